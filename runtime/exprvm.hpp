@@ -1,0 +1,125 @@
+// exprvm's public C++ API: compile an expression program once, run it many times on caller
+// buffers; or evaluate a string in one call through a cache of compiled programs.
+//
+//   std::vector<float> p(n), g(n);
+//   auto prog = exprvm::compile("p = p - 0.01 * g",
+//                               {{"p", exprvm::DType::Float32}, {"g", exprvm::DType::Float32}});
+//   exprvm::Array args[] = {exprvm::Array::from(p), exprvm::Array::from(g)};
+//   prog.run(args);                                  // updates p in place
+//
+//   auto r = exprvm::evaluate("a * b + 1", {{"a", A}, {"b", B}});   // allocates the result
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/dtype.hpp"
+#include "compiler/error.hpp"
+#include "runtime/array.hpp"
+
+namespace exprvm {
+
+// One named input of a program.
+struct Param {
+  std::string name;
+  DType dtype = DType::Float64;
+  bool scalar = false;  // a single value broadcast to every element (bound as a 0-d Array)
+  bool weak = false;    // scalar only: a Python number, which adopts array dtypes (NEP 50)
+  bool operator==(const Param&) const = default;
+};
+using Signature = std::vector<Param>;
+
+struct CompileOptions {
+  Casting casting = Casting::SameKind;  // rule for every write into an output
+  bool optimize = true;                 // constant folding, CSE, value-preserving rewrites
+  bool allow_fma = false;               // contract a*b+c into one fused multiply-add (changes rounding)
+  bool operator==(const CompileOptions&) const = default;
+};
+
+class ProgramImpl;
+
+// A compiled program: immutable, cheap to copy, safe to run from many threads at once.
+class Program {
+ public:
+  explicit Program(std::shared_ptr<const ProgramImpl> impl) : impl_(std::move(impl)) {}
+
+  const Signature& signature() const;
+  const std::string& source() const;
+  // Names of the signature entries the program writes (statement targets), in signature order.
+  std::vector<std::string> outputs() const;
+  // dtype of the bare-expression result, if the program has one.
+  std::optional<DType> result_dtype() const;
+  // One instruction per line: index, opcode.dtype, destination <- operands.
+  std::string disassemble() const;
+
+  // Runs the program. `args` follow signature() order (arrays, or 0-d arrays for scalars).
+  // The result goes into *out when given (checked against the casting rule and the broadcast
+  // shape), else into a newly allocated C-ordered array. Targets that name parameters are
+  // written in place. Returns the result (empty when the program has none). Throws Error
+  // before touching any caller buffer when the arguments are wrong.
+  OwnedArray run(std::span<const Array> args, const Array* out = nullptr) const;
+
+  const ProgramImpl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const ProgramImpl> impl_;
+};
+
+Program compile(std::string_view source, const Signature& signature,
+                const CompileOptions& options = {});
+
+// One named buffer for evaluate().
+struct NamedArray {
+  std::string_view name;
+  Array array;
+  bool scalar = false;  // treat a 0-d array as a broadcast scalar (default: 0-d arrays are scalars)
+  bool weak = false;
+};
+
+// Compiles (or finds in the cache) and runs `source` on the named buffers.
+OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays,
+                    const Array* out = nullptr, const CompileOptions& options = {});
+inline OwnedArray evaluate(std::string_view source, std::initializer_list<NamedArray> arrays,
+                           const Array* out = nullptr, const CompileOptions& options = {}) {
+  return evaluate(source, std::span<const NamedArray>(arrays.begin(), arrays.size()), out,
+                  options);
+}
+
+// A thread-safe LRU cache of compiled programs keyed on source, signature and options.
+class ProgramCache {
+ public:
+  explicit ProgramCache(std::size_t capacity = 256);
+  ~ProgramCache();
+  Program get(std::string_view source, const Signature& signature,
+              const CompileOptions& options = {});
+  std::size_t size() const;
+  std::size_t hits() const;
+  std::size_t misses() const;
+  void clear();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+ProgramCache& global_cache();
+
+// Threads used for large arrays (default: all cores). Returns the previous value.
+int set_num_threads(int n);
+int get_num_threads();
+int detect_number_of_cores();
+
+// SIMD instruction set used by kernels (default: the best the CPU has).
+// Names: "sse2", "avx2", "avx512". set_isa throws Error(Argument) for one the CPU lacks.
+std::string active_isa();
+std::vector<std::string> available_isas();
+void set_isa(std::string_view name);
+
+// Elements per chunk: every instruction of a program runs over this many elements at a time.
+std::size_t chunk_size();
+
+}  // namespace exprvm

@@ -1,0 +1,39 @@
+// The kernel interface between the executor and the per-ISA kernel tables.
+#pragma once
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "compiler/dtype.hpp"
+#include "compiler/opcodes.hpp"
+
+namespace exprvm::vm {
+
+// One kernel call processes n contiguous elements (n <= the chunk size, any n >= 0).
+//   Elementwise: d[i] = f(a[i], b[i], c[i]); unused operands are nullptr. d may be the same
+//                pointer as a, b or c (in-place registers), but never partially overlap them.
+//   Cast:        d[i] = (dtype) a[i], a of dtype src.
+//   Reduce:      *d = fold(*d, a[0..n)), d points at one accumulator of the op's dtype.
+// Pointers have no alignment guarantee (registers are 64-byte aligned, caller arrays need not
+// be). Bool is stored as one byte, 0 or 1; complex as interleaved (re, im).
+using Kernel = void (*)(std::size_t n, void* d, const void* a, const void* b, const void* c);
+
+enum class Isa : unsigned char { Sse2, Avx2, Avx512 };
+inline constexpr int kIsaCount = 3;
+std::string_view isa_name(Isa isa);
+
+struct KernelTable {
+  Kernel op[kOpCount][kNativeDTypeCount] = {};             // indexed [op][operand dtype]
+  Kernel cast[kNativeDTypeCount][kNativeDTypeCount] = {};  // indexed [to][from]
+};
+
+// The kernel table compiled for `isa`. Only valid for an ISA in available_isas().
+const KernelTable& kernel_table(Isa isa);
+// ISAs this CPU can run, from the most to the least capable (always includes Sse2).
+const std::vector<Isa>& available_isas();
+
+// The identity of reduction `op` for dtype t written into *out (0 for SUM, 1 for PROD,
+// +Inf / int max for MIN, -Inf / int min for MAX, false for ANY, true for ALL).
+void reduce_identity(Op op, DType t, void* out);
+
+}  // namespace exprvm::vm
