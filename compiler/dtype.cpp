@@ -1,0 +1,181 @@
+// NumPy's dtype facts: names, sizes, promotion (including NEP 50 weak literals) and casting.
+#include "compiler/dtype.hpp"
+
+#include <array>
+
+namespace exprvm {
+namespace {
+
+struct DTypeFacts {
+  std::string_view name;
+  Kind kind;
+  std::size_t itemsize;
+};
+
+// Indexed by DType.
+constexpr std::array<DTypeFacts, kDTypeCount> kFacts = {{
+    {"bool", Kind::Bool, 1},
+    {"int32", Kind::Int, 4},
+    {"int64", Kind::Int, 8},
+    {"float32", Kind::Float, 4},
+    {"float64", Kind::Float, 8},
+    {"complex64", Kind::Complex, 8},
+    {"complex128", Kind::Complex, 16},
+    {"int8", Kind::Int, 1},
+    {"int16", Kind::Int, 2},
+    {"uint8", Kind::UInt, 1},
+    {"uint16", Kind::UInt, 2},
+    {"uint32", Kind::UInt, 4},
+}};
+
+constexpr bool is_integer(Kind k) { return k == Kind::Int || k == Kind::UInt; }
+
+// Size of the real component: a complex's half, the itemsize otherwise.
+std::size_t component_size(DType t) {
+  return kind_of(t) == Kind::Complex ? itemsize(t) / 2 : itemsize(t);
+}
+
+// NumPy's "safe" casting: every value of `from` is representable in `to`.
+bool can_cast_safely(DType from, DType to) {
+  if (from == to) return true;
+  const Kind fk = kind_of(from);
+  const Kind tk = kind_of(to);
+  if (fk == Kind::Bool) return true;
+  if (tk == Kind::Bool) return false;
+  const std::size_t fsize = itemsize(from);
+  const std::size_t tsize = itemsize(to);
+  if (is_integer(fk) && is_integer(tk)) {
+    if (fk == tk) return tsize >= fsize;
+    if (fk == Kind::UInt) return tsize > fsize;  // uint -> wider signed int
+    return false;                                // signed -> unsigned never is
+  }
+  if (is_integer(fk)) {
+    // Float and complex targets: any integer fits float64's rules (NumPy counts int64 ->
+    // float64 as safe); narrower components take integers of at most half their size.
+    const std::size_t component = component_size(to);
+    return component >= 8 || fsize * 2 <= component;
+  }
+  if (is_integer(tk)) return false;  // float/complex -> integer
+  if (fk == Kind::Complex && tk == Kind::Float) return false;
+  return component_size(to) >= component_size(from);
+}
+
+}  // namespace
+
+Kind kind_of(DType t) { return kFacts[index_of(t)].kind; }
+std::size_t itemsize(DType t) { return kFacts[index_of(t)].itemsize; }
+std::string_view dtype_name(DType t) { return kFacts[index_of(t)].name; }
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+  for (int i = 0; i < kDTypeCount; ++i) {
+    if (kFacts[i].name == name) return static_cast<DType>(i);
+  }
+  if (name == "float" || name == "double") return DType::Float64;
+  if (name == "single") return DType::Float32;
+  if (name == "int") return DType::Int64;
+  if (name == "complex") return DType::Complex128;
+  return std::nullopt;
+}
+
+DType native_of(DType t) {
+  switch (t) {
+    case DType::Int8:
+    case DType::Int16:
+    case DType::UInt8:
+    case DType::UInt16: return DType::Int32;
+    case DType::UInt32: return DType::Int64;
+    default: return t;
+  }
+}
+
+// Storage dtypes are first mapped to the native dtype the VM computes them in.
+DType promote(DType a, DType b) {
+  a = native_of(a);
+  b = native_of(b);
+  if (a == b) return a;
+  const Kind ka = kind_of(a);
+  const Kind kb = kind_of(b);
+  if (ka == Kind::Bool) return b;
+  if (kb == Kind::Bool) return a;
+  if (ka == kb) return itemsize(a) >= itemsize(b) ? a : b;
+  // Different kinds: the result has the higher kind, with a component wide enough for both
+  // (an integer needs a 64-bit component).
+  const DType high = ka > kb ? a : b;
+  const DType low = ka > kb ? b : a;
+  const bool wide = kind_of(low) == Kind::Int || component_size(low) > component_size(high);
+  if (!wide) return high;
+  return kind_of(high) == Kind::Complex ? DType::Complex128 : DType::Float64;
+}
+
+DType promote_weak(DType strong, WeakKind weak) {
+  strong = native_of(strong);
+  const WeakKind strong_kind = weak_kind_of(strong);
+  if (weak <= strong_kind) return strong;
+  if (weak == WeakKind::Complex) return strong == DType::Float32 ? DType::Complex64 : DType::Complex128;
+  return default_dtype(weak);
+}
+
+WeakKind weak_kind_of(DType t) {
+  switch (kind_of(t)) {
+    case Kind::Bool: return WeakKind::Bool;
+    case Kind::UInt:
+    case Kind::Int: return WeakKind::Int;
+    case Kind::Float: return WeakKind::Float;
+    case Kind::Complex: return WeakKind::Complex;
+  }
+  return WeakKind::Int;
+}
+
+DType default_dtype(WeakKind k) {
+  switch (k) {
+    case WeakKind::Bool: return DType::Bool;
+    case WeakKind::Int: return DType::Int64;
+    case WeakKind::Float: return DType::Float64;
+    case WeakKind::Complex: return DType::Complex128;
+  }
+  return DType::Float64;
+}
+
+std::string_view casting_name(Casting c) {
+  switch (c) {
+    case Casting::No: return "no";
+    case Casting::Equiv: return "equiv";
+    case Casting::Safe: return "safe";
+    case Casting::SameKind: return "same_kind";
+    case Casting::Unsafe: return "unsafe";
+  }
+  return "unsafe";
+}
+
+std::optional<Casting> casting_from_name(std::string_view name) {
+  for (Casting c : {Casting::No, Casting::Equiv, Casting::Safe, Casting::SameKind, Casting::Unsafe}) {
+    if (casting_name(c) == name) return c;
+  }
+  return std::nullopt;
+}
+
+// numpy 1.24's np.can_cast(from, to, casting). Kinds are ordered b < u < i < f < c.
+bool can_cast(DType from, DType to, Casting rule) {
+  switch (rule) {
+    case Casting::No:
+    case Casting::Equiv: return from == to;
+    case Casting::Safe: return can_cast_safely(from, to);
+    case Casting::SameKind: return can_cast_safely(from, to) || kind_of(from) <= kind_of(to);
+    case Casting::Unsafe: return true;
+  }
+  return false;
+}
+
+DType real_of(DType t) {
+  if (t == DType::Complex64) return DType::Float32;
+  if (t == DType::Complex128) return DType::Float64;
+  return t;
+}
+
+DType complex_of(DType t) {
+  if (t == DType::Float32) return DType::Complex64;
+  if (t == DType::Float64) return DType::Complex128;
+  return t;
+}
+
+}  // namespace exprvm
