@@ -1,0 +1,345 @@
+// apply_op of compiler/scalar_ops.hpp: the scalar meaning of every elementwise op, per kind
+// of dtype (bool, integer, float, complex). NumPy's algorithms are followed where NumPy does
+// more than one C library call (float // and %, complex sign, expm1, log1p, pow).
+#include <cmath>
+#include <limits>
+#include <type_traits>
+
+#include "compiler/error.hpp"
+#include "compiler/scalar_ops.hpp"
+
+namespace exprvm {
+namespace {
+
+[[noreturn]] void unsupported(Op op, DType t) {
+  throw Error(ErrorKind::Internal, "scalar op " + std::string(op_info(op).spelling) +
+                                       " is not defined for " + std::string(dtype_name(t)));
+}
+
+Value bool_op(Op op, std::span<const Value> args) {
+  const bool a = args[0].b;
+  const bool b = args.size() > 1 ? args[1].b : false;
+  switch (op) {
+    case Op::INVERT: return Value::of(!a);
+    case Op::ADD: case Op::OR: case Op::MAXIMUM: return Value::of(a || b);
+    case Op::MUL: case Op::AND: case Op::MINIMUM: return Value::of(a && b);
+    case Op::XOR: case Op::NE: return Value::of(a != b);
+    case Op::EQ: return Value::of(a == b);
+    case Op::LT: return Value::of(a < b);
+    case Op::LE: return Value::of(a <= b);
+    case Op::GE: return Value::of(a >= b);
+    case Op::GT: return Value::of(a > b);
+    default: unsupported(op, DType::Bool);
+  }
+}
+
+// Python's a // b on integers; 0 for b == 0; MIN // -1 wraps to MIN.
+template <class T>
+T int_floordiv(T a, T b) {
+  if (b == 0) return 0;
+  if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
+  T q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+// Python's a % b on integers (sign of b); 0 for b == 0.
+template <class T>
+T int_mod(T a, T b) {
+  if (b == 0 || b == -1) return 0;
+  T r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+// a ** b by squaring, wrapping; a negative exponent gives 0 unless a is 1 or -1.
+template <class T>
+T int_pow(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  if (b < 0) {
+    if (a == 1) return 1;
+    if (a == -1) return (b & 1) ? -1 : 1;
+    return 0;
+  }
+  U result = 1, base = static_cast<U>(a), e = static_cast<U>(b);
+  while (e != 0) {
+    if (e & 1u) result *= base;
+    base *= base;
+    e >>= 1;
+  }
+  return static_cast<T>(result);
+}
+
+template <class T>
+Value int_op(Op op, DType t, std::span<const Value> args) {
+  using U = std::make_unsigned_t<T>;
+  constexpr T bits = static_cast<T>(sizeof(T) * 8);
+  const T a = args[0].get<T>();
+  const T b = args.size() > 1 ? args[1].get<T>() : T(0);
+  const auto wrap = [](U u) { return Value::of(static_cast<T>(u)); };
+  switch (op) {
+    case Op::NEG: return wrap(U(0) - U(a));
+    case Op::INVERT: return Value::of(static_cast<T>(~a));
+    case Op::ABS: return a < 0 ? wrap(U(0) - U(a)) : Value::of(a);
+    case Op::SQUARE: return wrap(U(a) * U(a));
+    case Op::SIGN: return Value::of(static_cast<T>((a > 0) - (a < 0)));
+    case Op::ADD: return wrap(U(a) + U(b));
+    case Op::SUB: return wrap(U(a) - U(b));
+    case Op::MUL: return wrap(U(a) * U(b));
+    case Op::FLOORDIV: return Value::of(int_floordiv(a, b));
+    case Op::MOD: return Value::of(int_mod(a, b));
+    case Op::FMOD: return Value::of(static_cast<T>(b == 0 || b == -1 ? 0 : a % b));
+    case Op::POW: return Value::of(int_pow(a, b));
+    case Op::LSHIFT: return b < 0 || b >= bits ? Value::of(T(0)) : wrap(U(a) << b);
+    case Op::RSHIFT:
+      return b < 0 || b >= bits ? Value::of(static_cast<T>(a < 0 ? -1 : 0))
+                                : Value::of(static_cast<T>(a >> b));
+    case Op::AND: return Value::of(static_cast<T>(a & b));
+    case Op::OR: return Value::of(static_cast<T>(a | b));
+    case Op::XOR: return Value::of(static_cast<T>(a ^ b));
+    case Op::LT: return Value::of(a < b);
+    case Op::LE: return Value::of(a <= b);
+    case Op::EQ: return Value::of(a == b);
+    case Op::NE: return Value::of(a != b);
+    case Op::GE: return Value::of(a >= b);
+    case Op::GT: return Value::of(a > b);
+    case Op::MAXIMUM: return Value::of(a >= b ? a : b);
+    case Op::MINIMUM: return Value::of(a <= b ? a : b);
+    case Op::CLIP: {
+      const T lo = b, hi = args[2].get<T>();
+      const T low_clipped = a >= lo ? a : lo;
+      return Value::of(low_clipped <= hi ? low_clipped : hi);
+    }
+    default: unsupported(op, t);
+  }
+}
+
+// NumPy's npy_divmod: floor quotient and Python remainder of floats, both from one fmod.
+template <class T>
+void float_divmod(T a, T b, T& floordiv, T& mod) {
+  mod = std::fmod(a, b);
+  if (b == 0) {
+    floordiv = a / b;
+    return;
+  }
+  T div = (a - mod) / b;
+  if (mod != 0) {
+    if ((b < 0) != (mod < 0)) {
+      mod += b;
+      div -= T(1);
+    }
+  } else {
+    mod = std::copysign(T(0), b);
+  }
+  if (div != 0) {
+    floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += T(1);
+  } else {
+    floordiv = std::copysign(T(0), a / b);
+  }
+}
+
+// NumPy's maximum/minimum: the first operand wins ties and NaN in either operand propagates.
+template <class T>
+T nan_maximum(T a, T b) { return (a >= b || std::isnan(a)) ? a : b; }
+template <class T>
+T nan_minimum(T a, T b) { return (a <= b || std::isnan(a)) ? a : b; }
+
+template <class T>
+Value float_op(Op op, DType t, std::span<const Value> args) {
+  const T a = args[0].get<T>();
+  const T b = args.size() > 1 ? args[1].get<T>() : T(0);
+  switch (op) {
+    case Op::NEG: return Value::of(T(-a));
+    case Op::ABS: return Value::of(std::fabs(a));
+    case Op::SQUARE: return Value::of(T(a * a));
+    case Op::SQRT: return Value::of(std::sqrt(a));
+    case Op::CBRT: return Value::of(std::cbrt(a));
+    case Op::EXP: return Value::of(std::exp(a));
+    case Op::EXPM1: return Value::of(std::expm1(a));
+    case Op::EXP2: return Value::of(std::exp2(a));
+    case Op::LOG: return Value::of(std::log(a));
+    case Op::LOG1P: return Value::of(std::log1p(a));
+    case Op::LOG10: return Value::of(std::log10(a));
+    case Op::LOG2: return Value::of(std::log2(a));
+    case Op::SIN: return Value::of(std::sin(a));
+    case Op::COS: return Value::of(std::cos(a));
+    case Op::TAN: return Value::of(std::tan(a));
+    case Op::ARCSIN: return Value::of(std::asin(a));
+    case Op::ARCCOS: return Value::of(std::acos(a));
+    case Op::ARCTAN: return Value::of(std::atan(a));
+    case Op::SINH: return Value::of(std::sinh(a));
+    case Op::COSH: return Value::of(std::cosh(a));
+    case Op::TANH: return Value::of(std::tanh(a));
+    case Op::ARCSINH: return Value::of(std::asinh(a));
+    case Op::ARCCOSH: return Value::of(std::acosh(a));
+    case Op::ARCTANH: return Value::of(std::atanh(a));
+    case Op::ERF: return Value::of(std::erf(a));
+    case Op::ERFC: return Value::of(std::erfc(a));
+    case Op::CEIL: return Value::of(std::ceil(a));
+    case Op::FLOOR: return Value::of(std::floor(a));
+    case Op::ROUND: return Value::of(std::nearbyint(a));
+    case Op::TRUNC: return Value::of(std::trunc(a));
+    case Op::SIGN: return Value::of(std::isnan(a) ? a : T((a > 0) - (a < 0)));
+    case Op::SIGNBIT: return Value::of(static_cast<bool>(std::signbit(a)));
+    case Op::ISNAN: return Value::of(static_cast<bool>(std::isnan(a)));
+    case Op::ISFINITE: return Value::of(static_cast<bool>(std::isfinite(a)));
+    case Op::ISINF: return Value::of(static_cast<bool>(std::isinf(a)));
+    case Op::ADD: return Value::of(T(a + b));
+    case Op::SUB: return Value::of(T(a - b));
+    case Op::MUL: return Value::of(T(a * b));
+    case Op::DIV: return Value::of(T(a / b));
+    case Op::FLOORDIV: case Op::MOD: {
+      T floordiv, mod;
+      float_divmod(a, b, floordiv, mod);
+      return Value::of(op == Op::FLOORDIV ? floordiv : mod);
+    }
+    case Op::POW: return Value::of(std::pow(a, b));
+    case Op::LT: return Value::of(a < b);
+    case Op::LE: return Value::of(a <= b);
+    case Op::EQ: return Value::of(a == b);
+    case Op::NE: return Value::of(a != b);
+    case Op::GE: return Value::of(a >= b);
+    case Op::GT: return Value::of(a > b);
+    case Op::ARCTAN2: return Value::of(std::atan2(a, b));
+    case Op::FMOD: return Value::of(std::fmod(a, b));
+    case Op::HYPOT: return Value::of(std::hypot(a, b));
+    case Op::NEXTAFTER: return Value::of(std::nextafter(a, b));
+    case Op::COPYSIGN: return Value::of(std::copysign(a, b));
+    case Op::MAXIMUM: return Value::of(nan_maximum(a, b));
+    case Op::MINIMUM: return Value::of(nan_minimum(a, b));
+    case Op::COMPLEX: return Value::of(std::complex<T>(a, b));
+    case Op::CLIP: return Value::of(nan_minimum(nan_maximum(a, b), args[2].get<T>()));
+    case Op::FMA: return Value::of(std::fma(a, b, args[2].get<T>()));
+    default: unsupported(op, t);
+  }
+}
+
+// NumPy's complex sign: +1, -1 or 0 by lexicographic comparison with 0 (real part first),
+// NaN when either part is NaN; the imaginary part is always 0.
+template <class F>
+std::complex<F> complex_sign(std::complex<F> z) {
+  const F re = z.real(), im = z.imag();
+  if (std::isnan(re) || std::isnan(im)) return {std::numeric_limits<F>::quiet_NaN(), F(0)};
+  if (re > 0 || (re == 0 && im > 0)) return {F(1), F(0)};
+  if (re < 0 || (re == 0 && im < 0)) return {F(-1), F(0)};
+  return {F(0), F(0)};
+}
+
+// NumPy's npy_cpow: exact special cases for a zero base or exponent, repeated multiplication
+// for small integral exponents, the C library otherwise.
+template <class F>
+std::complex<F> complex_pow(std::complex<F> a, std::complex<F> b) {
+  using Z = std::complex<F>;
+  const F br = b.real(), bi = b.imag();
+  if (br == 0 && bi == 0) return Z(1, 0);
+  if (a.real() == 0 && a.imag() == 0) {
+    if (br > 0 && bi == 0) return Z(0, 0);
+    return Z(std::numeric_limits<F>::quiet_NaN(), std::numeric_limits<F>::quiet_NaN());
+  }
+  if (bi == 0 && br > -100 && br < 100 && br == std::trunc(br)) {
+    const long n = static_cast<long>(br);
+    if (n == 1) return a;
+    if (n == 2) return a * a;
+    if (n == 3) return a * (a * a);
+    long m = n < 0 ? -n : n;
+    Z result(1, 0), power = a;
+    for (long mask = 1;; mask <<= 1) {
+      if (m & mask) result = result * power;
+      if (m < (mask << 1)) break;
+      power = power * power;
+    }
+    return n < 0 ? Z(1, 0) / result : result;
+  }
+  return std::pow(a, b);
+}
+
+template <class F>
+Value complex_op(Op op, DType t, std::span<const Value> args) {
+  using Z = std::complex<F>;
+  const Z a = args[0].get<Z>();
+  const Z b = args.size() > 1 ? args[1].get<Z>() : Z{};
+  switch (op) {
+    case Op::NEG: return Value::of(-a);
+    case Op::ABS: return Value::of(std::abs(a));
+    case Op::SQUARE: return Value::of(a * a);
+    case Op::SQRT: return Value::of(std::sqrt(a));
+    case Op::EXP: return Value::of(std::exp(a));
+    case Op::EXPM1: {
+      const F half_sin = std::sin(a.imag() / 2);
+      return Value::of(Z(std::expm1(a.real()) * std::cos(a.imag()) - 2 * half_sin * half_sin,
+                         std::exp(a.real()) * std::sin(a.imag())));
+    }
+    case Op::LOG: return Value::of(std::log(a));
+    case Op::LOG1P:
+      return Value::of(Z(std::log(std::hypot(a.real() + 1, a.imag())),
+                         std::atan2(a.imag(), a.real() + 1)));
+    case Op::LOG10: return Value::of(std::log(a) * F(0.434294481903251827651128918916605082L));
+    case Op::LOG2: return Value::of(std::log(a) * F(1.442695040888963407359924681001892137L));
+    case Op::SIN: return Value::of(std::sin(a));
+    case Op::COS: return Value::of(std::cos(a));
+    case Op::TAN: return Value::of(std::tan(a));
+    case Op::ARCSIN: return Value::of(std::asin(a));
+    case Op::ARCCOS: return Value::of(std::acos(a));
+    case Op::ARCTAN: return Value::of(std::atan(a));
+    case Op::SINH: return Value::of(std::sinh(a));
+    case Op::COSH: return Value::of(std::cosh(a));
+    case Op::TANH: return Value::of(std::tanh(a));
+    case Op::ARCSINH: return Value::of(std::asinh(a));
+    case Op::ARCCOSH: return Value::of(std::acosh(a));
+    case Op::ARCTANH: return Value::of(std::atanh(a));
+    case Op::SIGN: return Value::of(complex_sign(a));
+    case Op::ISNAN: return Value::of(std::isnan(a.real()) || std::isnan(a.imag()));
+    case Op::ISFINITE: return Value::of(std::isfinite(a.real()) && std::isfinite(a.imag()));
+    case Op::ISINF: return Value::of(std::isinf(a.real()) || std::isinf(a.imag()));
+    case Op::REAL: return Value::of(a.real());
+    case Op::IMAG: return Value::of(a.imag());
+    case Op::CONJ: return Value::of(std::conj(a));
+    case Op::ADD: return Value::of(a + b);
+    case Op::SUB: return Value::of(a - b);
+    case Op::MUL: return Value::of(a * b);
+    case Op::DIV: return Value::of(a / b);
+    case Op::POW: return Value::of(complex_pow(a, b));
+    case Op::EQ: return Value::of(a == b);
+    case Op::NE: return Value::of(a != b);
+    default: unsupported(op, t);
+  }
+}
+
+}  // namespace
+
+Value apply_op(Op op, DType operand_dtype, std::span<const Value> args) {
+  const OpInfo& info = op_info(op);
+  if (info.form != OpForm::Elementwise || !op_accepts(op, operand_dtype))
+    unsupported(op, operand_dtype);
+  if (static_cast<int>(args.size()) != info.arity)
+    throw Error(ErrorKind::Internal, "scalar op " + std::string(info.spelling) + " takes " +
+                                         std::to_string(info.arity) + " arguments, got " +
+                                         std::to_string(args.size()));
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const DType expected = (op == Op::WHERE && i == 0) ? DType::Bool : operand_dtype;
+    if (args[i].dtype != expected)
+      throw Error(ErrorKind::Internal,
+                  "scalar op " + std::string(info.spelling) + ": argument " + std::to_string(i) +
+                      " is " + std::string(dtype_name(args[i].dtype)) + ", expected " +
+                      std::string(dtype_name(expected)));
+  }
+  switch (op) {
+    case Op::COPY: return args[0];
+    case Op::ONES_LIKE: return cast_value(Value::of(true), operand_dtype);
+    case Op::WHERE: return args[0].b ? args[1] : args[2];
+    default: break;
+  }
+  switch (operand_dtype) {
+    case DType::Bool: return bool_op(op, args);
+    case DType::Int32: return int_op<std::int32_t>(op, operand_dtype, args);
+    case DType::Int64: return int_op<std::int64_t>(op, operand_dtype, args);
+    case DType::Float32: return float_op<float>(op, operand_dtype, args);
+    case DType::Float64: return float_op<double>(op, operand_dtype, args);
+    case DType::Complex64: return complex_op<float>(op, operand_dtype, args);
+    case DType::Complex128: return complex_op<double>(op, operand_dtype, args);
+    default: unsupported(op, operand_dtype);
+  }
+}
+
+}  // namespace exprvm
