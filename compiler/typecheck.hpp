@@ -38,6 +38,9 @@ struct CheckedProgram {
   std::optional<DType> result_dtype;
   // Only the last statement may be a reduction (its root is then a Reduce node).
   bool has_reduction = false;
+  // Array (non-scalar) parameters the source names, read or written, in signature order:
+  // their shapes broadcast into the iteration space.
+  std::vector<int> array_params;
 };
 
 // Semantics of names: a Name node's `slot` is the slot it reads; a Name that follows an

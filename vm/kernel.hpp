@@ -37,3 +37,12 @@ const std::vector<Isa>& available_isas();
 void reduce_identity(Op op, DType t, void* out);
 
 }  // namespace exprvm::vm
+
+namespace exprvm::vm {
+
+// The ISA the executor uses: EXPRVM_ISA from the environment when set (sse2, avx2, avx512),
+// else the best available. set_active_isa affects runs that start afterwards.
+Isa active_isa();
+void set_active_isa(Isa isa);
+
+}  // namespace exprvm::vm

@@ -1,0 +1,239 @@
+// `exprvm eval` and `exprvm disasm`.
+#include <algorithm>
+#include <chrono>
+#include <complex>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <set>
+
+#include "cli/commands.hpp"
+#include "compiler/ast.hpp"
+#include "vm/iteration.hpp"
+
+namespace exprvm::cli {
+namespace {
+
+void collect_names(const Node& n, const std::set<std::string>& assigned,
+                   std::vector<std::string>& out) {
+  if (n.kind == NodeKind::Name && !assigned.count(n.name) && n.name != "None" &&
+      std::find(out.begin(), out.end(), n.name) == out.end())
+    out.push_back(n.name);
+  for (const auto& a : n.args) collect_names(*a, assigned, out);
+  for (const auto& k : n.keywords) collect_names(*k.value, assigned, out);
+}
+
+struct Buffer {
+  std::string name;
+  DType dtype;
+  bool scalar;
+  std::vector<std::byte> bytes;
+  std::int64_t count;
+  Array array() {
+    if (scalar) return Array::from_raw(bytes.data(), dtype, {});
+    return Array::from_raw(bytes.data(), dtype, {count});
+  }
+};
+
+// Stores `value` (parsed from text, or random) as element i of b.
+void put(Buffer& b, std::int64_t i, std::complex<double> value) {
+  std::byte* p = b.bytes.data() + i * itemsize(b.dtype);
+  auto write = [&](auto v) { std::memcpy(p, &v, sizeof v); };
+  switch (b.dtype) {
+    case DType::Bool: write(static_cast<std::uint8_t>(value != 0.0)); break;
+    case DType::Int32: write(static_cast<std::int32_t>(value.real())); break;
+    case DType::Int64: write(static_cast<std::int64_t>(value.real())); break;
+    case DType::Float32: write(static_cast<float>(value.real())); break;
+    case DType::Float64: write(value.real()); break;
+    case DType::Complex64: write(std::complex<float>(value)); break;
+    case DType::Complex128: write(value); break;
+    default: throw Error(ErrorKind::Argument, "unsupported --dtype");
+  }
+}
+
+std::complex<double> parse_number(const std::string& text) {
+  if (text == "True" || text == "true") return 1.0;
+  if (text == "False" || text == "false") return 0.0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end && (*end == 'j' || *end == 'J') && end[1] == '\0') return {0.0, v};
+  if (!end || *end != '\0' || text.empty())
+    throw Error(ErrorKind::Argument, "'" + text + "' is not a number");
+  return v;
+}
+
+// Prints element i of a C-contiguous array with full precision.
+std::string element_text(const Array& a, std::int64_t i) {
+  const char* p = static_cast<const char*>(a.data) + i * itemsize(a.dtype);
+  char buf[96];
+  auto get = [&](auto x) { std::memcpy(&x, p, sizeof x); return x; };
+  switch (a.dtype) {
+    case DType::Bool: return get(std::uint8_t{}) ? "True" : "False";
+    case DType::Int32: return std::to_string(get(std::int32_t{}));
+    case DType::Int64: return std::to_string(get(std::int64_t{}));
+    case DType::Float32: std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(get(float{}))); break;
+    case DType::Float64: std::snprintf(buf, sizeof buf, "%.17g", get(double{})); break;
+    case DType::Complex64: {
+      const auto c = get(std::complex<float>{});
+      std::snprintf(buf, sizeof buf, "%.17g%+.17gj", double(c.real()), double(c.imag()));
+      break;
+    }
+    case DType::Complex128: {
+      const auto c = get(std::complex<double>{});
+      std::snprintf(buf, sizeof buf, "%.17g%+.17gj", c.real(), c.imag());
+      break;
+    }
+    default: return "?";
+  }
+  return buf;
+}
+
+double checksum(const Array& a) {
+  double sum = 0;
+  for (std::int64_t i = 0; i < a.size(); ++i) {
+    const std::string t = element_text(a, i);
+    sum += t == "True" ? 1.0 : t == "False" ? 0.0 : std::strtod(t.c_str(), nullptr);
+  }
+  return sum;
+}
+
+}  // namespace
+
+std::vector<std::string> free_names(std::string_view source) {
+  const ParsedProgram parsed = parse(source);
+  std::set<std::string> assigned;
+  std::vector<std::string> names;
+  for (const auto& st : parsed.statements) {
+    collect_names(*st.expr, assigned, names);
+    if (!st.target.empty() && std::find(names.begin(), names.end(), st.target) == names.end())
+      assigned.insert(st.target);
+  }
+  return names;
+}
+
+int eval_command(const std::vector<std::string>& args) {
+  if (args.empty()) throw Error(ErrorKind::Argument, "eval needs an expression");
+  const std::string source = args[0];
+  std::int64_t n = 10;
+  DType dtype = DType::Float64;
+  int threads = 0, repeat = 0;
+  std::uint64_t seed = 1;
+  bool print = false;
+  std::vector<std::pair<std::string, std::string>> given;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw Error(ErrorKind::Argument, a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--n") n = std::stoll(value());
+    else if (a == "--dtype") {
+      const auto t = dtype_from_name(value());
+      if (!t || !is_native(*t)) throw Error(ErrorKind::Argument, "unsupported --dtype " + args[i]);
+      dtype = *t;
+    } else if (a == "--threads") threads = std::stoi(value());
+    else if (a == "--seed") seed = std::stoull(value());
+    else if (a == "--repeat") repeat = std::stoi(value());
+    else if (a == "--print") print = true;
+    else if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) != 0)
+      given.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+    else throw Error(ErrorKind::Argument, "unknown argument '" + a + "'");
+  }
+  if (threads > 0) set_num_threads(threads);
+
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::vector<Buffer> buffers;
+  for (const auto& [name, text] : given) {
+    std::vector<std::complex<double>> values;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const std::size_t comma = std::min(text.find(',', start), text.size());
+      values.push_back(parse_number(text.substr(start, comma - start)));
+      start = comma + 1;
+    }
+    Buffer b{name, dtype, values.size() == 1, {}, static_cast<std::int64_t>(values.size())};
+    b.bytes.resize(values.size() * itemsize(dtype));
+    for (std::size_t i = 0; i < values.size(); ++i) put(b, static_cast<std::int64_t>(i), values[i]);
+    buffers.push_back(std::move(b));
+  }
+  for (const std::string& name : free_names(source)) {
+    if (std::any_of(buffers.begin(), buffers.end(), [&](const Buffer& b) { return b.name == name; }))
+      continue;
+    Buffer b{name, dtype, false, std::vector<std::byte>(n * itemsize(dtype)), n};
+    for (std::int64_t i = 0; i < n; ++i)
+      put(b, i, dtype == DType::Int32 || dtype == DType::Int64 ? std::floor(uniform(rng) * 100)
+                : std::complex<double>(uniform(rng), dtype == DType::Complex128 ? uniform(rng) : 0));
+    buffers.push_back(std::move(b));
+  }
+  Signature sig;
+  std::vector<Array> arrays;
+  for (auto& b : buffers) {
+    sig.push_back({b.name, b.dtype, b.scalar, false});
+    arrays.push_back(b.array());
+  }
+  const Program program = compile(source, sig);
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  OwnedArray result = program.run(arrays);
+  const double first = std::chrono::duration<double>(clock::now() - t0).count();
+  const std::vector<std::string> outputs = program.outputs();
+  if (!result.empty()) {
+    const Array& r = result.array();
+    std::printf("result shape=%s dtype=%s checksum=%.17g time_s=%.9f\n",
+                vm::shape_string(r).c_str(), std::string(dtype_name(r.dtype)).c_str(), checksum(r), first);
+    if (print)
+      for (std::int64_t i = 0; i < r.size(); ++i) std::printf("%s\n", element_text(r, i).c_str());
+  }
+  for (auto& b : buffers) {
+    if (std::find(outputs.begin(), outputs.end(), b.name) == outputs.end()) continue;
+    const Array a = b.array();
+    std::printf("output %s shape=(%lld,) dtype=%s checksum=%.17g\n", b.name.c_str(),
+                static_cast<long long>(b.count), std::string(dtype_name(b.dtype)).c_str(), checksum(a));
+    if (print)
+      for (std::int64_t i = 0; i < a.size(); ++i) std::printf("%s\n", element_text(a, i).c_str());
+  }
+  if (repeat > 0) {
+    std::vector<double> times;
+    const Array* out = result.empty() ? nullptr : &result.array();
+    for (int r = 0; r < repeat; ++r) {
+      const auto s = clock::now();
+      program.run(arrays, out);
+      times.push_back(std::chrono::duration<double>(clock::now() - s).count());
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("best_s=%.9g median_s=%.9g\n", times.front(), times[times.size() / 2]);
+  }
+  return 0;
+}
+
+int disasm_command(const std::vector<std::string>& args) {
+  if (args.empty()) throw Error(ErrorKind::Argument, "disasm needs an expression");
+  const std::string source = args[0];
+  Signature sig;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const std::size_t colon = a.find(':');
+    if (colon == std::string::npos)
+      throw Error(ErrorKind::Argument, "expected NAME:DTYPE[:scalar], got '" + a + "'");
+    std::string type = a.substr(colon + 1);
+    bool scalar = false;
+    if (const std::size_t c2 = type.find(':'); c2 != std::string::npos) {
+      scalar = type.substr(c2 + 1) == "scalar";
+      if (!scalar) throw Error(ErrorKind::Argument, "expected ':scalar' after the dtype in '" + a + "'");
+      type = type.substr(0, c2);
+    }
+    const auto t = dtype_from_name(type);
+    if (!t) throw Error(ErrorKind::Argument, "unknown dtype '" + type + "'");
+    sig.push_back({a.substr(0, colon), *t, scalar, false});
+  }
+  for (const std::string& name : free_names(source))
+    if (std::none_of(sig.begin(), sig.end(), [&](const Param& p) { return p.name == name; }))
+      sig.push_back({name, DType::Float64, false, false});
+  std::cout << compile(source, sig).disassemble();
+  return 0;
+}
+
+}  // namespace exprvm::cli

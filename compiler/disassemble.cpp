@@ -1,0 +1,97 @@
+// The bytecode listing: a header naming the registers, then one instruction per line.
+#include <cstdio>
+#include <cstring>
+
+#include "compiler/bytecode.hpp"
+
+namespace exprvm {
+namespace {
+
+std::string dtype_suffix(DType t) {
+  switch (t) {
+    case DType::Bool: return "b8";
+    case DType::Int32: return "i32";
+    case DType::Int64: return "i64";
+    case DType::Float32: return "f32";
+    case DType::Float64: return "f64";
+    case DType::Complex64: return "c64";
+    case DType::Complex128: return "c128";
+    default: return std::string(dtype_name(t));
+  }
+}
+
+std::string constant_text(const ConstValue& v, DType t) {
+  char buf[96];
+  auto get = [&](auto x) { std::memcpy(&x, v.data(), sizeof(x)); return x; };
+  switch (t) {
+    case DType::Bool: return get(std::uint8_t{}) ? "True" : "False";
+    case DType::Int32: return std::to_string(get(std::int32_t{}));
+    case DType::Int64: return std::to_string(get(std::int64_t{}));
+    case DType::Float32: std::snprintf(buf, sizeof buf, "%.9g", get(float{})); break;
+    case DType::Float64: std::snprintf(buf, sizeof buf, "%.17g", get(double{})); break;
+    case DType::Complex64: {
+      auto c = get(std::complex<float>{});
+      std::snprintf(buf, sizeof buf, "(%.9g%+.9gj)", c.real(), c.imag());
+      break;
+    }
+    case DType::Complex128: {
+      auto c = get(std::complex<double>{});
+      std::snprintf(buf, sizeof buf, "(%.17g%+.17gj)", c.real(), c.imag());
+      break;
+    }
+    default: return "?";
+  }
+  return buf;
+}
+
+std::string reg_name(const Bytecode& bc, const CheckedProgram& p, Reg r) {
+  const RegInfo& info = bc.regs[r];
+  switch (info.kind) {
+    case RegKind::Input: return "in:" + p.slots[info.index].name;
+    case RegKind::Scalar: return "scalar:" + p.slots[info.index].name;
+    case RegKind::Const: return "c:" + constant_text(bc.constants[info.index], info.dtype);
+    case RegKind::Uniform: return "u" + std::to_string(r);
+    case RegKind::Temp: return "t" + std::to_string(info.index);
+    case RegKind::Output: return "out:" + p.slots[info.index].name;
+    case RegKind::Result: return "result";
+  }
+  return "?";
+}
+
+void instruction_line(std::string& out, const Bytecode& bc, const CheckedProgram& p,
+                      const Instruction& ins, const char* label, std::size_t k) {
+  std::string opcode = std::string(op_info(ins.op).spelling) + "." + dtype_suffix(ins.dtype);
+  if (ins.op == Op::CAST) opcode += "<-" + dtype_suffix(ins.src);
+  char head[64];
+  std::snprintf(head, sizeof head, "%s%3zu  %-20s ", label, k, opcode.c_str());
+  out += head;
+  out += reg_name(bc, p, ins.dst) + " <- ";
+  bool first = true;
+  for (Reg r : {ins.a, ins.b, ins.c}) {
+    if (r == kNoReg) continue;
+    out += (first ? "" : ", ") + reg_name(bc, p, r);
+    first = false;
+  }
+  out += "\n";
+}
+
+}  // namespace
+
+std::string disassemble(const Bytecode& bc, const CheckedProgram& p) {
+  std::string out = "; " + std::to_string(bc.code.size()) + " instructions per chunk, " +
+                    std::to_string(bc.temp_count) + " scratch registers, " +
+                    std::to_string(bc.constants.size()) + " constants\n";
+  for (std::size_t k = 0; k < bc.prologue.size(); ++k)
+    instruction_line(out, bc, p, bc.prologue[k], "once ", k);
+  for (std::size_t k = 0; k < bc.code.size(); ++k) instruction_line(out, bc, p, bc.code[k], "", k);
+  if (bc.reduction) {
+    const ReductionPlan& r = *bc.reduction;
+    out += "     " + std::string(r.mean ? "mean" : op_info(r.op).spelling) + "." +
+           dtype_suffix(r.dtype) + " over " +
+           (r.axis ? "axis " + std::to_string(*r.axis) : std::string("all elements")) +
+           " of " + reg_name(bc, p, r.source) + " -> result\n";
+  }
+  return out;
+}
+
+}  // namespace exprvm

@@ -1,0 +1,30 @@
+// The functions of the language: name -> what the type checker makes of a call.
+#pragma once
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "compiler/opcodes.hpp"
+
+namespace exprvm {
+
+enum class FunctionKind : unsigned char {
+  Elementwise,  // maps to `op` on operands promoted to a common dtype
+  Reduction,    // sum prod min max any all mean: one operand, optional axis
+  Where,        // where(cond, x, y): cond converted to bool, x and y promoted together
+  Real, Imag, Conj, Copy,  // identity or special forms for real operands
+};
+
+struct FunctionInfo {
+  std::string_view name;
+  FunctionKind kind;
+  Op op;
+  int arity;
+};
+
+// nullptr for an unknown name.
+const FunctionInfo* find_function(std::string_view name);
+// Every function name, for error hints and tests.
+std::vector<std::string_view> function_names();
+
+}  // namespace exprvm

@@ -1,0 +1,203 @@
+// Lowering: typed trees -> bytecode. Common subexpressions are shared (hash-consing on
+// (op, dtype, operands)); values that are the same for every element are computed once per run
+// in the prologue; each statement's value is produced straight into its output register.
+#include <cstring>
+#include <map>
+#include <tuple>
+
+#include "compiler/bytecode.hpp"
+#include "compiler/regalloc.hpp"
+
+namespace exprvm {
+namespace {
+
+template <class T>
+ConstValue bytes_of(T v) {
+  ConstValue out{};
+  std::memcpy(out.data(), &v, sizeof(T));
+  return out;
+}
+
+// The bytes of a literal converted to dtype t (C++ conversion = NumPy's unsafe cast).
+ConstValue literal_bytes(const Literal& lit, DType t) {
+  std::complex<double> c;
+  switch (lit.kind) {
+    case WeakKind::Bool: c = lit.b ? 1.0 : 0.0; break;
+    case WeakKind::Int: c = static_cast<double>(lit.i); break;
+    case WeakKind::Float: c = lit.f; break;
+    case WeakKind::Complex: c = lit.c; break;
+  }
+  const bool is_int = lit.kind == WeakKind::Int || lit.kind == WeakKind::Bool;
+  const std::int64_t i = lit.kind == WeakKind::Int ? lit.i : static_cast<std::int64_t>(lit.b);
+  switch (t) {
+    case DType::Bool: return bytes_of<std::uint8_t>(c != 0.0 ? 1 : 0);
+    case DType::Int32:
+      return bytes_of(is_int ? static_cast<std::int32_t>(i) : static_cast<std::int32_t>(c.real()));
+    case DType::Int64: return bytes_of(is_int ? i : static_cast<std::int64_t>(c.real()));
+    case DType::Float32:
+      return bytes_of(is_int ? static_cast<float>(i) : static_cast<float>(c.real()));
+    case DType::Float64: return bytes_of(is_int ? static_cast<double>(i) : c.real());
+    case DType::Complex64:
+      return bytes_of(is_int ? std::complex<float>(static_cast<float>(i), 0.0f)
+                             : std::complex<float>(c));
+    case DType::Complex128:
+      return bytes_of(is_int ? std::complex<double>(static_cast<double>(i), 0.0) : c);
+    default: throw Error(ErrorKind::Internal, "literal of a storage-only dtype");
+  }
+}
+
+class Lowering {
+ public:
+  explicit Lowering(const CheckedProgram& p) : p_(p), slot_reg_(p.slots.size(), kNoReg) {
+    const std::size_t n = p.signature.size();
+    bc_.last_input_read.assign(n, -1);
+    bc_.output_write.assign(n, -1);
+    bc_.array_params = p.array_params;
+    bc_.result_dtype = p.result_dtype;
+  }
+
+  Bytecode run() {
+    for (const auto& st : p_.statements) statement(st);
+    allocate_registers(bc_);
+    for (int k = 0; k < static_cast<int>(bc_.code.size()); ++k) {
+      const Instruction& ins = bc_.code[k];
+      for (Reg r : {ins.a, ins.b, ins.c})
+        if (r != kNoReg && bc_.regs[r].kind == RegKind::Input)
+          bc_.last_input_read[bc_.regs[r].index] = k;
+      if (bc_.regs[ins.dst].kind == RegKind::Output) bc_.output_write[bc_.regs[ins.dst].index] = k;
+      if (bc_.regs[ins.dst].kind == RegKind::Result) bc_.result_write = k;
+    }
+    return std::move(bc_);
+  }
+
+ private:
+  Reg new_reg(RegKind kind, DType dtype, int index) {
+    if (bc_.regs.size() >= kNoReg)
+      throw Error(ErrorKind::Internal, "program too large: more than 65535 registers");
+    bc_.regs.push_back({kind, dtype, index});
+    return static_cast<Reg>(bc_.regs.size() - 1);
+  }
+
+  bool is_uniform_reg(Reg r) const {
+    const RegKind k = bc_.regs[r].kind;
+    return k == RegKind::Const || k == RegKind::Scalar || k == RegKind::Uniform;
+  }
+
+  void statement(const CheckedStatement& st) {
+    const Node& root = *st.expr;
+    if (root.kind == NodeKind::Reduce) {
+      const Reg src = lower(*root.args[0], kNoReg);
+      bc_.reduction = ReductionPlan{root.op, root.dtype, root.axis, root.mean, src};
+      return;
+    }
+    Reg hint = kNoReg;
+    if (st.target < 0) {
+      hint = new_reg(RegKind::Result, root.dtype, 0);
+    } else if (p_.slots[st.target].is_param) {
+      hint = output_reg(st.target);
+    }
+    Reg value = lower(root, hint);
+    if (hint != kNoReg && value != hint) {
+      emit_main({Op::COPY, root.dtype, DType::Bool, hint, value});
+      value = hint;
+    }
+    if (st.target >= 0) slot_reg_[st.target] = value;
+  }
+
+  Reg output_reg(int slot) {
+    auto it = output_regs_.find(slot);
+    if (it != output_regs_.end()) return it->second;
+    const Reg r = new_reg(RegKind::Output, native_of(p_.slots[slot].dtype), slot);
+    output_regs_[slot] = r;
+    return r;
+  }
+
+  Reg constant(const ConstValue& bytes, DType t) {
+    auto key = std::make_pair(t, bytes);
+    auto it = consts_.find(key);
+    if (it != consts_.end()) return it->second;
+    const Reg r = new_reg(RegKind::Const, t, static_cast<int>(bc_.constants.size()));
+    bc_.constants.push_back(bytes);
+    consts_[key] = r;
+    return r;
+  }
+
+  Reg name(const Node& n) {
+    if (slot_reg_[n.slot] != kNoReg) return slot_reg_[n.slot];
+    const Slot& s = p_.slots[n.slot];
+    const Reg r = new_reg(s.scalar ? RegKind::Scalar : RegKind::Input, native_of(s.dtype), n.slot);
+    slot_reg_[n.slot] = r;
+    return r;
+  }
+
+  // The register holding `n`'s value; `hint`, when given, is where the caller wants it (an
+  // output register), used if `n` needs a new main-code instruction.
+  Reg lower(const Node& n, Reg hint) {
+    switch (n.kind) {
+      case NodeKind::Literal: return constant(literal_bytes(n.literal, n.dtype), n.dtype);
+      case NodeKind::Name: return name(n);
+      case NodeKind::Cast: {
+        const Node& arg = *n.args[0];
+        if (arg.kind == NodeKind::Literal) return constant(literal_bytes(arg.literal, n.dtype), n.dtype);
+        const Reg a = lower(arg, kNoReg);
+        return emit(n, {Op::CAST, n.dtype, arg.dtype, kNoReg, a}, hint);
+      }
+      case NodeKind::Apply: {
+        Instruction ins{n.op, n.args[n.op == Op::WHERE ? 1 : 0]->dtype};
+        Reg* operands[] = {&ins.a, &ins.b, &ins.c};
+        for (std::size_t i = 0; i < n.args.size(); ++i) *operands[i] = lower(*n.args[i], kNoReg);
+        return emit(n, ins, hint);
+      }
+      default: throw Error(ErrorKind::Internal, "unexpected node in lowering");
+    }
+  }
+
+  // Emits `ins` for node n unless an identical instruction already computed it. Uniform
+  // nodes go to the prologue.
+  Reg emit(const Node& n, Instruction ins, Reg hint) {
+    const auto key = std::make_tuple(ins.op, ins.dtype, ins.src, ins.a, ins.b, ins.c);
+    auto it = cse_.find(key);
+    if (it != cse_.end()) return it->second;
+    const bool uniform = n.uniform && (ins.a == kNoReg || is_uniform_reg(ins.a)) &&
+                         (ins.b == kNoReg || is_uniform_reg(ins.b)) &&
+                         (ins.c == kNoReg || is_uniform_reg(ins.c));
+    if (uniform) {
+      ins.dst = new_reg(RegKind::Uniform, n.dtype, static_cast<int>(bc_.prologue.size()));
+      bc_.prologue.push_back(ins);
+    } else {
+      ins.dst = hint != kNoReg ? hint : new_reg(RegKind::Temp, n.dtype, -1);
+      emit_main(ins);
+    }
+    if (ins.dst != ins.a && ins.dst != ins.b && ins.dst != ins.c) cse_[key] = ins.dst;
+    return ins.dst;
+  }
+
+  void emit_main(const Instruction& ins) {
+    const RegKind k = bc_.regs[ins.dst].kind;
+    if (k == RegKind::Output || k == RegKind::Result) forget(ins.dst);
+    bc_.code.push_back(ins);
+  }
+
+  // An output register is about to get a new value: shared values computed from or stored
+  // in it are stale.
+  void forget(Reg r) {
+    for (auto it = cse_.begin(); it != cse_.end();) {
+      const auto& [op, dt, src, a, b, c] = it->first;
+      if (it->second == r || a == r || b == r || c == r) it = cse_.erase(it);
+      else ++it;
+    }
+  }
+
+  const CheckedProgram& p_;
+  Bytecode bc_;
+  std::vector<Reg> slot_reg_;  // the register holding each slot's current value
+  std::map<int, Reg> output_regs_;
+  std::map<std::pair<DType, ConstValue>, Reg> consts_;
+  std::map<std::tuple<Op, DType, DType, Reg, Reg, Reg>, Reg> cse_;
+};
+
+}  // namespace
+
+Bytecode lower(const CheckedProgram& program) { return Lowering(program).run(); }
+
+}  // namespace exprvm

@@ -1,0 +1,175 @@
+#include "compiler/optimize.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "compiler/scalar_ops.hpp"
+
+namespace exprvm {
+namespace {
+
+bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
+Value literal_value(const Node& n) {
+  const Literal& l = n.literal;
+  Value v;
+  switch (l.kind) {
+    case WeakKind::Bool: v = Value::of(l.b); break;
+    case WeakKind::Int: v = Value::of(l.i); break;
+    case WeakKind::Float: v = Value::of(l.f); break;
+    case WeakKind::Complex: v = Value::of(l.c); break;
+  }
+  return cast_value(v, n.dtype);
+}
+
+// A Literal node of dtype v.dtype holding v exactly.
+NodePtr make_literal(const Value& v, const Node& like) {
+  auto n = std::make_unique<Node>();
+  n->kind = NodeKind::Literal;
+  n->span = like.span;
+  n->dtype = v.dtype;
+  n->uniform = true;
+  n->weak = like.weak;
+  Literal& l = n->literal;
+  switch (kind_of(v.dtype)) {
+    case Kind::Bool: l.kind = WeakKind::Bool; l.b = v.b; break;
+    case Kind::Int:
+    case Kind::UInt:
+      l.kind = WeakKind::Int;
+      l.i = v.dtype == DType::Int32 ? v.i32 : v.i64;
+      break;
+    case Kind::Float:
+      l.kind = WeakKind::Float;
+      l.f = v.dtype == DType::Float32 ? v.f32 : v.f64;
+      break;
+    case Kind::Complex:
+      l.kind = WeakKind::Complex;
+      l.c = v.dtype == DType::Complex64 ? std::complex<double>(v.c64) : v.c128;
+      break;
+  }
+  return n;
+}
+
+// The literal's value as a double when it is real (nullopt for complex with imag != 0).
+std::optional<double> real_constant(const Node& n) {
+  if (n.kind != NodeKind::Literal) return std::nullopt;
+  const std::complex<double> c = literal_value(n).to_complex128();
+  if (c.imag() != 0.0) return std::nullopt;
+  return c.real();
+}
+
+NodePtr apply(Op op, DType dtype, const Node& like, std::vector<NodePtr> args) {
+  auto n = std::make_unique<Node>();
+  n->kind = NodeKind::Apply;
+  n->op = op;
+  n->span = like.span;
+  n->dtype = dtype;
+  n->uniform = like.uniform;
+  n->weak = like.weak;
+  n->args = std::move(args);
+  return n;
+}
+
+class Optimizer {
+ public:
+  explicit Optimizer(const CompileOptions& o) : options_(o) {}
+
+  NodePtr run(NodePtr n) {
+    for (auto& a : n->args) a = run(std::move(a));
+    if (NodePtr folded = fold(*n)) return folded;
+    if (n->kind != NodeKind::Apply) return n;
+    if (n->op == Op::POW) return rewrite_pow(std::move(n));
+    if (n->op == Op::DIV) return rewrite_div(std::move(n));
+    if (n->op == Op::ADD && options_.allow_fma) return contract_fma(std::move(n));
+    return n;
+  }
+
+ private:
+  // A node whose operands are all literals becomes a literal.
+  static NodePtr fold(const Node& n) {
+    if (n.kind != NodeKind::Apply && n.kind != NodeKind::Cast) return nullptr;
+    std::vector<Value> values;
+    for (const auto& a : n.args) {
+      if (a->kind != NodeKind::Literal) return nullptr;
+      values.push_back(literal_value(*a));
+    }
+    if (n.kind == NodeKind::Cast) return make_literal(cast_value(values[0], n.dtype), n);
+    const DType operand = n.args[n.op == Op::WHERE ? 1 : 0]->dtype;
+    return make_literal(apply_op(n.op, operand, values), n);
+  }
+
+  static NodePtr rewrite_pow(NodePtr n) {
+    const DType t = n->dtype;
+    const auto c = real_constant(*n->args[1]);
+    if (!c) return n;
+    NodePtr& x = n->args[0];
+    if (*c == 1.0) return std::move(x);
+    if (*c == 0.0) {
+      std::vector<NodePtr> args;
+      args.push_back(std::move(x));
+      return apply(Op::ONES_LIKE, t, *n, std::move(args));
+    }
+    if (*c == 2.0) {
+      std::vector<NodePtr> args;
+      args.push_back(x->clone());
+      args.push_back(std::move(x));
+      return apply(Op::MUL, t, *n, std::move(args));
+    }
+    if (*c == 0.5 && is_float(t)) {
+      std::vector<NodePtr> args;
+      args.push_back(std::move(x));
+      return apply(Op::SQRT, t, *n, std::move(args));
+    }
+    if (*c == -1.0 && is_float(t)) {
+      std::vector<NodePtr> args;
+      args.push_back(make_literal(cast_value(Value::of(1.0), t), *n->args[1]));
+      args.push_back(std::move(x));
+      return apply(Op::DIV, t, *n, std::move(args));
+    }
+    return n;
+  }
+
+  // x / c with c = +-2**k (k such that 1/c is a normal number) -> x * (1/c): exact.
+  static NodePtr rewrite_div(NodePtr n) {
+    const DType t = n->dtype;
+    if (!is_float(t)) return n;
+    const auto c = real_constant(*n->args[1]);
+    if (!c || *c == 0.0 || !std::isfinite(*c)) return n;
+    int exponent = 0;
+    const double mantissa = std::frexp(std::fabs(*c), &exponent);
+    const int min_exp = t == DType::Float32 ? -125 : -1021;
+    const int max_exp = t == DType::Float32 ? 126 : 1022;
+    if (mantissa != 0.5 || 1 - exponent > max_exp || 1 - exponent < min_exp) return n;
+    Value inverse = cast_value(Value::of(1.0 / *c), t);
+    std::vector<NodePtr> args;
+    args.push_back(std::move(n->args[0]));
+    args.push_back(make_literal(inverse, *n->args[1]));
+    return apply(Op::MUL, t, *n, std::move(args));
+  }
+
+  // a*b + c or c + a*b -> fma(a, b, c) (floats; opt-in, changes rounding).
+  static NodePtr contract_fma(NodePtr n) {
+    if (!is_float(n->dtype)) return n;
+    for (int side = 0; side < 2; ++side) {
+      Node& m = *n->args[side];
+      if (m.kind != NodeKind::Apply || m.op != Op::MUL) continue;
+      std::vector<NodePtr> args;
+      args.push_back(std::move(m.args[0]));
+      args.push_back(std::move(m.args[1]));
+      args.push_back(std::move(n->args[1 - side]));
+      return apply(Op::FMA, n->dtype, *n, std::move(args));
+    }
+    return n;
+  }
+
+  CompileOptions options_;
+};
+
+}  // namespace
+
+void optimize(CheckedProgram& program) {
+  Optimizer opt(program.options);
+  for (auto& st : program.statements) st.expr = opt.run(std::move(st.expr));
+}
+
+}  // namespace exprvm

@@ -1,0 +1,359 @@
+#include "compiler/typecheck.hpp"
+
+#include <set>
+#include <unordered_map>
+
+#include "compiler/functions.hpp"
+
+namespace exprvm {
+namespace {
+
+std::string_view operator_symbol(Op op) {
+  switch (op) {
+    case Op::ADD: return "+";
+    case Op::SUB: return "-";
+    case Op::MUL: return "*";
+    case Op::DIV: return "/";
+    case Op::FLOORDIV: return "//";
+    case Op::MOD: return "%";
+    case Op::POW: return "**";
+    case Op::LSHIFT: return "<<";
+    case Op::RSHIFT: return ">>";
+    case Op::AND: return "&";
+    case Op::OR: return "|";
+    case Op::XOR: return "^";
+    case Op::LT: return "<";
+    case Op::LE: return "<=";
+    case Op::EQ: return "==";
+    case Op::NE: return "!=";
+    case Op::GE: return ">=";
+    case Op::GT: return ">";
+    case Op::NEG: return "unary -";
+    case Op::INVERT: return "~";
+    default: return op_info(op).spelling;
+  }
+}
+
+bool is_bool_or_int(DType t) { return t == DType::Bool || t == DType::Int32 || t == DType::Int64; }
+
+class Checker {
+ public:
+  Checker(const ParsedProgram& parsed, const Signature& signature, const CompileOptions& options)
+      : parsed_(parsed) {
+    out_.source = parsed.source;
+    out_.signature = signature;
+    out_.options = options;
+    for (std::size_t i = 0; i < signature.size(); ++i) {
+      const Param& p = signature[i];
+      if (p.weak && !p.scalar)
+        throw Error(ErrorKind::Argument, "parameter '" + p.name + "' is weak but not a scalar");
+      if (p.dtype == DType::UInt32 && p.scalar && p.weak)
+        throw Error(ErrorKind::Argument, "weak scalar '" + p.name + "' must have a native dtype");
+      if (env_.count(p.name))
+        throw Error(ErrorKind::Argument, "parameter '" + p.name + "' appears twice in the signature");
+      out_.slots.push_back({p.name, p.dtype, p.scalar, true, false});
+      weak_.push_back(p.weak);
+      env_[p.name] = static_cast<int>(i);
+    }
+  }
+
+  CheckedProgram run() {
+    const auto& statements = parsed_.statements;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      const Statement& st = statements[i];
+      const bool last = i + 1 == statements.size();
+      if (st.target.empty() && !last)
+        fail(ErrorKind::Syntax,
+             "only the last statement may be a bare expression; assign this one to a name",
+             st.expr->span);
+      NodePtr expr = type(*st.expr, last && st.target.empty());
+      if (st.target.empty()) {
+        out_.result_dtype = expr->dtype;
+        out_.statements.push_back({-1, std::move(expr)});
+      } else {
+        assign(st, std::move(expr));
+      }
+    }
+    for (std::size_t i = 0; i < out_.signature.size(); ++i)
+      if (referenced_.count(static_cast<int>(i)) && !out_.signature[i].scalar)
+        out_.array_params.push_back(static_cast<int>(i));
+    return std::move(out_);
+  }
+
+ private:
+  [[noreturn]] void fail(ErrorKind kind, const std::string& message, Span span) const {
+    throw Error(kind, message, parsed_.source, span);
+  }
+
+  void assign(const Statement& st, NodePtr expr) {
+    auto it = env_.find(st.target);
+    if (it != env_.end() && it->second < static_cast<int>(out_.signature.size())) {
+      const int slot = it->second;
+      Slot& param = out_.slots[slot];
+      if (param.scalar)
+        fail(ErrorKind::Argument, "cannot assign to '" + st.target + "': it is a scalar, not an array",
+             st.target_span);
+      if (!can_cast(expr->dtype, param.dtype, out_.options.casting))
+        fail(ErrorKind::Cast,
+             "cannot write " + std::string(dtype_name(expr->dtype)) + " into '" + st.target +
+                 "' (" + std::string(dtype_name(param.dtype)) + ") under casting='" +
+                 std::string(casting_name(out_.options.casting)) + "'",
+             st.target_span);
+      param.is_output = true;
+      referenced_.insert(slot);
+      expr = cast(std::move(expr), native_of(param.dtype));
+      out_.statements.push_back({slot, std::move(expr)});
+      return;
+    }
+    // A temporary: every assignment makes a new slot, so a name may change dtype.
+    const int slot = static_cast<int>(out_.slots.size());
+    out_.slots.push_back({st.target, expr->dtype, expr->uniform, false, false});
+    weak_.push_back(expr->weak);
+    env_[st.target] = slot;
+    out_.statements.push_back({slot, std::move(expr)});
+  }
+
+  NodePtr type(const Node& n, bool reduction_allowed) {
+    switch (n.kind) {
+      case NodeKind::Literal: {
+        auto t = std::make_unique<Node>();
+        t->kind = NodeKind::Literal;
+        t->span = n.span;
+        t->literal = n.literal;
+        t->dtype = default_dtype(n.literal.kind);
+        t->uniform = true;
+        t->weak = true;
+        return t;
+      }
+      case NodeKind::Name: return type_name(n);
+      case NodeKind::Unary:
+        return apply(n.op, collect(n, false), n.span, operator_symbol(n.op));
+      case NodeKind::Binary:
+        return apply(n.op, collect(n, false), n.span, operator_symbol(n.op));
+      case NodeKind::Call: return type_call(n, reduction_allowed);
+      default: fail(ErrorKind::Internal, "unexpected node in a parsed tree", n.span);
+    }
+  }
+
+  std::vector<NodePtr> collect(const Node& n, bool reduction_allowed) {
+    std::vector<NodePtr> args;
+    for (const auto& a : n.args) args.push_back(type(*a, reduction_allowed));
+    return args;
+  }
+
+  NodePtr type_name(const Node& n) {
+    auto it = env_.find(n.name);
+    if (it == env_.end()) fail(ErrorKind::Name, "name '" + n.name + "' is not defined", n.span);
+    const Slot& s = out_.slots[it->second];
+    referenced_.insert(it->second);
+    auto t = std::make_unique<Node>();
+    t->kind = NodeKind::Name;
+    t->span = n.span;
+    t->name = n.name;
+    t->slot = it->second;
+    t->dtype = native_of(s.dtype);
+    t->uniform = s.scalar;
+    t->weak = weak_[it->second];
+    return t;
+  }
+
+  NodePtr cast(NodePtr n, DType to) {
+    if (n->dtype == to) return n;
+    auto c = std::make_unique<Node>();
+    c->kind = NodeKind::Cast;
+    c->span = n->span;
+    c->dtype = to;
+    c->uniform = n->uniform;
+    c->weak = n->weak;
+    c->args.push_back(std::move(n));
+    return c;
+  }
+
+  // NumPy's common dtype of operands; Python literals (weak) adopt the strong operands' dtype.
+  static DType common_dtype(const std::vector<NodePtr>& args, std::size_t first, bool& all_weak) {
+    std::optional<DType> strong;
+    std::optional<DType> weak;
+    for (std::size_t i = first; i < args.size(); ++i) {
+      const Node& a = *args[i];
+      auto& acc = a.weak ? weak : strong;
+      acc = acc ? promote(*acc, a.dtype) : a.dtype;
+    }
+    all_weak = !strong.has_value();
+    if (!strong) return *weak;
+    return weak ? promote_weak(*strong, weak_kind_of(*weak)) : *strong;
+  }
+
+  // The dtype `op` computes in for operands promoted to `t`, or nullopt when it has none.
+  static std::optional<DType> computation_dtype(Op op, DType t) {
+    if (op_accepts(op, t)) return t;
+    if (!is_bool_or_int(t)) return std::nullopt;
+    if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) return DType::Float64;
+    if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int32))
+      return DType::Int32;
+    return std::nullopt;
+  }
+
+  // An elementwise op on typed operands: promotes them to a common dtype (WHERE: all but the
+  // condition), checks the op supports it and inserts the casts.
+  NodePtr apply(Op op, std::vector<NodePtr> args, Span span, std::string_view what) {
+    const std::size_t first = op == Op::WHERE ? 1 : 0;
+    bool all_weak = false;
+    const DType common = common_dtype(args, first, all_weak);
+    const auto t = computation_dtype(op, common);
+    if (!t) {
+      std::string msg = "'" + std::string(what) + "' is not supported for " +
+                        std::string(dtype_name(common));
+      if (op == Op::NEG || op == Op::SUB)
+        msg += " (for bool, use '^' or '~' instead)";
+      fail(ErrorKind::Type, msg, span);
+    }
+    auto node = std::make_unique<Node>();
+    node->kind = NodeKind::Apply;
+    node->op = op;
+    node->span = span;
+    node->dtype = op_result(op, *t);
+    node->uniform = true;
+    node->weak = all_weak;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      node->uniform = node->uniform && args[i]->uniform;
+      const DType want = i < first ? DType::Bool : *t;
+      node->args.push_back(cast(std::move(args[i]), want));
+    }
+    return node;
+  }
+
+  void check_arity(const Node& n, const FunctionInfo& f) const {
+    if (!n.keywords.empty() && f.kind != FunctionKind::Reduction)
+      fail(ErrorKind::Function, "function '" + n.name + "' takes no keyword arguments",
+           n.keywords.front().span);
+    const int given = static_cast<int>(n.args.size());
+    const int max_args = f.kind == FunctionKind::Reduction ? 2 : f.arity;
+    if (given < f.arity || given > max_args)
+      fail(ErrorKind::Function,
+           "function '" + n.name + "' takes " + std::to_string(f.arity) +
+               (f.arity == 1 ? " argument" : " arguments") +
+               (max_args > f.arity ? " (and an optional axis)" : "") + ", " +
+               std::to_string(given) + " given",
+           n.span);
+  }
+
+  NodePtr type_call(const Node& n, bool reduction_allowed) {
+    const FunctionInfo* f = find_function(n.name);
+    if (!f) fail(ErrorKind::Function, "unknown function '" + n.name + "'", n.span);
+    check_arity(n, *f);
+    if (f->kind == FunctionKind::Reduction) {
+      if (!reduction_allowed)
+        fail(ErrorKind::Reduction,
+             "reduction '" + n.name +
+                 "' must be the outermost operation of the program's result (the last, "
+                 "unassigned statement)",
+             n.span);
+      return type_reduction(n, *f);
+    }
+    std::vector<NodePtr> args = collect(n, false);
+    const bool real_operand = args[0]->dtype != DType::Complex64 &&
+                              args[0]->dtype != DType::Complex128;
+    switch (f->kind) {
+      case FunctionKind::Copy: return std::move(args[0]);
+      case FunctionKind::Real:
+      case FunctionKind::Conj:
+        if (real_operand) return std::move(args[0]);
+        break;
+      case FunctionKind::Imag:
+        if (real_operand) return zeros_like(std::move(args[0]), n.span);
+        break;
+      default: break;
+    }
+    return apply(f->op, std::move(args), n.span, n.name);
+  }
+
+  // imag() of a real operand: zeros of its dtype and shape (false for bool).
+  NodePtr zeros_like(NodePtr x, Span span) {
+    const bool is_bool = x->dtype == DType::Bool;
+    std::vector<NodePtr> one;
+    one.push_back(std::move(x));
+    NodePtr ones = apply(Op::ONES_LIKE, std::move(one), span, "imag");
+    std::vector<NodePtr> args;
+    if (is_bool) {
+      args.push_back(std::move(ones));
+      return apply(Op::INVERT, std::move(args), span, "imag");
+    }
+    args.push_back(ones->clone());
+    args.push_back(std::move(ones));
+    return apply(Op::SUB, std::move(args), span, "imag");
+  }
+
+  std::optional<int> parse_axis(const Node& n) const {
+    const Node* axis = nullptr;
+    if (n.args.size() == 2) axis = n.args[1].get();
+    for (const auto& kw : n.keywords) {
+      if (kw.name != "axis")
+        fail(ErrorKind::Function, "function '" + n.name + "' has no keyword '" + kw.name + "'",
+             kw.span);
+      if (axis) fail(ErrorKind::Function, "axis given twice", kw.span);
+      axis = kw.value.get();
+    }
+    if (!axis || (axis->kind == NodeKind::Name && axis->name == "None")) return std::nullopt;
+    bool negative = false;
+    const Node* lit = axis;
+    if (lit->kind == NodeKind::Unary && lit->op == Op::NEG) {
+      negative = true;
+      lit = lit->args[0].get();
+    }
+    if (lit->kind != NodeKind::Literal || lit->literal.kind != WeakKind::Int)
+      fail(ErrorKind::Reduction, "axis must be an integer literal or None", axis->span);
+    const std::int64_t v = negative ? -lit->literal.i : lit->literal.i;
+    if (v < -kMaxDimsForAxis || v >= kMaxDimsForAxis)
+      fail(ErrorKind::Reduction, "axis " + std::to_string(v) + " is out of range", axis->span);
+    return static_cast<int>(v);
+  }
+  static constexpr std::int64_t kMaxDimsForAxis = 32;
+
+  NodePtr type_reduction(const Node& n, const FunctionInfo& f) {
+    const std::optional<int> axis = parse_axis(n);
+    NodePtr arg = type(*n.args[0], false);
+    const bool mean = n.name == "mean";
+    Op op = f.op;
+    DType t = arg->dtype;
+    const bool complex = t == DType::Complex64 || t == DType::Complex128;
+    if (op == Op::ANY || op == Op::ALL) {
+      t = DType::Bool;
+    } else if (mean) {
+      if (is_bool_or_int(t)) t = DType::Float64;
+    } else if (op == Op::SUM || op == Op::PROD) {
+      if (t == DType::Bool || t == DType::Int32) t = DType::Int64;
+    } else if (complex) {
+      fail(ErrorKind::Type, "'" + n.name + "' is not supported for " +
+                                std::string(dtype_name(t)), n.span);
+    } else if (t == DType::Bool) {
+      op = op == Op::MIN ? Op::ALL : Op::ANY;  // min/max of bools
+    }
+    auto node = std::make_unique<Node>();
+    node->kind = NodeKind::Reduce;
+    node->op = op;
+    node->span = n.span;
+    node->axis = axis;
+    node->mean = mean;
+    node->dtype = t;
+    node->uniform = false;
+    node->weak = false;
+    node->args.push_back(cast(std::move(arg), t));
+    out_.has_reduction = true;
+    return node;
+  }
+
+  const ParsedProgram& parsed_;
+  CheckedProgram out_;
+  std::unordered_map<std::string, int> env_;  // name -> slot it currently refers to
+  std::vector<bool> weak_;                    // per slot: holds a Python-literal value
+  std::set<int> referenced_;                  // slots the source names
+};
+
+}  // namespace
+
+CheckedProgram check(const ParsedProgram& parsed, const Signature& signature,
+                     const CompileOptions& options) {
+  return Checker(parsed, signature, options).run();
+}
+
+}  // namespace exprvm

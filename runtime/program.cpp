@@ -1,0 +1,65 @@
+#include "compiler/optimize.hpp"
+#include "runtime/exprvm.hpp"
+#include "runtime/program_impl.hpp"
+#include "vm/threads.hpp"
+
+namespace exprvm {
+
+Program compile(std::string_view source, const Signature& signature,
+                const CompileOptions& options) {
+  CheckedProgram checked = check(parse(source), signature, options);
+  if (options.optimize) optimize(checked);
+  Bytecode code = lower(checked);
+  return Program(std::make_shared<const ProgramImpl>(std::move(checked), std::move(code)));
+}
+
+const Signature& Program::signature() const { return impl_->checked().signature; }
+const std::string& Program::source() const { return impl_->checked().source; }
+
+std::vector<std::string> Program::outputs() const {
+  std::vector<std::string> names;
+  const auto& slots = impl_->checked().slots;
+  for (std::size_t i = 0; i < signature().size(); ++i)
+    if (slots[i].is_output) names.push_back(slots[i].name);
+  return names;
+}
+
+std::optional<DType> Program::result_dtype() const {
+  const auto& code = impl_->executable().code;
+  if (code.reduction) return code.reduction->dtype;
+  return code.result_dtype;
+}
+
+std::string Program::disassemble() const {
+  return exprvm::disassemble(impl_->executable().code, impl_->checked());
+}
+
+OwnedArray Program::run(std::span<const Array> args, const Array* out) const {
+  return vm::execute(impl_->executable(), impl_->checked(), args, out);
+}
+
+int set_num_threads(int n) {
+  if (n < 1) throw Error(ErrorKind::Argument, "the number of threads must be at least 1");
+  return vm::set_threads(n);
+}
+int get_num_threads() { return vm::threads(); }
+int detect_number_of_cores() { return vm::hardware_threads(); }
+
+std::string active_isa() { return std::string(vm::isa_name(vm::active_isa())); }
+
+std::vector<std::string> available_isas() {
+  std::vector<std::string> names;
+  for (vm::Isa isa : vm::available_isas()) names.emplace_back(vm::isa_name(isa));
+  return names;
+}
+
+void set_isa(std::string_view name) {
+  for (vm::Isa isa : vm::available_isas())
+    if (vm::isa_name(isa) == name) return vm::set_active_isa(isa);
+  throw Error(ErrorKind::Argument, "instruction set '" + std::string(name) +
+                                       "' is not available on this CPU");
+}
+
+std::size_t chunk_size() { return vm::chunk_elements(); }
+
+}  // namespace exprvm

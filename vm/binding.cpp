@@ -1,0 +1,163 @@
+#include "vm/binding.hpp"
+
+#include <climits>
+#include <cstring>
+
+namespace exprvm::vm {
+namespace {
+
+void check_argument(const Param& p, const Array& a) {
+  const std::string who = "argument '" + p.name + "'";
+  if (a.dtype != p.dtype)
+    throw Error(ErrorKind::Argument, who + " has dtype " + std::string(dtype_name(a.dtype)) +
+                                         " but the program was compiled for " +
+                                         std::string(dtype_name(p.dtype)));
+  if (a.ndim < 0 || a.ndim > kMaxDims)
+    throw Error(ErrorKind::Argument, who + " has " + std::to_string(a.ndim) +
+                                         " dimensions; at most 32 are supported");
+  for (int d = 0; d < a.ndim; ++d)
+    if (a.shape[d] < 0) throw Error(ErrorKind::Argument, who + " has a negative dimension");
+  if (a.size() > 0 && a.data == nullptr)
+    throw Error(ErrorKind::Argument, who + " has no data pointer");
+  if (p.scalar && a.size() != 1)
+    throw Error(ErrorKind::Argument, who + " is a scalar but has shape " + shape_string(a));
+}
+
+bool same_shape(const Array& a, const Space& s) {
+  if (a.ndim != s.ndim) return false;
+  for (int d = 0; d < s.ndim; ++d)
+    if (a.shape[d] != s.shape[d]) return false;
+  return true;
+}
+
+// A C-ordered copy of a, owned by `storage`.
+Array copy_of(const Array& a, std::unique_ptr<std::byte[]>& storage) {
+  const std::size_t n = static_cast<std::size_t>(a.size());
+  storage = std::make_unique<std::byte[]>(n * itemsize(a.dtype) + 1);
+  Space own;
+  own.ndim = a.ndim;
+  for (int d = 0; d < a.ndim; ++d) own.shape[d] = a.shape[d];
+  gather(own, view_of(a, own), 0, n, storage.get(), a.dtype);
+  return Array::from_raw(storage.get(), a.dtype, std::span(a.shape.data(), a.ndim));
+}
+
+struct Written {
+  const Array* array;
+  int write;         // instruction index that writes it (INT_MAX: after every read)
+  std::string name;
+};
+
+void resolve_aliasing(const Bytecode& bc, const CheckedProgram& program, Binding& b,
+                      const Array* out) {
+  std::vector<Written> outputs;
+  for (std::size_t i = 0; i < program.signature.size(); ++i)
+    if (program.slots[i].is_output)
+      outputs.push_back({&b.args[i], bc.output_write[i], "'" + program.slots[i].name + "'"});
+  if (out) {
+    const bool after_all = bc.reduction && !bc.reduction->axis;
+    const int write = bc.reduction ? (after_all ? INT_MAX : -1) : bc.result_write;
+    outputs.push_back({out, write, "out"});
+  }
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    for (std::size_t j = i + 1; j < outputs.size(); ++j)
+      if (extent_of(*outputs[i].array).overlaps(extent_of(*outputs[j].array)))
+        throw Error(ErrorKind::Argument, "outputs " + outputs[i].name + " and " +
+                                             outputs[j].name + " overlap in memory");
+  for (std::size_t i = 0; i < program.signature.size(); ++i) {
+    const int last_read = bc.last_input_read[i];
+    if (last_read < 0) continue;
+    bool must_copy = false;
+    for (const Written& o : outputs) {
+      if (o.array == &b.args[i] || !extent_of(*o.array).overlaps(extent_of(b.args[i]))) continue;
+      const bool in_step = same_view(*o.array, b.args[i]) && last_read <= o.write;
+      must_copy = must_copy || !in_step;
+    }
+    if (must_copy) {
+      b.copies.emplace_back();
+      b.args[i] = copy_of(b.args[i], b.copies.back());
+    }
+  }
+}
+
+}  // namespace
+
+Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
+             const Array* out) {
+  const Signature& sig = program.signature;
+  if (args.size() != sig.size()) {
+    std::string names;
+    for (const auto& p : sig) names += (names.empty() ? "" : ", ") + p.name;
+    throw Error(ErrorKind::Argument, "expected " + std::to_string(sig.size()) + " arguments (" +
+                                         names + "), got " + std::to_string(args.size()));
+  }
+  Binding b;
+  b.args.assign(args.begin(), args.end());
+  for (std::size_t i = 0; i < sig.size(); ++i) check_argument(sig[i], args[i]);
+
+  for (int p : bc.array_params) {
+    if (!broadcast_into(b.space, args[p])) {
+      std::string shapes;
+      for (int q : bc.array_params)
+        shapes += " " + sig[q].name + shape_string(args[q]);
+      throw Error(ErrorKind::Shape, "operands could not be broadcast together with shapes" + shapes);
+    }
+  }
+  for (std::size_t i = 0; i < sig.size(); ++i)
+    if (program.slots[i].is_output && !same_shape(args[i], b.space))
+      throw Error(ErrorKind::Shape, "output '" + sig[i].name + "' has shape " +
+                                        shape_string(args[i]) + " but the result has shape " +
+                                        shape_string(b.space));
+
+  b.result_space = b.space;
+  if (bc.reduction && bc.reduction->axis) {
+    int axis = *bc.reduction->axis;
+    const int ndim = b.space.ndim;
+    if (axis < -ndim || axis >= ndim)
+      throw Error(ErrorKind::Reduction, "axis " + std::to_string(axis) +
+                                            " is out of bounds for an array of dimension " +
+                                            std::to_string(ndim));
+    if (axis < 0) axis += ndim;
+    b.axis = axis;
+    for (int d = axis; d + 1 < ndim; ++d) b.result_space.shape[d] = b.result_space.shape[d + 1];
+    b.result_space.ndim = ndim - 1;
+  } else if (bc.reduction) {
+    b.result_space.ndim = 0;
+  }
+
+  if (bc.result_dtype || bc.reduction) {
+    const DType rt = bc.reduction ? bc.reduction->dtype : *bc.result_dtype;
+    if (out) {
+      if (out->ndim < 0 || out->ndim > kMaxDims || !same_shape(*out, b.result_space))
+        throw Error(ErrorKind::Shape, "out has shape " + shape_string(*out) +
+                                          " but the result has shape " + shape_string(b.result_space));
+      if (!can_cast(rt, out->dtype, program.options.casting))
+        throw Error(ErrorKind::Cast, "cannot write the " + std::string(dtype_name(rt)) +
+                                         " result into out (" +
+                                         std::string(dtype_name(out->dtype)) + ") under casting='" +
+                                         std::string(casting_name(program.options.casting)) + "'");
+      if (out->size() > 0 && out->data == nullptr)
+        throw Error(ErrorKind::Argument, "out has no data pointer");
+    }
+  } else if (out) {
+    throw Error(ErrorKind::Argument,
+                "the program has no result expression (every statement assigns a name), so "
+                "out is not used");
+  }
+  if (bc.reduction && (bc.reduction->op == Op::MIN || bc.reduction->op == Op::MAX)) {
+    const std::int64_t length = b.axis ? b.space.shape[*b.axis] : b.space.size();
+    if (length == 0)
+      throw Error(ErrorKind::Reduction, std::string("zero-size array to reduction '") +
+                                            std::string(op_info(bc.reduction->op).spelling) +
+                                            "', which has no identity");
+  }
+  resolve_aliasing(bc, program, b, out);
+  if (bc.result_dtype || bc.reduction) {
+    const DType rt = bc.reduction ? bc.reduction->dtype : *bc.result_dtype;
+    b.result = out ? OwnedArray::view(*out)
+                   : OwnedArray::allocate(rt, std::span(b.result_space.shape.data(),
+                                                        b.result_space.ndim));
+  }
+  return b;
+}
+
+}  // namespace exprvm::vm

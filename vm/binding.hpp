@@ -1,0 +1,30 @@
+// Binding a run's arguments: validation, the iteration space, the result array, and the
+// aliasing analysis that decides which inputs must be copied before outputs are written.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "compiler/bytecode.hpp"
+#include "runtime/array.hpp"
+#include "vm/iteration.hpp"
+
+namespace exprvm::vm {
+
+struct Binding {
+  std::vector<Array> args;                      // the arguments, inputs copied where aliased
+  std::vector<std::unique_ptr<std::byte[]>> copies;
+  Space space;                                  // broadcast iteration space (unsimplified)
+  Space result_space;                           // shape of the result
+  std::optional<int> axis;                      // normalised reduction axis
+  OwnedArray result;                            // the caller's out or a new array
+};
+
+// Checks args against the signature and the program, computes shapes, makes the result, and
+// copies any input that an output would overwrite before it is read (NumPy's rule for
+// overlapping buffers). Throws Error before anything is written.
+Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
+             const Array* out);
+
+}  // namespace exprvm::vm

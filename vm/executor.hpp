@@ -1,0 +1,44 @@
+// The chunk executor: runs a program's bytecode over the iteration space of its arguments,
+// one chunk of chunk_elements() elements at a time through every instruction, on the calling
+// thread for small runs and on the thread pool for large ones.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "compiler/bytecode.hpp"
+#include "runtime/array.hpp"
+#include "vm/kernel.hpp"
+
+namespace exprvm::vm {
+
+inline constexpr std::size_t kChunk = 1024;  // elements per chunk
+constexpr std::size_t chunk_elements() { return kChunk; }
+inline constexpr std::size_t kRegisterBytes = kChunk * 16;  // room for kChunk complex128
+
+// One instruction with its kernel resolved for an ISA; operand kNoReg maps to a null pointer.
+struct ExecInstr {
+  Kernel fn;
+  Reg d, a, b, c;
+};
+
+// A Bytecode made ready to run: kernels resolved for every ISA the CPU has, constants
+// broadcast into chunk-sized buffers.
+struct Executable {
+  Bytecode code;
+  std::array<std::vector<ExecInstr>, kIsaCount> main, prologue;
+  std::array<Kernel, kIsaCount> reduce{};
+  std::unique_ptr<std::byte[]> const_storage;
+  std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
+
+  explicit Executable(Bytecode bc);
+};
+
+// Runs `ex` (compiled from `program`) on args (signature order); the result goes into *out
+// or a new array. Validates everything before writing any caller buffer.
+OwnedArray execute(const Executable& ex, const CheckedProgram& program,
+                   std::span<const Array> args, const Array* out);
+
+}  // namespace exprvm::vm
