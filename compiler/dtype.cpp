@@ -111,7 +111,8 @@ DType promote_weak(DType strong, WeakKind weak) {
   strong = native_of(strong);
   const WeakKind strong_kind = weak_kind_of(strong);
   if (weak <= strong_kind) return strong;
-  if (weak == WeakKind::Complex) return strong == DType::Float32 ? DType::Complex64 : DType::Complex128;
+  if (weak == WeakKind::Complex)
+    return strong == DType::Float32 ? DType::Complex64 : DType::Complex128;
   return default_dtype(weak);
 }
 
@@ -148,7 +149,8 @@ std::string_view casting_name(Casting c) {
 }
 
 std::optional<Casting> casting_from_name(std::string_view name) {
-  for (Casting c : {Casting::No, Casting::Equiv, Casting::Safe, Casting::SameKind, Casting::Unsafe}) {
+  for (Casting c :
+       {Casting::No, Casting::Equiv, Casting::Safe, Casting::SameKind, Casting::Unsafe}) {
     if (casting_name(c) == name) return c;
   }
   return std::nullopt;

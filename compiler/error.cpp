@@ -20,7 +20,8 @@ struct LineRange {
 
 // The line of `source` that contains byte `offset` (offset may be source.size()).
 LineRange line_around(std::string_view source, std::size_t offset) {
-  const std::size_t newline_before = offset == 0 ? std::string_view::npos : source.rfind('\n', offset - 1);
+  const std::size_t newline_before =
+      offset == 0 ? std::string_view::npos : source.rfind('\n', offset - 1);
   const std::size_t begin = newline_before == std::string_view::npos ? 0 : newline_before + 1;
   std::size_t end = source.find('\n', offset);
   if (end == std::string_view::npos) end = source.size();
@@ -91,7 +92,8 @@ std::string caret_excerpt(std::string_view source, Span span) {
       carets += ' ';
     }
   }
-  const std::size_t caret_end = std::min<std::size_t>(std::max<std::size_t>(span.end, begin), shown_end);
+  const std::size_t caret_end =
+      std::min<std::size_t>(std::max<std::size_t>(span.end, begin), shown_end);
   std::size_t width = 0;
   for (std::size_t i = begin; i < caret_end; ++i) width += is_utf8_continuation(source[i]) ? 0 : 1;
   carets.append(std::max<std::size_t>(width, 1), '^');

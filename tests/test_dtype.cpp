@@ -1,7 +1,6 @@
 // dtype facts checked against NumPy 1.24 (the tables below were printed by numpy itself:
 // np.can_cast, np.promote_types, and array-plus-Python-scalar result dtypes).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "compiler/dtype.hpp"
@@ -42,13 +41,20 @@ constexpr const char* kNumpySameKind[kDTypeCount] = {
 };
 // np.promote_types over the native dtypes, in DType order.
 constexpr DType kNumpyPromote[kNativeDTypeCount][kNativeDTypeCount] = {
-    {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64, DType::Complex64, DType::Complex128},
-    {DType::Int32, DType::Int32, DType::Int64, DType::Float64, DType::Float64, DType::Complex128, DType::Complex128},
-    {DType::Int64, DType::Int64, DType::Int64, DType::Float64, DType::Float64, DType::Complex128, DType::Complex128},
-    {DType::Float32, DType::Float64, DType::Float64, DType::Float32, DType::Float64, DType::Complex64, DType::Complex128},
-    {DType::Float64, DType::Float64, DType::Float64, DType::Float64, DType::Float64, DType::Complex128, DType::Complex128},
-    {DType::Complex64, DType::Complex128, DType::Complex128, DType::Complex64, DType::Complex128, DType::Complex64, DType::Complex128},
-    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128},
+    {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64, DType::Complex64,
+     DType::Complex128},
+    {DType::Int32, DType::Int32, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
+     DType::Complex128},
+    {DType::Int64, DType::Int64, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
+     DType::Complex128},
+    {DType::Float32, DType::Float64, DType::Float64, DType::Float32, DType::Float64,
+     DType::Complex64, DType::Complex128},
+    {DType::Float64, DType::Float64, DType::Float64, DType::Float64, DType::Float64,
+     DType::Complex128, DType::Complex128},
+    {DType::Complex64, DType::Complex128, DType::Complex128, DType::Complex64, DType::Complex128,
+     DType::Complex64, DType::Complex128},
+    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128,
+     DType::Complex128, DType::Complex128},
 };
 // (np.zeros(3, t) + scalar).dtype for the scalars True, 1, 1.0, 1j; row = t in DType order.
 constexpr DType kNumpyWeak[kNativeDTypeCount][4] = {
@@ -66,8 +72,9 @@ DType dtype_at(int i) { return static_cast<DType>(i); }
 }  // namespace
 
 TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
-  const char* names[kDTypeCount] = {"bool",  "int32", "int64", "float32", "float64", "complex64",
-                                    "complex128", "int8", "int16", "uint8", "uint16", "uint32"};
+  const char* names[kDTypeCount] = {"bool",    "int32",     "int64",      "float32",
+                                    "float64", "complex64", "complex128", "int8",
+                                    "int16",   "uint8",     "uint16",     "uint32"};
   const std::size_t sizes[kDTypeCount] = {1, 4, 8, 4, 8, 8, 16, 1, 2, 1, 2, 4};
   for (int i = 0; i < kDTypeCount; ++i) {
     CAPTURE(names[i]);
@@ -148,7 +155,8 @@ TEST_CASE("can_cast matches np.can_cast for all dtype pairs and rules", "[dtype]
 
 TEST_CASE("casting names round-trip", "[dtype]") {
   const char* names[] = {"no", "equiv", "safe", "same_kind", "unsafe"};
-  const Casting rules[] = {Casting::No, Casting::Equiv, Casting::Safe, Casting::SameKind, Casting::Unsafe};
+  const Casting rules[] = {Casting::No, Casting::Equiv, Casting::Safe, Casting::SameKind,
+                           Casting::Unsafe};
   for (int i = 0; i < 5; ++i) {
     CHECK(casting_name(rules[i]) == names[i]);
     CHECK(casting_from_name(names[i]) == rules[i]);

@@ -1,0 +1,140 @@
+// Deep copies of AST nodes and their fully parenthesised rendering.
+#include "compiler/ast.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+namespace exprvm {
+namespace {
+
+// Python's spelling of an operator, or empty for ops that are only functions.
+std::string_view operator_symbol(Op op) {
+  switch (op) {
+    case Op::ADD: return "+";
+    case Op::SUB: return "-";
+    case Op::MUL: return "*";
+    case Op::DIV: return "/";
+    case Op::FLOORDIV: return "//";
+    case Op::MOD: return "%";
+    case Op::POW: return "**";
+    case Op::LSHIFT: return "<<";
+    case Op::RSHIFT: return ">>";
+    case Op::AND: return "&";
+    case Op::OR: return "|";
+    case Op::XOR: return "^";
+    case Op::LT: return "<";
+    case Op::LE: return "<=";
+    case Op::EQ: return "==";
+    case Op::NE: return "!=";
+    case Op::GE: return ">=";
+    case Op::GT: return ">";
+    case Op::NEG: return "-";
+    case Op::INVERT: return "~";
+    default: return {};
+  }
+}
+
+// Python's repr of a float: the shortest round-trip digits, positional when the decimal
+// exponent is in [-4, 16) ("100000.0", "0.0001"), scientific otherwise ("1e-05", "1e+16").
+std::string format_double(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[400];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+  const std::string scientific(buffer, result.ptr);
+  const int exponent = std::stoi(scientific.substr(scientific.find('e') + 1));
+  if (exponent < -4 || exponent >= 16) return scientific;
+  result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  std::string text(buffer, result.ptr);
+  if (text.find('.') == std::string::npos) text += ".0";
+  return text;
+}
+
+// Python's repr of an imaginary part: like a float's but without a trailing ".0" ("2j").
+std::string format_imaginary(double value) {
+  std::string text = format_double(value);
+  if (text.size() > 2 && text.compare(text.size() - 2, 2, ".0") == 0) text.resize(text.size() - 2);
+  return text + "j";
+}
+
+std::string format_literal(const Literal& literal) {
+  switch (literal.kind) {
+    case WeakKind::Bool: return literal.b ? "True" : "False";
+    case WeakKind::Int: return std::to_string(literal.i);
+    case WeakKind::Float: return format_double(literal.f);
+    case WeakKind::Complex: {
+      const std::string imaginary = format_imaginary(literal.c.imag());
+      if (literal.c.real() == 0.0) return imaginary;
+      const std::string sign = imaginary.front() == '-' ? "" : "+";
+      return "(" + format_double(literal.c.real()) + sign + imaginary + ")";
+    }
+  }
+  return "?";
+}
+
+// "name(a, b, key=value)" with the node's arguments and keywords.
+std::string format_call(std::string_view name, const Node& node) {
+  std::string text(name);
+  text += '(';
+  bool first = true;
+  for (const auto& arg : node.args) {
+    if (!first) text += ", ";
+    text += to_string(*arg);
+    first = false;
+  }
+  for (const auto& keyword : node.keywords) {
+    if (!first) text += ", ";
+    text += keyword.name + "=" + to_string(*keyword.value);
+    first = false;
+  }
+  return text + ")";
+}
+
+}  // namespace
+
+std::unique_ptr<Node> Node::clone() const {
+  auto copy = std::make_unique<Node>();
+  copy->kind = kind;
+  copy->span = span;
+  copy->literal = literal;
+  copy->name = name;
+  copy->op = op;
+  for (const auto& arg : args) copy->args.push_back(arg->clone());
+  for (const auto& keyword : keywords)
+    copy->keywords.push_back({keyword.name, keyword.span, keyword.value->clone()});
+  copy->dtype = dtype;
+  copy->uniform = uniform;
+  copy->weak = weak;
+  copy->axis = axis;
+  copy->mean = mean;
+  copy->slot = slot;
+  return copy;
+}
+
+// Unary and Binary nodes are parenthesised, calls and typed nodes use function syntax:
+// Apply "op(args)", Cast "dtype(x)", Reduce "sum(x, axis=1)" / "mean(x)".
+std::string to_string(const Node& node) {
+  switch (node.kind) {
+    case NodeKind::Literal: return format_literal(node.literal);
+    case NodeKind::Name: return node.name;
+    case NodeKind::Unary:
+      return "(" + std::string(operator_symbol(node.op)) + to_string(*node.args[0]) + ")";
+    case NodeKind::Binary:
+      return "(" + to_string(*node.args[0]) + " " + std::string(operator_symbol(node.op)) + " " +
+             to_string(*node.args[1]) + ")";
+    case NodeKind::Call: return format_call(node.name, node);
+    case NodeKind::Apply: return format_call(op_info(node.op).spelling, node);
+    case NodeKind::Cast:
+      return std::string(dtype_name(node.dtype)) + "(" + to_string(*node.args[0]) + ")";
+    case NodeKind::Reduce: {
+      std::string text = std::string(node.mean ? "mean" : op_info(node.op).spelling) + "(" +
+                         to_string(*node.args[0]);
+      if (node.axis) text += ", axis=" + std::to_string(*node.axis);
+      return text + ")";
+    }
+  }
+  return "?";
+}
+
+}  // namespace exprvm
