@@ -58,9 +58,11 @@ void allocate_registers(Bytecode& bc) {
           if (chosen < 0 && is_temp(bc, r) && last_use[r] == k &&
               itemsize(bc.regs[r].dtype) == dst_size)
             chosen = bc.regs[r].index;
+      // Pick the destination before releasing the other dying operands, so it never lands
+      // on an operand of another element size (or on WHERE's condition).
+      bc.regs[ins.dst].index = chosen >= 0 ? chosen : take();
       for (Reg r : dying)
         if (bc.regs[r].index != chosen) free_list.push_back(bc.regs[r].index);
-      bc.regs[ins.dst].index = chosen >= 0 ? chosen : take();
       if (last_use[ins.dst] < 0 && !(bc.reduction && bc.reduction->source == ins.dst))
         free_list.push_back(bc.regs[ins.dst].index);
     } else {
