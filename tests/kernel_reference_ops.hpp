@@ -1,0 +1,404 @@
+// The scalar reference of every opcode (NumPy semantics), casts and reductions, and the
+// comparison of kernel results against them. Part of tests/kernel_reference.hpp.
+#pragma once
+
+namespace exprvm::kernel_test {
+
+// Float ULP budgets of the xsimd transcendentals, measured against glibc on the inputs of
+// kernel_reference.hpp (edge values, [-10, 10], magnitudes 1e-30..1e30, near 1).
+inline constexpr double kUlpFloat64 = 4;
+inline constexpr double kUlpFloat32 = 4;
+inline constexpr double kComplexRelTol64 = 1e-12;
+inline constexpr double kComplexRelTol32 = 5e-6;
+
+inline bool is_transcendental(Op op) {
+  switch (op) {
+    case Op::SQRT: case Op::CBRT: case Op::EXP: case Op::EXPM1: case Op::EXP2: case Op::LOG: case Op::LOG1P:
+    case Op::LOG10: case Op::LOG2: case Op::SIN: case Op::COS: case Op::TAN: case Op::ARCSIN: case Op::ARCCOS:
+    case Op::ARCTAN: case Op::SINH: case Op::COSH: case Op::TANH: case Op::ARCSINH: case Op::ARCCOSH:
+    case Op::ARCTANH: case Op::ERF: case Op::ERFC: case Op::ARCTAN2: case Op::HYPOT: case Op::POW:
+      return true;
+    default:
+      return false;
+  }
+}
+
+inline Tolerance tolerance(Op op, DType t) {
+  const bool is_float = t == DType::Float32 || t == DType::Float64;
+  const bool is_complex = t == DType::Complex64 || t == DType::Complex128;
+  const bool single = t == DType::Float32 || t == DType::Complex64;
+  if (is_float && is_transcendental(op)) return {Tolerance::Ulp, single ? kUlpFloat32 : kUlpFloat64};
+  if (is_complex && op == Op::ABS) return {Tolerance::Ulp, 2};
+  if (is_complex && (is_transcendental(op) || op == Op::MUL || op == Op::DIV || op == Op::SQUARE)) {
+    const double eps = single ? 1.2e-7 : 2.3e-16;
+    const double rel = is_transcendental(op) ? (single ? kComplexRelTol32 : kComplexRelTol64) : 4 * eps;
+    return {Tolerance::Relative, rel};
+  }
+  return {};
+}
+
+template <class T> long double ulp_distance(T x, T y) {
+  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y) ? 0 : INFINITY;
+  if (x == y) return 0;
+  if (std::isinf(x) || std::isinf(y)) return INFINITY;
+  using I = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  auto ordered = [](T v) {
+    I bits;
+    std::memcpy(&bits, &v, sizeof v);
+    return bits < 0 ? (long double)std::numeric_limits<I>::min() - bits : (long double)bits;
+  };
+  return std::fabs(ordered(x) - ordered(y));
+}
+
+inline bool same_exact(long double x, long double y) {
+  if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && std::isnan(y);
+  return x == y && std::signbit(x) == std::signbit(y);
+}
+
+inline bool matches(Val expected, Val got, DType out_t, Tolerance tol) {
+  switch (tol.kind) {
+    case Tolerance::Exact: return same_exact(expected.re, got.re) && same_exact(expected.im, got.im);
+    case Tolerance::Ulp:
+      if (out_t == DType::Float32) return ulp_distance<float>(float(expected.re), float(got.re)) <= tol.amount;
+      return ulp_distance<double>(double(expected.re), double(got.re)) <= tol.amount;
+    case Tolerance::Relative: {
+      const bool nan_e = std::isnan(expected.re) || std::isnan(expected.im);
+      const bool nan_g = std::isnan(got.re) || std::isnan(got.im);
+      if (nan_e || nan_g) return nan_e && nan_g;
+      const long double scale = std::max(std::hypot(expected.re, expected.im), 1e-30L);
+      return std::hypot(expected.re - got.re, expected.im - got.im) <= tol.amount * scale;
+    }
+  }
+  return false;
+}
+
+// ---- elementwise references
+
+template <class T> Val v(T x) { return Val{static_cast<long double>(x), 0}; }
+template <class T> Val v(std::complex<T> z) { return Val{z.real(), z.imag()}; }
+
+template <class T> T wrap(std::make_unsigned_t<T> u) { return static_cast<T>(u); }
+
+inline std::optional<Val> ref_bool(Op op, std::uint8_t a, std::uint8_t b, std::uint8_t c, bool cond) {
+  switch (op) {
+    case Op::COPY: return v(a);
+    case Op::INVERT: return v(1 - a);
+    case Op::ONES_LIKE: return v(1);
+    case Op::ADD: case Op::OR: case Op::MAXIMUM: return v(a | b);
+    case Op::MUL: case Op::AND: case Op::MINIMUM: return v(a & b);
+    case Op::XOR: return v(a ^ b);
+    case Op::LT: return v(a < b);
+    case Op::LE: return v(a <= b);
+    case Op::EQ: return v(a == b);
+    case Op::NE: return v(a != b);
+    case Op::GE: return v(a >= b);
+    case Op::GT: return v(a > b);
+    case Op::WHERE: return v(cond ? b : c);
+    default: return std::nullopt;
+  }
+}
+
+template <class T> std::optional<Val> ref_int(Op op, T a, T b, T c, bool cond) {
+  using U = std::make_unsigned_t<T>;
+  constexpr T bits = 8 * sizeof(T);
+  switch (op) {
+    case Op::COPY: return v(a);
+    case Op::NEG: return v(wrap<T>(U(0) - U(a)));
+    case Op::INVERT: return v(T(~a));
+    case Op::ABS: return v(a < 0 ? wrap<T>(U(0) - U(a)) : a);
+    case Op::SQUARE: return v(wrap<T>(U(a) * U(a)));
+    case Op::SIGN: return v(T((a > 0) - (a < 0)));
+    case Op::ONES_LIKE: return v(T(1));
+    case Op::ADD: return v(wrap<T>(U(a) + U(b)));
+    case Op::SUB: return v(wrap<T>(U(a) - U(b)));
+    case Op::MUL: return v(wrap<T>(U(a) * U(b)));
+    case Op::FLOORDIV: {
+      if (b == 0) return v(T(0));
+      if (b == -1) return v(wrap<T>(U(0) - U(a)));
+      const long double q = std::floor((long double)a / (long double)b);
+      return v(T(q));
+    }
+    case Op::MOD: {
+      if (b == 0 || b == -1) return v(T(0));
+      T r = a % b;
+      return v(T(r != 0 && ((r < 0) != (b < 0)) ? r + b : r));
+    }
+    case Op::FMOD: return v(T(b == 0 || b == -1 ? 0 : a % b));
+    case Op::POW: {
+      if (b < 0) return v(T(a == 1 ? 1 : a == -1 ? (b % 2 ? -1 : 1) : 0));
+      U r = 1;
+      for (T i = 0; i < b; ++i) r *= U(a);
+      return v(T(r));
+    }
+    case Op::LSHIFT: return v(T(b < 0 || b >= bits ? 0 : wrap<T>(U(a) << b)));
+    case Op::RSHIFT: return v(T(b < 0 || b >= bits ? (a < 0 ? -1 : 0) : a >> b));
+    case Op::AND: return v(T(a & b));
+    case Op::OR: return v(T(a | b));
+    case Op::XOR: return v(T(a ^ b));
+    case Op::LT: return v(a < b);
+    case Op::LE: return v(a <= b);
+    case Op::EQ: return v(a == b);
+    case Op::NE: return v(a != b);
+    case Op::GE: return v(a >= b);
+    case Op::GT: return v(a > b);
+    case Op::MAXIMUM: return v(std::max(a, b));
+    case Op::MINIMUM: return v(std::min(a, b));
+    case Op::WHERE: return v(cond ? b : c);
+    case Op::CLIP: return v(std::min(std::max(a, b), c));
+    default: return std::nullopt;
+  }
+}
+
+template <class T> T np_maximum(T a, T b) { return (a > b || std::isnan(a)) ? a : b; }
+template <class T> T np_minimum(T a, T b) { return (a < b || std::isnan(a)) ? a : b; }
+template <class T> T np_sign(T a) { return a > 0 ? T(1) : a < 0 ? T(-1) : a == 0 ? T(0) : a; }
+
+// NumPy's npy_divmod: returns the floor quotient, sets mod.
+template <class T> T np_divmod(T a, T b, T& mod) {
+  mod = std::fmod(a, b);
+  if (b == 0) return a / b;
+  T div = (a - mod) / b;
+  if (mod != 0) {
+    if ((b < 0) != (mod < 0)) {
+      mod += b;
+      div -= 1;
+    }
+  } else {
+    mod = std::copysign(T(0), b);
+  }
+  if (div == 0) return std::copysign(T(0), a / b);
+  T floordiv = std::floor(div);
+  if (div - floordiv > T(0.5)) floordiv += 1;
+  return floordiv;
+}
+
+template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond) {
+  T mod;
+  switch (op) {
+    case Op::COPY: return v(a);
+    case Op::NEG: return v(-a);
+    case Op::ABS: return v(std::fabs(a));
+    case Op::SQUARE: return v(a * a);
+    case Op::SQRT: return v(std::sqrt(a));
+    case Op::CBRT: return v(std::cbrt(a));
+    case Op::EXP: return v(std::exp(a));
+    case Op::EXPM1: return v(std::expm1(a));
+    case Op::EXP2: return v(std::exp2(a));
+    case Op::LOG: return v(std::log(a));
+    case Op::LOG1P: return v(std::log1p(a));
+    case Op::LOG10: return v(std::log10(a));
+    case Op::LOG2: return v(std::log2(a));
+    case Op::SIN: return v(std::sin(a));
+    case Op::COS: return v(std::cos(a));
+    case Op::TAN: return v(std::tan(a));
+    case Op::ARCSIN: return v(std::asin(a));
+    case Op::ARCCOS: return v(std::acos(a));
+    case Op::ARCTAN: return v(std::atan(a));
+    case Op::SINH: return v(std::sinh(a));
+    case Op::COSH: return v(std::cosh(a));
+    case Op::TANH: return v(std::tanh(a));
+    case Op::ARCSINH: return v(std::asinh(a));
+    case Op::ARCCOSH: return v(std::acosh(a));
+    case Op::ARCTANH: return v(std::atanh(a));
+    case Op::ERF: return v(std::erf(a));
+    case Op::ERFC: return v(std::erfc(a));
+    case Op::CEIL: return v(std::ceil(a));
+    case Op::FLOOR: return v(std::floor(a));
+    case Op::ROUND: return v(std::nearbyint(a));
+    case Op::TRUNC: return v(std::trunc(a));
+    case Op::SIGN: return v(np_sign(a));
+    case Op::SIGNBIT: return v(std::signbit(a));
+    case Op::ISNAN: return v(std::isnan(a));
+    case Op::ISFINITE: return v(std::isfinite(a));
+    case Op::ISINF: return v(std::isinf(a));
+    case Op::ONES_LIKE: return v(T(1));
+    case Op::ADD: return v(a + b);
+    case Op::SUB: return v(a - b);
+    case Op::MUL: return v(a * b);
+    case Op::DIV: return v(a / b);
+    case Op::FLOORDIV: return v(np_divmod(a, b, mod));
+    case Op::MOD: np_divmod(a, b, mod); return v(mod);
+    case Op::FMOD: return v(std::fmod(a, b));
+    case Op::POW: return v(std::pow(a, b));
+    case Op::LT: return v(a < b);
+    case Op::LE: return v(a <= b);
+    case Op::EQ: return v(a == b);
+    case Op::NE: return v(a != b);
+    case Op::GE: return v(a >= b);
+    case Op::GT: return v(a > b);
+    case Op::ARCTAN2: return v(std::atan2(a, b));
+    case Op::HYPOT: return v(std::hypot(a, b));
+    case Op::NEXTAFTER: return v(std::nextafter(a, b));
+    case Op::COPYSIGN: return v(std::copysign(a, b));
+    case Op::MAXIMUM: return v(np_maximum(a, b));
+    case Op::MINIMUM: return v(np_minimum(a, b));
+    case Op::COMPLEX: return Val{a, b};
+    case Op::WHERE: return v(cond ? b : c);
+    case Op::CLIP: return v(np_minimum(np_maximum(a, b), c));
+    case Op::FMA: return v(std::fma(a, b, c));
+    default: return std::nullopt;
+  }
+}
+
+template <class T> T real_sign(T x) { return x > 0 ? T(1) : x < 0 ? T(-1) : x == 0 ? T(0) : x; }
+
+template <class T>
+std::optional<Val> ref_complex(Op op, std::complex<T> a, std::complex<T> b, std::complex<T> c, bool cond) {
+  using C = std::complex<T>;
+  switch (op) {
+    case Op::COPY: return v(a);
+    case Op::NEG: return v(C(-a.real(), -a.imag()));
+    case Op::ABS: return v(std::hypot(a.real(), a.imag()));
+    case Op::SQUARE: return v(a * a);
+    case Op::SIGN: {
+      if (std::isnan(a.real()) || std::isnan(a.imag())) return Val{NAN, 0};
+      return v(C(a.real() != 0 ? real_sign(a.real()) : real_sign(a.imag()), 0));
+    }
+    case Op::SQRT: return v(std::sqrt(a));
+    case Op::EXP: return v(std::exp(a));
+    case Op::EXPM1: return v(std::exp(std::complex<long double>(a)) - 1.0L);
+    case Op::LOG: return v(std::log(a));
+    case Op::LOG1P: return v(std::log(std::complex<long double>(a) + 1.0L));
+    case Op::LOG10: return v(std::log10(a));
+    case Op::LOG2: return v(std::log(std::complex<long double>(a)) / std::log(2.0L));
+    case Op::SIN: return v(std::sin(a));
+    case Op::COS: return v(std::cos(a));
+    case Op::TAN: return v(std::tan(a));
+    case Op::ARCSIN: return v(std::asin(a));
+    case Op::ARCCOS: return v(std::acos(a));
+    case Op::ARCTAN: return v(std::atan(a));
+    case Op::SINH: return v(std::sinh(a));
+    case Op::COSH: return v(std::cosh(a));
+    case Op::TANH: return v(std::tanh(a));
+    case Op::ARCSINH: return v(std::asinh(a));
+    case Op::ARCCOSH: return v(std::acosh(a));
+    case Op::ARCTANH: return v(std::atanh(a));
+    case Op::ISNAN: return v(std::isnan(a.real()) || std::isnan(a.imag()));
+    case Op::ISFINITE: return v(std::isfinite(a.real()) && std::isfinite(a.imag()));
+    case Op::ISINF: return v(std::isinf(a.real()) || std::isinf(a.imag()));
+    case Op::REAL: return v(a.real());
+    case Op::IMAG: return v(a.imag());
+    case Op::CONJ: return v(C(a.real(), -a.imag()));
+    case Op::ONES_LIKE: return v(C(1, 0));
+    case Op::ADD: return v(C(a.real() + b.real(), a.imag() + b.imag()));
+    case Op::SUB: return v(C(a.real() - b.real(), a.imag() - b.imag()));
+    case Op::MUL: return v(a * b);
+    case Op::DIV: return v(a / b);
+    case Op::POW: return v(std::pow(std::complex<long double>(a), std::complex<long double>(b)));
+    case Op::EQ: return v(a.real() == b.real() && a.imag() == b.imag());
+    case Op::NE: return v(a.real() != b.real() || a.imag() != b.imag());
+    case Op::WHERE: return v(cond ? b : c);
+    default: return std::nullopt;
+  }
+}
+
+template <class E> E element(const std::vector<unsigned char>& bytes, std::size_t i) {
+  E x;
+  std::memcpy(&x, bytes.data() + i * sizeof(E), sizeof(E));
+  return x;
+}
+
+inline std::optional<Val> reference(Op op, DType t, const Inputs& in, std::size_t i) {
+  const bool cond = op == Op::WHERE && in.a[i] != 0;
+  return with_type(t, [&](auto zero) -> std::optional<Val> {
+    using E = decltype(zero);
+    const E a = op == Op::WHERE ? E{} : element<E>(in.a, i), b = element<E>(in.b, i), c = element<E>(in.c, i);
+    if constexpr (std::is_same_v<E, std::uint8_t>) return ref_bool(op, a, b, c, cond);
+    else if constexpr (std::is_integral_v<E>) return ref_int<E>(op, a, b, c, cond);
+    else if constexpr (std::is_floating_point_v<E>) return ref_float<E>(op, a, b, c, cond);
+    else return ref_complex<typename E::value_type>(op, a, b, c, cond);
+  });
+}
+
+inline std::string describe_inputs(Op op, DType t, const Inputs& in, std::size_t i) {
+  std::string s = op == Op::WHERE ? std::to_string(int(in.a[i])) : describe(read_value(t, in.a.data(), i));
+  if (op_info(op).arity >= 2) s += ", " + describe(read_value(t, in.b.data(), i));
+  if (op_info(op).arity >= 3) s += ", " + describe(read_value(t, in.c.data(), i));
+  return s;
+}
+
+// ---- casts
+
+// NumPy's unsafe cast of element i of `from` data to dtype `to` (int64 -> int32 keeps the low
+// 32 bits; out-of-range or NaN float to int gives the integer minimum, as on x86).
+inline Val reference_cast(DType to, DType from, const std::vector<unsigned char>& data, std::size_t i) {
+  const Val x = read_value(from, data.data(), i);
+  const bool from_complex = from == DType::Complex64 || from == DType::Complex128;
+  switch (to) {
+    case DType::Bool: return Val{(x.re != 0 || (from_complex && x.im != 0)) ? 1.0L : 0.0L, 0};
+    case DType::Int32: case DType::Int64: {
+      const bool from_int = from == DType::Bool || from == DType::Int32 || from == DType::Int64;
+      if (from_int && to == DType::Int32) return Val{(long double)std::int32_t(std::uint32_t(std::int64_t(x.re))), 0};
+      const long double limit = to == DType::Int32 ? 2147483648.0L : 9223372036854775808.0L;
+      if (!(x.re >= -limit && x.re < limit)) return Val{-limit, 0};
+      return Val{std::trunc(x.re) + 0.0L, 0};  // integers have no -0
+    }
+    case DType::Float32: return Val{(long double)(float)x.re, 0};
+    case DType::Float64: return Val{(long double)(double)x.re, 0};
+    case DType::Complex64: return Val{(long double)(float)x.re, (long double)(float)x.im};
+    default: return Val{(long double)(double)x.re, (long double)(double)x.im};
+  }
+}
+
+// ---- reductions
+
+// Reduction data: floats in [0.5, 2) for PROD (no overflow), small ints, random bools.
+inline std::vector<unsigned char> reduction_inputs(Op op, DType t, std::size_t n, std::mt19937_64& rng) {
+  std::vector<unsigned char> bytes(std::max<std::size_t>(n, 1) * itemsize(t));
+  std::uniform_real_distribution<double> dist(op == Op::PROD ? 0.9 : -100.0, op == Op::PROD ? 1.1 : 100.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    Val x{dist(rng), dist(rng) - (op == Op::PROD ? 1 : 0)};
+    if (t == DType::Bool) x = Val{(op == Op::ALL ? (rng() % 200 != 0) : (rng() % 200 == 0)) ? 1.0L : 0.0L, 0};
+    if (t == DType::Int32 || t == DType::Int64) x = Val{std::round(x.re * (op == Op::PROD ? 1 : 1e6)), 0};
+    if (t == DType::Int64 && op == Op::PROD) x.re = (long double)(std::int64_t(rng() % 7) - 3);
+    write_value(t, bytes.data(), i, x);
+  }
+  return bytes;
+}
+
+// The accumulator a SUM or PROD starts from (to check that *d is folded in).
+inline Val start_value(Op op, DType) { return op == Op::SUM ? Val{3, 1} : Val{2, 0}; }
+
+inline Val reference_fold(Op op, DType t, Val acc, const unsigned char* data, std::size_t n) {
+  const bool is_int = t == DType::Int32 || t == DType::Int64;
+  std::uint64_t iacc = std::uint64_t(std::int64_t(acc.re));
+  for (std::size_t i = 0; i < n; ++i) {
+    const Val x = read_value(t, data, i);
+    switch (op) {
+      case Op::SUM: acc = {acc.re + x.re, acc.im + x.im}; iacc += std::uint64_t(std::int64_t(x.re)); break;
+      case Op::PROD:
+        acc = {acc.re * x.re - acc.im * x.im, acc.re * x.im + acc.im * x.re};
+        iacc *= std::uint64_t(std::int64_t(x.re));
+        break;
+      case Op::MIN: acc.re = std::isnan(acc.re) || x.re >= acc.re ? acc.re : x.re; break;
+      case Op::MAX: acc.re = std::isnan(acc.re) || x.re <= acc.re ? acc.re : x.re; break;
+      case Op::ANY: acc.re = (acc.re != 0 || x.re != 0) ? 1 : 0; break;
+      default: acc.re = (acc.re != 0 && x.re != 0) ? 1 : 0; break;
+    }
+  }
+  if (t != DType::Complex64 && t != DType::Complex128) acc.im = 0;
+  if (is_int && (op == Op::SUM || op == Op::PROD))
+    acc.re = t == DType::Int32 ? (long double)std::int32_t(std::uint32_t(iacc)) : (long double)std::int64_t(iacc);
+  return acc;
+}
+
+// Exact for ints, bools, MIN and MAX; float sums and products within the rounding error
+// bound of a reordered fold (n * eps relative to the sum of magnitudes).
+inline bool fold_matches(Op op, DType t, Val expected, Val got, const unsigned char* data, std::size_t n) {
+  const bool inexact = (op == Op::SUM || op == Op::PROD) && t != DType::Int32 && t != DType::Int64;
+  if (!inexact) return same_exact(expected.re, got.re) && same_exact(expected.im, got.im);
+  const bool single = t == DType::Float32 || t == DType::Complex64;
+  const long double eps = single ? 1.2e-7L : 2.3e-16L;
+  long double scale = std::hypot(expected.re, expected.im);
+  if (op == Op::SUM) {
+    scale = 4;
+    for (std::size_t i = 0; i < n; ++i) {
+      const Val x = read_value(t, data, i);
+      scale += std::fabs(x.re) + std::fabs(x.im);
+    }
+  }
+  const long double err = std::hypot(expected.re - got.re, expected.im - got.im);
+  return err <= 2 * (n + 2) * eps * scale;
+}
+
+}  // namespace exprvm::kernel_test

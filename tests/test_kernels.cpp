@@ -1,0 +1,227 @@
+// Kernel tables against scalar <cmath>/<complex> references, for the instruction set named by
+// EXPRVM_ISA (sse2, avx2, avx512; the best available when unset). Every (op, dtype) of
+// compiler/opcodes.def is checked on edge values (NaN, +-Inf, -0.0, subnormals, int limits,
+// zero divisors, ...) and random values, for n = 0, 1, batch-1, batch, batch+1, 1000, and in
+// place (d == a). Tolerances:
+//   exact (bit for bit, signed zeros included): arithmetic, comparisons, bitwise, rounding,
+//     classification, sign, min/max, where, casts, fmod/mod/floordiv, int pow;
+//   float transcendentals (pow, erf, erfc included): kUlpFloat64 / kUlpFloat32 units in the
+//     last place (tests/kernel_reference_ops.hpp);
+//   complex abs: 2 ULP;
+//   complex products and quotients (xsimd's formulas, possibly FMA-contracted): relative 4 eps;
+//   complex transcendentals: relative kComplexRelTol, on finite inputs only (xsimd's complex
+//     functions do not follow C99 Annex G for infinities and NaNs).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <complex>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/kernel_reference.hpp"
+
+namespace exprvm::vm {
+namespace {
+
+using namespace exprvm::kernel_test;
+
+Isa isa_under_test() {
+  const auto& available = available_isas();
+  const char* env = std::getenv("EXPRVM_ISA");
+  if (!env || !*env) return available.front();
+  for (Isa isa : available)
+    if (isa_name(isa) == env) return isa;
+  FAIL("EXPRVM_ISA=" << env << " is not an instruction set this CPU can run");
+  return Isa::Sse2;
+}
+
+// Lanes of one batch of dtype t: the register width over the size of one real component.
+std::size_t batch_lanes(DType t) {
+  const std::size_t bytes = isa_under_test() == Isa::Avx512 ? 64 : isa_under_test() == Isa::Avx2 ? 32 : 16;
+  const std::size_t component = t == DType::Complex64 ? 4 : t == DType::Complex128 ? 8 : itemsize(t);
+  return bytes / component;
+}
+
+std::string where(Op op, DType t, std::size_t n, bool in_place) {
+  return std::string(op_info(op).spelling) + " " + std::string(dtype_name(t)) + " n=" + std::to_string(n) +
+         (in_place ? " in place" : "") + " isa=" + std::string(isa_name(isa_under_test()));
+}
+
+constexpr std::size_t kMaxN = 1000;
+constexpr unsigned char kGuard = 0xA5;
+
+// Runs the kernel of (op, t) on the first n inputs and compares every element with the
+// reference; also checks that nothing past n elements was written.
+void check_elementwise(Op op, DType t, const Inputs& in, std::size_t n, bool in_place) {
+  const Kernel kernel = kernel_table(isa_under_test()).op[int(op)][int(t)];
+  const DType out_t = op_result(op, t);
+  const std::size_t out_size = itemsize(out_t);
+  const int arity = op_info(op).arity;
+  std::vector<unsigned char> out((kMaxN + 1) * std::max(out_size, itemsize(t)), kGuard);
+  const void* a = in.a.data();
+  if (in_place) {
+    std::memcpy(out.data(), in.a.data(), n * itemsize(op == Op::WHERE ? DType::Bool : t));
+    a = out.data();
+  }
+  kernel(n, out.data(), a, arity >= 2 ? in.b.data() : nullptr, arity >= 3 ? in.c.data() : nullptr);
+  INFO(where(op, t, n, in_place));
+  if (!in_place) CHECK(out[n * out_size] == kGuard);
+  const Tolerance tol = tolerance(op, t);
+  int failures = 0;
+  for (std::size_t i = 0; i < n && failures < 5; ++i) {
+    const std::optional<Val> expected = reference(op, t, in, i);
+    if (!expected) FAIL("no scalar reference for this (op, dtype): add one to tests/kernel_reference_ops.hpp");
+    const Val got = read_value(out_t, out.data(), i);
+    if (!matches(*expected, got, out_t, tol)) {
+      ++failures;
+      FAIL_CHECK("element " << i << ": inputs " << describe_inputs(op, t, in, i) << " expected "
+                            << describe(*expected) << " got " << describe(got));
+    }
+  }
+}
+
+TEST_CASE("kernel table has exactly the (op, dtype) entries of opcodes.def", "[kernels]") {
+  const KernelTable& table = kernel_table(isa_under_test());
+  for (int o = 0; o < kOpCount; ++o) {
+    const Op op = Op(o);
+    for (int t = 0; t < kNativeDTypeCount; ++t) {
+      INFO(op_info(op).spelling << " " << dtype_name(DType(t)));
+      const bool expected = op_info(op).form != OpForm::Cast && op_accepts(op, DType(t));
+      CHECK((table.op[o][t] != nullptr) == expected);
+    }
+  }
+  for (int to = 0; to < kNativeDTypeCount; ++to)
+    for (int from = 0; from < kNativeDTypeCount; ++from) CHECK(table.cast[to][from] != nullptr);
+}
+
+TEST_CASE("elementwise kernels match the scalar references", "[kernels]") {
+  std::mt19937_64 rng(20240601);
+  for (int o = 0; o < kOpCount; ++o) {
+    const Op op = Op(o);
+    if (op_info(op).form != OpForm::Elementwise) continue;
+    for (int ti = 0; ti < kNativeDTypeCount; ++ti) {
+      const DType t = DType(ti);
+      if (!op_accepts(op, t)) continue;
+      const Inputs in = make_inputs(op, t, kMaxN, rng);
+      const std::size_t lanes = batch_lanes(t);
+      for (std::size_t n : {std::size_t(0), std::size_t(1), lanes - 1, lanes, lanes + 1, kMaxN})
+        check_elementwise(op, t, in, n, false);
+      const bool same_size = itemsize(op_result(op, t)) == itemsize(op == Op::WHERE ? DType::Bool : t);
+      if (same_size) {
+        check_elementwise(op, t, in, lanes + 1, true);
+        check_elementwise(op, t, in, kMaxN, true);
+      }
+    }
+  }
+}
+
+TEST_CASE("cast kernels follow NumPy's unsafe casting", "[kernels]") {
+  std::mt19937_64 rng(7);
+  const KernelTable& table = kernel_table(isa_under_test());
+  for (int from = 0; from < kNativeDTypeCount; ++from) {
+    const Inputs in = make_inputs(Op::COPY, DType(from), kMaxN, rng);
+    for (int to = 0; to < kNativeDTypeCount; ++to) {
+      const std::size_t fsize = itemsize(DType(from)), tsize = itemsize(DType(to));
+      for (bool in_place : {false, true}) {
+        for (std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(17), kMaxN}) {
+          std::vector<unsigned char> out((kMaxN + 1) * std::max(fsize, tsize), kGuard);
+          const void* src = in.a.data();
+          if (in_place) {
+            std::memcpy(out.data(), in.a.data(), n * fsize);
+            src = out.data();
+          }
+          table.cast[to][from](n, out.data(), src, nullptr, nullptr);
+          INFO("cast " << dtype_name(DType(from)) << " -> " << dtype_name(DType(to)) << " n=" << n
+                       << (in_place ? " in place" : ""));
+          if (!in_place) CHECK(out[n * tsize] == kGuard);
+          for (std::size_t i = 0; i < n; ++i) {
+            const Val expected = reference_cast(DType(to), DType(from), in.a, i);
+            const Val got = read_value(DType(to), out.data(), i);
+            if (!matches(expected, got, DType(to), Tolerance{})) {
+              FAIL_CHECK("element " << i << ": " << describe(read_value(DType(from), in.a.data(), i))
+                                    << " expected " << describe(expected) << " got " << describe(got));
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("reduction identities", "[kernels]") {
+  auto identity = [](Op op, DType t) {
+    unsigned char buf[16] = {};
+    reduce_identity(op, t, buf);
+    return read_value(t, buf, 0);
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(identity(Op::SUM, DType::Float32).re == 0);
+  CHECK(identity(Op::SUM, DType::Complex128).re == 0);
+  CHECK(identity(Op::PROD, DType::Int64).re == 1);
+  CHECK(identity(Op::PROD, DType::Complex64).re == 1);
+  CHECK(identity(Op::PROD, DType::Complex64).im == 0);
+  CHECK(identity(Op::MIN, DType::Float64).re == inf);
+  CHECK(identity(Op::MAX, DType::Float32).re == -inf);
+  CHECK(identity(Op::MIN, DType::Int32).re == std::numeric_limits<std::int32_t>::max());
+  CHECK(identity(Op::MAX, DType::Int64).re == std::numeric_limits<std::int64_t>::min());
+  CHECK(identity(Op::ANY, DType::Bool).re == 0);
+  CHECK(identity(Op::ALL, DType::Bool).re == 1);
+  unsigned char buf[16];
+  CHECK_THROWS(reduce_identity(Op::ADD, DType::Float64, buf));
+  CHECK_THROWS(reduce_identity(Op::MIN, DType::Complex128, buf));
+}
+
+TEST_CASE("reduction kernels fold into the accumulator", "[kernels]") {
+  std::mt19937_64 rng(99);
+  const KernelTable& table = kernel_table(isa_under_test());
+  for (int o = 0; o < kOpCount; ++o) {
+    const Op op = Op(o);
+    if (op_info(op).form != OpForm::Reduce) continue;
+    for (int ti = 0; ti < kNativeDTypeCount; ++ti) {
+      const DType t = DType(ti);
+      if (!op_accepts(op, t)) continue;
+      const std::size_t lanes = batch_lanes(t);
+      for (std::size_t n : {std::size_t(0), std::size_t(1), lanes - 1, lanes, lanes + 1, 4 * lanes + 3, kMaxN}) {
+        const std::vector<unsigned char> data = reduction_inputs(op, t, n, rng);
+        unsigned char acc[16] = {};
+        reduce_identity(op, t, acc);
+        if (op == Op::SUM || op == Op::PROD) write_value(t, acc, 0, start_value(op, t));
+        const Val start = read_value(t, acc, 0);
+        table.op[o][ti](n, acc, data.data(), nullptr, nullptr);
+        INFO(where(op, t, n, false));
+        const Val expected = reference_fold(op, t, start, data.data(), n);
+        const Val got = read_value(t, acc, 0);
+        if (!fold_matches(op, t, expected, got, data.data(), n))
+          FAIL_CHECK("expected " << describe(expected) << " got " << describe(got));
+      }
+    }
+  }
+}
+
+TEST_CASE("MIN and MAX reductions propagate NaN from the data and the accumulator", "[kernels]") {
+  const KernelTable& table = kernel_table(isa_under_test());
+  for (Op op : {Op::MIN, Op::MAX}) {
+    for (std::size_t nan_at : {std::size_t(0), std::size_t(5), std::size_t(998)}) {
+      std::vector<double> data(999, 1.5);
+      data[nan_at] = std::nan("");
+      double acc;
+      reduce_identity(op, DType::Float64, &acc);
+      table.op[int(op)][int(DType::Float64)](data.size(), &acc, data.data(), nullptr, nullptr);
+      INFO(op_info(op).spelling << " NaN at " << nan_at);
+      CHECK(std::isnan(acc));
+    }
+    std::vector<float> data(37, 2.0f);
+    float acc = std::nanf("");
+    table.op[int(op)][int(DType::Float32)](data.size(), &acc, data.data(), nullptr, nullptr);
+    CHECK(std::isnan(acc));
+  }
+}
+
+}  // namespace
+}  // namespace exprvm::vm

@@ -1,0 +1,147 @@
+// The kernel table of ONE instruction set. CMakeLists.txt compiles this file three times,
+// with -DEXPRVM_ISA_SSE2, _AVX2 or _AVX512 and the matching -m flags; each compilation
+// defines kernel_table_<isa>() (vm/kernel_tables.hpp).
+//
+// xsimd and the kernel templates (vm/kernels/*.hpp) are included inside a namespace named
+// after the instruction set, so no inline function compiled here with, say, AVX-512
+// instructions can share a symbol with the SSE2 compilation (the linker would otherwise keep
+// one copy of each inline function for all three tables).
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cmath>
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <immintrin.h>
+#include <initializer_list>
+#include <iterator>
+#include <limits>
+#include <malloc.h>
+#include <memory>
+#include <ostream>
+#include <stdexcept>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "vm/kernel.hpp"
+#include "vm/kernel_tables.hpp"
+
+#if defined(EXPRVM_ISA_SSE2)
+#define EXPRVM_ISA_NS isa_sse2
+#define EXPRVM_ISA_ARCH xsimd::sse2
+#define EXPRVM_ISA_TABLE kernel_table_sse2
+#elif defined(EXPRVM_ISA_AVX2)
+#define EXPRVM_ISA_NS isa_avx2
+#define EXPRVM_ISA_ARCH xsimd::fma3<xsimd::avx2>
+#define EXPRVM_ISA_TABLE kernel_table_avx2
+#elif defined(EXPRVM_ISA_AVX512)
+#define EXPRVM_ISA_NS isa_avx512
+#define EXPRVM_ISA_ARCH xsimd::avx512bw
+#define EXPRVM_ISA_TABLE kernel_table_avx512
+#else
+#error "compile vm/kernel_table_isa.cpp with one of EXPRVM_ISA_SSE2, EXPRVM_ISA_AVX2, EXPRVM_ISA_AVX512"
+#endif
+
+// xsimd's headers name a few of their own functions as ::xsimd::...; route those names to
+// this instruction set's copy of xsimd.
+namespace exprvm::vm::EXPRVM_ISA_NS::xsimd::detail {}
+namespace xsimd {
+using namespace ::exprvm::vm::EXPRVM_ISA_NS::xsimd;
+namespace detail {
+using namespace ::exprvm::vm::EXPRVM_ISA_NS::xsimd::detail;
+}
+}  // namespace xsimd
+
+// xsimd 8.1's complex batches construct registers before filling them; GCC 12 reports those
+// as possibly uninitialized inside the intrinsics headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace exprvm::vm::EXPRVM_ISA_NS {
+
+#include <xsimd/xsimd.hpp>
+
+using Arch = EXPRVM_ISA_ARCH;
+static_assert(Arch::supported(), "the -m flags of this compilation do not enable its instruction set");
+
+// Impl<op>::apply computes one batch of op; specialised in vm/kernels/*.hpp.
+template <Op op> struct Impl;
+
+#include "vm/kernels/common.hpp"
+#include "vm/kernels/arith.hpp"
+#include "vm/kernels/math.hpp"
+#include "vm/kernels/compare.hpp"
+#include "vm/kernels/cast.hpp"
+#include "vm/kernels/reduce.hpp"
+
+template <class R> struct OutSize;
+template <class X, class A> struct OutSize<xsimd::batch<X, A>> : std::integral_constant<std::size_t, sizeof(X)> {};
+template <class X, class A> struct OutSize<xsimd::batch_bool<X, A>> : std::integral_constant<std::size_t, 1> {};
+
+// One batch of an elementwise op with operand type E, for run_batches.
+template <Op op, class E, class A, int arity> struct ElementwiseStep {
+  using Bt = xsimd::batch<E, A>;
+  static constexpr std::size_t lanes = Bt::size;
+  static constexpr std::size_t a_size = op == Op::WHERE ? 1 : sizeof(E);
+  static constexpr std::size_t b_size = arity >= 2 ? sizeof(E) : 0;
+  static constexpr std::size_t c_size = arity >= 3 ? sizeof(E) : 0;
+
+  static Bt load(const void* p) { return Bt::load_unaligned(static_cast<const E*>(p)); }
+  static auto compute(const void* a, const void* b, const void* c) {
+    if constexpr (op == Op::WHERE)
+      return Impl<op>::apply(load_bool_bytes<Real<E>, A>(static_cast<const std::uint8_t*>(a)), load(b), load(c));
+    else if constexpr (arity == 1) return Impl<op>::apply(load(a));
+    else if constexpr (arity == 2) return Impl<op>::apply(load(a), load(b));
+    else return Impl<op>::apply(load(a), load(b), load(c));
+  }
+  static constexpr std::size_t out_size = OutSize<decltype(compute(nullptr, nullptr, nullptr))>::value;
+  static void run(void* d, const void* a, const void* b, const void* c) { store_result(compute(a, b, c), d); }
+};
+
+template <Op op, OpForm form, int arity, DType t> constexpr Kernel kernel_for() {
+  if constexpr (form == OpForm::Reduce) return &run_reduce<op, Elem<t>, Arch>;
+  else return &run_batches<ElementwiseStep<op, Elem<t>, Arch, arity>, Arch>;
+}
+
+// Sets table.op[op][t] if dtype t is in `types`: only the (op, dtype) pairs of the opcode
+// table get a kernel (and an instantiation). Casts have their own table.
+template <Op op, OpForm form, int arity, TypeSet types, int t> void fill_entry(KernelTable& table) {
+  if constexpr (form != OpForm::Cast && ((types >> t) & 1u)) table.op[int(op)][t] = kernel_for<op, form, arity, DType(t)>();
+}
+template <Op op, OpForm form, int arity, TypeSet types, int... t>
+void fill_row_dtypes(KernelTable& table, std::integer_sequence<int, t...>) {
+  (fill_entry<op, form, arity, types, t>(table), ...);
+}
+template <Op op, OpForm form, int arity, TypeSet types> void fill_row(KernelTable& table) {
+  fill_row_dtypes<op, form, arity, types>(table, std::make_integer_sequence<int, kNativeDTypeCount>{});
+}
+
+template <int to, int... from> void fill_cast_row(KernelTable& table, std::integer_sequence<int, from...>) {
+  ((table.cast[to][from] = &run_cast<Elem<DType(to)>, Elem<DType(from)>, Arch>), ...);
+}
+template <int... to> void fill_casts(KernelTable& table, std::integer_sequence<int, to...>) {
+  (fill_cast_row<to>(table, std::make_integer_sequence<int, kNativeDTypeCount>{}), ...);
+}
+
+KernelTable make_table() {
+  using namespace typeset;
+  KernelTable table;
+#define X(NAME, SPELLING, FORM, ARITY, TYPES, RESULT, MEANING) \
+  fill_row<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table);
+#include "compiler/opcodes.def"
+#undef X
+  fill_casts(table, std::make_integer_sequence<int, kNativeDTypeCount>{});
+  return table;
+}
+
+}  // namespace exprvm::vm::EXPRVM_ISA_NS
+
+namespace exprvm::vm {
+const KernelTable& EXPRVM_ISA_TABLE() {
+  static const KernelTable table = EXPRVM_ISA_NS::make_table();
+  return table;
+}
+}  // namespace exprvm::vm

@@ -1,0 +1,224 @@
+// Transcendental, rounding and division-family kernels. Float and complex work is done by
+// xsimd's batch functions, wrapped where xsimd 8.1 misses C's results (see below). Some real
+// functions take libm per lane instead, because xsimd 8.1's are inexact: fmod (and so float
+// // and %), whose a - trunc(a/b)*b loses digits for large quotients; pow, which is up to
+// ~50 ULP off for large exponents and wrong on many of C's special cases; erf and erfc. Included inside the
+// ISA namespace (see common.hpp).
+#pragma once
+
+// Kernels that are a single xsimd function of their operand(s).
+#define EXPRVM_XSIMD_UNARY(NAME, fn)                                               \
+  template <> struct Impl<Op::NAME> {                                              \
+    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {   \
+      return xsimd::fn(a);                                                         \
+    }                                                                              \
+  };
+#define EXPRVM_XSIMD_BINARY(NAME, fn)                                                                 \
+  template <> struct Impl<Op::NAME> {                                                                 \
+    template <class E, class A>                                                                       \
+    static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) { return xsimd::fn(a, b); } \
+  };
+
+EXPRVM_XSIMD_UNARY(SQRT, sqrt)
+EXPRVM_XSIMD_UNARY(EXP2, exp2)
+EXPRVM_XSIMD_UNARY(LOG1P, log1p)
+EXPRVM_XSIMD_UNARY(SIN, sin)
+EXPRVM_XSIMD_UNARY(COS, cos)
+EXPRVM_XSIMD_UNARY(TAN, tan)
+EXPRVM_XSIMD_UNARY(ARCSIN, asin)
+EXPRVM_XSIMD_UNARY(ARCCOS, acos)
+EXPRVM_XSIMD_UNARY(ARCTAN, atan)
+EXPRVM_XSIMD_UNARY(SINH, sinh)
+EXPRVM_XSIMD_UNARY(COSH, cosh)
+EXPRVM_XSIMD_UNARY(TANH, tanh)
+EXPRVM_XSIMD_UNARY(ARCSINH, asinh)
+EXPRVM_XSIMD_UNARY(ARCTANH, atanh)
+EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
+#undef EXPRVM_XSIMD_UNARY
+#undef EXPRVM_XSIMD_BINARY
+
+// Exact C fmod per lane (libm), for float batches.
+template <class T, class A>
+inline xsimd::batch<T, A> exact_fmod(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
+  if constexpr (std::is_same_v<T, float>) return lanewise(a, b, [](float x, float y) { return __builtin_fmodf(x, y); });
+  else return lanewise(a, b, [](double x, double y) { return __builtin_fmod(x, y); });
+}
+
+// NumPy's npy_divmod for floats: returns the floor quotient and sets mod to the Python
+// remainder (sign of b). b == 0 gives a / b and fmod(a, 0) = NaN.
+template <class T, class A>
+inline xsimd::batch<T, A> float_divmod(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b, xsimd::batch<T, A>& mod) {
+  using R = xsimd::batch<T, A>;
+  const R zero(T(0)), one(T(1));
+  mod = exact_fmod(a, b);
+  R div = (a - mod) / b;
+  const auto fix = not_equal(mod, zero) && mask_xor(b < zero, mod < zero);
+  mod = xsimd::select(fix, mod + b, mod);
+  div = xsimd::select(fix, div - one, div);
+  mod = xsimd::select(mod == zero, xsimd::copysign(zero, b), mod);
+  R floordiv = xsimd::floor(div);
+  floordiv = xsimd::select(div - floordiv > R(T(0.5)), floordiv + one, floordiv);
+  const R quotient = a / b;
+  floordiv = xsimd::select(div == zero, xsimd::copysign(zero, quotient), floordiv);
+  return xsimd::select(b == zero, quotient, floordiv);
+}
+
+template <> struct Impl<Op::FLOORDIV> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    if constexpr (kIsInt<E>) {
+      return lanewise(a, b, int_floordiv<E>);
+    } else {
+      xsimd::batch<E, A> mod;
+      return float_divmod(a, b, mod);
+    }
+  }
+};
+template <> struct Impl<Op::MOD> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    if constexpr (kIsInt<E>) {
+      return lanewise(a, b, int_mod<E>);
+    } else {
+      xsimd::batch<E, A> mod;
+      float_divmod(a, b, mod);
+      return mod;
+    }
+  }
+};
+template <> struct Impl<Op::FMOD> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    if constexpr (kIsInt<E>) return lanewise(a, b, int_fmod<E>);
+    else return exact_fmod(a, b);
+  }
+};
+template <> struct Impl<Op::POW> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    if constexpr (kIsInt<E>) return lanewise(a, b, int_pow<E>);
+    else if constexpr (kIsComplex<E>) return xsimd::pow(a, b);
+    else if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
+    else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
+  }
+};
+
+// ---- xsimd 8.1 functions wrapped to fix their edge cases (C99/glibc results)
+
+// exp: xsimd's float32 exp flushes below -87.3 and overflows above 88.4; there exp(a/2)**2.
+template <> struct Impl<Op::EXP> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (std::is_same_v<E, float>) {
+      const auto outside = xsimd::abs(a) > 87.0f;
+      const auto r = xsimd::exp(xsimd::select(outside, a * 0.5f, a));
+      return xsimd::select(outside, r * r, r);
+    } else {
+      return xsimd::exp(a);
+    }
+  }
+};
+// expm1 over float32's full range: expm1(a) = h * (h + 2) with h = expm1(a/2).
+template <> struct Impl<Op::EXPM1> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (std::is_same_v<E, float>) {
+      const auto outside = a > 87.0f;
+      const auto h = xsimd::expm1(xsimd::select(outside, a * 0.5f, a));
+      return xsimd::select(outside, h * (h + 2.0f), h);
+    } else {
+      return xsimd::expm1(a);
+    }
+  }
+};
+
+// xsimd's float64 logarithms and cube root are wrong for subnormals: scale those by 2**54.
+template <class T, class A, class F>
+inline xsimd::batch<T, A> on_scaled_subnormals(const xsimd::batch<T, A>& a, F fn, T undo_shift, bool multiply) {
+  if constexpr (std::is_same_v<T, double>) {
+    const auto tiny = xsimd::abs(a) < std::numeric_limits<double>::min() && a != 0.0;
+    const auto r = fn(xsimd::select(tiny, a * 0x1p54, a));
+    return xsimd::select(tiny, multiply ? r * undo_shift : r - undo_shift, r);
+  } else {
+    return fn(a);
+  }
+}
+#define EXPRVM_SCALED_SUBNORMALS(NAME, fn, undo, multiply)                                      \
+  template <> struct Impl<Op::NAME> {                                                            \
+    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {                 \
+      if constexpr (kIsComplex<E>) return xsimd::fn(a);                                          \
+      else return on_scaled_subnormals(a, [](const auto& x) { return xsimd::fn(x); }, E(undo), multiply); \
+    }                                                                                            \
+  };
+EXPRVM_SCALED_SUBNORMALS(LOG, log, 37.429947750237046, false)    // 54 ln 2
+EXPRVM_SCALED_SUBNORMALS(LOG2, log2, 54.0, false)
+EXPRVM_SCALED_SUBNORMALS(LOG10, log10, 16.255619765854984, false)  // 54 log10(2)
+EXPRVM_SCALED_SUBNORMALS(CBRT, cbrt, 0x1p-18, true)
+#undef EXPRVM_SCALED_SUBNORMALS
+
+// acosh: NaN below 1 (xsimd returns numbers for large negative inputs); complex results on
+// NumPy's branch (non-negative real part).
+template <> struct Impl<Op::ARCCOSH> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (kIsComplex<E>) {
+      const auto w = xsimd::acosh(a);
+      return xsimd::select(xsimd::real(w) < Real<E>(0), -w, w);
+    } else {
+      return xsimd::select(a < E(1), xsimd::batch<E, A>(std::numeric_limits<E>::quiet_NaN()), xsimd::acosh(a));
+    }
+  }
+};
+// erf and erfc: libm per lane; xsimd 8.1's are up to thousands of ULP off (erfc near 3).
+template <> struct Impl<Op::ERF> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erff(x); });
+    else return lanewise(a, [](double x) { return __builtin_erf(x); });
+  }
+};
+template <> struct Impl<Op::ERFC> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erfcf(x); });
+    else return lanewise(a, [](double x) { return __builtin_erfc(x); });
+  }
+};
+// atan2 with C's results for the (0, 0) and (Inf, Inf) pairs, which xsimd turns into NaN.
+template <> struct Impl<Op::ARCTAN2> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& y, const xsimd::batch<E, A>& x) {
+    using R = xsimd::batch<E, A>;
+    const E pi = E(3.141592653589793238462643383279502884);
+    using I = xsimd::as_integer_t<R>;
+    const auto x_neg_mask = xsimd::bool_cast(xsimd::bitwise_cast<I>(x) < typename I::value_type(0));  // sign bit
+    R r = xsimd::atan2(y, x);
+    r = xsimd::select(y == E(0) && x == E(0), xsimd::copysign(xsimd::select(x_neg_mask, R(pi), R(E(0))), y), r);
+    const R corner = xsimd::select(x_neg_mask, R(E(0.75) * pi), R(E(0.25) * pi));
+    return xsimd::select(xsimd::isinf(y) && xsimd::isinf(x), xsimd::copysign(corner, y), r);
+  }
+};
+template <> struct Impl<Op::HYPOT> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    return stable_hypot(a, b);
+  }
+};
+// nextafter by stepping the bit pattern: away from zero when b is farther out, else toward it.
+template <> struct Impl<Op::NEXTAFTER> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    using R = xsimd::batch<E, A>;
+    using I = xsimd::as_integer_t<R>;
+    using IE = typename I::value_type;
+    const auto away = xsimd::bool_cast(mask_xor(b > a, a < E(0)));
+    const I step = xsimd::select(away, I(IE(1)), I(IE(-1)));
+    R r = xsimd::bitwise_cast<R>(xsimd::bitwise_cast<I>(a) + step);
+    r = xsimd::select(a == E(0), xsimd::copysign(R(std::numeric_limits<E>::denorm_min()), b), r);
+    r = xsimd::select(a == b, b, r);
+    return xsimd::select(is_nan(a) || is_nan(b), a + b, r);
+  }
+};
+
+// Rounding keeps the sign of its input (floor(-0.5) = -0); xsimd's SSE2 emulation of
+// floor/ceil/trunc/nearbyint returns +0 there.
+#define EXPRVM_ROUNDING(NAME, fn)                                                 \
+  template <> struct Impl<Op::NAME> {                                             \
+    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {  \
+      if constexpr (kIsAvx2<A> || kIsAvx512<A>) return xsimd::fn(a);              \
+      else return xsimd::copysign(xsimd::fn(a), a);                               \
+    }                                                                             \
+  };
+EXPRVM_ROUNDING(CEIL, ceil)
+EXPRVM_ROUNDING(FLOOR, floor)
+EXPRVM_ROUNDING(ROUND, nearbyint)  // half to even in the default rounding mode
+EXPRVM_ROUNDING(TRUNC, trunc)
+#undef EXPRVM_ROUNDING
