@@ -1,0 +1,248 @@
+// The core of evaluate() (see evaluation.hpp).
+#include "python/evaluation.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <new>
+#include <vector>
+
+#include "python/errors.hpp"
+
+namespace exprvm::python {
+namespace {
+
+// Below this many elements the VM runs with the GIL held: releasing and re-taking it costs
+// more than the work, and a busy peer thread could delay the re-take by a switch interval.
+constexpr std::int64_t kReleaseGilElements = 1 << 14;
+
+const char* const kLastCallKey = "exprvm.last_call";
+
+// The undefined-name error, with a caret under the name's first use.
+void raise_undefined(const ExprEntry& entry, const ExprName& name) {
+  raise_engine_error(Error(ErrorKind::Name,
+                           "name '" + name.text +
+                               "' is not defined (looked up in local_dict or the caller's "
+                               "locals, then in global_dict or the caller's globals)",
+                           entry.source(), name.first_use));
+}
+
+bool is_f_only_contiguous(PyObject* owner) {
+  if (!owner || !PyArray_Check(owner)) return false;
+  auto* array = reinterpret_cast<PyArrayObject*>(owner);
+  return PyArray_NDIM(array) >= 2 && PyArray_IS_F_CONTIGUOUS(array) &&
+         !PyArray_IS_C_CONTIGUOUS(array);
+}
+
+// numexpr's/NumPy's layout choice for an allocated result: 'F', or 'K'/'A' when every
+// multi-dimensional array operand is Fortran- and not C-contiguous.
+bool wants_fortran(char order, ArgBuffer& args) {
+  if (order == 'F') return true;
+  if (order == 'C') return false;
+  bool any_fortran = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const BoundArg& arg = args[i];
+    if (arg.scalar || arg.array.ndim < 2) continue;
+    if (!is_f_only_contiguous(arg.owner)) return false;
+    any_fortran = true;
+  }
+  return any_fortran;
+}
+
+// NumPy broadcast shape of the array arguments; false when they do not broadcast.
+bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
+  ndim = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) ndim = std::max(ndim, args[i].array.ndim);
+  std::fill(shape, shape + ndim, 1);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const Array& a = args[i].array;
+    for (int d = 0; d < a.ndim; ++d) {
+      std::int64_t& target = shape[ndim - a.ndim + d];
+      if (a.shape[d] == target || a.shape[d] == 1) continue;
+      if (target != 1) return false;
+      target = a.shape[d];
+    }
+  }
+  return true;
+}
+
+// Copies every input that shares memory with an output without being the very same view, so
+// chunked evaluation never reads elements a previous chunk already overwrote.
+bool separate_inputs_from_outputs(ArgBuffer& args, const BoundArg* out) {
+  std::vector<const Array*> outputs;
+  if (out) outputs.push_back(&out->array);
+  for (std::size_t i = 0; i < args.size(); ++i)
+    if (args[i].is_output) outputs.push_back(&args[i].array);
+  if (outputs.empty()) return true;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    BoundArg& arg = args[i];
+    if (arg.is_output || !arg.owner) continue;
+    const ByteExtent extent = byte_extent(arg.array);
+    for (const Array* output : outputs) {
+      if (same_view(arg.array, *output) || !extent.overlaps(byte_extent(*output))) continue;
+      if (!detach_copy(arg)) return false;
+      break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+ArgBuffer::ArgBuffer(std::size_t capacity) {
+  if (capacity <= kInline) {
+    data_ = reinterpret_cast<BoundArg*>(inline_);
+  } else {
+    heap_.reset(new std::byte[capacity * sizeof(BoundArg)]);
+    data_ = reinterpret_cast<BoundArg*>(heap_.get());
+  }
+}
+
+ArgBuffer::~ArgBuffer() {
+  for (std::size_t i = 0; i < size_; ++i) data_[i].~BoundArg();
+}
+
+BoundArg& ArgBuffer::emplace() { return *new (&data_[size_++]) BoundArg(); }
+
+const Program* bind_and_compile(ExprEntry& entry, const CallOptions& options,
+                                const NameScopes& scopes, ArgBuffer& args) {
+  std::string key;
+  key.reserve(entry.names().size() + 1);
+  for (const ExprName& name : entry.names()) {
+    PyObject* value = scopes.find(name.object);
+    if (!value && PyErr_Occurred()) return nullptr;
+    if (name.role == NameRole::Target && (!value || !PyArray_Check(value))) {
+      key.push_back(static_cast<char>(kAbsentArgCode));  // a temporary of the program
+      continue;
+    }
+    if (!value) {
+      raise_undefined(entry, name);
+      return nullptr;
+    }
+    BoundArg& arg = args.emplace();
+    const bool bound = (name.role != NameRole::Input && PyArray_Check(value))
+                           ? bind_output(value, "assignment target '" + name.text + "'", arg)
+                           : bind_input(value, name.text, arg);
+    if (!bound) return nullptr;
+    key.push_back(static_cast<char>(arg.type_code()));
+  }
+  key.push_back(options.key_byte());
+  if (const Program* program = entry.find(key)) return program;
+
+  Signature signature;
+  std::size_t next_arg = 0;
+  for (std::size_t i = 0; i < entry.names().size(); ++i)
+    if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode)
+      signature.push_back(args[next_arg++].param(entry.names()[i].text));
+  try {
+    return &entry.add(key, signature, options.compile);
+  } catch (...) {
+    raise_current_exception();
+    return nullptr;
+  }
+}
+
+PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
+                          bool result_is_reduction, PyObject* out, char order) {
+  const bool caller_out = out && out != Py_None;
+  if (caller_out && !has_result) {
+    PyErr_SetString(PyExc_ValueError,
+                    "out= was given, but every statement of the program assigns to a name: "
+                    "there is no result expression to store");
+    return nullptr;
+  }
+  BoundArg out_arg;
+  if (caller_out && !bind_output(out, "out", out_arg)) return nullptr;
+  if (!separate_inputs_from_outputs(args, caller_out ? &out_arg : nullptr)) return nullptr;
+
+  // An allocated Fortran-ordered result: allocate it here and let the VM fill it.
+  PyObject* allocated = nullptr;
+  if (!caller_out && has_result && !result_is_reduction && program.result_dtype() &&
+      wants_fortran(order, args)) {
+    int ndim = 0;
+    std::int64_t shape[kMaxDims];
+    if (broadcast_shape(args, ndim, shape)) {
+      allocated = empty_ndarray(*program.result_dtype(), ndim, shape, /*fortran=*/true);
+      if (!allocated || !bind_output(allocated, "out", out_arg)) {
+        Py_XDECREF(allocated);
+        return nullptr;
+      }
+    }
+  }
+  const bool have_out = caller_out || allocated;
+
+  thread_local std::vector<Array> views;
+  views.clear();
+  std::int64_t work = have_out ? out_arg.array.size() : 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    views.push_back(args[i].array);
+    work = std::max(work, args[i].array.size());
+  }
+  OwnedArray result;
+  std::exception_ptr failure;
+  auto run = [&] {
+    try {
+      result = program.run(views, have_out ? &out_arg.array : nullptr);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  };
+  if (work >= kReleaseGilElements) {
+    Py_BEGIN_ALLOW_THREADS
+    run();
+    Py_END_ALLOW_THREADS
+  } else {
+    run();
+  }
+  if (failure) {
+    Py_XDECREF(allocated);
+    try {
+      std::rethrow_exception(failure);
+    } catch (...) {
+      return raise_current_exception();
+    }
+  }
+  if (caller_out) return Py_NewRef(out);
+  if (allocated) return allocated;
+  if (!has_result) Py_RETURN_NONE;
+  return to_ndarray(result);
+}
+
+bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,
+                        PyObject* out) {
+  LastCall* last = last_call();
+  if (!last) {
+    if (PyErr_Occurred()) return false;
+    PyObject* state = PyThreadState_GetDict();
+    if (!state) {
+      PyErr_SetString(PyExc_RuntimeError, "exprvm: no Python thread state");
+      return false;
+    }
+    last = new LastCall;
+    PyObject* capsule = PyCapsule_New(last, kLastCallKey, [](PyObject* c) {
+      delete static_cast<LastCall*>(PyCapsule_GetPointer(c, kLastCallKey));
+    });
+    if (!capsule) {
+      delete last;
+      return false;
+    }
+    const int status = PyDict_SetItemString(state, kLastCallKey, capsule);
+    Py_DECREF(capsule);
+    if (status < 0) return false;
+  }
+  if (last->entry != entry) last->entry = entry;
+  last->options = options;
+  if (out == Py_None) out = nullptr;
+  if (last->out != out) Py_XSETREF(last->out, Py_XNewRef(out));
+  return true;
+}
+
+LastCall* last_call() {
+  PyObject* state = PyThreadState_GetDict();
+  if (!state) return nullptr;
+  static PyObject* key = PyUnicode_InternFromString(kLastCallKey);
+  PyObject* capsule = PyDict_GetItemWithError(state, key);
+  if (!capsule) return nullptr;
+  return static_cast<LastCall*>(PyCapsule_GetPointer(capsule, kLastCallKey));
+}
+
+}  // namespace exprvm::python

@@ -1,0 +1,76 @@
+// The core of evaluate(): bind the names an expression reads and writes to caller values, find
+// or compile the program for their types, run it (GIL released for large arrays) and hand the
+// result back as an ndarray. Shared by evaluate/validate/re_evaluate and NumExpr objects.
+#pragma once
+#include <Python.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "python/expr_cache.hpp"
+#include "python/frame_lookup.hpp"
+#include "python/numpy_bridge.hpp"
+
+namespace exprvm::python {
+
+// Per-call options beyond the compile options.
+struct CallOptions {
+  CompileOptions compile;
+  char order = 'K';  // layout of an allocated result: 'K', 'A', 'C' or 'F'
+
+  // The compile options as one byte of a program-cache key.
+  char key_byte() const {
+    return static_cast<char>(static_cast<int>(compile.casting) | (compile.optimize ? 8 : 0) |
+                             (compile.allow_fma ? 16 : 0));
+  }
+};
+
+// Arguments of one call in signature order; BoundArgs never move (scalars point into them).
+class ArgBuffer {
+ public:
+  explicit ArgBuffer(std::size_t capacity);
+  ~ArgBuffer();
+  ArgBuffer(const ArgBuffer&) = delete;
+  ArgBuffer& operator=(const ArgBuffer&) = delete;
+
+  BoundArg& emplace();
+  std::size_t size() const { return size_; }
+  BoundArg& operator[](std::size_t i) { return data_[i]; }
+
+ private:
+  static constexpr std::size_t kInline = 8;
+  alignas(BoundArg) std::byte inline_[kInline * sizeof(BoundArg)];
+  std::unique_ptr<std::byte[]> heap_;
+  BoundArg* data_;
+  std::size_t size_ = 0;
+};
+
+// Binds every name of `entry` from `scopes` into `args` (inputs; targets naming caller arrays
+// as outputs) and returns the program for their types, compiling it on a miss. Null with a
+// Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error).
+const Program* bind_and_compile(ExprEntry& entry, const CallOptions& options,
+                                const NameScopes& scopes, ArgBuffer& args);
+
+// Runs `program` (taken by value: the cache may drop its copy while the GIL is released) on
+// `args`. `out` (null or None: allocate) receives the result under the
+// casting rule and is returned; an allocated result follows `order`. Inputs that partially
+// overlap an output are copied first. Returns None for programs without a result expression.
+PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
+                          bool result_is_reduction, PyObject* out, char order);
+
+// What re_evaluate() needs: the last expression validated or evaluated by this thread.
+struct LastCall {
+  std::shared_ptr<ExprEntry> entry;
+  CallOptions options;
+  PyObject* out = nullptr;  // owned
+  ~LastCall() { Py_XDECREF(out); }
+};
+
+// Records the call for re_evaluate (kept in the thread's state dict). False with an error.
+bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,
+                        PyObject* out);
+// This thread's last call, or null (no Python error) when there is none.
+LastCall* last_call();
+
+}  // namespace exprvm::python

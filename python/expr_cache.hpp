@@ -1,0 +1,92 @@
+// The binding's cache: one ExprEntry per expression string (its parsed names and roles), each
+// holding the programs compiled for the argument type combinations seen so far. A hit costs a
+// pointer-keyed hash lookup (the same str object) or a content lookup (an equal string), then
+// a short scan of the entry's variants by a byte key: one type code per name + options.
+// Used with the GIL held; compiled Programs are immutable and run without it.
+#pragma once
+#include <Python.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiler/error.hpp"
+#include "runtime/exprvm.hpp"
+
+namespace exprvm::python {
+
+enum class NameRole : std::uint8_t {
+  Input,        // read before any assignment to it: must be found in the caller
+  Target,       // only assigned (or read after being assigned): an output when it names a
+                // caller array, else a temporary
+  InputTarget,  // read, then assigned: must be found; written in place
+};
+
+struct ExprName {
+  PyObject* object = nullptr;  // interned str, owned
+  std::string text;
+  NameRole role = NameRole::Input;
+  Span first_use;              // for the caret of "not defined" errors
+};
+
+struct ProgramVariant {
+  std::string key;
+  Program program;
+};
+
+class ExprEntry {
+ public:
+  // Parses `source_object` (a str). Throws exprvm::Error (Syntax/Literal) for bad text.
+  explicit ExprEntry(PyObject* source_object);
+  ~ExprEntry();
+  ExprEntry(const ExprEntry&) = delete;
+  ExprEntry& operator=(const ExprEntry&) = delete;
+
+  PyObject* source_object() const { return source_object_; }
+  const std::string& source() const { return source_; }
+  const std::vector<ExprName>& names() const { return names_; }
+  bool has_result() const { return has_result_; }            // last statement is bare
+  bool result_is_reduction() const { return result_is_reduction_; }
+
+  // The program compiled for `key`, or null.
+  const Program* find(const std::string& key) const;
+  // Compiles for `signature` and remembers it under `key`. Throws exprvm::Error.
+  const Program& add(const std::string& key, const Signature& signature,
+                     const CompileOptions& options);
+
+  std::uint64_t last_used = 0;
+
+ private:
+  PyObject* source_object_;  // owned
+  std::string source_;
+  std::vector<ExprName> names_;
+  bool has_result_ = false;
+  bool result_is_reduction_ = false;
+  std::vector<ProgramVariant> variants_;
+};
+
+class ExprCache {
+ public:
+  explicit ExprCache(std::size_t capacity) : capacity_(capacity) {}
+  // The entry for the str `source_object`, parsing it on a miss (least recently used entries
+  // are evicted beyond the capacity). Throws exprvm::Error (Syntax/Literal) for invalid text;
+  // null with a Python error set when the str cannot be read.
+  const std::shared_ptr<ExprEntry>* lookup(PyObject* source_object);
+  std::size_t size() const { return by_content_.size(); }
+  void clear();
+
+ private:
+  void evict_least_recently_used();
+
+  std::size_t capacity_;
+  std::uint64_t tick_ = 0;
+  std::unordered_map<PyObject*, std::shared_ptr<ExprEntry>> by_object_;
+  std::unordered_map<std::string_view, std::shared_ptr<ExprEntry>> by_content_;
+};
+
+// The process-wide cache used by evaluate/validate (256 expressions, like numexpr's).
+ExprCache& expression_cache();
+
+}  // namespace exprvm::python

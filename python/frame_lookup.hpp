@@ -1,0 +1,31 @@
+// Where evaluate() finds the values of the names an expression reads: numexpr's rule, done in
+// C++. local_dict (default: the caller's frame locals) is searched first, then global_dict
+// (default: the caller's frame globals). Builtins are not searched.
+#pragma once
+#include <Python.h>
+
+namespace exprvm::python {
+
+class NameScopes {
+ public:
+  NameScopes() = default;
+  NameScopes(const NameScopes&) = delete;
+  NameScopes& operator=(const NameScopes&) = delete;
+  // Drops the caller-locals snapshot when it was taken from a function frame (see .cpp).
+  ~NameScopes();
+
+  // `local_dict` / `global_dict` are the caller's arguments (null or None: use the calling
+  // Python frame). Returns false with a Python error set on failure.
+  bool open(PyObject* local_dict, PyObject* global_dict);
+
+  // Borrowed reference to the value of `name`, or null (with a Python error set only when a
+  // mapping raised something other than KeyError).
+  PyObject* find(PyObject* name) const;
+
+ private:
+  PyObject* locals_ = nullptr;   // owned
+  PyObject* globals_ = nullptr;  // owned
+  bool clear_locals_ = false;
+};
+
+}  // namespace exprvm::python

@@ -1,0 +1,75 @@
+// The `exprvm` Python module: numexpr's API on the exprvm engine.
+//   import exprvm as ne
+//   ne.evaluate('param - grad', out=param)
+#include <pybind11/pybind11.h>
+
+#define EXPRVM_NUMPY_IMPORTING
+#include "python/numpy_bridge.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "python/errors.hpp"
+#include "python/numexpr_api.hpp"
+#include "python/numexpr_object.hpp"
+#include "runtime/exprvm.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// Loads NumPy's C API; false with a Python error set when NumPy cannot be imported.
+bool import_numpy() {
+  import_array1(false);
+  return true;
+}
+
+// Thread count requested by the environment (EXPRVM_NUM_THREADS, else numexpr's
+// NUMEXPR_NUM_THREADS), or 0 when neither holds a positive integer.
+int environment_thread_count() {
+  for (const char* variable : {"EXPRVM_NUM_THREADS", "NUMEXPR_NUM_THREADS"}) {
+    const char* text = std::getenv(variable);
+    if (!text || !*text) continue;
+    char* end = nullptr;
+    const long n = std::strtol(text, &end, 10);
+    if (*end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(exprvm, m) {
+  using namespace exprvm::python;
+  m.doc() =
+      "exprvm: a drop-in for numexpr. Expressions are compiled by exprvm's own parser into "
+      "bytecode (never by Python's eval) and run on NumPy arrays without copies.";
+  if (!import_numpy() || !add_error_types(m.ptr()) || !add_numexpr_functions(m.ptr()))
+    throw py::error_already_set();
+  py::register_exception_translator([](std::exception_ptr failure) {
+    try {
+      if (failure) std::rethrow_exception(failure);
+    } catch (const exprvm::Error& error) {
+      raise_engine_error(error);
+    }
+  });
+  add_numexpr_class(m);
+
+  if (const int n = environment_thread_count()) exprvm::set_num_threads(n);
+  m.def(
+      "set_num_threads",
+      [m](int n) mutable {
+        const int old = exprvm::set_num_threads(n);
+        m.attr("nthreads") = exprvm::get_num_threads();
+        return old;
+      },
+      py::arg("nthreads"),
+      "Sets the number of threads used for large arrays (effective at once); returns the "
+      "previous number.");
+  m.def("get_num_threads", &exprvm::get_num_threads, "Threads used for large arrays.");
+  m.def("detect_number_of_cores", &exprvm::detect_number_of_cores, "Cores of this machine.");
+  m.attr("ncores") = exprvm::detect_number_of_cores();
+  m.attr("nthreads") = exprvm::get_num_threads();
+  m.attr("use_vml") = false;
+  m.attr("__version__") = EXPRVM_VERSION;
+}

@@ -1,0 +1,284 @@
+// NumPy <-> exprvm without copies (see numpy_bridge.hpp).
+#include "python/numpy_bridge.hpp"
+
+#include <algorithm>
+#include <complex>
+#include <cstring>
+#include <string>
+
+namespace exprvm::python {
+namespace {
+
+constexpr const char* kResultCapsuleName = "exprvm.result";
+
+// TypeError: "<label> has dtype float16, which exprvm does not support (...)".
+bool raise_unsupported_dtype(std::string_view label, PyArray_Descr* descr) {
+  PyObject* text = PyObject_Str(reinterpret_cast<PyObject*>(descr));
+  const char* dtype_text = text ? PyUnicode_AsUTF8(text) : nullptr;
+  PyErr_Clear();
+  PyErr_Format(PyExc_TypeError,
+               "%.200s has dtype %s, which exprvm does not support (supported: bool, int8, "
+               "int16, int32, int64, uint8, uint16, uint32, float32, float64, complex64, "
+               "complex128)",
+               std::string(label).c_str(), dtype_text ? dtype_text : "?");
+  Py_XDECREF(text);
+  return false;
+}
+
+// A 0-d view of the bytes in arg.value.
+void bind_value(BoundArg& arg, DType dtype, bool weak) {
+  arg.array = Array{};
+  arg.array.data = arg.value;
+  arg.array.dtype = dtype;
+  arg.array.ndim = 0;
+  arg.scalar = true;
+  arg.weak = weak;
+}
+
+template <class T>
+void store_value(BoundArg& arg, const T& v, DType dtype, bool weak) {
+  static_assert(sizeof(T) <= sizeof(arg.value));
+  std::memcpy(arg.value, &v, sizeof(T));
+  bind_value(arg, dtype, weak);
+}
+
+std::string variable_label(std::string_view name) {
+  return "variable '" + std::string(name) + "'";
+}
+
+// Binds an ndarray (taking a new reference to `owner`).
+void bind_array(BoundArg& arg, PyArrayObject* array, DType dtype, PyObject* owner) {
+  Py_XSETREF(arg.owner, owner);
+  arg.array = array_view(array, dtype);
+  arg.scalar = PyArray_NDIM(array) == 0;
+  arg.weak = false;
+  arg.is_output = false;
+}
+
+}  // namespace
+
+std::optional<DType> dtype_from_descr(const PyArray_Descr* descr) {
+  const int size = descr->elsize;
+  switch (descr->kind) {
+    case 'b': return DType::Bool;
+    case 'i':
+      if (size == 1) return DType::Int8;
+      if (size == 2) return DType::Int16;
+      if (size == 4) return DType::Int32;
+      if (size == 8) return DType::Int64;
+      return std::nullopt;
+    case 'u':
+      if (size == 1) return DType::UInt8;
+      if (size == 2) return DType::UInt16;
+      if (size == 4) return DType::UInt32;
+      return std::nullopt;  // uint64 has no exact home among exprvm's computing dtypes
+    case 'f':
+      if (size == 4) return DType::Float32;
+      if (size == 8) return DType::Float64;
+      return std::nullopt;
+    case 'c':
+      if (size == 8) return DType::Complex64;
+      if (size == 16) return DType::Complex128;
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+int numpy_type_number(DType dtype) {
+  switch (dtype) {
+    case DType::Bool: return NPY_BOOL;
+    case DType::Int8: return NPY_INT8;
+    case DType::Int16: return NPY_INT16;
+    case DType::Int32: return NPY_INT32;
+    case DType::Int64: return NPY_INT64;
+    case DType::UInt8: return NPY_UINT8;
+    case DType::UInt16: return NPY_UINT16;
+    case DType::UInt32: return NPY_UINT32;
+    case DType::Float32: return NPY_FLOAT32;
+    case DType::Float64: return NPY_FLOAT64;
+    case DType::Complex64: return NPY_COMPLEX64;
+    case DType::Complex128: return NPY_COMPLEX128;
+  }
+  return NPY_NOTYPE;
+}
+
+Array array_view(PyArrayObject* array, DType dtype) {
+  Array view;
+  view.data = PyArray_DATA(array);
+  view.dtype = dtype;
+  view.ndim = PyArray_NDIM(array);
+  const npy_intp* shape = PyArray_DIMS(array);
+  const npy_intp* strides = PyArray_STRIDES(array);
+  for (int d = 0; d < view.ndim; ++d) {
+    view.shape[d] = shape[d];
+    view.strides[d] = strides[d];
+  }
+  return view;
+}
+
+bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
+  if (PyArray_Check(value)) {
+    auto* array = reinterpret_cast<PyArrayObject*>(value);
+    const auto dtype = dtype_from_descr(PyArray_DESCR(array));
+    if (!dtype) return raise_unsupported_dtype(variable_label(name), PyArray_DESCR(array));
+    if (PyArray_ISALIGNED(array) && PyArray_ISNOTSWAPPED(array)) {
+      Py_INCREF(value);
+      bind_array(arg, array, *dtype, value);
+      return true;
+    }
+    // A misaligned or byte-swapped input: read it through an aligned native copy.
+    PyArray_Descr* native = PyArray_DescrFromType(numpy_type_number(*dtype));
+    PyObject* copy = PyArray_FromArray(array, native, NPY_ARRAY_ALIGNED | NPY_ARRAY_ENSURECOPY);
+    if (!copy) return false;
+    bind_array(arg, reinterpret_cast<PyArrayObject*>(copy), *dtype, copy);
+    return true;
+  }
+  if (PyArray_IsScalar(value, Generic)) {  // NumPy scalars are strong, e.g. np.float32(2)
+    PyArray_Descr* descr = PyArray_DescrFromScalar(value);
+    if (!descr) return false;
+    const auto dtype = dtype_from_descr(descr);
+    if (!dtype) {
+      raise_unsupported_dtype(variable_label(name), descr);
+      Py_DECREF(descr);
+      return false;
+    }
+    Py_DECREF(descr);
+    PyArray_ScalarAsCtype(value, arg.value);
+    bind_value(arg, *dtype, /*weak=*/false);
+    return true;
+  }
+  if (PyBool_Check(value)) {
+    store_value(arg, value == Py_True, DType::Bool, /*weak=*/true);
+    return true;
+  }
+  if (PyLong_Check(value)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow != 0) {
+      PyErr_Format(PyExc_OverflowError, "%s is a Python int that does not fit in int64",
+                   variable_label(name).c_str());
+      return false;
+    }
+    if (v == -1 && PyErr_Occurred()) return false;
+    store_value(arg, static_cast<std::int64_t>(v), DType::Int64, /*weak=*/true);
+    return true;
+  }
+  if (PyFloat_Check(value)) {
+    store_value(arg, PyFloat_AS_DOUBLE(value), DType::Float64, /*weak=*/true);
+    return true;
+  }
+  if (PyComplex_Check(value)) {
+    const Py_complex c = PyComplex_AsCComplex(value);
+    store_value(arg, std::complex<double>(c.real, c.imag), DType::Complex128, /*weak=*/true);
+    return true;
+  }
+  // Anything else NumPy can turn into an array (lists, buffers, ...), as numexpr does.
+  PyObject* converted = PyArray_FromAny(value, nullptr, 0, 0, NPY_ARRAY_ALIGNED, nullptr);
+  if (!converted) return false;
+  auto* array = reinterpret_cast<PyArrayObject*>(converted);
+  const auto dtype = dtype_from_descr(PyArray_DESCR(array));
+  if (!dtype || PyArray_ISBYTESWAPPED(array)) {
+    if (!dtype) raise_unsupported_dtype(variable_label(name), PyArray_DESCR(array));
+    else PyErr_Format(PyExc_TypeError, "%s is byte-swapped", variable_label(name).c_str());
+    Py_DECREF(converted);
+    return false;
+  }
+  bind_array(arg, array, *dtype, converted);
+  return true;
+}
+
+bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
+  const std::string label(what);
+  if (!PyArray_Check(value)) {
+    PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", label.c_str(),
+                 Py_TYPE(value)->tp_name);
+    return false;
+  }
+  auto* array = reinterpret_cast<PyArrayObject*>(value);
+  const auto dtype = dtype_from_descr(PyArray_DESCR(array));
+  if (!dtype) return raise_unsupported_dtype(what, PyArray_DESCR(array));
+  if (!PyArray_ISWRITEABLE(array)) {
+    PyErr_Format(PyExc_ValueError, "%s is read-only", label.c_str());
+    return false;
+  }
+  if (!PyArray_ISALIGNED(array) || PyArray_ISBYTESWAPPED(array)) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s must be aligned and in native byte order to be written in place",
+                 label.c_str());
+    return false;
+  }
+  Py_INCREF(value);
+  bind_array(arg, array, *dtype, value);
+  arg.is_output = true;
+  return true;
+}
+
+PyObject* to_ndarray(const OwnedArray& result) {
+  const Array& a = result.array();
+  npy_intp shape[kMaxDims];
+  npy_intp strides[kMaxDims];
+  for (int d = 0; d < a.ndim; ++d) {
+    shape[d] = a.shape[d];
+    strides[d] = a.strides[d];
+  }
+  const int type_number = numpy_type_number(a.dtype);
+  if (a.data == nullptr)  // zero-size result: nothing to keep alive
+    return PyArray_SimpleNew(a.ndim, shape, type_number);
+  auto* keep = new OwnedArray(result);
+  PyObject* capsule = PyCapsule_New(keep, kResultCapsuleName, [](PyObject* c) {
+    delete static_cast<OwnedArray*>(PyCapsule_GetPointer(c, kResultCapsuleName));
+  });
+  if (!capsule) {
+    delete keep;
+    return nullptr;
+  }
+  PyObject* array = PyArray_New(&PyArray_Type, a.ndim, shape, type_number, strides, a.data, 0,
+                                NPY_ARRAY_WRITEABLE, nullptr);
+  if (!array) {
+    Py_DECREF(capsule);
+    return nullptr;
+  }
+  if (PyArray_SetBaseObject(reinterpret_cast<PyArrayObject*>(array), capsule) < 0) {
+    Py_DECREF(array);
+    return nullptr;
+  }
+  return array;
+}
+
+PyObject* empty_ndarray(DType dtype, int ndim, const std::int64_t* shape, bool fortran) {
+  npy_intp dims[kMaxDims];
+  std::copy(shape, shape + ndim, dims);
+  return PyArray_Empty(ndim, dims, PyArray_DescrFromType(numpy_type_number(dtype)),
+                       fortran ? 1 : 0);
+}
+
+ByteExtent byte_extent(const Array& a) {
+  auto lo = reinterpret_cast<std::uintptr_t>(a.data);
+  auto hi = lo + itemsize(a.dtype);
+  for (int d = 0; d < a.ndim; ++d) {
+    if (a.shape[d] == 0) return {};
+    const std::int64_t reach = (a.shape[d] - 1) * a.strides[d];
+    if (reach < 0) lo -= static_cast<std::uintptr_t>(-reach);
+    else hi += static_cast<std::uintptr_t>(reach);
+  }
+  return {lo, hi};
+}
+
+bool same_view(const Array& a, const Array& b) {
+  return a.data == b.data && a.dtype == b.dtype && a.ndim == b.ndim &&
+         std::equal(a.shape.begin(), a.shape.begin() + a.ndim, b.shape.begin()) &&
+         std::equal(a.strides.begin(), a.strides.begin() + a.ndim, b.strides.begin());
+}
+
+bool detach_copy(BoundArg& arg) {
+  if (!arg.owner || !PyArray_Check(arg.owner)) return true;  // values live in arg.value
+  PyObject* copy = PyArray_NewCopy(reinterpret_cast<PyArrayObject*>(arg.owner), NPY_CORDER);
+  if (!copy) return false;
+  const DType dtype = arg.array.dtype;
+  const bool scalar = arg.scalar;
+  bind_array(arg, reinterpret_cast<PyArrayObject*>(copy), dtype, copy);
+  arg.scalar = scalar;
+  return true;
+}
+
+}  // namespace exprvm::python

@@ -1,0 +1,82 @@
+// NumPy <-> exprvm without copies: dtype mapping, ndarray views as exprvm::Array, results as
+// ndarrays that own the engine's buffer, and classification of Python values into program
+// arguments (arrays, strong scalars, weak Python numbers).
+#pragma once
+#include <Python.h>
+
+#define PY_ARRAY_UNIQUE_SYMBOL exprvm_numpy_api
+#ifndef EXPRVM_NUMPY_IMPORTING  // defined by module.cpp, the one file that loads the C API
+#define NO_IMPORT_ARRAY
+#endif
+#include <numpy/arrayobject.h>
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "runtime/exprvm.hpp"
+
+namespace exprvm::python {
+
+// The exprvm dtype of a NumPy dtype (any byte order), or nullopt when exprvm cannot read it
+// (float16, uint64, longdouble, object, strings, datetimes...).
+std::optional<DType> dtype_from_descr(const PyArray_Descr* descr);
+int numpy_type_number(DType dtype);
+
+// One program argument as the engine sees it, plus what keeps its memory alive.
+// A compact code of the argument's type (dtype, scalar, weak) keys the compiled-program cache.
+struct BoundArg {
+  PyObject* owner = nullptr;  // strong reference (the array or a converted copy); null for values
+  Array array;                // for scalars: a 0-d view of `value` or of a 0-d array
+  alignas(16) std::byte value[16];  // storage for Python numbers and NumPy scalars
+  bool scalar = false;
+  bool weak = false;
+  bool is_output = false;     // bound by bind_output: the program writes it in place
+
+  BoundArg() = default;
+  BoundArg(const BoundArg&) = delete;
+  BoundArg& operator=(const BoundArg&) = delete;
+  ~BoundArg() { Py_XDECREF(owner); }
+
+  std::uint8_t type_code() const {
+    return static_cast<std::uint8_t>(index_of(array.dtype) | (scalar ? 0x10 : 0) |
+                                      (weak ? 0x20 : 0));
+  }
+  Param param(std::string name) const { return Param{std::move(name), array.dtype, scalar, weak}; }
+};
+inline constexpr std::uint8_t kAbsentArgCode = 0xFF;  // a statement target that is a temporary
+
+// Binds a caller value read by the program: an ndarray (0-d arrays become strong scalars), a
+// NumPy scalar (strong), a Python bool/int/float/complex (weak, NEP 50), or anything
+// np.asarray accepts. Misaligned or byte-swapped arrays are copied. Returns false with a
+// Python TypeError naming the variable `name` when the value's dtype is not supported.
+bool bind_input(PyObject* value, std::string_view name, BoundArg& arg);
+
+// Binds an ndarray the program writes (an `out` or a statement target): it must be writeable,
+// aligned, in native byte order and of a supported dtype, and is never copied. Returns false
+// with a Python TypeError/ValueError naming `what` otherwise.
+bool bind_output(PyObject* value, std::string_view what, BoundArg& arg);
+
+// A view of an ndarray the caller guarantees is aligned, native-order and of dtype `dtype`.
+Array array_view(PyArrayObject* array, DType dtype);
+
+// Wraps an engine-allocated result as an ndarray that keeps the buffer alive (no copy).
+PyObject* to_ndarray(const OwnedArray& result);
+
+// A new uninitialised ndarray (C or Fortran order); null with a Python error on failure.
+PyObject* empty_ndarray(DType dtype, int ndim, const std::int64_t* shape, bool fortran);
+
+// Half-open byte range [lo, hi) an array's elements occupy (empty for zero-size arrays).
+struct ByteExtent {
+  std::uintptr_t lo = 0;
+  std::uintptr_t hi = 0;
+  bool overlaps(const ByteExtent& other) const { return lo < other.hi && other.lo < hi; }
+};
+ByteExtent byte_extent(const Array& a);
+bool same_view(const Array& a, const Array& b);
+
+// Replaces arg's array by a C-contiguous copy of it (used when an input partially overlaps an
+// output). Returns false with a Python error set on failure.
+bool detach_copy(BoundArg& arg);
+
+}  // namespace exprvm::python
