@@ -1,0 +1,276 @@
+// Differential test: random programs (grammar-driven source strings) on random dtypes, shapes
+// and memory layouts, run by the engine and by the oracle (tests/reference_eval.hpp).
+//
+//   EXPRVM_DIFF_SEED   first seed (default 1); case k uses seed + k
+//   EXPRVM_DIFF_COUNT  number of cases (default 2000)
+//
+// Tolerance policy. A program is "exact" when every operation in it is exact per element in
+// IEEE arithmetic (+ - * / // % comparisons, bitwise ops, where, abs, floor, sqrt, ...) on
+// real dtypes: then the engine must match the oracle bit for bit (only the sign of a zero may
+// differ, since maximum/minimum/clip may return either zero). Otherwise (a transcendental
+// function, **, a reduction, or complex operands) results may legitimately differ: SIMD
+// polynomial kernels round differently from glibc, the optimizer may rewrite x**3 as x*x*x,
+// reductions sum in another order, complex * and / may contract into FMAs. To keep those
+// differences small relative to what is compared, generated array values lie in [-4, 4]
+// (integers in [-20, 20], plus 1% of 0, +-1, +-Inf, NaN), ** only gets small literal
+// exponents, and results are compared within 512 ULPs of max(|expected|, 1): an absolute
+// error floor at the scale of the inputs, which absorbs cancellation of intermediates of that
+// magnitude. Rare discontinuities (a comparison or floor right at a rounding difference) can
+// still flip an element; a failure report names the seed to replay and judge it.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/test_helpers.hpp"
+
+namespace exprvm {
+namespace {
+
+using testing::Layout;
+using testing::TestArray;
+
+enum class Family { Bool, Int, Float, Complex };
+
+Family family_of(DType t) {
+  switch (native_of(t)) {
+    case DType::Bool: return Family::Bool;
+    case DType::Int32: case DType::Int64: return Family::Int;
+    case DType::Float32: case DType::Float64: return Family::Float;
+    default: return Family::Complex;
+  }
+}
+
+std::uint64_t env_or(const char* name, std::uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+// Generates one random program: its signature, arguments and source.
+class CaseGenerator {
+ public:
+  explicit CaseGenerator(std::uint64_t seed) : rng_(seed) {}
+
+  Signature signature;
+  std::vector<TestArray> arrays;
+  std::string source;
+  bool approximate = false;  // see the tolerance policy above
+
+  void generate() {
+    const DType base = pick_dtype();
+    family_ = family_of(base);
+    const auto shapes = pick_shapes();
+    const char* names[] = {"a", "b", "c"};
+    for (std::size_t k = 0; k < shapes.size(); ++k) {
+      const DType t = chance(0.75) ? base : pick_dtype();
+      add_argument(names[k], t, shapes[k], false, false);
+    }
+    if (chance(0.3)) add_argument("s", chance(0.5) ? base : pick_dtype(), {}, true, chance(0.5));
+    leaves_.clear();
+    for (const auto& p : signature) leaves_.push_back(p.name);
+    for (const auto& p : signature)
+      if (family_of(p.dtype) == Family::Complex) approximate = true;
+
+    const double form = uniform(0, 1);
+    if (form < 0.1) {  // a temporary used by the result
+      const std::string first = expression(3);
+      leaves_.push_back("t");
+      source = "t = " + first + "; " + expression(4);
+    } else if (form < 0.2) {  // in-place update of a parameter
+      source = "a = " + expression(5);
+    } else if (form < 0.35) {  // a reduction of the whole expression
+      approximate = true;
+      const char* reductions[] = {"sum", "prod", "min", "max", "mean", "any", "all"};
+      const int ndim = arrays.empty() ? 0 : max_ndim();
+      std::string axis;
+      if (ndim > 0 && chance(0.6)) axis = ", axis=" + std::to_string(static_cast<int>(uniform_int(-ndim, ndim - 1)));
+      source = std::string(reductions[uniform_int(0, 6)]) + "(" + expression(4) + axis + ")";
+    } else {
+      source = expression(6);
+    }
+  }
+
+ private:
+  bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
+  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
+  template <class T>
+  const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(uniform_int(0, static_cast<std::int64_t>(v.size()) - 1))]; }
+
+  DType pick_dtype() {
+    static const std::vector<DType> dtypes = {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float32,
+                                              DType::Float64, DType::Float64, DType::Complex64, DType::Complex128,
+                                              DType::Int8, DType::UInt16, DType::UInt32};
+    return pick(dtypes);
+  }
+
+  int max_ndim() const {
+    int n = 0;
+    for (const auto& a : arrays) n = std::max(n, a.view.ndim);
+    return n;
+  }
+
+  // Shapes of 1 to 3 array arguments that broadcast together.
+  std::vector<std::vector<std::int64_t>> pick_shapes() {
+    const auto b = static_cast<std::int64_t>(chunk_size());
+    const int count = static_cast<int>(uniform_int(1, 3));
+    const double form = uniform(0, 1);
+    std::vector<std::vector<std::int64_t>> shapes;
+    if (form < 0.5) {  // 1-d, lengths around chunk boundaries
+      const std::int64_t n = pick(std::vector<std::int64_t>{1, 2, 7, 33, b - 1, b, b + 1, 2 * b + 5, 3 * b - 1, 1000});
+      for (int k = 0; k < count; ++k) shapes.push_back({n});
+    } else if (form < 0.75) {  // 2-d with broadcasting (m,1) + (1,n) + (m,n) or (n,)
+      const std::int64_t m = uniform_int(1, 40), n = uniform_int(1, 40);
+      const std::vector<std::vector<std::int64_t>> options = {{m, 1}, {1, n}, {m, n}, {n}};
+      for (int k = 0; k < count; ++k) shapes.push_back(k == 0 ? std::vector<std::int64_t>{m, n} : pick(options));
+    } else if (form < 0.88) {  // 3-d with broadcasting
+      const std::int64_t p = uniform_int(1, 5), m = uniform_int(1, 9), n = uniform_int(1, 30);
+      const std::vector<std::vector<std::int64_t>> options = {{p, m, n}, {m, 1}, {p, 1, n}, {n}, {1, m, 1}};
+      for (int k = 0; k < count; ++k) shapes.push_back(k == 0 ? std::vector<std::int64_t>{p, m, n} : pick(options));
+    } else if (form < 0.94) {  // 0-size
+      const std::int64_t m = uniform_int(0, 3);
+      for (int k = 0; k < count; ++k) shapes.push_back(k == 0 ? std::vector<std::int64_t>{m, 0} : std::vector<std::int64_t>{0});
+    } else {  // 0-d
+      for (int k = 0; k < count; ++k) shapes.push_back({});
+    }
+    return shapes;
+  }
+
+  void add_argument(const std::string& name, DType t, const std::vector<std::int64_t>& shape, bool scalar, bool weak) {
+    if (weak && !is_native(t)) t = native_of(t);
+    const Layout layout = pick(std::vector<Layout>{Layout::Contiguous, Layout::Contiguous, Layout::Strided,
+                                                    Layout::Transposed, Layout::Reversed});
+    TestArray a = testing::make_array(t, shape, scalar ? Layout::Contiguous : layout);
+    std::vector<Value> values;
+    for (std::int64_t i = 0; i < a.view.size(); ++i) values.push_back(random_value(native_of(t)));
+    if (!values.empty()) testing::fill(a.view, values);
+    signature.push_back({name, t, scalar, weak});
+    arrays.push_back(a);
+  }
+
+  Value random_value(DType t) {
+    if (chance(0.01) && t != DType::Bool) {
+      const double specials[] = {0.0, 1.0, -1.0, INFINITY, -INFINITY, NAN};
+      return cast_value(Value::of(specials[uniform_int(0, 5)]), t);
+    }
+    const bool integer = t == DType::Int32 || t == DType::Int64;
+    return testing::random_value(t, rng_, integer ? -20 : -4, integer ? 20 : 4);
+  }
+
+  std::string literal() {
+    switch (family_) {
+      case Family::Bool: return chance(0.5) ? "True" : "False";
+      case Family::Int: return std::to_string(uniform_int(-5, 9));
+      case Family::Complex:
+        if (chance(0.3)) return "(" + std::to_string(uniform_int(-3, 3)) + "+" + std::to_string(uniform_int(1, 3)) + "j)";
+        [[fallthrough]];
+      default: return chance(0.5) ? std::to_string(uniform_int(-3, 9)) : pick(std::vector<std::string>{"0.5", "1.5", "-2.25", "0.1", "3e-2", "1e3"});
+    }
+  }
+
+  std::string leaf() { return chance(0.75) ? pick(leaves_) : literal(); }
+
+  std::string expression(int depth) {
+    if (depth <= 0 || chance(0.25)) return leaf();
+    const double form = uniform(0, 1);
+    if (form < 0.45) return "(" + expression(depth - 1) + " " + binary_operator() + " " + expression(depth - 1) + ")";
+    if (form < 0.55) return "(" + expression(depth - 1) + " ** " + pick(std::vector<std::string>{"2", "3", "0.5", "-1", "1.5", "4"}) + ")";
+    if (form < 0.62) return (family_ == Family::Bool || (family_ == Family::Int && chance(0.3)) ? "~" : "-") + ("(" + expression(depth - 1) + ")");
+    if (form < 0.7) {
+      const char* comparisons[] = {"<", "<=", "==", "!=", ">=", ">"};
+      const std::string cond = "(" + expression(depth - 2) + " " + comparisons[uniform_int(0, 5)] + " " + expression(depth - 2) + ")";
+      return "where(" + cond + ", " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
+    }
+    const std::string f = function();
+    if (f == "where") return "where(" + expression(depth - 1) + " > 0, " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
+    if (f == "clip") return "clip(" + expression(depth - 1) + ", -1, 2)";
+    if (binary_functions().count(f)) return f + "(" + expression(depth - 1) + ", " + expression(depth - 1) + ")";
+    return f + "(" + expression(depth - 1) + ")";
+  }
+
+  std::string binary_operator() {
+    switch (family_) {
+      case Family::Bool: return pick(std::vector<std::string>{"&", "|", "^", "+", "*", "==", "!=", "<"});
+      case Family::Int: return pick(std::vector<std::string>{"+", "-", "*", "//", "%", "<<", ">>", "&", "|", "^", "<", ">=", "/"});
+      case Family::Float: return pick(std::vector<std::string>{"+", "-", "*", "/", "//", "%", "<", ">", "==", "+", "*"});
+      default: return pick(std::vector<std::string>{"+", "-", "*", "/", "==", "!="});
+    }
+  }
+
+  static const std::set<std::string>& binary_functions() {
+    static const std::set<std::string> s = {"arctan2", "fmod", "hypot", "copysign", "maximum", "minimum", "nextafter", "complex"};
+    return s;
+  }
+  static const std::set<std::string>& exact_functions() {
+    static const std::set<std::string> s = {"abs", "ceil", "floor", "round", "trunc", "sign", "signbit", "isnan",
+                                            "isfinite", "isinf", "real", "imag", "conj", "copy", "ones_like",
+                                            "square", "sqrt", "fmod", "copysign", "maximum", "minimum", "nextafter",
+                                            "complex", "where", "clip"};
+    return s;
+  }
+
+  std::string function() {
+    static const std::vector<std::string> common = {"abs", "sign", "square", "copy", "ones_like", "where", "sqrt", "exp", "log", "sin", "cos", "tanh"};
+    static const std::vector<std::string> real = {"ceil", "floor", "round", "trunc", "signbit", "isnan", "isfinite", "arctan", "arcsinh",
+                                                  "expm1", "log1p", "log2", "log10", "cbrt", "erf", "erfc", "exp2", "tan", "sinh", "cosh",
+                                                  "arcsin", "arccos", "arccosh", "arctanh", "arctan2", "fmod", "hypot", "copysign",
+                                                  "maximum", "minimum", "nextafter", "clip"};
+    static const std::vector<std::string> complex = {"real", "imag", "conj", "isnan", "isinf", "log1p", "expm1", "sinh", "arctan"};
+    std::string f;
+    if (family_ == Family::Complex) f = chance(0.5) ? pick(common) : pick(complex);
+    else if (family_ == Family::Bool) f = pick(std::vector<std::string>{"where", "copy", "ones_like", "maximum", "minimum"});
+    else f = chance(0.4) ? pick(common) : pick(real);
+    if (!exact_functions().count(f)) approximate = true;
+    return f;
+  }
+
+  std::mt19937_64 rng_;
+  Family family_ = Family::Float;
+  std::vector<std::string> leaves_;
+};
+
+TEST_CASE("random programs match the reference evaluator", "[differential]") {
+  const std::uint64_t seed = env_or("EXPRVM_DIFF_SEED", 1);
+  const std::uint64_t count = env_or("EXPRVM_DIFF_COUNT", 2000);
+  std::uint64_t accepted = 0, rejected = 0, failures = 0;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    CaseGenerator g(seed + k);
+    g.generate();
+    std::vector<Array> args;
+    for (const auto& a : g.arrays) args.push_back(a.view);
+    testing::Tolerance tol;
+    tol.ignore_zero_sign = true;
+    if (g.approximate) {
+      tol.ulps = 512;
+      tol.magnitude = 1;
+    }
+    const std::string where = "seed " + std::to_string(seed + k) + " (case " + std::to_string(k) + "): " + g.source +
+                              "\n  signature: " + testing::describe_arguments(g.signature, args) +
+                              (g.approximate ? "\n  (approximate)" : "\n  (exact)");
+    try {
+      const auto diff = testing::engine_vs_reference(g.source, g.signature, args, nullptr, tol);
+      ++accepted;
+      if (diff) {
+        ++failures;
+        FAIL_CHECK(where << "\n  " << *diff);
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Type || e.kind() == ErrorKind::Cast) {
+        ++rejected;
+      } else {
+        ++failures;
+        FAIL_CHECK(where << "\n  unexpected " << error_kind_name(e.kind()) << " error: " << e.what());
+      }
+    }
+    if (failures >= 20) FAIL("stopping after 20 failures");
+  }
+  INFO("accepted " << accepted << ", rejected by the type checker " << rejected);
+  CHECK(accepted + rejected == count);
+  CHECK(accepted >= 2 * rejected);
+}
+
+}  // namespace
+}  // namespace exprvm
