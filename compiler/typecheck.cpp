@@ -1,6 +1,5 @@
 #include "compiler/typecheck.hpp"
 
-#include <set>
 #include <unordered_map>
 
 #include "compiler/functions.hpp"
@@ -75,8 +74,7 @@ class Checker {
       }
     }
     for (std::size_t i = 0; i < out_.signature.size(); ++i)
-      if (referenced_.count(static_cast<int>(i)) && !out_.signature[i].scalar)
-        out_.array_params.push_back(static_cast<int>(i));
+      if (!out_.signature[i].scalar) out_.array_params.push_back(static_cast<int>(i));
     return std::move(out_);
   }
 
@@ -100,7 +98,6 @@ class Checker {
                  std::string(casting_name(out_.options.casting)) + "'",
              st.target_span);
       param.is_output = true;
-      referenced_.insert(slot);
       expr = cast(std::move(expr), native_of(param.dtype));
       out_.statements.push_back({slot, std::move(expr)});
       return;
@@ -145,7 +142,6 @@ class Checker {
     auto it = env_.find(n.name);
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n.name + "' is not defined", n.span);
     const Slot& s = out_.slots[it->second];
-    referenced_.insert(it->second);
     auto t = std::make_unique<Node>();
     t->kind = NodeKind::Name;
     t->span = n.span;
@@ -346,7 +342,6 @@ class Checker {
   CheckedProgram out_;
   std::unordered_map<std::string, int> env_;  // name -> slot it currently refers to
   std::vector<bool> weak_;                    // per slot: holds a Python-literal value
-  std::set<int> referenced_;                  // slots the source names
 };
 
 }  // namespace

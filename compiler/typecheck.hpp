@@ -38,8 +38,8 @@ struct CheckedProgram {
   std::optional<DType> result_dtype;
   // Only the last statement may be a reduction (its root is then a Reduce node).
   bool has_reduction = false;
-  // Array (non-scalar) parameters the source names, read or written, in signature order:
-  // their shapes broadcast into the iteration space.
+  // Array (non-scalar) parameters in signature order: their shapes broadcast into the
+  // iteration space, whether or not the source reads them (NumPy broadcasts every operand).
   std::vector<int> array_params;
 };
 
