@@ -68,7 +68,8 @@ bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
 // Copies every input that shares memory with an output without being the very same view, so
 // chunked evaluation never reads elements a previous chunk already overwrote.
 bool separate_inputs_from_outputs(ArgBuffer& args, const BoundArg* out) {
-  std::vector<const Array*> outputs;
+  thread_local std::vector<const Array*> outputs;  // reused: no allocation per call
+  outputs.clear();
   if (out) outputs.push_back(&out->array);
   for (std::size_t i = 0; i < args.size(); ++i)
     if (args[i].is_output) outputs.push_back(&args[i].array);

@@ -1,0 +1,300 @@
+#!/usr/bin/python3
+"""Seed 001's workloads from Python: NumPy vs numexpr vs exprvm, same run, same thread counts.
+
+Workloads (float32): SGD `param - grad` in place; Adam as three in-place expressions and as
+one exprvm program; ReLU `where(d > 0, d, 0)`; tanh of ReLU. Sizes 1728, 4096, 2**18 and
+4096*4096 (--quick: the three small ones, fewer repeats, under ~30 s). Each engine's result
+is checked against NumPy's before it is timed. Writes python_bench.md, python_bench.csv and
+python_bench.svg into --out (default bench/results/python).
+
+Run: ./run python bench/python/bench_python.py [--quick] [--out DIR]
+"""
+import argparse
+import csv
+import os
+import sys
+import time
+
+import numpy as np
+import numexpr
+import exprvm
+
+SIZES = [1728, 4096, 1 << 18, 4096 * 4096]
+QUICK_SIZES = [1728, 4096, 1 << 18]
+ENGINES = ["numpy", "numexpr", "exprvm"]
+ADAM_PROGRAM = ("m = m + (1 - 0.9) * (grad - m); v = v + (1 - 0.999) * (grad * grad - v); "
+                "param = param - 0.001 * m / (sqrt(v) + 1e-8)")
+
+
+# ---- the workloads, written as the seed's users write them (names found in the frame)
+
+def numpy_sgd(param, grad, m, v, d):
+    np.subtract(param, grad, out=param)
+
+
+def numexpr_sgd(param, grad, m, v, d):
+    numexpr.evaluate("param - grad", out=param)
+
+
+def exprvm_sgd(param, grad, m, v, d):
+    exprvm.evaluate("param - grad", out=param)
+
+
+def numpy_adam(param, grad, m, v, d):
+    m += (1 - 0.9) * (grad - m)
+    v += (1 - 0.999) * (grad * grad - v)
+    param -= 0.001 * m / (np.sqrt(v) + 1e-8)
+
+
+def numexpr_adam(param, grad, m, v, d):
+    numexpr.evaluate("m + (1 - 0.9) * (grad - m)", out=m, casting="same_kind")
+    numexpr.evaluate("v + (1 - 0.999) * (grad * grad - v)", out=v, casting="same_kind")
+    numexpr.evaluate("param - 0.001 * m / (sqrt(v) + 1e-8)", out=param, casting="same_kind")
+
+
+def exprvm_adam(param, grad, m, v, d):
+    exprvm.evaluate("m + (1 - 0.9) * (grad - m)", out=m, casting="same_kind")
+    exprvm.evaluate("v + (1 - 0.999) * (grad * grad - v)", out=v, casting="same_kind")
+    exprvm.evaluate("param - 0.001 * m / (sqrt(v) + 1e-8)", out=param, casting="same_kind")
+
+
+def exprvm_adam_program(param, grad, m, v, d):
+    exprvm.evaluate(ADAM_PROGRAM)
+
+
+def numpy_relu(param, grad, m, v, d):
+    return np.fmax(d, 0)
+
+
+def numexpr_relu(param, grad, m, v, d):
+    return numexpr.evaluate("where(d > 0, d, 0)")
+
+
+def exprvm_relu(param, grad, m, v, d):
+    return exprvm.evaluate("where(d > 0, d, 0)")
+
+
+def numpy_tanh_relu(param, grad, m, v, d):
+    return np.tanh(np.fmax(d, 0))
+
+
+def numexpr_tanh_relu(param, grad, m, v, d):
+    return numexpr.evaluate("tanh(where(d > 0, d, 0))")
+
+
+def exprvm_tanh_relu(param, grad, m, v, d):
+    return exprvm.evaluate("tanh(where(d > 0, d, 0))")
+
+
+# workload -> {engine: function}; "adam (one program)" has the NumPy baseline of "adam".
+WORKLOADS = {
+    "sgd p-g": {"numpy": numpy_sgd, "numexpr": numexpr_sgd, "exprvm": exprvm_sgd},
+    "adam (3 expressions)": {"numpy": numpy_adam, "numexpr": numexpr_adam,
+                             "exprvm": exprvm_adam},
+    "adam (one program)": {"numpy": numpy_adam, "exprvm": exprvm_adam_program},
+    "relu": {"numpy": numpy_relu, "numexpr": numexpr_relu, "exprvm": exprvm_relu},
+    "tanh(relu)": {"numpy": numpy_tanh_relu, "numexpr": numexpr_tanh_relu,
+                   "exprvm": exprvm_tanh_relu},
+}
+
+
+def make_state(n, seed=0):
+    """The seed's arrays: param, grad, m, v (v >= 0) and activations d, all float32."""
+    rng = np.random.default_rng(seed)
+    return {
+        "param": rng.standard_normal(n, dtype=np.float32),
+        "grad": np.float32(0.01) * rng.standard_normal(n, dtype=np.float32),
+        "m": rng.standard_normal(n, dtype=np.float32),
+        "v": rng.random(n, dtype=np.float32),
+        "d": rng.standard_normal(n, dtype=np.float32),
+    }
+
+
+def copy_state(state):
+    return {k: a.copy() for k, a in state.items()}
+
+
+def call(function, state):
+    return function(state["param"], state["grad"], state["m"], state["v"], state["d"])
+
+
+def check_against_numpy(workload, engine, n):
+    """One call of `engine` gives NumPy's result (in-place arrays and returned values)."""
+    reference, candidate = make_state(min(n, 1 << 18)), None
+    candidate = copy_state(reference)
+    expected = call(WORKLOADS[workload]["numpy"], reference)
+    actual = call(WORKLOADS[workload][engine], candidate)
+    pairs = [(actual, expected)] if expected is not None else []
+    pairs += [(candidate[k], reference[k]) for k in ("param", "m", "v")]
+    for got, want in pairs:
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-6):
+            sys.exit(f"bench_python: {engine} disagrees with NumPy on {workload} (n={n})")
+
+
+def time_per_call(function, state, min_seconds, repeats):
+    """Best time of one call (seconds) over `repeats` rounds of enough calls to last
+    `min_seconds`."""
+    loops = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(loops):
+            call(function, state)
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds or loops >= 1 << 22:
+            break
+        loops *= 2 if elapsed > min_seconds / 8 else 8
+    best = elapsed / loops
+    for _ in range(repeats - 1):
+        start = time.perf_counter()
+        for _ in range(loops):
+            call(function, state)
+        best = min(best, (time.perf_counter() - start) / loops)
+    return best
+
+
+def set_threads(n):
+    numexpr.set_num_threads(n)
+    exprvm.set_num_threads(n)
+
+
+def run(sizes, thread_counts, min_seconds, repeats):
+    rows = []
+    for workload, engines in WORKLOADS.items():
+        for n in sizes:
+            state = make_state(n)
+            for engine in engines:
+                check_against_numpy(workload, engine, n)
+            for threads in thread_counts:
+                set_threads(threads)
+                for engine, function in engines.items():
+                    seconds = time_per_call(function, state, min_seconds, repeats)
+                    rows.append({"workload": workload, "n": n, "threads": threads,
+                                 "engine": engine, "us_per_call": seconds * 1e6})
+                    print(f"{workload:22s} n={n:<9d} threads={threads} {engine:8s} "
+                          f"{seconds * 1e6:12.2f} us", flush=True)
+    return rows
+
+
+def call_overhead_us(repeats):
+    """exprvm.evaluate('p - g', out=p) at n = 1728 float32, measured as the issue asks."""
+    import timeit
+    p = np.ones(1728, np.float32)
+    g = np.ones(1728, np.float32)
+    scope = {"exprvm": exprvm, "numexpr": numexpr, "np": np, "p": p, "g": g}
+    result = {}
+    for name, stmt in [("exprvm", "exprvm.evaluate('p - g', out=p)"),
+                       ("numexpr", "numexpr.evaluate('p - g', out=p)"),
+                       ("numpy", "np.subtract(p, g, out=p)")]:
+        number = 20000
+        result[name] = min(timeit.repeat(stmt, globals=scope, number=number,
+                                         repeat=repeats)) / number * 1e6
+    return result
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["workload", "n", "threads", "engine",
+                                               "us_per_call"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "us_per_call": f"{row['us_per_call']:.3f}"})
+
+
+def lookup(rows, workload, n, threads, engine):
+    for row in rows:
+        if (row["workload"], row["n"], row["threads"], row["engine"]) == \
+                (workload, n, threads, engine):
+            return row["us_per_call"]
+    return None
+
+
+def write_markdown(rows, overhead, thread_counts, path):
+    lines = ["# Seed 001 workloads from Python: NumPy vs numexpr vs exprvm", "",
+             f"float32, best of repeated calls, microseconds per call. numpy {np.__version__}, "
+             f"numexpr {numexpr.__version__}, exprvm {exprvm.__version__}, "
+             f"{exprvm.detect_number_of_cores()} cores. NumPy is single-threaded whatever the "
+             "thread setting. Speed-ups are NumPy time / exprvm time and numexpr time / "
+             "exprvm time.", "",
+             "Per-call overhead, `evaluate('p - g', out=p)` at n = 1728 (timeit, 1 thread "
+             f"setting as configured): exprvm {overhead['exprvm']:.2f} us, numexpr "
+             f"{overhead['numexpr']:.2f} us, NumPy `np.subtract(p, g, out=p)` "
+             f"{overhead['numpy']:.2f} us.", ""]
+    for threads in thread_counts:
+        lines += [f"## {threads} thread{'s' if threads > 1 else ''}", "",
+                  "| workload | n | NumPy us | numexpr us | exprvm us | vs NumPy | vs numexpr |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for workload in WORKLOADS:
+            for n in sorted({r["n"] for r in rows}):
+                t = {e: lookup(rows, workload, n, threads, e) for e in ENGINES}
+                if t["exprvm"] is None:
+                    continue
+                def show(x):
+                    return f"{x:.2f}" if x is not None else "n/a"
+                vs_numexpr = f"{t['numexpr'] / t['exprvm']:.2f}x" if t["numexpr"] else "n/a"
+                lines.append(f"| {workload} | {n} | {show(t['numpy'])} | {show(t['numexpr'])} "
+                             f"| {show(t['exprvm'])} | {t['numpy'] / t['exprvm']:.2f}x "
+                             f"| {vs_numexpr} |")
+        lines.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def write_plot(rows, thread_counts, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    workloads = list(WORKLOADS)
+    fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True)
+    styles = {"numpy": "k", "numexpr": "tab:orange", "exprvm": "tab:blue"}
+    for ax, workload in zip(axes, workloads):
+        for engine in ENGINES:
+            for threads in thread_counts:
+                points = sorted((r["n"], r["us_per_call"] * 1e3 / r["n"]) for r in rows
+                                if r["workload"] == workload and r["engine"] == engine
+                                and r["threads"] == threads)
+                if not points:
+                    continue
+                xs, ys = zip(*points)
+                ax.plot(xs, ys, color=styles[engine], marker="o",
+                        linestyle="-" if threads == 1 else "--",
+                        label=f"{engine}, {threads} thr")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(workload)
+        ax.set_xlabel("elements")
+    axes[0].set_ylabel("ns per element (lower is better)")
+    axes[-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, format="svg")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (<30 s)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..",
+                                                      "results", "python"))
+    args = parser.parse_args()
+    cores = exprvm.detect_number_of_cores()
+    thread_counts = sorted({1, cores})
+    sizes = QUICK_SIZES if args.quick else SIZES
+    min_seconds, repeats = (0.02, 3) if args.quick else (0.2, 5)
+    os.makedirs(args.out, exist_ok=True)
+    saved = (numexpr.get_num_threads() if hasattr(numexpr, "get_num_threads") else cores,
+             exprvm.get_num_threads())
+    try:
+        rows = run(sizes, thread_counts, min_seconds, repeats)
+        set_threads(1)
+        overhead = call_overhead_us(repeats)
+    finally:
+        numexpr.set_num_threads(saved[0])
+        exprvm.set_num_threads(saved[1])
+    write_csv(rows, os.path.join(args.out, "python_bench.csv"))
+    write_markdown(rows, overhead, thread_counts, os.path.join(args.out, "python_bench.md"))
+    write_plot(rows, thread_counts, os.path.join(args.out, "python_bench.svg"))
+    print(f"per-call overhead (n=1728, p - g, out=p): exprvm {overhead['exprvm']:.2f} us, "
+          f"numexpr {overhead['numexpr']:.2f} us, numpy {overhead['numpy']:.2f} us")
+    print(f"wrote {os.path.abspath(args.out)}/python_bench.{{md,csv,svg}}")
+
+
+if __name__ == "__main__":
+    main()
