@@ -15,7 +15,8 @@
 //              vs glibc, both within ~2 ULP of the true value)
 //   4 at |x|>=1 sin cos tan (absolute error near their zeros after argument reduction)
 //   8          every complex transcendental function and complex **
-// NaN must match NaN; infinities must match exactly (for complex results with a non-finite
+// Approximate results are measured at least at the smallest normal magnitude (subnormal
+// results may lose precision gradually). NaN must match NaN; infinities must match exactly (for complex results with a non-finite
 // part, only "non-finite" is required).
 #include <catch2/catch.hpp>
 
@@ -117,7 +118,6 @@ void check_function(const std::string& name, int arity, DType t, Tally& tally, s
     try {
       const auto diff = testing::engine_vs_reference(source, sig, args, nullptr, tol);
       ++tally.accepted;
-      CHECK_FALSE(diff.has_value());
       if (diff) FAIL_CHECK(*diff);
     } catch (const Error& e) {
       if (e.kind() != ErrorKind::Type) FAIL_CHECK(std::string(error_kind_name(e.kind())) + " error: " + e.what());

@@ -200,11 +200,13 @@ inline Value random_value(DType t, std::mt19937_64& rng, double lo, double hi) {
 //   ulps       allowed distance in units in the last place of the expected magnitude
 //              (0 = exact, including the sign of zero unless ignore_zero_sign)
 //   magnitude  a floor for the magnitude the ULP is measured at (e.g. 1 for functions whose
-//              error is absolute near their zeros, like sin near pi)
+//              error is absolute near their zeros, like sin near pi); for ulps > 0 the
+//              smallest normal number is always a floor
 struct Tolerance {
   double ulps = 0;
   double magnitude = 0;
   bool ignore_zero_sign = false;
+  bool single_precision = false;  // measure ULPs of float64 results at float32 precision
 };
 
 // One unit in the last place at magnitude m for floating type F (at least the smallest subnormal).
@@ -224,7 +226,11 @@ bool real_matches(double expected, double got, double magnitude, const Tolerance
     if (expected != got) return false;
     return tol.ignore_zero_sign || std::signbit(expected) == std::signbit(got);
   }
-  return std::fabs(expected - got) <= tol.ulps * ulp_at<F>(std::max({std::fabs(expected), magnitude, tol.magnitude}));
+  // approximate results may lose precision gradually below the smallest normal number
+  const double m = std::max({std::fabs(expected), magnitude, tol.magnitude,
+                             static_cast<double>(std::numeric_limits<F>::min())});
+  const double ulp = tol.single_precision ? std::max(ulp_at<float>(m), ulp_at<F>(m)) : ulp_at<F>(m);
+  return std::fabs(expected - got) <= tol.ulps * ulp;
 }
 
 // Complex values: each part within tolerance at the magnitude |expected|; when the expected
