@@ -7,20 +7,20 @@ namespace exprvm::vm {
 namespace {
 
 void check_argument(const Param& p, const Array& a) {
-  const std::string who = "argument '" + p.name + "'";
+  auto who = [&] { return "argument '" + p.name + "'"; };
   if (a.dtype != p.dtype)
-    throw Error(ErrorKind::Argument, who + " has dtype " + std::string(dtype_name(a.dtype)) +
+    throw Error(ErrorKind::Argument, who() + " has dtype " + std::string(dtype_name(a.dtype)) +
                                          " but the program was compiled for " +
                                          std::string(dtype_name(p.dtype)));
   if (a.ndim < 0 || a.ndim > kMaxDims)
-    throw Error(ErrorKind::Argument, who + " has " + std::to_string(a.ndim) +
+    throw Error(ErrorKind::Argument, who() + " has " + std::to_string(a.ndim) +
                                          " dimensions; at most 32 are supported");
   for (int d = 0; d < a.ndim; ++d)
-    if (a.shape[d] < 0) throw Error(ErrorKind::Argument, who + " has a negative dimension");
+    if (a.shape[d] < 0) throw Error(ErrorKind::Argument, who() + " has a negative dimension");
   if (a.size() > 0 && a.data == nullptr)
-    throw Error(ErrorKind::Argument, who + " has no data pointer");
+    throw Error(ErrorKind::Argument, who() + " has no data pointer");
   if (p.scalar && a.size() != 1)
-    throw Error(ErrorKind::Argument, who + " is a scalar but has shape " + shape_string(a));
+    throw Error(ErrorKind::Argument, who() + " is a scalar but has shape " + shape_string(a));
 }
 
 bool same_shape(const Array& a, const Space& s) {
@@ -43,26 +43,32 @@ Array copy_of(const Array& a, std::unique_ptr<std::byte[]>& storage) {
 
 struct Written {
   const Array* array;
-  int write;         // instruction index that writes it (INT_MAX: after every read)
-  std::string name;
+  int write;  // instruction index that writes it (INT_MAX: after every read)
+  int slot;   // parameter index, -1 for out
 };
+
+std::string written_name(const CheckedProgram& program, const Written& w) {
+  return w.slot < 0 ? "out" : "'" + program.slots[w.slot].name + "'";
+}
 
 void resolve_aliasing(const Bytecode& bc, const CheckedProgram& program, Binding& b,
                       const Array* out) {
-  std::vector<Written> outputs;
+  thread_local std::vector<Written> outputs;
+  outputs.clear();
   for (std::size_t i = 0; i < program.signature.size(); ++i)
     if (program.slots[i].is_output)
-      outputs.push_back({&b.args[i], bc.output_write[i], "'" + program.slots[i].name + "'"});
+      outputs.push_back({&b.args[i], bc.output_write[i], static_cast<int>(i)});
   if (out) {
     const bool after_all = bc.reduction && !bc.reduction->axis;
     const int write = bc.reduction ? (after_all ? INT_MAX : -1) : bc.result_write;
-    outputs.push_back({out, write, "out"});
+    outputs.push_back({out, write, -1});
   }
   for (std::size_t i = 0; i < outputs.size(); ++i)
     for (std::size_t j = i + 1; j < outputs.size(); ++j)
       if (extent_of(*outputs[i].array).overlaps(extent_of(*outputs[j].array)))
-        throw Error(ErrorKind::Argument, "outputs " + outputs[i].name + " and " +
-                                             outputs[j].name + " overlap in memory");
+        throw Error(ErrorKind::Argument, "outputs " + written_name(program, outputs[i]) +
+                                             " and " + written_name(program, outputs[j]) +
+                                             " overlap in memory");
   for (std::size_t i = 0; i < program.signature.size(); ++i) {
     const int last_read = bc.last_input_read[i];
     if (last_read < 0) continue;
@@ -81,8 +87,8 @@ void resolve_aliasing(const Bytecode& bc, const CheckedProgram& program, Binding
 
 }  // namespace
 
-Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
-             const Array* out) {
+void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
+          const Array* out, Binding& b) {
   const Signature& sig = program.signature;
   if (args.size() != sig.size()) {
     std::string names;
@@ -90,8 +96,11 @@ Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const 
     throw Error(ErrorKind::Argument, "expected " + std::to_string(sig.size()) + " arguments (" +
                                          names + "), got " + std::to_string(args.size()));
   }
-  Binding b;
   b.args.assign(args.begin(), args.end());
+  b.copies.clear();
+  b.space = Space{};
+  b.axis.reset();
+  b.result = OwnedArray{};
   for (std::size_t i = 0; i < sig.size(); ++i) check_argument(sig[i], args[i]);
 
   for (int p : bc.array_params) {
@@ -157,7 +166,6 @@ Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const 
                    : OwnedArray::allocate(rt, std::span(b.result_space.shape.data(),
                                                         b.result_space.ndim));
   }
-  return b;
 }
 
 }  // namespace exprvm::vm

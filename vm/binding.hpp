@@ -23,8 +23,10 @@ struct Binding {
 
 // Checks args against the signature and the program, computes shapes, makes the result, and
 // copies any input that an output would overwrite before it is read (NumPy's rule for
-// overlapping buffers). Throws Error before anything is written.
-Binding bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
-             const Array* out);
+// overlapping buffers). Throws Error before anything is written. Fills `b` in place, reusing
+// its memory (the executor keeps one Binding per thread, so steady-state runs allocate only
+// results).
+void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
+          const Array* out, Binding& b);
 
 }  // namespace exprvm::vm

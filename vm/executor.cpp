@@ -43,34 +43,35 @@ void divide_by_count(void* acc, DType t, std::int64_t count) {
 
 // Everything a chunk needs, prepared once per run on the calling thread.
 struct Run {
-  const Executable& ex;
-  const Bytecode& bc;
-  Isa isa;
+  const Executable* ex = nullptr;
+  const Bytecode* bc = nullptr;
+  Isa isa = Isa::Sse2;
   Space space;
   std::vector<View> views;          // per register (meaningful for Input/Output/Result)
   std::vector<char> direct;         // per register: bound in place to the caller's memory
   std::vector<int> buffer;          // per register: chunk buffer index (Temp and indirect I/O)
   std::vector<Reg> bound;           // Input/Output/Result registers
   std::vector<std::byte*> uniform;  // per register: broadcast buffer of Scalar/Uniform regs
+  std::vector<View> packed;         // views of `bound`, in order, while being simplified
   int buffers = 0;
 
   std::size_t chunk_bytes() const {
-    return round64((bc.regs.size() + 1) * sizeof(void*)) + buffers * kRegisterBytes;
+    return round64((bc->regs.size() + 1) * sizeof(void*)) + buffers * kRegisterBytes;
   }
 
   // The calling thread's register pointer array for this run.
   void** registers() const {
     std::byte* s = thread_scratch(1, chunk_bytes());
     auto** regs = reinterpret_cast<void**>(s);
-    std::byte* area = s + round64((bc.regs.size() + 1) * sizeof(void*));
-    for (std::size_t r = 0; r < bc.regs.size(); ++r) {
-      const RegInfo& info = bc.regs[r];
-      if (info.kind == RegKind::Const) regs[r] = const_cast<std::byte*>(ex.const_data[info.index]);
+    std::byte* area = s + round64((bc->regs.size() + 1) * sizeof(void*));
+    for (std::size_t r = 0; r < bc->regs.size(); ++r) {
+      const RegInfo& info = bc->regs[r];
+      if (info.kind == RegKind::Const) regs[r] = const_cast<std::byte*>(ex->const_data[info.index]);
       else if (is_uniform(info.kind)) regs[r] = uniform[r];
       else if (buffer[r] >= 0) regs[r] = area + buffer[r] * kRegisterBytes;
       else regs[r] = nullptr;
     }
-    regs[bc.regs.size()] = nullptr;
+    regs[bc->regs.size()] = nullptr;
     return regs;
   }
 
@@ -79,20 +80,20 @@ struct Run {
       const View& v = views[r];
       if (direct[r]) {
         regs[r] = v.base + start * static_cast<std::int64_t>(itemsize(v.dtype));
-      } else if (bc.regs[r].kind == RegKind::Input) {
-        gather(space, v, start, len, regs[r], bc.regs[r].dtype);
+      } else if (bc->regs[r].kind == RegKind::Input) {
+        gather(space, v, start, len, regs[r], bc->regs[r].dtype);
       }
     }
-    for (const ExecInstr& e : ex.main[static_cast<int>(isa)])
+    for (const ExecInstr& e : ex->main[static_cast<int>(isa)])
       e.fn(len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (Reg r : bound)
-      if (!direct[r] && bc.regs[r].kind != RegKind::Input)
-        scatter(space, views[r], start, len, regs[r], bc.regs[r].dtype);
+      if (!direct[r] && bc->regs[r].kind != RegKind::Input)
+        scatter(space, views[r], start, len, regs[r], bc->regs[r].dtype);
   }
 };
 
 void run_prologue(Run& run, const Binding& b, std::size_t fill) {
-  const Bytecode& bc = run.bc;
+  const Bytecode& bc = *run.bc;
   const std::size_t nregs = bc.regs.size();
   std::size_t uniform_count = 0;
   for (const RegInfo& info : bc.regs) uniform_count += is_uniform(info.kind);
@@ -104,7 +105,7 @@ void run_prologue(Run& run, const Binding& b, std::size_t fill) {
   for (std::size_t r = 0; r < nregs; ++r) {
     const RegInfo& info = bc.regs[r];
     single[r] = nullptr;
-    if (info.kind == RegKind::Const) single[r] = const_cast<std::byte*>(run.ex.const_data[info.index]);
+    if (info.kind == RegKind::Const) single[r] = const_cast<std::byte*>(run.ex->const_data[info.index]);
     if (!is_uniform(info.kind)) continue;
     run.uniform[r] = next;
     single[r] = next;
@@ -115,19 +116,21 @@ void run_prologue(Run& run, const Binding& b, std::size_t fill) {
     }
   }
   single[nregs] = nullptr;
-  for (const ExecInstr& e : run.ex.prologue[static_cast<int>(run.isa)])
+  for (const ExecInstr& e : run.ex->prologue[static_cast<int>(run.isa)])
     e.fn(1, single[e.d], single[e.a], single[e.b], single[e.c]);
   for (std::size_t r = 0; r < nregs; ++r)
     if (run.uniform[r]) replicate(run.uniform[r], itemsize(bc.regs[r].dtype), fill);
 }
 
 void prepare_views(Run& run, Binding& b) {
-  const Bytecode& bc = run.bc;
+  const Bytecode& bc = *run.bc;
   const std::size_t nregs = bc.regs.size();
-  run.views.assign(nregs, View{});
+  run.views.resize(nregs);
   run.direct.assign(nregs, 0);
   run.buffer.assign(nregs, -1);
-  std::vector<View> packed;
+  run.bound.clear();
+  std::vector<View>& packed = run.packed;
+  packed.clear();
   for (std::size_t r = 0; r < nregs; ++r) {
     const RegInfo& info = bc.regs[r];
     if (info.kind == RegKind::Input || info.kind == RegKind::Output) {
@@ -168,7 +171,7 @@ void run_elementwise(const Run& run, std::int64_t n) {
 // Folds elements [start, start + length) into acc, chunk by chunk.
 void fold_range(const Run& run, void** regs, Kernel reduce, std::int64_t start,
                 std::int64_t length, void* acc) {
-  const Reg src = run.bc.reduction->source;
+  const Reg src = run.bc->reduction->source;
   for (std::int64_t done = 0; done < length; done += kChunk) {
     const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kChunk, length - done));
     run.chunk(regs, start + done, len);
@@ -179,8 +182,8 @@ void fold_range(const Run& run, void** regs, Kernel reduce, std::int64_t start,
 // Reduction over all elements: a fixed partition into blocks (independent of the thread
 // count), each folded in order, then the block results folded in order.
 void run_full_reduction(const Run& run, std::int64_t n, Binding& b) {
-  const ReductionPlan& plan = *run.bc.reduction;
-  const Kernel reduce = run.ex.reduce[static_cast<int>(run.isa)];
+  const ReductionPlan& plan = *run.bc->reduction;
+  const Kernel reduce = run.ex->reduce[static_cast<int>(run.isa)];
   const std::size_t isz = itemsize(plan.dtype);
   const std::size_t chunks = (static_cast<std::size_t>(n) + kChunk - 1) / kChunk;
   const std::size_t per_block = std::max<std::size_t>(1, (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks);
@@ -207,8 +210,8 @@ void run_full_reduction(const Run& run, std::int64_t n, Binding& b) {
 
 // Reduction along one axis (moved last): each row folded in order by one thread.
 void run_axis_reduction(const Run& run, std::int64_t n, Binding& b) {
-  const ReductionPlan& plan = *run.bc.reduction;
-  const Kernel reduce = run.ex.reduce[static_cast<int>(run.isa)];
+  const ReductionPlan& plan = *run.bc->reduction;
+  const Kernel reduce = run.ex->reduce[static_cast<int>(run.isa)];
   const std::int64_t length = run.space.ndim ? run.space.shape[run.space.ndim - 1] : 1;
   const std::int64_t rows = length ? n / length : 0;
   const View out_view = view_of(b.result.array(), b.result_space);
@@ -279,8 +282,15 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
 
 OwnedArray execute(const Executable& ex, const CheckedProgram& program,
                    std::span<const Array> args, const Array* out) {
-  Binding b = bind(ex.code, program, args, out);
-  Run run{ex, ex.code, active_isa(), b.space, {}, {}, {}, {}, {}, 0};
+  // Per-thread state, reused so that steady-state runs do not allocate (a thread runs one
+  // program at a time: chunk tasks never start runs).
+  thread_local Binding b;
+  bind(ex.code, program, args, out, b);
+  thread_local Run run;
+  run.ex = &ex;
+  run.bc = &ex.code;
+  run.isa = active_isa();
+  run.space = b.space;
   const std::int64_t n = b.space.size();
   if (n == 0) {
     if (ex.code.reduction) fill_empty_reduction(ex.code, b);

@@ -56,9 +56,11 @@ using namespace ::exprvm::vm::EXPRVM_ISA_NS::xsimd::detail;
 }
 }  // namespace xsimd
 
-// xsimd 8.1's complex batches construct registers before filling them; GCC 12 reports those
-// as possibly uninitialized inside the intrinsics headers.
+// xsimd 8.1's complex batches construct registers before filling them, and GCC 12's AVX-512
+// headers spell "undefined register" as `__m512 __Y = __Y;`: both are reported as
+// (possibly) uninitialized inside the intrinsics headers.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace exprvm::vm::EXPRVM_ISA_NS {
 

@@ -14,8 +14,8 @@ namespace exprvm::vm {
 namespace {
 
 struct Pool {
-  std::mutex mutex;
-  int count = hardware_threads();
+  std::mutex mutex;  // guards arena replacement
+  std::atomic<int> count{hardware_threads()};
   std::shared_ptr<tbb::task_arena> arena = std::make_shared<tbb::task_arena>(count);
 };
 
@@ -45,20 +45,16 @@ int hardware_threads() {
 int set_threads(int n) {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
-  const int old = p.count;
+  const int old = p.count.load();
   n = std::clamp(n, 1, 1024);
-  if (n != p.count) {
-    p.count = n;
+  if (n != old) {
+    p.count.store(n);
     p.arena = std::make_shared<tbb::task_arena>(n);  // runs in flight keep the old arena
   }
   return old;
 }
 
-int threads() {
-  Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  return p.count;
-}
+int threads() { return pool().count.load(std::memory_order_relaxed); }
 
 void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
   auto arena = current_arena();

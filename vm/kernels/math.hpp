@@ -101,6 +101,34 @@ template <> struct Impl<Op::POW> {
 
 // ---- xsimd 8.1 functions wrapped to fix their edge cases (C99/glibc results)
 
+// exp(x) for float64 where the CPU has no double <-> int64 conversion (SSE2, AVX2): xsimd 8.1
+// converts lane by lane there (several times slower than on AVX-512). x = k ln2 + r with
+// |r| <= ln2/2, exp(r) by its degree-13 Taylor polynomial (< 1 ULP), 2**k built in the
+// exponent bits; k is pulled into the normal range (and the result rescaled by one exact
+// multiplication) near overflow and for subnormal results.
+template <class A> inline xsimd::batch<double, A> exp_by_reduction(const xsimd::batch<double, A>& x) {
+  using R = xsimd::batch<double, A>;
+  using I = xsimd::batch<std::int64_t, A>;
+  const R shifter(0x1.8p52);  // adding it rounds to an integer kept in the low mantissa bits
+  const R k = xsimd::fma(x, R(0x1.71547652b82fep+0), shifter) - shifter;
+  R r = xsimd::fnma(k, R(0x1.62e42fefa3800p-1), x);  // ln2 split: k * hi is exact
+  r = xsimd::fnma(k, R(0x1.ef35793c76730p-45), r);
+  constexpr double inverse_factorials[] = {1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08,
+                                           2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
+                                           0.0001984126984126984,  0.001388888888888889,   0.008333333333333333,
+                                           0.041666666666666664,   0.16666666666666666,    0.5, 1.0, 1.0};
+  R p(inverse_factorials[0]);
+  for (int i = 1; i < 14; ++i) p = xsimd::fma(p, r, R(inverse_factorials[i]));
+  const auto tiny = k < -1000.0, huge = k > 1000.0;
+  const R k_in_range = k + xsimd::select(tiny, R(54.0), xsimd::select(huge, R(-1.0), R(0.0)));
+  const I k_int = xsimd::bitwise_cast<I>(k_in_range + shifter) - xsimd::bitwise_cast<I>(shifter);
+  const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(std::int64_t(1023))) << 52);
+  R result = p * two_to_k * xsimd::select(tiny, R(0x1p-54), xsimd::select(huge, R(2.0), R(1.0)));
+  result = xsimd::select(x > 709.782712893384, R(std::numeric_limits<double>::infinity()), result);
+  result = xsimd::select(x < -745.2, R(0.0), result);
+  return xsimd::select(is_nan(x), x, result);
+}
+
 // exp: xsimd's float32 exp flushes below -87.3 and overflows above 88.4; there exp(a/2)**2.
 template <> struct Impl<Op::EXP> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
@@ -108,6 +136,8 @@ template <> struct Impl<Op::EXP> {
       const auto outside = xsimd::abs(a) > 87.0f;
       const auto r = xsimd::exp(xsimd::select(outside, a * 0.5f, a));
       return xsimd::select(outside, r * r, r);
+    } else if constexpr (std::is_same_v<E, double> && !kIsAvx512<A>) {
+      return exp_by_reduction(a);
     } else {
       return xsimd::exp(a);
     }
