@@ -104,30 +104,30 @@ ArgBuffer::~ArgBuffer() {
 
 BoundArg& ArgBuffer::emplace() { return *new (&data_[size_++]) BoundArg(); }
 
-const Program* bind_and_compile(ExprEntry& entry, const CallOptions& options,
-                                const NameScopes& scopes, ArgBuffer& args) {
+std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& options,
+                                       const NameScopes& scopes, ArgBuffer& args) {
   std::string key;
   key.reserve(entry.names().size() + 1);
   for (const ExprName& name : entry.names()) {
     PyObject* value = scopes.find(name.object);
-    if (!value && PyErr_Occurred()) return nullptr;
+    if (!value && PyErr_Occurred()) return std::nullopt;
     if (name.role == NameRole::Target && (!value || !PyArray_Check(value))) {
       key.push_back(static_cast<char>(kAbsentArgCode));  // a temporary of the program
       continue;
     }
     if (!value) {
       raise_undefined(entry, name);
-      return nullptr;
+      return std::nullopt;
     }
     BoundArg& arg = args.emplace();
     const bool bound = (name.role != NameRole::Input && PyArray_Check(value))
                            ? bind_output(value, "assignment target '" + name.text + "'", arg)
                            : bind_input(value, name.text, arg);
-    if (!bound) return nullptr;
+    if (!bound) return std::nullopt;
     key.push_back(static_cast<char>(arg.type_code()));
   }
   key.push_back(options.key_byte());
-  if (const Program* program = entry.find(key)) return program;
+  if (const Program* program = entry.find(key)) return *program;
 
   Signature signature;
   std::size_t next_arg = 0;
@@ -135,10 +135,10 @@ const Program* bind_and_compile(ExprEntry& entry, const CallOptions& options,
     if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode)
       signature.push_back(args[next_arg++].param(entry.names()[i].text));
   try {
-    return &entry.add(key, signature, options.compile);
+    return entry.add(key, signature, options.compile);
   } catch (...) {
     raise_current_exception();
-    return nullptr;
+    return std::nullopt;
   }
 }
 

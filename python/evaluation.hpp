@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "python/expr_cache.hpp"
@@ -47,9 +48,10 @@ class ArgBuffer {
 };
 
 // Binds every name of `entry` from `scopes` into `args` (inputs; targets naming caller arrays
-// as outputs) and returns the program for their types, compiling it on a miss. Null with a
+// as outputs) and returns the program for their types, compiling it on a miss. Empty with a
 // Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error).
-const Program* bind_and_compile(ExprEntry& entry, const CallOptions& options,
+// The Program is a copy: the entry may drop or move its own while Python code runs.
+std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& options,
                                 const NameScopes& scopes, ArgBuffer& args);
 
 // Runs `program` (taken by value: the cache may drop its copy while the GIL is released) on

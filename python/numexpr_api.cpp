@@ -86,32 +86,34 @@ bool parse_call_options(PyObject** values, CallOptions& options) {
          check_truediv(values[kTruediv]) && check_sanitize(values[kSanitize]);
 }
 
-// The shared part of evaluate and validate: parse, bind, compile. Returns the program or null
-// with a Python error set; `entry` is set on success.
-const Program* prepare(PyObject** values, CallOptions& options, NameScopes& scopes,
-                       ArgBuffer*& args, const std::shared_ptr<ExprEntry>*& entry,
-                       std::optional<ArgBuffer>& storage) {
+// The shared part of evaluate and validate: parse, bind, compile. Returns the program (empty
+// with a Python error set on failure); `entry` keeps the expression alive for the call.
+std::optional<Program> prepare(PyObject** values, CallOptions& options, NameScopes& scopes,
+                               ArgBuffer*& args, std::shared_ptr<ExprEntry>& entry,
+                               std::optional<ArgBuffer>& storage) {
   PyObject* ex = values[kEx];
   if (!ex) {
     PyErr_SetString(PyExc_TypeError, "evaluate() missing required argument 'ex'");
-    return nullptr;
+    return std::nullopt;
   }
   if (!PyUnicode_Check(ex)) {
     PyErr_Format(PyExc_TypeError, "the expression must be a str, not %.200s",
                  Py_TYPE(ex)->tp_name);
-    return nullptr;
+    return std::nullopt;
   }
-  if (!parse_call_options(values, options)) return nullptr;
+  if (!parse_call_options(values, options)) return std::nullopt;
   try {
-    entry = expression_cache().lookup(ex);
+    const std::shared_ptr<ExprEntry>* cached = expression_cache().lookup(ex);
+    if (!cached) return std::nullopt;
+    entry = *cached;
   } catch (...) {
     raise_current_exception();
-    return nullptr;
+    return std::nullopt;
   }
-  if (!entry || !scopes.open(values[kLocalDict], values[kGlobalDict])) return nullptr;
-  storage.emplace((*entry)->names().size());
+  if (!scopes.open(values[kLocalDict], values[kGlobalDict])) return std::nullopt;
+  storage.emplace(entry->names().size());
   args = &*storage;
-  return bind_and_compile(**entry, options, scopes, *args);
+  return bind_and_compile(*entry, options, scopes, *args);
 }
 
 PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -122,12 +124,11 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   NameScopes scopes;
   ArgBuffer* bound = nullptr;
   std::optional<ArgBuffer> storage;
-  const std::shared_ptr<ExprEntry>* entry = nullptr;
-  const Program* program = prepare(values, options, scopes, bound, entry, storage);
-  if (!program || !remember_last_call(*entry, options, values[kOut])) return nullptr;
-  const ExprEntry& e = **entry;
-  return execute_program(*program, *bound, e.has_result(), e.result_is_reduction(), values[kOut],
-                         options.order);
+  std::shared_ptr<ExprEntry> entry;
+  std::optional<Program> program = prepare(values, options, scopes, bound, entry, storage);
+  if (!program || !remember_last_call(entry, options, values[kOut])) return nullptr;
+  return execute_program(std::move(*program), *bound, entry->has_result(),
+                         entry->result_is_reduction(), values[kOut], options.order);
 }
 
 PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -138,9 +139,9 @@ PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
     NameScopes scopes;
     ArgBuffer* bound = nullptr;
     std::optional<ArgBuffer> storage;
-    const std::shared_ptr<ExprEntry>* entry = nullptr;
+    std::shared_ptr<ExprEntry> entry;
     ok = prepare(values, options, scopes, bound, entry, storage) &&
-         remember_last_call(*entry, options, values[kOut]);
+         remember_last_call(entry, options, values[kOut]);
   }
   if (ok) Py_RETURN_NONE;
   // numexpr's contract: the exception is returned, not raised.
@@ -170,10 +171,9 @@ PyObject* re_evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   PyObject* out = Py_XNewRef(last->out);
   NameScopes scopes;
   ArgBuffer bound(entry->names().size());
-  const Program* program = scopes.open(values[0], values[1])
-                               ? bind_and_compile(*entry, options, scopes, bound)
-                               : nullptr;
-  PyObject* result = program ? execute_program(*program, bound, entry->has_result(),
+  std::optional<Program> program;
+  if (scopes.open(values[0], values[1])) program = bind_and_compile(*entry, options, scopes, bound);
+  PyObject* result = program ? execute_program(std::move(*program), bound, entry->has_result(),
                                                entry->result_is_reduction(), out, options.order)
                              : nullptr;
   Py_XDECREF(out);
