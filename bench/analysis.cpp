@@ -1,0 +1,217 @@
+#include "bench/analysis.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace exprvm_bench {
+namespace {
+
+constexpr std::int64_t kLargest = std::int64_t(1) << 24;  // the size P1, P2 and P4 name
+
+std::optional<double> ns_at(const Results& results, const std::string& workload,
+                            exprvm::DType dtype, int threads, const std::string& contender,
+                            std::int64_t n) {
+  for (const Measurement& m : results.measurements)
+    if (m.n == n && m.threads == threads && m.dtype == dtype && m.workload == workload &&
+        m.contender == contender)
+      return m.ns_min;
+  return std::nullopt;
+}
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+std::string dtype_short(exprvm::DType dtype) {
+  return dtype == exprvm::DType::Float32 ? "f32" : "f64";
+}
+
+int max_threads(const Results& results) {
+  return *std::max_element(results.info.threads.begin(), results.info.threads.end());
+}
+
+// A target checked over several (label, value) figures: met when every figure passes.
+struct Figures {
+  std::string text;
+  bool any = false;
+  bool all_pass = true;
+
+  void add(const std::string& label, double value, const char* pattern, bool pass) {
+    if (!text.empty()) text += "; ";
+    text += label + " " + format(pattern, value) + (pass ? "" : " (!)");
+    any = true;
+    all_pass = all_pass && pass;
+  }
+  TargetCheck check(std::string id, std::string target) const {
+    return {std::move(id), std::move(target), any ? text : "-",
+            !any ? "not measured" : all_pass ? "met" : "NOT met"};
+  }
+};
+
+// Ratio contender/reference at n for every dtype and thread count, checked against `limit`.
+TargetCheck ratio_target(const Results& results, const std::string& id,
+                         const std::string& workload, const std::string& contender,
+                         const std::string& reference, std::int64_t n, double limit) {
+  Figures figures;
+  for (exprvm::DType dtype : {exprvm::DType::Float32, exprvm::DType::Float64})
+    for (int threads : results.info.threads) {
+      const auto a = ns_at(results, workload, dtype, threads, contender, n);
+      const auto b = ns_at(results, workload, dtype, threads, reference, n);
+      if (!a || !b) continue;
+      figures.add(dtype_short(dtype) + " " + std::to_string(threads) + "t", *a / *b, "%.2fx",
+                  *a / *b <= limit);
+    }
+  return figures.check(id, workload + " at n=" + std::to_string(n) + ": " + contender +
+                               " <= " + format("%.2f", limit) + "x " + reference);
+}
+
+std::vector<TargetCheck> p3_targets(const Results& results) {
+  Figures single;
+  for (const Measurement& m : results.measurements) {
+    if (m.contender != kBound || m.n != 1 || m.dtype != exprvm::DType::Float32 || m.threads != 1)
+      continue;
+    const double per_program = m.workload == "adam3" ? m.ns_min / 3 : m.ns_min;
+    single.add(m.workload, per_program, "%.0f ns", per_program <= 100);
+  }
+  Figures adam;
+  for (exprvm::DType dtype : {exprvm::DType::Float32, exprvm::DType::Float64})
+    for (int threads : results.info.threads) {
+      const auto bound = ns_at(results, "adam_fused", dtype, threads, kBound, 1728);
+      const auto hand = ns_at(results, "adam_fused", dtype, threads, kHand, 1728);
+      if (!bound || !hand) continue;
+      adam.add(dtype_short(dtype) + " " + std::to_string(threads) + "t", *bound, "%.0f ns",
+               *bound <= 2 * *hand + 150);
+      adam.text += format(" (limit %.0f ns)", 2 * *hand + 150);
+    }
+  return {single.check("P3", "bound program at n=1, float32, 1 thread: <= 100 ns per program "
+                             "run (adam3: per statement)"),
+          adam.check("P3", "adam_fused at n=1728: bound <= 2x hand + 150 ns")};
+}
+
+std::vector<TargetCheck> p4_targets(const Results& results) {
+  const int most = max_threads(results);
+  const bool has_one = std::count(results.info.threads.begin(), results.info.threads.end(), 1);
+  if (most == 1 || !has_one)
+    return {{"P4", "threads: 1 thread versus all cores", "-", "not measured"}};
+  std::vector<TargetCheck> checks;
+  for (const std::string workload : {"tanh_relu", "elu", "sincos"}) {
+    Figures figures;
+    for (exprvm::DType dtype : {exprvm::DType::Float32, exprvm::DType::Float64}) {
+      const auto one = ns_at(results, workload, dtype, 1, kBound, kLargest);
+      const auto all = ns_at(results, workload, dtype, most, kBound, kLargest);
+      if (one && all) figures.add(dtype_short(dtype), *one / *all, "%.2fx", *one / *all >= 1.8);
+    }
+    checks.push_back(figures.check("P4", workload + " at n=2^24: bound on " +
+                                             std::to_string(most) + " threads >= 1.8x faster "
+                                                                    "than on 1"));
+  }
+  // At no size slower with all cores than with one (at most 1.05x).
+  struct Worst {
+    double ratio;
+    std::string where;
+  };
+  std::vector<Worst> slower;
+  int compared = 0;
+  for (const Measurement& m : results.measurements) {
+    if (m.contender != kBound || m.threads != most) continue;
+    const auto one = ns_at(results, m.workload, m.dtype, 1, kBound, m.n);
+    if (!one) continue;
+    ++compared;
+    const double ratio = m.ns_min / *one;
+    if (ratio > 1.05)
+      slower.push_back({ratio, m.workload + " " + dtype_short(m.dtype) + " n=" + std::to_string(m.n)});
+  }
+  std::sort(slower.begin(), slower.end(), [](const Worst& a, const Worst& b) { return a.ratio > b.ratio; });
+  std::string measured = std::to_string(slower.size()) + " of " + std::to_string(compared) +
+                         " (workload, dtype, n) slower than 1.05x";
+  for (std::size_t k = 0; k < std::min<std::size_t>(slower.size(), 5); ++k)
+    measured += (k ? "; " : ": ") + slower[k].where + " " + format("%.2fx", slower[k].ratio);
+  checks.push_back({"P4", "bound on " + std::to_string(most) + " threads at most 1.05x the "
+                          "1-thread time at every size", measured,
+                    compared == 0 ? "not measured" : slower.empty() ? "met" : "NOT met"});
+  return checks;
+}
+
+std::vector<TargetCheck> p5_targets(const Results& results) {
+  auto latency = [&](const std::string& name) -> std::optional<double> {
+    for (const Latency& l : results.latencies)
+      if (l.name == name) return l.ns_min;
+    return std::nullopt;
+  };
+  std::vector<TargetCheck> checks;
+  Figures compile;
+  if (auto ns = latency("compile_adam")) compile.add("compile", *ns / 1e3, "%.2f us", *ns <= 10e3);
+  checks.push_back(compile.check("P5", "fused Adam program parses and compiles in <= 10 us"));
+  Figures hit;
+  const auto evaluate = latency("evaluate_sgd_n1");
+  const auto run = latency("run_sgd_n1");
+  if (evaluate && run)
+    hit.add("evaluate - run at n=1", *evaluate - *run, "%.0f ns", *evaluate - *run <= 150);
+  if (auto get = latency("cache_get_adam")) hit.text += format("; cache get (Adam) %.0f ns", *get);
+  checks.push_back(hit.check("P5", "cache hit of evaluate <= 150 ns"));
+  return checks;
+}
+
+}  // namespace
+
+Series series(const Results& results, const std::string& workload, exprvm::DType dtype,
+              int threads, const std::string& contender) {
+  Series s;
+  for (const Measurement& m : results.measurements)
+    if (m.threads == threads && m.dtype == dtype && m.workload == workload &&
+        m.contender == contender)
+      s[m.n] = m.ns_min;
+  return s;
+}
+
+std::optional<Fit> fit_overhead(const Series& s) {
+  if (s.size() < 2) return std::nullopt;
+  double s0 = 0, s1 = 0, s2 = 0, t0 = 0, t1 = 0;
+  for (const auto& [n, ns] : s) {
+    const double w = 1.0 / (ns * ns), x = double(n);
+    s0 += w, s1 += w * x, s2 += w * x * x, t0 += w * ns, t1 += w * x * ns;
+  }
+  const double det = s0 * s2 - s1 * s1;
+  if (det == 0) return std::nullopt;
+  return Fit{(t0 * s2 - s1 * t1) / det, (s0 * t1 - s1 * t0) / det};
+}
+
+std::optional<std::int64_t> crossover(const Series& a, const Series& b, double factor) {
+  std::optional<std::int64_t> from;
+  for (const auto& [n, ns] : a) {
+    const auto other = b.find(n);
+    if (other == b.end()) continue;
+    if (ns <= factor * other->second) {
+      if (!from) from = n;
+    } else {
+      from.reset();
+    }
+  }
+  return from;
+}
+
+std::string crossover_text(const Series& a, const Series& b, double factor) {
+  const auto from = crossover(a, b, factor);
+  if (!from) return "never";
+  for (const auto& [n, ns] : a)
+    if (b.count(n)) return n == *from ? "all sizes" : "n >= " + std::to_string(*from);
+  return "never";
+}
+
+std::vector<TargetCheck> check_targets(const Results& results) {
+  std::vector<TargetCheck> checks;
+  for (const std::string workload : {"sgd", "adam_fused", "mul_add"})
+    checks.push_back(ratio_target(results, "P1", workload, kBound, kHand, kLargest, 1.10));
+  for (const std::string workload : {"tanh_relu", "elu", "sincos"})
+    checks.push_back(ratio_target(results, "P2", workload, kBound, kXsimd, kLargest, 1.25));
+  checks.push_back({"P2", ">= 10x faster than numexpr on 1 thread",
+                    "see the Python part of the benchmark", "not measured here"});
+  for (auto& check : p3_targets(results)) checks.push_back(std::move(check));
+  for (auto& check : p4_targets(results)) checks.push_back(std::move(check));
+  for (auto& check : p5_targets(results)) checks.push_back(std::move(check));
+  return checks;
+}
+
+}  // namespace exprvm_bench

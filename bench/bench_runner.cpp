@@ -1,0 +1,258 @@
+#include "bench/bench_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "bench/bench_data.hpp"
+#include "bench/loop_runner.hpp"
+#include "bench/verify.hpp"
+#include "bench/xsimd_reference.hpp"
+
+namespace exprvm_bench {
+namespace {
+
+struct Contender {
+  std::string name;
+  std::function<void()> once;  // one call (for the correctness check)
+  Batch batch;                 // `calls` calls, timed
+};
+
+template <class F>
+Contender make_contender(std::string name, F call) {
+  return {std::move(name), call, [call](long calls) mutable { return time_calls(call, calls); }};
+}
+
+// What a workload is measured with, for one dtype: the engine's programs (absent when they
+// failed to compile or run correctly) and the reference loops.
+struct WorkloadSetup {
+  const Workload* workload = nullptr;
+  exprvm::DType dtype = exprvm::DType::Float32;
+  std::unique_ptr<EnginePrograms> engine;
+  std::set<std::string> disabled;  // contenders left out after a failed check
+  std::vector<ChunkFn> xsimd;      // one pass, or empty
+};
+
+// The contenders of `setup` on `data` (whose engine arguments are `args`), in report order.
+// The returned calls reference data, args, setup and runner: keep them alive.
+std::vector<Contender> make_contenders(const WorkloadSetup& setup, WorkloadData& data,
+                                       const EngineArgs& args, LoopRunner& runner) {
+  std::vector<Contender> contenders;
+  const Workload& w = *setup.workload;
+  const exprvm::Array* out = data.out_or_null();
+  if (setup.engine && !setup.disabled.count(kBound)) {
+    contenders.push_back(make_contender(
+        kBound, [&programs = setup.engine->programs, &run_args = args.run_args, out] {
+          for (std::size_t k = 0; k < programs.size(); ++k) programs[k].run(run_args[k], out);
+        }));
+  }
+  if (setup.engine && !setup.disabled.count(kEvaluate)) {
+    contenders.push_back(
+        make_contender(kEvaluate, [&sources = w.programs, &named = args.named, out] {
+          for (std::size_t k = 0; k < sources.size(); ++k)
+            exprvm::evaluate(sources[k], named[k], out);
+        }));
+  }
+  void* const* pointers = data.pointers.data();
+  const auto n = std::size_t(data.n);
+  const exprvm::DType dtype = data.dtype;
+  void* reduction = data.reduction();
+  contenders.push_back(make_contender(
+      kHand, [&runner, &passes = w.hand[dtype_slot(dtype)], pointers, n, dtype, reduction] {
+        runner.run(passes, pointers, n, dtype, reduction);
+      }));
+  if (!setup.xsimd.empty() && !setup.disabled.count(kXsimd)) {
+    contenders.push_back(
+        make_contender(kXsimd, [&runner, &passes = setup.xsimd, pointers, n, dtype, reduction] {
+          runner.run(passes, pointers, n, dtype, reduction);
+        }));
+  }
+  return contenders;
+}
+
+void report_problem(Results& results, const WorkloadSetup& setup, const std::string& contender,
+                    const std::string& message) {
+  std::fprintf(stderr, "bench: %s %s, %s: %s\n", setup.workload->name.c_str(),
+               std::string(exprvm::dtype_name(setup.dtype)).c_str(), contender.c_str(),
+               message.c_str());
+  results.problems.push_back({setup.workload->name, setup.dtype, contender, message});
+}
+
+// Runs every contender once at size n on fresh data and compares it with the hand-written
+// loop. A contender that throws is disabled; one that disagrees is reported.
+void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
+                      Results& results) {
+  const Workload& w = *setup.workload;
+  WorkloadData expected = make_data(w, setup.dtype, n);
+  runner.run(w.hand[dtype_slot(setup.dtype)], expected.pointers.data(), std::size_t(n),
+             setup.dtype, expected.reduction());
+  std::vector<std::string> checked;
+  if (setup.engine) checked = {kBound, kEvaluate};
+  if (!setup.xsimd.empty()) checked.push_back(kXsimd);
+  for (const std::string& name : checked) {
+    if (setup.disabled.count(name)) continue;
+    WorkloadData actual = make_data(w, setup.dtype, n);
+    const EngineArgs args = setup.engine ? engine_args(*setup.engine, actual) : EngineArgs{};
+    for (Contender& c : make_contenders(setup, actual, args, runner)) {
+      if (c.name != name) continue;
+      try {
+        c.once();
+        const std::string problem = compare_results(expected, actual);
+        if (!problem.empty())  // still timed: the report flags the disagreement
+          report_problem(results, setup, name, "n=" + std::to_string(n) + ": " + problem);
+      } catch (const std::exception& e) {
+        report_problem(results, setup, name, std::string("failed: ") + e.what());
+        setup.disabled.insert(name);
+      }
+    }
+  }
+}
+
+WorkloadSetup prepare(const Workload& w, exprvm::DType dtype, const XsimdLoops& xsimd,
+                      Results& results) {
+  WorkloadSetup setup;
+  setup.workload = &w;
+  setup.dtype = dtype;
+  if (ChunkFn loop = xsimd_loop_for(xsimd, w.name, dtype_slot(dtype))) setup.xsimd = {loop};
+  try {
+    setup.engine = std::make_unique<EnginePrograms>(compile_workload(w, dtype));
+  } catch (const std::exception& e) {
+    report_problem(results, setup, "bound+evaluate", std::string("compile failed: ") + e.what());
+  }
+  return setup;
+}
+
+std::string format_ns(double ns) {
+  char text[32];
+  if (ns < 1e3) std::snprintf(text, sizeof text, "%.0fns", ns);
+  else if (ns < 1e6) std::snprintf(text, sizeof text, "%.1fus", ns / 1e3);
+  else std::snprintf(text, sizeof text, "%.1fms", ns / 1e6);
+  return text;
+}
+
+// Times every contender of `setup` at size n for each thread count.
+void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& config,
+                  std::map<int, std::unique_ptr<LoopRunner>>& runners, Results& results,
+                  std::string& progress) {
+  WorkloadData data = make_data(*setup.workload, setup.dtype, n);
+  const EngineArgs args = setup.engine ? engine_args(*setup.engine, data) : EngineArgs{};
+  const double bytes = bytes_per_element(*setup.workload, setup.dtype);
+  for (int threads : config.threads) {
+    exprvm::set_num_threads(threads);
+    std::vector<Contender> contenders = make_contenders(setup, data, args, *runners.at(threads));
+    std::vector<Batch> batches;
+    for (const Contender& c : contenders) batches.push_back(c.batch);
+    std::vector<Samples> samples;
+    try {
+      samples = sample_interleaved(batches, config.policy);
+    } catch (const std::exception& e) {  // an engine failure at this size: drop the engine
+      report_problem(results, setup, "bound+evaluate",
+                     "n=" + std::to_string(n) + ": " + e.what());
+      setup.disabled.insert(kBound);
+      setup.disabled.insert(kEvaluate);
+      return;
+    }
+    progress += " | t" + std::to_string(threads);
+    for (std::size_t c = 0; c < contenders.size(); ++c) {
+      results.measurements.push_back({setup.workload->name, setup.dtype, threads,
+                                      contenders[c].name, n, samples[c].min(),
+                                      samples[c].median(), samples[c].calls_per_sample,
+                                      int(samples[c].ns_per_call.size()), bytes});
+      progress += " " + contenders[c].name + " " + format_ns(samples[c].min());
+    }
+  }
+}
+
+// Compile latency and the cost of a cache hit (P5).
+void measure_latencies(const BenchConfig& config, Results& results) {
+  const Workload* adam = nullptr;
+  const Workload* sgd = nullptr;
+  for (const Workload& w : all_workloads()) {
+    if (w.name == "adam_fused") adam = &w;
+    if (w.name == "sgd") sgd = &w;
+  }
+  const exprvm::DType dtype = exprvm::DType::Float32;
+  exprvm::Signature adam_signature;
+  for (const Input& input : adam->inputs) adam_signature.push_back({input.name, dtype});
+  const std::string& adam_source = adam->programs.front();
+  exprvm::set_num_threads(1);
+  WorkloadData sgd_data = make_data(*sgd, dtype, 1);
+  const EnginePrograms sgd_engine = compile_workload(*sgd, dtype);
+  const EngineArgs sgd_args = engine_args(sgd_engine, sgd_data);
+  exprvm::global_cache().get(adam_source, adam_signature);
+
+  const std::vector<Contender> latencies = {
+      make_contender("compile_adam",
+                     [&] { exprvm::compile(adam_source, adam_signature); }),
+      make_contender("cache_get_adam",
+                     [&] { exprvm::global_cache().get(adam_source, adam_signature); }),
+      make_contender("evaluate_sgd_n1",
+                     [&] { exprvm::evaluate(sgd->programs[0], sgd_args.named[0], nullptr); }),
+      make_contender("run_sgd_n1", [&] { sgd_engine.programs[0].run(sgd_args.run_args[0]); }),
+  };
+  const std::vector<std::string> what = {
+      "exprvm::compile of the fused Adam program (parse, type check, optimize, bytecode)",
+      "global_cache().get of the fused Adam program, already cached",
+      "exprvm::evaluate(\"p = p - g\") at n = 1 (cache hit + run)",
+      "Program::run of \"p = p - g\" at n = 1",
+  };
+  std::vector<Batch> batches;
+  for (const Contender& c : latencies) batches.push_back(c.batch);
+  const std::vector<Samples> samples = sample_interleaved(batches, config.policy);
+  for (std::size_t k = 0; k < latencies.size(); ++k)
+    results.latencies.push_back({latencies[k].name, what[k], samples[k].min(),
+                                 samples[k].median(), samples[k].calls_per_sample,
+                                 int(samples[k].ns_per_call.size())});
+}
+
+bool selected(const BenchConfig& config, const Workload& w) {
+  return config.workloads.empty() ||
+         std::find(config.workloads.begin(), config.workloads.end(), w.name) !=
+             config.workloads.end();
+}
+
+}  // namespace
+
+void run_benchmark(const BenchConfig& config, Results& results) {
+  const auto start = std::chrono::steady_clock::now();
+  const int previous_threads = exprvm::get_num_threads();
+  const XsimdLoops& xsimd = xsimd_loops(results.info.isa);
+  results.info.xsimd_isa = xsimd.isa;
+  std::map<int, std::unique_ptr<LoopRunner>> runners;
+  for (int threads : config.threads)
+    runners[threads] = std::make_unique<LoopRunner>(threads, exprvm::chunk_size());
+  const int checking_threads = *std::max_element(config.threads.begin(), config.threads.end());
+
+  std::size_t steps = 0, step = 0;
+  for (const Workload& w : all_workloads())
+    if (selected(config, w)) steps += config.dtypes.size() * config.sizes.size();
+  for (const Workload& w : all_workloads()) {
+    if (!selected(config, w)) continue;
+    for (exprvm::DType dtype : config.dtypes) {
+      WorkloadSetup setup = prepare(w, dtype, xsimd, results);
+      exprvm::set_num_threads(checking_threads);
+      for (std::int64_t n : {std::int64_t(1031), std::int64_t(3 * exprvm::chunk_size() + 7)})
+        check_contenders(setup, n, *runners.at(checking_threads), results);
+      for (std::int64_t n : config.sizes) {
+        std::string progress;
+        measure_size(setup, n, config, runners, results, progress);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "[%3zu/%zu %5.0fs] %s %s n=%lld%s\n", ++step, steps, seconds,
+                     w.name.c_str(), std::string(exprvm::dtype_name(dtype)).c_str(),
+                     (long long)n, progress.c_str());
+      }
+    }
+  }
+  std::fprintf(stderr, "bench: compile and cache latency\n");
+  measure_latencies(config, results);
+  exprvm::set_num_threads(previous_threads);
+  results.info.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace exprvm_bench
