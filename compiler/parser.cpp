@@ -55,7 +55,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
 // The message for a Python keyword used where a name or operator was expected, or nullopt
-// when `word` is not a keyword.
+// when `word` is not a keyword. `None` parses as a name: it is the value of axis=None, and the
+// type checker rejects it elsewhere.
 std::optional<std::string> keyword_message(std::string_view word) {
   if (word == "and") return "'and' is not supported; use '&'";
   if (word == "or") return "'or' is not supported; use '|'";
@@ -63,7 +64,7 @@ std::optional<std::string> keyword_message(std::string_view word) {
   if (word == "if" || word == "else")
     return "conditional expressions are not supported; use where(condition, x, y)";
   static constexpr std::string_view kKeywords[] = {
-      "False", "None",     "True",   "as",    "assert", "async",  "await",    "break",
+      "False", "True",     "as",    "assert", "async",  "await",    "break",
       "class", "continue", "def",    "del",   "elif",   "except", "finally",  "for",
       "from",  "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",
       "raise", "return",   "try",    "while", "with",   "yield"};

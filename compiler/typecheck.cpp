@@ -140,6 +140,8 @@ class Checker {
 
   NodePtr type_name(const Node& n) {
     auto it = env_.find(n.name);
+    if (it == env_.end() && n.name == "None")
+      fail(ErrorKind::Name, "None is only allowed as a reduction's axis (axis=None)", n.span);
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n.name + "' is not defined", n.span);
     const Slot& s = out_.slots[it->second];
     auto t = std::make_unique<Node>();
