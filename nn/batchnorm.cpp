@@ -1,0 +1,111 @@
+#include <algorithm>
+
+#include "compiler/error.hpp"
+#include "nn/layers.hpp"
+
+namespace exprvm::nn {
+namespace {
+
+Tensor checked_row(Tensor t, std::int64_t width, const std::string& layer, const char* field) {
+  if (t.size() != width) {
+    throw Error(ErrorKind::Shape, layer + ": " + field + " has " + std::to_string(t.size()) +
+                                      " values, expected " + std::to_string(width));
+  }
+  t.resize(1, width);
+  return t;
+}
+
+}  // namespace
+
+BatchNorm::BatchNorm(Tensor gamma, Tensor beta, Tensor moving_mean, Tensor moving_variance,
+                     double epsilon, double momentum, const std::string& name)
+    : Layer(gamma.size(), gamma.size()),
+      gamma_(checked_row(std::move(gamma), input_width(), name, "gamma")),
+      beta_(checked_row(std::move(beta), input_width(), name, "beta")),
+      moving_mean_(checked_row(std::move(moving_mean), input_width(), name, "moving_mean")),
+      moving_variance_(
+          checked_row(std::move(moving_variance), input_width(), name, "moving_variance")),
+      gamma_grad_(1, input_width()),
+      beta_grad_(1, input_width()),
+      epsilon_(epsilon),
+      momentum_(momentum),
+      infer_(name + " batchnorm",
+             "y = (x - mean) * (gamma / sqrt(var + " + literal(epsilon) + ")) + beta",
+             float_signature({"x", "mean", "var", "gamma", "beta", "y"})),
+      column_mean_(name + " batch mean", "mean(x, axis=0)", float_signature({"x"})),
+      column_var_(name + " batch variance", "mean(square(x - mu), axis=0)",
+                  float_signature({"x", "mu"})),
+      inv_std_stage_(name + " inverse std + moving statistics",
+                     "inv = 1 / sqrt(var + " + literal(epsilon) + ")\n" +
+                         "mm = " + literal(momentum) + " * mm + (1 - " + literal(momentum) +
+                         ") * mu\n" + "mv = " + literal(momentum) + " * mv + (1 - " +
+                         literal(momentum) + ") * var",
+                     float_signature({"var", "mu", "mm", "mv", "inv"})),
+      train_(name + " batchnorm (training)", "xhat = (x - mu) * inv\ny = gamma * xhat + beta",
+             float_signature({"x", "mu", "inv", "gamma", "beta", "xhat", "y"})),
+      column_sum_(name + " beta gradient", "sum(dy, axis=0)", float_signature({"dy"})),
+      column_dot_(name + " gamma gradient", "sum(dy * xhat, axis=0)",
+                  float_signature({"dy", "xhat"})),
+      input_grad_(name + " input gradient",
+                  "dx = gamma * inv * (dy - (dbeta + xhat * dgamma) * rn)",
+                  float_signature({"dy", "xhat", "gamma", "inv", "dbeta", "dgamma", "dx"},
+                                  {"rn"})) {
+  if (epsilon <= 0) throw Error(ErrorKind::Argument, name + ": epsilon must be positive");
+}
+
+std::unique_ptr<BatchNorm> BatchNorm::fresh(std::int64_t width, const std::string& name,
+                                            double epsilon, double momentum) {
+  return std::make_unique<BatchNorm>(Tensor(1, width, 1.0f), Tensor(1, width),
+                                     Tensor(1, width), Tensor(1, width, 1.0f), epsilon,
+                                     momentum, name);
+}
+
+void BatchNorm::forward(const Tensor& in, Tensor& out) const {
+  out.resize(in.rows, in.cols);
+  if (in.size() == 0) return;
+  infer_.run({in.matrix(), moving_mean_.flat(), moving_variance_.flat(), gamma_.flat(),
+              beta_.flat(), out.matrix()});
+}
+
+void BatchNorm::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
+  if (in.rows == 0) {
+    throw Error(ErrorKind::Shape, "batchnorm: training needs at least one row in the batch");
+  }
+  out.resize(in.rows, in.cols);
+  batch_mean_.resize(1, in.cols);
+  batch_var_.resize(1, in.cols);
+  inv_std_.resize(1, in.cols);
+  normalized_.resize(in.rows, in.cols);
+  const Array mean_out = batch_mean_.flat();
+  const Array var_out = batch_var_.flat();
+  column_mean_.run({in.matrix()}, &mean_out);
+  column_var_.run({in.matrix(), batch_mean_.flat()}, &var_out);
+  inv_std_stage_.run({batch_var_.flat(), batch_mean_.flat(), moving_mean_.flat(),
+                      moving_variance_.flat(), inv_std_.flat()});
+  train_.run({in.matrix(), batch_mean_.flat(), inv_std_.flat(), gamma_.flat(), beta_.flat(),
+              normalized_.matrix(), out.matrix()});
+}
+
+void BatchNorm::backward(const Tensor&, const Tensor&, Tensor& grad_out, Tensor* grad_in) {
+  const Array beta_grad_out = beta_grad_.flat();
+  const Array gamma_grad_out = gamma_grad_.flat();
+  column_sum_.run({grad_out.matrix()}, &beta_grad_out);
+  column_dot_.run({grad_out.matrix(), normalized_.matrix()}, &gamma_grad_out);
+  if (!grad_in) return;
+  grad_in->resize(grad_out.rows, grad_out.cols);
+  float inverse_rows = 1.0f / static_cast<float>(grad_out.rows);
+  input_grad_.run({grad_out.matrix(), normalized_.matrix(), gamma_.flat(), inv_std_.flat(),
+                   beta_grad_.flat(), gamma_grad_.flat(), grad_in->matrix(),
+                   Array::scalar(inverse_rows)});
+}
+
+std::vector<Parameter> BatchNorm::parameters() {
+  return {{"gamma", &gamma_, &gamma_grad_}, {"beta", &beta_, &beta_grad_}};
+}
+
+std::vector<const Stage*> BatchNorm::stages() const {
+  return {&infer_,       &column_mean_, &column_var_, &inv_std_stage_,
+          &train_,       &column_sum_,  &column_dot_, &input_grad_};
+}
+
+}  // namespace exprvm::nn

@@ -1,0 +1,67 @@
+#include <cmath>
+
+#include "compiler/error.hpp"
+#include "nn/layers.hpp"
+#include "nn/linalg.hpp"
+
+namespace exprvm::nn {
+
+Dense::Dense(Tensor kernel, Tensor bias, Activation activation, const std::string& name)
+    : Layer(kernel.rows, kernel.cols),
+      kernel_(std::move(kernel)),
+      bias_(std::move(bias)),
+      kernel_grad_(kernel_.rows, kernel_.cols),
+      bias_grad_(1, kernel_.cols),
+      activation_(activation, true, name),
+      bias_grad_sum_(name + " bias gradient", "sum(dz, axis=0)", float_signature({"dz"})) {
+  if (bias_.size() != kernel_.cols) {
+    throw Error(ErrorKind::Shape, name + ": bias has " + std::to_string(bias_.size()) +
+                                      " values, expected " + std::to_string(kernel_.cols) +
+                                      " (the kernel's output width)");
+  }
+  bias_.resize(1, kernel_.cols);
+}
+
+std::unique_ptr<Dense> Dense::glorot(std::int64_t in, std::int64_t out, Activation activation,
+                                     const std::string& name, std::mt19937_64& rng) {
+  Tensor kernel(in, out);
+  const double limit = std::sqrt(6.0 / static_cast<double>(in + out));
+  std::uniform_real_distribution<float> uniform(static_cast<float>(-limit),
+                                                static_cast<float>(limit));
+  for (float& w : kernel.data) w = uniform(rng);
+  return std::make_unique<Dense>(std::move(kernel), Tensor(1, out), activation, name);
+}
+
+void Dense::forward(const Tensor& in, Tensor& out) const {
+  matmul(in, Transpose::No, kernel_, Transpose::No, out);
+  activation_.apply(out, &bias_);
+}
+
+void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
+  matmul(in, Transpose::No, kernel_, Transpose::No, pre_activation_);
+  activation_.apply_train(pre_activation_, &bias_, out);
+}
+
+void Dense::backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) {
+  activation_.backward(pre_activation_, out, grad_out);  // grad_out is now dLoss/dz
+  matmul(in, Transpose::Yes, grad_out, Transpose::No, kernel_grad_);
+  if (grad_out.rows == 0) {
+    std::fill(bias_grad_.data.begin(), bias_grad_.data.end(), 0.0f);
+  } else {
+    const Array bias_grad_out = bias_grad_.flat();
+    bias_grad_sum_.run({grad_out.matrix()}, &bias_grad_out);
+  }
+  if (grad_in) matmul(grad_out, Transpose::No, kernel_, Transpose::Yes, *grad_in);
+}
+
+std::vector<Parameter> Dense::parameters() {
+  return {{"kernel", &kernel_, &kernel_grad_}, {"bias", &bias_, &bias_grad_}};
+}
+
+std::vector<const Stage*> Dense::stages() const {
+  std::vector<const Stage*> list = activation_.stages();
+  list.push_back(&bias_grad_sum_);
+  return list;
+}
+
+}  // namespace exprvm::nn

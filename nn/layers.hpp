@@ -1,0 +1,153 @@
+// The layers of a sequential model. Each layer owns its parameters, the exprvm stages it
+// emits (compiled once, in the constructor) and, for training, what backward needs.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nn/activation.hpp"
+#include "nn/stage.hpp"
+#include "nn/tensor.hpp"
+
+namespace exprvm::nn {
+
+// A trainable tensor and its gradient (same shape).
+struct Parameter {
+  std::string name;  // e.g. "kernel", "bias", "gamma"
+  Tensor* value;
+  Tensor* grad;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  virtual std::string type() const = 0;  // the JSON "type": dense, batchnorm, activation, dropout
+  std::int64_t input_width() const { return input_width_; }
+  std::int64_t output_width() const { return output_width_; }
+
+  // Inference: out = layer(in). `in` has input_width() columns; out is resized. Thread-safe.
+  virtual void forward(const Tensor& in, Tensor& out) const = 0;
+  // Training: out = layer(in), keeping what backward needs.
+  virtual void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) = 0;
+  // Backward after forward_train(in, out): grad_out (dLoss/dout) may be overwritten; sets the
+  // parameters' grads and, when grad_in is given, dLoss/din.
+  virtual void backward(const Tensor& in, const Tensor& out, Tensor& grad_out,
+                        Tensor* grad_in) = 0;
+
+  virtual std::vector<Parameter> parameters() { return {}; }
+  virtual std::vector<const Stage*> stages() const = 0;
+
+ protected:
+  Layer(std::int64_t input_width, std::int64_t output_width)
+      : input_width_(input_width), output_width_(output_width) {}
+
+ private:
+  std::int64_t input_width_;
+  std::int64_t output_width_;
+};
+
+// y = act(x · kernel + bias); kernel is [in][out], bias [out].
+class Dense : public Layer {
+ public:
+  // Takes the weights (kernel in x out, bias 1 x out); `name` labels the emitted stages.
+  Dense(Tensor kernel, Tensor bias, Activation activation, const std::string& name);
+  // Glorot-uniform kernel, zero bias (Keras' defaults).
+  static std::unique_ptr<Dense> glorot(std::int64_t in, std::int64_t out, Activation activation,
+                                       const std::string& name, std::mt19937_64& rng);
+
+  std::string type() const override { return "dense"; }
+  void forward(const Tensor& in, Tensor& out) const override;
+  void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
+  void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
+  std::vector<Parameter> parameters() override;
+  std::vector<const Stage*> stages() const override;
+
+  const Tensor& kernel() const { return kernel_; }
+  const Tensor& bias() const { return bias_; }
+  Activation activation() const { return activation_.kind(); }
+
+ private:
+  Tensor kernel_, bias_;
+  Tensor kernel_grad_, bias_grad_;
+  Tensor pre_activation_;  // training: x · kernel + bias
+  ActivationStages activation_;
+  Stage bias_grad_sum_;    // sum(dz, axis=0)
+};
+
+// Batch normalization over the features (Keras semantics: epsilon, momentum of the moving
+// statistics; the moving variance is the biased batch variance).
+class BatchNorm : public Layer {
+ public:
+  // weights: gamma, beta, moving mean, moving variance, each 1 x width.
+  BatchNorm(Tensor gamma, Tensor beta, Tensor moving_mean, Tensor moving_variance,
+            double epsilon, double momentum, const std::string& name);
+  static std::unique_ptr<BatchNorm> fresh(std::int64_t width, const std::string& name,
+                                          double epsilon = 1e-3, double momentum = 0.99);
+
+  std::string type() const override { return "batchnorm"; }
+  void forward(const Tensor& in, Tensor& out) const override;
+  void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
+  void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
+  std::vector<Parameter> parameters() override;
+  std::vector<const Stage*> stages() const override;
+
+  const Tensor& gamma() const { return gamma_; }
+  const Tensor& beta() const { return beta_; }
+  const Tensor& moving_mean() const { return moving_mean_; }
+  const Tensor& moving_variance() const { return moving_variance_; }
+  double epsilon() const { return epsilon_; }
+  double momentum() const { return momentum_; }
+
+ private:
+  Tensor gamma_, beta_, moving_mean_, moving_variance_;
+  Tensor gamma_grad_, beta_grad_;
+  Tensor batch_mean_, batch_var_, inv_std_, normalized_;  // training caches
+  double epsilon_, momentum_;
+  Stage infer_;          // y = (x - mean) * (gamma / sqrt(var + eps)) + beta
+  Stage column_mean_;    // mean(x, axis=0)
+  Stage column_var_;     // mean(square(x - mu), axis=0)
+  Stage inv_std_stage_;  // inv = 1 / sqrt(var + eps); moving averages updated in the same pass
+  Stage train_;          // xhat = (x - mu) * inv; y = gamma * xhat + beta
+  Stage column_sum_;     // sum(dy, axis=0)
+  Stage column_dot_;     // sum(dy * xhat, axis=0)
+  Stage input_grad_;     // dx = gamma * inv * (dy - (dbeta + xhat * dgamma) / n)
+};
+
+// A standalone activation layer.
+class ActivationLayer : public Layer {
+ public:
+  ActivationLayer(std::int64_t width, Activation activation, const std::string& name);
+  std::string type() const override { return "activation"; }
+  void forward(const Tensor& in, Tensor& out) const override;
+  void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
+  void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
+  std::vector<const Stage*> stages() const override { return activation_.stages(); }
+  Activation activation() const { return activation_.kind(); }
+
+ private:
+  Tensor input_copy_;  // training: the activation's input (z), which gelu's derivative reads
+  ActivationStages activation_;
+};
+
+// Inverted dropout: training scales kept units by 1 / (1 - rate); identity at inference.
+class Dropout : public Layer {
+ public:
+  Dropout(std::int64_t width, double rate, const std::string& name);
+  std::string type() const override { return "dropout"; }
+  double rate() const { return rate_; }
+  void forward(const Tensor& in, Tensor& out) const override;
+  void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
+  void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
+  std::vector<const Stage*> stages() const override { return {&apply_mask_, &mask_grad_}; }
+
+ private:
+  double rate_;
+  Tensor mask_;      // 0 or 1 / (1 - rate)
+  Stage apply_mask_;  // y = x * mask
+  Stage mask_grad_;   // dx = dy * mask
+};
+
+}  // namespace exprvm::nn

@@ -1,0 +1,109 @@
+#include "nn/model.hpp"
+
+#include <cmath>
+
+#include "compiler/error.hpp"
+
+namespace exprvm::nn {
+
+void check_no_nan(const Tensor& x, const char* what) {
+  for (std::int64_t i = 0; i < x.size(); ++i) {
+    if (std::isnan(x.data[static_cast<std::size_t>(i)])) {
+      throw Error(ErrorKind::Argument, std::string(what) + " has NaN at row " +
+                                           std::to_string(i / x.cols) + ", column " +
+                                           std::to_string(i % x.cols));
+    }
+  }
+}
+
+Model::Model(std::int64_t input_width) : input_width_(input_width) {
+  if (input_width <= 0) throw Error(ErrorKind::Shape, "model: input width must be positive");
+}
+
+void Model::add(std::unique_ptr<Layer> layer) {
+  if (layer->input_width() != output_width()) {
+    throw Error(ErrorKind::Shape, "model: layer " + std::to_string(layers_.size()) + " (" +
+                                      layer->type() + ") takes " +
+                                      std::to_string(layer->input_width()) +
+                                      " inputs, but the previous output has " +
+                                      std::to_string(output_width()));
+  }
+  layers_.push_back(std::move(layer));
+}
+
+std::string Model::next_layer_name(const std::string& type) const {
+  int count = 1;
+  for (const auto& layer : layers_) count += layer->type() == type;
+  return type + "_" + std::to_string(count);
+}
+
+std::int64_t Model::output_width() const {
+  return layers_.empty() ? input_width_ : layers_.back()->output_width();
+}
+
+std::size_t Model::resolve_index(int last) const {
+  const int n = static_cast<int>(layers_.size());
+  const int index = last < 0 ? n + last : last;
+  if (index < 0 || index >= n) {
+    throw Error(ErrorKind::Shape, "model: layer index " + std::to_string(last) +
+                                      " out of range for " + std::to_string(n) + " layers");
+  }
+  return static_cast<std::size_t>(index);
+}
+
+Tensor Model::predict(const Tensor& x, int last) const {
+  if (x.cols != input_width_) {
+    throw Error(ErrorKind::Shape, "model: expects " + std::to_string(input_width_) +
+                                      " input features per row, got " + std::to_string(x.cols));
+  }
+  check_no_nan(x, "input");
+  const std::size_t stop = resolve_index(last);
+  Tensor a, b;
+  const Tensor* current = &x;
+  for (std::size_t i = 0; i <= stop; ++i) {
+    Tensor& out = (i % 2 == 0) ? a : b;
+    layers_[i]->forward(*current, out);
+    current = &out;
+  }
+  return std::move(stop % 2 == 0 ? a : b);
+}
+
+const Tensor& Model::forward_train(const Tensor& x, std::mt19937_64& rng) {
+  if (x.cols != input_width_) {
+    throw Error(ErrorKind::Shape, "model: expects " + std::to_string(input_width_) +
+                                      " input features per row, got " + std::to_string(x.cols));
+  }
+  activations_.resize(layers_.size() + 1);
+  activations_[0] = x;
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    layers_[i]->forward_train(activations_[i], activations_[i + 1], rng);
+  return activations_.back();
+}
+
+void Model::backward(Tensor& output_grad) {
+  if (activations_.size() != layers_.size() + 1) {
+    throw Error(ErrorKind::Argument, "model: backward needs a forward_train first");
+  }
+  Tensor* grad = &output_grad;
+  for (std::size_t i = layers_.size(); i-- > 0;) {
+    Tensor* grad_in = i == 0 ? nullptr : (grad == &grad_a_ ? &grad_b_ : &grad_a_);
+    layers_[i]->backward(activations_[i], activations_[i + 1], *grad, grad_in);
+    grad = grad_in;
+  }
+}
+
+std::vector<Parameter> Model::parameters() {
+  std::vector<Parameter> all;
+  for (auto& layer : layers_)
+    for (const Parameter& p : layer->parameters()) all.push_back(p);
+  return all;
+}
+
+std::vector<const Stage*> Model::stages() const {
+  std::vector<const Stage*> all;
+  for (const auto& layer : layers_)
+    for (const Stage* s : layer->stages()) all.push_back(s);
+  return all;
+}
+
+}  // namespace exprvm::nn
