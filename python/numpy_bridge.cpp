@@ -27,7 +27,6 @@ bool raise_unsupported_dtype(std::string_view label, PyArray_Descr* descr) {
 
 // A 0-d view of the bytes in arg.value.
 void bind_value(BoundArg& arg, DType dtype, bool weak) {
-  arg.array = Array{};
   arg.array.data = arg.value;
   arg.array.dtype = dtype;
   arg.array.ndim = 0;
@@ -42,6 +41,19 @@ void store_value(BoundArg& arg, const T& v, DType dtype, bool weak) {
   bind_value(arg, dtype, weak);
 }
 
+// Sets `view` to describe `array` (only its first ndim shape/stride entries are written).
+void fill_view(Array& view, PyArrayObject* array, DType dtype) {
+  view.data = PyArray_DATA(array);
+  view.dtype = dtype;
+  view.ndim = PyArray_NDIM(array);
+  const npy_intp* shape = PyArray_DIMS(array);
+  const npy_intp* strides = PyArray_STRIDES(array);
+  for (int d = 0; d < view.ndim; ++d) {
+    view.shape[d] = shape[d];
+    view.strides[d] = strides[d];
+  }
+}
+
 std::string variable_label(std::string_view name) {
   return "variable '" + std::string(name) + "'";
 }
@@ -49,7 +61,7 @@ std::string variable_label(std::string_view name) {
 // Binds an ndarray (taking a new reference to `owner`).
 void bind_array(BoundArg& arg, PyArrayObject* array, DType dtype, PyObject* owner) {
   Py_XSETREF(arg.owner, owner);
-  arg.array = array_view(array, dtype);
+  fill_view(arg.array, array, dtype);
   arg.scalar = PyArray_NDIM(array) == 0;
   arg.weak = false;
   arg.is_output = false;
@@ -102,19 +114,6 @@ int numpy_type_number(DType dtype) {
   return NPY_NOTYPE;
 }
 
-Array array_view(PyArrayObject* array, DType dtype) {
-  Array view;
-  view.data = PyArray_DATA(array);
-  view.dtype = dtype;
-  view.ndim = PyArray_NDIM(array);
-  const npy_intp* shape = PyArray_DIMS(array);
-  const npy_intp* strides = PyArray_STRIDES(array);
-  for (int d = 0; d < view.ndim; ++d) {
-    view.shape[d] = shape[d];
-    view.strides[d] = strides[d];
-  }
-  return view;
-}
 
 bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
   if (PyArray_Check(value)) {
@@ -188,9 +187,9 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
 }
 
 bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
-  const std::string label(what);
+  const auto label = [what] { return std::string(what); };  // built only for an error
   if (!PyArray_Check(value)) {
-    PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", label.c_str(),
+    PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", label().c_str(),
                  Py_TYPE(value)->tp_name);
     return false;
   }
@@ -198,13 +197,13 @@ bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
   const auto dtype = dtype_from_descr(PyArray_DESCR(array));
   if (!dtype) return raise_unsupported_dtype(what, PyArray_DESCR(array));
   if (!PyArray_ISWRITEABLE(array)) {
-    PyErr_Format(PyExc_ValueError, "%s is read-only", label.c_str());
+    PyErr_Format(PyExc_ValueError, "%s is read-only", label().c_str());
     return false;
   }
   if (!PyArray_ISALIGNED(array) || PyArray_ISBYTESWAPPED(array)) {
     PyErr_Format(PyExc_ValueError,
                  "%s must be aligned and in native byte order to be written in place",
-                 label.c_str());
+                 label().c_str());
     return false;
   }
   Py_INCREF(value);

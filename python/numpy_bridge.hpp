@@ -57,9 +57,6 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg);
 // with a Python TypeError/ValueError naming `what` otherwise.
 bool bind_output(PyObject* value, std::string_view what, BoundArg& arg);
 
-// A view of an ndarray the caller guarantees is aligned, native-order and of dtype `dtype`.
-Array array_view(PyArrayObject* array, DType dtype);
-
 // Wraps an engine-allocated result as an ndarray that keeps the buffer alive (no copy).
 PyObject* to_ndarray(const OwnedArray& result);
 
