@@ -5,27 +5,17 @@
 
 #include "vm/binding.hpp"
 #include "vm/convert.hpp"
+#include "vm/fast_path.hpp"
 #include "vm/threads.hpp"
 
 namespace exprvm::vm {
 namespace {
 
-constexpr std::int64_t kParallelMinElements = 1 << 15;
 constexpr std::size_t kMaxReductionBlocks = 64;
 
 std::size_t round64(std::size_t n) { return (n + 63) / 64 * 64; }
 
 bool is_uniform(RegKind k) { return k == RegKind::Scalar || k == RegKind::Uniform; }
-
-// Fills `count` copies of the `size`-byte value at dst (which holds the first copy).
-void replicate(std::byte* dst, std::size_t size, std::size_t count) {
-  std::size_t have = 1;
-  while (have < count) {
-    const std::size_t n = std::min(have, count - have);
-    std::memcpy(dst + have * size, dst, n * size);
-    have += n;
-  }
-}
 
 void divide_by_count(void* acc, DType t, std::int64_t count) {
   switch (t) {
@@ -243,6 +233,15 @@ void fill_empty_reduction(const Bytecode& bc, Binding& b) {
 
 }  // namespace
 
+void replicate(std::byte* dst, std::size_t size, std::size_t count) {
+  std::size_t have = 1;
+  while (have < count) {
+    const std::size_t n = std::min(have, count - have);
+    std::memcpy(dst + have * size, dst, n * size);
+    have += n;
+  }
+}
+
 Executable::Executable(Bytecode bc) : code(std::move(bc)) {
   const Reg none = static_cast<Reg>(code.regs.size());
   for (Isa isa : available_isas()) {
@@ -278,10 +277,14 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     replicate(dst, size, kChunk);
     const_data[info.index] = dst;
   }
+  for (const RegInfo& info : code.regs)
+    uniform_count += info.kind == RegKind::Scalar || info.kind == RegKind::Uniform;
+  fast_path = !code.reduction && code.regs.size() <= kFastPathMaxRegs;
 }
 
 OwnedArray execute(const Executable& ex, const CheckedProgram& program,
                    std::span<const Array> args, const Array* out) {
+  if (OwnedArray fast; run_fast(ex, program, args, out, fast)) return fast;
   // Per-thread state, reused so that steady-state runs do not allocate (a thread runs one
   // program at a time: chunk tasks never start runs).
   thread_local Binding b;

@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -17,6 +18,11 @@ namespace exprvm::vm {
 inline constexpr std::size_t kChunk = 1024;  // elements per chunk
 constexpr std::size_t chunk_elements() { return kChunk; }
 inline constexpr std::size_t kRegisterBytes = kChunk * 16;  // room for kChunk complex128
+inline constexpr std::int64_t kParallelMinElements = 1 << 15;  // smaller runs stay on one thread
+inline constexpr std::size_t kFastPathMaxRegs = 64;
+
+// Fills `count` copies of the `size`-byte value at dst (which holds the first copy).
+void replicate(std::byte* dst, std::size_t size, std::size_t count);
 
 // One instruction with its kernel resolved for an ISA; operand kNoReg maps to a null pointer.
 struct ExecInstr {
@@ -32,6 +38,8 @@ struct Executable {
   std::array<Kernel, kIsaCount> reduce{};
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
+  std::size_t uniform_count = 0;             // Scalar and Uniform registers
+  bool fast_path = false;                    // small enough for run_fast's stack registers
 
   explicit Executable(Bytecode bc);
 };
