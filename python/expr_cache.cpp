@@ -12,11 +12,12 @@ namespace {
 
 constexpr std::size_t kMaxVariantsPerExpression = 32;
 
-// Names `node` reads, in source order (function names of calls are not variables).
+// Variables `node` reads, in source order. Not variables: function names of calls, keyword
+// argument values (constants such as axis=0 or axis=None) and `None`, which the type checker
+// reports where it is not allowed.
 void collect_reads(const Node& node, std::vector<const Node*>& reads) {
-  if (node.kind == NodeKind::Name) reads.push_back(&node);
+  if (node.kind == NodeKind::Name && node.name != "None") reads.push_back(&node);
   for (const auto& arg : node.args) collect_reads(*arg, reads);
-  for (const auto& keyword : node.keywords) collect_reads(*keyword.value, reads);
 }
 
 // True for a call of a reduction function (sum, prod, min, max, any, all, mean).

@@ -47,6 +47,12 @@ def test_syntax_error_has_caret_line_and_position():
     assert info.value.kind == "syntax" and info.value.line == 1
 
 
+def test_none_is_not_a_value():
+    with pytest.raises(NameError) as info:
+        exprvm.evaluate("a + None")
+    assert "None is only allowed" in str(info.value)
+
+
 def test_nothing_was_executed():
     import os
     assert not os.path.exists("/tmp/exprvm_pwned")

@@ -192,7 +192,7 @@ def test_arithmetic_reductions(name, dtype):
     a = sample(dtype, n=12, seed=17).reshape(3, 4)
     numpy_reduce = getattr(np, name)
     assert_matches(exprvm.evaluate(f"{name}(a)"), numpy_reduce(a))
-    for axis in (0, 1):
+    for axis in (0, 1, None):
         assert_matches(exprvm.evaluate(f"{name}(a, axis={axis})"), numpy_reduce(a, axis=axis))
 
 
