@@ -67,7 +67,9 @@ std::string format_literal(const Literal& literal) {
       const std::string imaginary = format_imaginary(literal.c.imag());
       if (literal.c.real() == 0.0) return imaginary;
       const std::string sign = imaginary.front() == '-' ? "" : "+";
-      return "(" + format_double(literal.c.real()) + sign + imaginary + ")";
+      return std::string("(")
+          .append(format_double(literal.c.real()))
+          .append(sign + imaginary + ")");
     }
   }
   return "?";
@@ -119,10 +121,15 @@ std::string to_string(const Node& node) {
     case NodeKind::Literal: return format_literal(node.literal);
     case NodeKind::Name: return node.name;
     case NodeKind::Unary:
-      return "(" + std::string(operator_symbol(node.op)) + to_string(*node.args[0]) + ")";
+      return std::string("(")
+          .append(operator_symbol(node.op))
+          .append(to_string(*node.args[0]) + ")");
     case NodeKind::Binary:
-      return "(" + to_string(*node.args[0]) + " " + std::string(operator_symbol(node.op)) + " " +
-             to_string(*node.args[1]) + ")";
+      return std::string("(")
+          .append(to_string(*node.args[0]))
+          .append(" ")
+          .append(operator_symbol(node.op))
+          .append(" " + to_string(*node.args[1]) + ")");
     case NodeKind::Call: return format_call(node.name, node);
     case NodeKind::Apply: return format_call(op_info(node.op).spelling, node);
     case NodeKind::Cast:
