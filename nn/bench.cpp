@@ -1,0 +1,148 @@
+#include "nn/bench.hpp"
+
+#include <cblas.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/error.hpp"
+#include "nn/seed_data.hpp"
+#include "nn/trainer.hpp"
+
+#ifndef EXPRVM_NN_TOOLS_DIR
+#error "EXPRVM_NN_TOOLS_DIR must point at nn/tools (set by nn/CMakeLists.txt)"
+#endif
+
+namespace exprvm::nn {
+namespace {
+
+// Runs the NumPy reference with `arguments`; returns its JSON line, or null when Python or
+// NumPy is missing (the table then says n/a).
+nlohmann::json run_numpy(const std::string& arguments) {
+  const std::string command = std::string("/usr/bin/python3 ") + EXPRVM_NN_TOOLS_DIR +
+                              "/numpy_reference.py " + arguments + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return nullptr;
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
+  try {
+    return nlohmann::json::parse(output);
+  } catch (const nlohmann::json::exception&) {
+    std::fprintf(stderr, "nn bench: NumPy reference failed: %s\n", output.c_str());
+    return nullptr;
+  }
+}
+
+std::string format_time(double seconds) {
+  char text[32];
+  if (seconds < 1e-6)
+    std::snprintf(text, sizeof text, "%.0f ns", seconds * 1e9);
+  else if (seconds < 1e-3)
+    std::snprintf(text, sizeof text, "%.2f us", seconds * 1e6);
+  else
+    std::snprintf(text, sizeof text, "%.2f ms", seconds * 1e3);
+  return text;
+}
+
+std::string ratio(const nlohmann::json& numpy, const char* key, double ours) {
+  if (numpy.is_null()) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fx", numpy[key].get<double>() / ours);
+  return text;
+}
+
+std::string numpy_time(const nlohmann::json& numpy, const char* key) {
+  return numpy.is_null() ? "n/a" : format_time(numpy[key].get<double>());
+}
+
+// Reads every kernel once (cblas_sasum, bandwidth-bound): the floor for one prediction.
+double weight_stream_seconds(const Model& model, double seconds) {
+  volatile float sink = 0;
+  return best_seconds_per_call(
+      [&] {
+        float total = 0;
+        for (std::size_t i = 0; i < model.size(); ++i) {
+          const auto& dense = static_cast<const Dense&>(model.layer(i));
+          total += cblas_sasum(static_cast<int>(dense.kernel().size()),
+                               dense.kernel().data.data(), 1);
+        }
+        sink = sink + total;
+      },
+      seconds);
+}
+
+void bench_shape(std::int64_t width, double seconds, std::ostream& out) {
+  const Model model = make_elu_network(25, {width, width, width}, 1, 7);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Tensor hundred(100, 25);
+  for (float& v : hundred.data) v = uniform(rng);
+  const Tensor one = slice_rows(hundred, 0, 1);
+  const double one_s = best_seconds_per_call([&] { model.predict(one); }, seconds);
+  const double hundred_s = best_seconds_per_call([&] { model.predict(hundred); }, seconds);
+  const double floor_s = weight_stream_seconds(model, seconds);
+  const std::string w = std::to_string(width);
+  const nlohmann::json numpy = run_numpy("predict --shape " + w + "," + w + "," + w +
+                                         " --seconds " + std::to_string(seconds));
+  std::int64_t params = 0;
+  for (std::size_t i = 0; i < model.size(); ++i) {
+    const auto& dense = static_cast<const Dense&>(model.layer(i));
+    params += dense.kernel().size() + dense.bias().size();
+  }
+  char shape[64];
+  std::snprintf(shape, sizeof shape, "(%s,%s,%s)", w.c_str(), w.c_str(), w.c_str());
+  char floor_ratio[32];
+  std::snprintf(floor_ratio, sizeof floor_ratio, "%.2fx", one_s / floor_s);
+  out << "| " << shape << " | " << params << " | " << format_time(one_s) << " | "
+      << numpy_time(numpy, "one_s") << " | " << ratio(numpy, "one_s", one_s) << " | "
+      << format_time(floor_s) << " | " << floor_ratio << " | " << format_time(hundred_s)
+      << " | " << numpy_time(numpy, "hundred_s") << " | "
+      << ratio(numpy, "hundred_s", hundred_s) << " |" << std::endl;
+}
+
+void bench_training_epoch(double seconds, std::ostream& out) {
+  // Seed 000: 5000 rows, validation_split 0.8 -> 1000 training rows, batch 256, Adam, MSE.
+  const SeedData data = make_seed_data(1000, 25, 1);
+  Model model = make_elu_network(25, {30, 30}, 1, 1);
+  MeanSquaredError mse;
+  Adam adam;
+  FitOptions options;
+  options.epochs = 1;
+  options.batch_size = 256;
+  const double epoch_s =
+      best_seconds_per_call([&] { fit(model, mse, adam, data.x, data.y, options); }, seconds);
+  const nlohmann::json numpy =
+      run_numpy("train --rows 5000 --validation-split 0.8 --seconds " + std::to_string(seconds));
+  out << "\ntraining epoch (1000 rows, batch 256, 25-30-30-1 ELU, Adam, MSE; no validation "
+         "pass): exprvm "
+      << format_time(epoch_s) << ", NumPy " << numpy_time(numpy, "epoch_s") << " ("
+      << ratio(numpy, "epoch_s", epoch_s) << ")" << std::endl;
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv, std::ostream& out) {
+  const Options options(argc, argv, {"seconds"}, {"quick"});
+  const bool quick = options.has("quick");
+  const double seconds = options.number("seconds", quick ? 0.2 : 1.0);
+  out << "seed 000's table: 25 inputs, three hidden ELU layers, 1 linear output, float32.\n"
+         "exprvm: Model::predict (OpenBLAS sgemm + one fused exprvm program per layer);\n"
+         "NumPy: seed 000's model_np, run by /usr/bin/python3 in the same run; floor: reading\n"
+         "every kernel once (cblas_sasum). Times are the best mean per call.\n\n"
+         "| NN Shape | Num Params | exprvm (1 prediction) | NumPy (1 prediction) | exprvm "
+         "speedup | weight-stream floor | exprvm / floor | exprvm (100 predictions) | NumPy "
+         "(100 predictions) | exprvm speedup |\n"
+         "|---|---|---|---|---|---|---|---|---|---|\n";
+  std::vector<std::int64_t> widths = {30, 100, 1000};
+  if (!quick) widths.push_back(10000);
+  for (std::int64_t width : widths) bench_shape(width, seconds, out);
+  if (quick) out << "(--quick: (10000,10000,10000) skipped)\n";
+  bench_training_epoch(seconds, out);
+  return 0;
+}
+
+}  // namespace exprvm::nn
