@@ -64,10 +64,10 @@ std::optional<std::string> keyword_message(std::string_view word) {
   if (word == "if" || word == "else")
     return "conditional expressions are not supported; use where(condition, x, y)";
   static constexpr std::string_view kKeywords[] = {
-      "False", "True",     "as",    "assert", "async",  "await",    "break",
-      "class", "continue", "def",    "del",   "elif",   "except", "finally",  "for",
-      "from",  "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",
-      "raise", "return",   "try",    "while", "with",   "yield"};
+      "False",    "True",   "as",    "assert", "async",  "await",    "break", "class",
+      "continue", "def",    "del",   "elif",   "except", "finally",  "for",   "from",
+      "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",  "raise",
+      "return",   "try",    "while", "with",   "yield"};
   if (std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords)) {
     return "keyword '" + std::string(word) + "' is not allowed";
   }
@@ -246,11 +246,13 @@ class ParserState {
     while (end < source_.size() && is_name_char(source_[end])) ++end;
     return end;
   }
-  // The identifier starting at `begin`; `role` finishes the error when it is a keyword.
+  // The identifier starting at `begin` (an assignment target or argument name); `role`
+  // finishes the error when it is a keyword or None.
   std::pair<std::string, Span> name_at(std::uint32_t begin, std::string_view role) const {
     const Span span{begin, name_end(begin)};
     const std::string name(text(span));
-    if (keyword_message(name)) fail("keyword '" + name + "' " + std::string(role), span);
+    if (keyword_message(name) || name == "None")
+      fail("keyword '" + name + "' " + std::string(role), span);
     return {name, span};
   }
 

@@ -246,6 +246,9 @@ TEST_CASE("calls with positional and keyword arguments", "[parser]") {
   CHECK(rendered("f(x == 1)") == "f((x == 1))");
   CHECK(rendered("f(\n  a,\n  b\n)") == "f(a, b)");
   CHECK(rendered("__import__(os)") == "__import__(os)");
+  const NodePtr axis_none = root_of("sum(a, axis=None)");
+  CHECK(axis_none->keywords.at(0).value->kind == NodeKind::Name);
+  CHECK(axis_none->keywords.at(0).value->name == "None");
 
   CHECK(syntax_error("f(axis=1, x)") ==
         "positional argument follows keyword argument\n  f(axis=1, x)\n            ^");
@@ -255,6 +258,8 @@ TEST_CASE("calls with positional and keyword arguments", "[parser]") {
   CHECK(syntax_error("f(a,,b)") == "unexpected ','\n  f(a,,b)\n      ^");
   CHECK(syntax_error("f(for=1)") ==
         "keyword 'for' cannot be an argument name\n  f(for=1)\n    ^^^");
+  CHECK(syntax_error("f(None=1)") ==
+        "keyword 'None' cannot be an argument name\n  f(None=1)\n    ^^^^");
 }
 
 TEST_CASE("programs: statements, assignments, separators", "[parser]") {
@@ -374,6 +379,7 @@ TEST_CASE("syntax errors name what was expected or found, with a caret", "[parse
        "unexpected '='; only a plain name can be assigned to (use '==' to compare)\n  x = y = 1\n  "
        "      ^"},
       {"True = 1", "keyword 'True' cannot be assigned to\n  True = 1\n  ^^^^"},
+      {"None = 1", "keyword 'None' cannot be assigned to\n  None = 1\n  ^^^^"},
       {"!a", "unexpected '!'; use '~' for logical not and '!=' for inequality\n  !a\n  ^"},
       {"a <> b", "expected an expression after '<'\n  a <> b\n     ^"},
       {"f('os')", "string literals are not supported\n  f('os')\n    ^"},
