@@ -73,6 +73,7 @@ static_assert(Arch::supported(), "the -m flags of this compilation do not enable
 template <Op op> struct Impl;
 
 #include "vm/kernels/common.hpp"
+#include "vm/kernels/complex.hpp"
 #include "vm/kernels/arith.hpp"
 #include "vm/kernels/math.hpp"
 #include "vm/kernels/compare.hpp"

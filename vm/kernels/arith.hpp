@@ -124,7 +124,10 @@ template <> struct Impl<Op::MUL> {
   }
 };
 template <> struct Impl<Op::DIV> {
-  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) { return a / b; }
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
+    if constexpr (kIsComplex<E>) return smith_divide(a, b);
+    else return a / b;
+  }
 };
 template <> struct Impl<Op::LSHIFT> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {

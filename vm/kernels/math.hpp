@@ -10,7 +10,10 @@
 #define EXPRVM_XSIMD_UNARY(NAME, fn)                                               \
   template <> struct Impl<Op::NAME> {                                              \
     template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {   \
-      return xsimd::fn(a);                                                         \
+      if constexpr (kIsComplex<E> && kComplexByLibm<Op::NAME>)                     \
+        return complex_by_libm<Op::NAME>(a);                                       \
+      else                                                                         \
+        return xsimd::fn(a);                                                       \
     }                                                                              \
   };
 #define EXPRVM_XSIMD_BINARY(NAME, fn)                                                                 \
@@ -93,7 +96,7 @@ template <> struct Impl<Op::FMOD> {
 template <> struct Impl<Op::POW> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
     if constexpr (kIsInt<E>) return lanewise(a, b, int_pow<E>);
-    else if constexpr (kIsComplex<E>) return xsimd::pow(a, b);
+    else if constexpr (kIsComplex<E>) return complex_pow(a, b);
     else if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
     else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
   }
@@ -170,7 +173,7 @@ inline xsimd::batch<T, A> on_scaled_subnormals(const xsimd::batch<T, A>& a, F fn
 #define EXPRVM_SCALED_SUBNORMALS(NAME, fn, undo, multiply)                                      \
   template <> struct Impl<Op::NAME> {                                                            \
     template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {                 \
-      if constexpr (kIsComplex<E>) return xsimd::fn(a);                                          \
+      if constexpr (kIsComplex<E>) return complex_by_libm<Op::NAME>(a);                          \
       else return on_scaled_subnormals(a, [](const auto& x) { return xsimd::fn(x); }, E(undo), multiply); \
     }                                                                                            \
   };
@@ -180,13 +183,11 @@ EXPRVM_SCALED_SUBNORMALS(LOG10, log10, 16.255619765854984, false)  // 54 log10(2
 EXPRVM_SCALED_SUBNORMALS(CBRT, cbrt, 0x1p-18, true)
 #undef EXPRVM_SCALED_SUBNORMALS
 
-// acosh: NaN below 1 (xsimd returns numbers for large negative inputs); complex results on
-// NumPy's branch (non-negative real part).
+// acosh: NaN below 1 (xsimd returns numbers for large negative inputs).
 template <> struct Impl<Op::ARCCOSH> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kIsComplex<E>) {
-      const auto w = xsimd::acosh(a);
-      return xsimd::select(xsimd::real(w) < Real<E>(0), -w, w);
+      return complex_by_libm<Op::ARCCOSH>(a);
     } else {
       return xsimd::select(a < E(1), xsimd::batch<E, A>(std::numeric_limits<E>::quiet_NaN()), xsimd::acosh(a));
     }
