@@ -47,9 +47,13 @@ std::size_t batch_lanes(DType t) {
   return bytes / component;
 }
 
-std::string where(Op op, DType t, std::size_t n, bool in_place) {
+// Which operand the output aliases (d == a, d == b or d == c), if any.
+enum class Alias { None, A, B, C };
+
+std::string where(Op op, DType t, std::size_t n, Alias alias) {
+  const char* aliases[] = {"", " in place (d == a)", " in place (d == b)", " in place (d == c)"};
   return std::string(op_info(op).spelling) + " " + std::string(dtype_name(t)) + " n=" + std::to_string(n) +
-         (in_place ? " in place" : "") + " isa=" + std::string(isa_name(isa_under_test()));
+         aliases[int(alias)] + " isa=" + std::string(isa_name(isa_under_test()));
 }
 
 constexpr std::size_t kMaxN = 1000;
@@ -57,20 +61,22 @@ constexpr unsigned char kGuard = 0xA5;
 
 // Runs the kernel of (op, t) on the first n inputs and compares every element with the
 // reference; also checks that nothing past n elements was written.
-void check_elementwise(Op op, DType t, const Inputs& in, std::size_t n, bool in_place) {
+void check_elementwise(Op op, DType t, const Inputs& in, std::size_t n, Alias alias) {
   const Kernel kernel = kernel_table(isa_under_test()).op[int(op)][int(t)];
   const DType out_t = op_result(op, t);
   const std::size_t out_size = itemsize(out_t);
   const int arity = op_info(op).arity;
   std::vector<unsigned char> out((kMaxN + 1) * std::max(out_size, itemsize(t)), kGuard);
-  const void* a = in.a.data();
-  if (in_place) {
-    std::memcpy(out.data(), in.a.data(), n * itemsize(op == Op::WHERE ? DType::Bool : t));
-    a = out.data();
+  const void* operands[3] = {in.a.data(), arity >= 2 ? in.b.data() : nullptr, arity >= 3 ? in.c.data() : nullptr};
+  if (alias != Alias::None) {
+    const int k = int(alias) - 1;
+    const std::size_t size = itemsize(op == Op::WHERE && k == 0 ? DType::Bool : t);
+    std::memcpy(out.data(), operands[k], n * size);
+    operands[k] = out.data();
   }
-  kernel(n, out.data(), a, arity >= 2 ? in.b.data() : nullptr, arity >= 3 ? in.c.data() : nullptr);
-  INFO(where(op, t, n, in_place));
-  if (!in_place) CHECK(out[n * out_size] == kGuard);
+  kernel(n, out.data(), operands[0], operands[1], operands[2]);
+  INFO(where(op, t, n, alias));
+  if (alias == Alias::None) CHECK(out[n * out_size] == kGuard);
   const Tolerance tol = tolerance(op, t);
   int failures = 0;
   for (std::size_t i = 0; i < n && failures < 5; ++i) {
@@ -110,11 +116,13 @@ TEST_CASE("elementwise kernels match the scalar references", "[kernels]") {
       const Inputs in = make_inputs(op, t, kMaxN, rng);
       const std::size_t lanes = batch_lanes(t);
       for (std::size_t n : {std::size_t(0), std::size_t(1), lanes - 1, lanes, lanes + 1, kMaxN})
-        check_elementwise(op, t, in, n, false);
-      const bool same_size = itemsize(op_result(op, t)) == itemsize(op == Op::WHERE ? DType::Bool : t);
-      if (same_size) {
-        check_elementwise(op, t, in, lanes + 1, true);
-        check_elementwise(op, t, in, kMaxN, true);
+        check_elementwise(op, t, in, n, Alias::None);
+      // In place: the output may replace any operand of its own element size.
+      for (int k = 0; k < op_info(op).arity; ++k) {
+        const DType operand_t = op == Op::WHERE && k == 0 ? DType::Bool : t;
+        if (itemsize(op_result(op, t)) != itemsize(operand_t)) continue;
+        check_elementwise(op, t, in, lanes + 1, Alias(k + 1));
+        check_elementwise(op, t, in, kMaxN, Alias(k + 1));
       }
     }
   }
@@ -194,7 +202,7 @@ TEST_CASE("reduction kernels fold into the accumulator", "[kernels]") {
         if (op == Op::SUM || op == Op::PROD) write_value(t, acc, 0, start_value(op, t));
         const Val start = read_value(t, acc, 0);
         table.op[o][ti](n, acc, data.data(), nullptr, nullptr);
-        INFO(where(op, t, n, false));
+        INFO(where(op, t, n, Alias::None));
         const Val expected = reference_fold(op, t, start, data.data(), n);
         const Val got = read_value(t, acc, 0);
         if (!fold_matches(op, t, expected, got, data.data(), n))
