@@ -143,7 +143,7 @@ std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& opt
 }
 
 PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
-                          bool result_is_reduction, PyObject* out, char order) {
+                          bool result_is_broadcast, PyObject* out, char order) {
   const bool caller_out = out && out != Py_None;
   if (caller_out && !has_result) {
     PyErr_SetString(PyExc_ValueError,
@@ -155,14 +155,14 @@ PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
   if (caller_out && !bind_output(out, "out", out_arg)) return nullptr;
   if (!separate_inputs_from_outputs(args, caller_out ? &out_arg : nullptr)) return nullptr;
 
-  // An allocated Fortran-ordered result: allocate it here and let the VM fill it.
+  // A result of the arguments' broadcast shape: allocate it as NumPy would (layout per
+  // `order`) and let the VM fill it. Other results are allocated by the engine (C order).
   PyObject* allocated = nullptr;
-  if (!caller_out && has_result && !result_is_reduction && program.result_dtype() &&
-      wants_fortran(order, args)) {
+  if (!caller_out && result_is_broadcast && program.result_dtype()) {
     int ndim = 0;
     std::int64_t shape[kMaxDims];
     if (broadcast_shape(args, ndim, shape)) {
-      allocated = empty_ndarray(*program.result_dtype(), ndim, shape, /*fortran=*/true);
+      allocated = empty_ndarray(*program.result_dtype(), ndim, shape, wants_fortran(order, args));
       if (!allocated || !bind_output(allocated, "out", out_arg)) {
         Py_XDECREF(allocated);
         return nullptr;

@@ -56,10 +56,11 @@ std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& opt
 
 // Runs `program` (taken by value: the cache may drop its copy while the GIL is released) on
 // `args`. `out` (null or None: allocate) receives the result under the
-// casting rule and is returned; an allocated result follows `order`. Inputs that partially
+// casting rule and is returned; an allocated result follows `order` and, when its shape is the
+// arguments' broadcast shape, is allocated by NumPy (which asks the kernel for huge pages). Inputs that partially
 // overlap an output are copied first. Returns None for programs without a result expression.
 PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
-                          bool result_is_reduction, PyObject* out, char order);
+                          bool result_is_broadcast, PyObject* out, char order);
 
 // What re_evaluate() needs: the last expression validated or evaluated by this thread.
 struct LastCall {

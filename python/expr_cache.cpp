@@ -75,7 +75,7 @@ ExprEntry::ExprEntry(PyObject* source_object) : source_object_(nullptr) {
   source_object_ = Py_NewRef(source_object);
   if (!parsed.statements.empty() && parsed.statements.back().target.empty()) {
     has_result_ = true;
-    result_is_reduction_ = is_reduction_call(*parsed.statements.back().expr);
+    result_is_broadcast_ = !is_reduction_call(*parsed.statements.back().expr);
   }
 }
 

@@ -48,7 +48,9 @@ class ExprEntry {
   const std::string& source() const { return source_; }
   const std::vector<ExprName>& names() const { return names_; }
   bool has_result() const { return has_result_; }            // last statement is bare
-  bool result_is_reduction() const { return result_is_reduction_; }
+  // The result is elementwise: it has the broadcast shape of all the arguments (a program
+  // runs every statement over that shape), unlike the result of a reduction.
+  bool result_is_broadcast() const { return result_is_broadcast_; }
 
   // The program compiled for `key`, or null.
   const Program* find(const std::string& key) const;
@@ -63,7 +65,7 @@ class ExprEntry {
   std::string source_;
   std::vector<ExprName> names_;
   bool has_result_ = false;
-  bool result_is_reduction_ = false;
+  bool result_is_broadcast_ = false;
   std::vector<ProgramVariant> variants_;
 };
 

@@ -128,7 +128,7 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   std::optional<Program> program = prepare(values, options, scopes, bound, entry, storage);
   if (!program || !remember_last_call(entry, options, values[kOut])) return nullptr;
   return execute_program(std::move(*program), *bound, entry->has_result(),
-                         entry->result_is_reduction(), values[kOut], options.order);
+                         entry->result_is_broadcast(), values[kOut], options.order);
 }
 
 PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -174,7 +174,7 @@ PyObject* re_evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   std::optional<Program> program;
   if (scopes.open(values[0], values[1])) program = bind_and_compile(*entry, options, scopes, bound);
   PyObject* result = program ? execute_program(std::move(*program), bound, entry->has_result(),
-                                               entry->result_is_reduction(), out, options.order)
+                                               entry->result_is_broadcast(), out, options.order)
                              : nullptr;
   Py_XDECREF(out);
   return result;

@@ -93,7 +93,7 @@ py::object NumExprObject::run(const py::args& args, const py::kwargs& kwargs) {
   for (std::size_t i = 0; i < signature_.size(); ++i)
     bind_positional(args[i].ptr(), signature_[i], casting, bound.emplace());
   PyObject* result = execute_program(program, bound, entry_->has_result(),
-                                     entry_->result_is_reduction(), out, order);
+                                     entry_->result_is_broadcast(), out, order);
   if (!result) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(result);
 }

@@ -74,6 +74,13 @@ def test_temporaries_do_not_touch_the_caller():
     assert_matches(result, a * 2 + 1)
 
 
+def test_program_runs_over_the_broadcast_shape_of_all_its_arguments():
+    a = np.ones((3, 4))
+    b = np.arange(4.0)
+    assert_matches(exprvm.evaluate("t = a * 2; b + 1"), np.broadcast_to(b + 1, (3, 4)))
+    assert_matches(exprvm.evaluate("t = a * 2; b + 1", order="C"), np.broadcast_to(b + 1, (3, 4)))
+
+
 def test_target_naming_a_caller_array_is_written_with_result():
     a = np.arange(5.0)
     b = np.zeros(5)
