@@ -8,14 +8,21 @@ namespace {
 
 constexpr std::int64_t kLargest = std::int64_t(1) << 24;  // the size P1, P2 and P4 name
 
-std::optional<double> ns_at(const Results& results, const std::string& workload,
-                            exprvm::DType dtype, int threads, const std::string& contender,
-                            std::int64_t n) {
+const Measurement* find(const Results& results, const std::string& workload,
+                        exprvm::DType dtype, int threads, const std::string& contender,
+                        std::int64_t n) {
   for (const Measurement& m : results.measurements)
     if (m.n == n && m.threads == threads && m.dtype == dtype && m.workload == workload &&
         m.contender == contender)
-      return m.ns_min;
-  return std::nullopt;
+      return &m;
+  return nullptr;
+}
+
+std::optional<double> ns_at(const Results& results, const std::string& workload,
+                            exprvm::DType dtype, int threads, const std::string& contender,
+                            std::int64_t n) {
+  const Measurement* m = find(results, workload, dtype, threads, contender, n);
+  return m ? std::optional<double>(m->ns_min) : std::nullopt;
 }
 
 std::string format(const char* pattern, double value) {
@@ -57,11 +64,12 @@ TargetCheck ratio_target(const Results& results, const std::string& id,
   Figures figures;
   for (exprvm::DType dtype : {exprvm::DType::Float32, exprvm::DType::Float64})
     for (int threads : results.info.threads) {
-      const auto a = ns_at(results, workload, dtype, threads, contender, n);
-      const auto b = ns_at(results, workload, dtype, threads, reference, n);
+      const Measurement* a = find(results, workload, dtype, threads, contender, n);
+      const Measurement* b = find(results, workload, dtype, threads, reference, n);
       if (!a || !b) continue;
-      figures.add(dtype_short(dtype) + " " + std::to_string(threads) + "t", *a / *b, "%.2fx",
-                  *a / *b <= limit);
+      figures.add(dtype_short(dtype) + " " + std::to_string(threads) + "t", a->ns_min / b->ns_min,
+                  "%.2fx", a->ns_min / b->ns_min <= limit);
+      if (threads == 1) figures.text += format(" (cpu %.2fx)", a->cpu_ns_min / b->cpu_ns_min);
     }
   return figures.check(id, workload + " at n=" + std::to_string(n) + ": " + contender +
                                " <= " + format("%.2f", limit) + "x " + reference);

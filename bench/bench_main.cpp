@@ -124,7 +124,7 @@ Options parse_options(int argc, char** argv) {
     config.threads.erase(std::unique(config.threads.begin(), config.threads.end()),
                          config.threads.end());
   }
-  if (options.quick) config.policy = {2e6, 3, 0.2e9};
+  if (options.quick) config.policy = {1e6, 5, 0.2e9};
   if (options.out_dir.empty())
     options.out_dir = std::string(EXPRVM_BENCH_SOURCE_DIR) + (options.quick ? "/results/quick"
                                                                               : "/results");
@@ -140,6 +140,14 @@ std::string cpu_name() {
       if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
     }
   return "unknown CPU";
+}
+
+// The 1, 5 and 15 minute load averages, e.g. "1.02 0.87 0.55".
+std::string load_average() {
+  std::ifstream file("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(file >> one >> five >> fifteen)) return "unknown";
+  return one + " " + five + " " + fifteen;
 }
 
 std::string now_text() {
@@ -183,10 +191,12 @@ int exprvm_bench_main(int argc, char** argv) {
     info.sizes = options.config.sizes;
     info.quick = options.quick;
     info.started = now_text();
+    info.load_before = load_average();
     std::fprintf(stderr, "bench: %s, %d cores, ISA %s, chunk %zu; report in %s\n",
                  info.cpu.c_str(), info.cores, info.isa.c_str(), info.chunk,
                  options.out_dir.c_str());
     run_benchmark(options.config, results);
+    info.load_after = load_average();
     write_report(results, options.out_dir);
     const bool plotted = !options.plot || plot(options.out_dir);
     std::fprintf(stderr, "bench: wrote %s/report.md, bench.csv, fits.csv, latency.csv%s\n",

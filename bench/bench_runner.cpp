@@ -161,7 +161,8 @@ void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& confi
       results.measurements.push_back({setup.workload->name, setup.dtype, threads,
                                       contenders[c].name, n, samples[c].min(),
                                       samples[c].median(), samples[c].calls_per_sample,
-                                      int(samples[c].ns_per_call.size()), bytes});
+                                      int(samples[c].ns_per_call.size()), bytes,
+                                      samples[c].cpu_min()});
       progress += " " + contenders[c].name + " " + format_ns(samples[c].min());
     }
   }

@@ -22,7 +22,7 @@ TRANSCENDENTAL = {"tanh_relu", "elu", "sincos"}
 DTYPES = ["float32", "float64"]
 BENCH_COLUMNS = ["workload", "dtype", "threads", "contender", "n", "ns_per_call_min",
                  "ns_per_call_median", "ns_per_element", "gb_per_s", "ratio_to_hand",
-                 "ratio_to_xsimd", "calls_per_sample", "samples"]
+                 "ratio_to_xsimd", "calls_per_sample", "samples", "cpu_ns_per_call_min"]
 FITS_COLUMNS = ["workload", "dtype", "threads", "contender", "overhead_ns", "ns_per_element"]
 LATENCY_COLUMNS = ["name", "ns_min", "ns_median", "calls_per_sample", "samples", "what"]
 LATENCIES = ["compile_adam", "cache_get_adam", "evaluate_sgd_n1", "run_sgd_n1"]
@@ -62,7 +62,8 @@ def check_bench_csv(path, problems):
         return set()
     for i, r in enumerate(rows, start=2):
         for column in ("threads", "n", "ns_per_call_min", "ns_per_call_median", "ns_per_element",
-                       "gb_per_s", "ratio_to_hand", "calls_per_sample", "samples"):
+                       "gb_per_s", "ratio_to_hand", "calls_per_sample", "samples",
+                       "cpu_ns_per_call_min"):
             if not positive(r[column]):
                 problems.append(f"{path}:{i}: {column} = {r[column]!r} is not a positive number")
         if r["workload"] in TRANSCENDENTAL and not positive(r["ratio_to_xsimd"]):

@@ -24,6 +24,8 @@ CSV schema (header row, one row per measurement; what `exprvm bench` writes as b
   ratio_to_xsimd      float  the same against `xsimd`; empty when there is none
   calls_per_sample    int    calls timed together in one sample
   samples             int    samples taken
+  cpu_ns_per_call_min float  least process CPU time per call of a sample (all threads; below
+                             the wall time when other processes preempted the run)
 The plot needs only workload, dtype, threads, contender, n and ns_per_element (or
 ns_per_call_min); extra columns are ignored and missing optional ones may be left out.
 """
@@ -85,6 +87,9 @@ def plot_dtype(rows, dtype, out_path):
                     linestyle="-" if threads == 1 else "--",
                     label=f"{contender}, {threads} thread{'s' if threads > 1 else ''}")
         ax.set_xscale("log", base=2)
+        largest = max(r["n"] for r in rows)
+        ticks = [2 ** k for k in range(0, largest.bit_length(), 4)]
+        ax.set_xticks(ticks, [f"$2^{{{t.bit_length() - 1}}}$" if t > 1 else "1" for t in ticks])
         ax.set_yscale("log")
         ax.set_title(f"{workload} ({dtype})", fontsize=10)
         ax.set_xlabel("n (elements)")

@@ -20,6 +20,13 @@ std::string fixed(double value, int digits) {
   return text;
 }
 
+// Six significant digits, for the CSV.
+std::string significant(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
 // Three significant digits, without exponent for the ranges a report shows.
 std::string short_number(double value) {
   char text[64];
@@ -50,17 +57,18 @@ std::ofstream open_file(const std::string& path) {
 void write_measurements_csv(const Results& results, const std::string& path) {
   std::ofstream csv = open_file(path);
   csv << "workload,dtype,threads,contender,n,ns_per_call_min,ns_per_call_median,"
-         "ns_per_element,gb_per_s,ratio_to_hand,ratio_to_xsimd,calls_per_sample,samples\n";
+         "ns_per_element,gb_per_s,ratio_to_hand,ratio_to_xsimd,calls_per_sample,samples,"
+         "cpu_ns_per_call_min\n";
   for (const Measurement& m : results.measurements) {
     const auto hand = reference_ns(results, m, kHand);
     const auto xsimd = reference_ns(results, m, kXsimd);
     csv << m.workload << ',' << dtype_text(m.dtype) << ',' << m.threads << ',' << m.contender
         << ',' << m.n << ',' << fixed(m.ns_min, 2) << ',' << fixed(m.ns_median, 2) << ','
-        << fixed(m.ns_min / double(m.n), 4) << ','
-        << fixed(m.bytes_per_element * double(m.n) / m.ns_min, 3) << ','
-        << (hand ? fixed(m.ns_min / *hand, 3) : "") << ','
-        << (xsimd ? fixed(m.ns_min / *xsimd, 3) : "") << ',' << m.calls_per_sample << ','
-        << m.samples << '\n';
+        << significant(m.ns_min / double(m.n)) << ','
+        << significant(m.bytes_per_element * double(m.n) / m.ns_min) << ','
+        << (hand ? significant(m.ns_min / *hand) : "") << ','
+        << (xsimd ? significant(m.ns_min / *xsimd) : "") << ',' << m.calls_per_sample << ','
+        << m.samples << ',' << fixed(m.cpu_ns_min, 2) << '\n';
   }
 }
 
@@ -119,10 +127,13 @@ void write_header(const Results& results, std::ostream& md) {
      << "; chunk: " << info.chunk << " elements\n"
      << "- threads: " << threads << "; sizes: " << sizes << "\n"
      << "- mode: " << (info.quick ? "quick" : "full") << "; started " << info.started
-     << ", took " << fixed(info.seconds, 0) << " s\n"
-     << "- times: fastest of several samples, each a batch of calls lasting "
-     << (info.quick ? "a few" : ">= 20") << " ms (medians in bench.csv); contenders "
-     << "alternate sample by sample\n"
+     << ", took " << fixed(info.seconds, 0) << " s; load average (1/5/15 min) "
+     << info.load_before << " before, " << info.load_after << " after\n"
+     << "- times: wall time of the fastest of " << (info.quick ? "5" : "15")
+     << " samples, each a batch of calls lasting >= " << (info.quick ? "1" : "5")
+     << " ms (medians and process CPU times in bench.csv); contenders alternate sample by "
+     << "sample. On a loaded machine the CPU time of 1-thread runs is the steadier figure: "
+     << "the targets show it as `cpu`\n"
      << "- contenders: **bound** = `compile` once, `Program::run(args, out)` per call; "
      << "**evaluate** = `exprvm::evaluate(source, arrays, out)` per call (cached); **hand** = "
      << "plain fused C++ loop, library flags (SSE2 baseline, -fno-math-errno); **xsimd** = "

@@ -25,6 +25,7 @@ struct Measurement {
   long calls_per_sample = 0;
   int samples = 0;
   double bytes_per_element = 0;
+  double cpu_ns_min = 0;  // per call, least process CPU time (all threads) of a sample
 };
 
 // A latency measured on its own (compile, cache hit).
@@ -55,6 +56,8 @@ struct RunInfo {
   std::vector<std::int64_t> sizes;
   bool quick = false;
   std::string started;       // local date and time
+  std::string load_before;   // /proc/loadavg (1, 5, 15 min) when the run started
+  std::string load_after;    // ... and when it ended: other processes skew timings
   double seconds = 0;        // wall time of the whole run
 };
 

@@ -1,8 +1,19 @@
 #include "bench/timing.hpp"
 
 #include <cmath>
+#include <ctime>
 
 namespace exprvm_bench {
+
+namespace {
+
+double process_cpu_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return double(now.tv_sec) * 1e9 + double(now.tv_nsec);
+}
+
+}  // namespace
 
 long calibrate(const Batch& batch, const TimingPolicy& policy, double* one_call_ns) {
   batch(1);  // first touch of the buffers, lazily built state, thread start-up
@@ -38,7 +49,10 @@ std::vector<Samples> sample_interleaved(const std::vector<Batch>& contenders,
     for (std::size_t c = 0; c < contenders.size(); ++c)
       if (round < wanted[c]) {
         const long calls = samples[c].calls_per_sample;
-        samples[c].ns_per_call.push_back(contenders[c](calls) / double(calls));
+        const double cpu_start = process_cpu_ns();
+        const double wall = contenders[c](calls);
+        samples[c].cpu_ns_per_call.push_back((process_cpu_ns() - cpu_start) / double(calls));
+        samples[c].ns_per_call.push_back(wall / double(calls));
       }
   return samples;
 }

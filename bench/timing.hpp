@@ -8,18 +8,24 @@
 
 namespace exprvm_bench {
 
+// Short samples, many of them: on a shared machine the fastest ones are those no other process
+// preempted, so the minimum stays meaningful under load.
 struct TimingPolicy {
-  double target_sample_ns = 20e6;  // a batch lasts at least this long
-  int samples = 7;                 // batches timed per contender
+  double target_sample_ns = 5e6;   // a batch lasts at least this long
+  int samples = 15;                // batches timed per contender
   double max_contender_ns = 1.5e9; // a contender's samples take about this at most (>= 3)
 };
 
 // Per-call times of the samples of one contender.
 struct Samples {
   long calls_per_sample = 1;
-  std::vector<double> ns_per_call;
+  std::vector<double> ns_per_call;      // wall time
+  std::vector<double> cpu_ns_per_call;  // CPU time of the whole process (every thread)
 
   double min() const { return *std::min_element(ns_per_call.begin(), ns_per_call.end()); }
+  double cpu_min() const {
+    return *std::min_element(cpu_ns_per_call.begin(), cpu_ns_per_call.end());
+  }
   double median() const {
     std::vector<double> sorted = ns_per_call;
     std::sort(sorted.begin(), sorted.end());
