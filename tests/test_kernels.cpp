@@ -7,7 +7,7 @@
 //     classification, sign, min/max, where, casts, fmod/mod/floordiv, int pow;
 //   float transcendentals (pow, erf, erfc included): kUlpFloat64 / kUlpFloat32 units in the
 //     last place (tests/kernel_reference_ops.hpp);
-//   complex abs: 2 ULP;
+//   hypot and complex abs: 1 ULP;
 //   complex products and quotients (xsimd's formulas, possibly FMA-contracted): relative 4 eps;
 //   complex transcendentals: relative kComplexRelTol, on finite inputs only (xsimd's complex
 //     functions do not follow C99 Annex G for infinities and NaNs).

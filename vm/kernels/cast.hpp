@@ -31,13 +31,17 @@ template <class T, std::size_t K> struct VecOf {
 };
 template <class T, std::size_t K> using Vec = typename VecOf<T, K>::type;
 
-// The even (real) or odd (imaginary) elements of an interleaved block.
-template <std::size_t offset, class V, std::size_t... i> inline auto deinterleave(const V& both, std::index_sequence<i...>) {
-  return __builtin_shufflevector(both, both, (2 * i + offset)...);
+// The even (real) and odd (imaginary) elements of an interleaved block. (Results go through
+// references: returning vectors wider than the ISA's registers would change the ABI.)
+template <class V, class W, std::size_t... i>
+inline void deinterleave(const W& both, V& re, V& im, std::index_sequence<i...>) {
+  re = __builtin_shufflevector(both, both, (2 * i)...);
+  im = __builtin_shufflevector(both, both, (2 * i + 1)...);
 }
 // Interleaves re and im of K lanes: re0, im0, re1, im1, ...
-template <std::size_t K, class V, std::size_t... i> inline auto interleave(const V& re, const V& im, std::index_sequence<i...>) {
-  return __builtin_shufflevector(re, im, ((i % 2) * K + i / 2)...);
+template <std::size_t K, class V, class W, std::size_t... i>
+inline void interleave(const V& re, const V& im, W& both, std::index_sequence<i...>) {
+  both = __builtin_shufflevector(re, im, ((i % 2) * K + i / 2)...);
 }
 
 // Converts to or from bool with xsimd batches of the other type (GCC's vector extensions
@@ -80,8 +84,7 @@ template <class To, class From, class A> inline void convert_block(const unsigne
   if constexpr (kIsComplex<From>) {
     Vec<RF, 2 * K> both;
     std::memcpy(&both, src, sizeof both);
-    re = deinterleave<0>(both, lanes);
-    im = deinterleave<1>(both, lanes);
+    deinterleave(both, re, im, lanes);
   } else {
     std::memcpy(&re, src, sizeof re);
   }
@@ -94,7 +97,8 @@ template <class To, class From, class A> inline void convert_block(const unsigne
     std::memcpy(dst, &result, sizeof result);
   } else if constexpr (kIsComplex<To>) {
     const Vec<RT, K> out_re = __builtin_convertvector(re, Vec<RT, K>), out_im = __builtin_convertvector(im, Vec<RT, K>);
-    const auto both = interleave<K>(out_re, out_im, std::make_index_sequence<2 * K>{});
+    Vec<RT, 2 * K> both;
+    interleave<K>(out_re, out_im, both, std::make_index_sequence<2 * K>{});
     std::memcpy(dst, &both, sizeof both);
   } else {
     const Vec<RT, K> result = __builtin_convertvector(re, Vec<RT, K>);

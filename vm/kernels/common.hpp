@@ -54,14 +54,29 @@ template <class T, class A> inline xsimd::batch<T, A> negate(const xsimd::batch<
 }
 
 // sqrt(x*x + y*y) without overflow or underflow (xsimd 8.1's hypot and complex abs square
-// directly): max * sqrt(1 + (min/max)^2); an infinite part wins over NaN, as in C.
+// directly), within about 1 ULP: both parts are scaled exactly by the power of two that
+// brings the larger into [1, 2), then sqrt(fma(x, x, y*y)) is scaled back. Subnormal inputs
+// are first lifted by 2**mantissa_bits. An infinite part wins over NaN, as in C.
 template <class T, class A>
 inline xsimd::batch<T, A> stable_hypot(const xsimd::batch<T, A>& x, const xsimd::batch<T, A>& y) {
   using R = xsimd::batch<T, A>;
-  const R ax = xsimd::abs(x), ay = xsimd::abs(y);
+  using I = xsimd::as_integer_t<R>;
+  using IE = typename I::value_type;
+  constexpr int mantissa_bits = std::numeric_limits<T>::digits - 1;
+  constexpr IE exponent_mask = IE(2 * std::numeric_limits<T>::max_exponent - 1) << mantissa_bits;
+  constexpr IE twice_bias = IE(2 * (std::numeric_limits<T>::max_exponent - 1)) << mantissa_bits;
+  const T lift = T(IE(1) << mantissa_bits);
+  R ax = xsimd::abs(x), ay = xsimd::abs(y);
+  const auto subnormal = xsimd::max(ax, ay) < std::numeric_limits<T>::min();
+  ax = xsimd::select(subnormal, ax * lift, ax);
+  ay = xsimd::select(subnormal, ay * lift, ay);
   const R big = xsimd::max(ax, ay), small = xsimd::min(ax, ay);
-  const R ratio = small / big;
-  R r = big * xsimd::sqrt(R(T(1)) + ratio * ratio);
+  // the largest exponent is capped one below the top so that its inverse stays normal
+  const I exponent = xsimd::min(xsimd::bitwise_cast<I>(big) & I(exponent_mask), I(twice_bias - (IE(1) << mantissa_bits)));
+  const R up = xsimd::bitwise_cast<R>(exponent), down = xsimd::bitwise_cast<R>(I(twice_bias) - exponent);
+  const R xs = big * down, ys = small * down;
+  R r = xsimd::sqrt(xsimd::fma(xs, xs, ys * ys)) * up;
+  r = xsimd::select(subnormal, r / lift, r);
   r = xsimd::select(big == T(0), R(T(0)), r);
   r = xsimd::select(is_nan(ax) || is_nan(ay), R(std::numeric_limits<T>::quiet_NaN()), r);
   return xsimd::select(xsimd::isinf(ax) || xsimd::isinf(ay), R(std::numeric_limits<T>::infinity()), r);
