@@ -1,7 +1,8 @@
 // apply_op of compiler/scalar_ops.hpp: the scalar meaning of every elementwise op, per kind
-// of dtype (bool, integer, float, complex). NumPy's algorithms are followed where NumPy does
-// more than one C library call (float // and %, complex sign, expm1, pow); complex log1p is
-// computed more accurately than NumPy does.
+// of dtype (bool, integer, float, complex). NumPy's (1.24) algorithms are followed where NumPy
+// does more than one C library call (float // and %, complex * / square sign expm1 log1p pow):
+// complex arithmetic is NumPy's textbook formulas, not C99 Annex G's infinity recovery
+// (std::complex's operators), so e.g. 0 / (1e-40+0j) in complex64 is nan+nanj as in NumPy.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -227,8 +228,30 @@ std::complex<F> complex_sign(std::complex<F> z) {
   return {F(0), F(0)};
 }
 
-// NumPy's npy_cpow: exact special cases for a zero base or exponent, repeated multiplication
-// for small integral exponents, the C library otherwise.
+// NumPy's complex multiply (and square) loops: (ar br - ai bi) + i (ar bi + ai br).
+template <class F>
+std::complex<F> complex_mul(std::complex<F> a, std::complex<F> b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+// NumPy's complex divide loop: Smith's algorithm, scaled by the larger part of the divisor;
+// a zero divisor divides each part of a by |re b| (giving inf or nan parts).
+template <class F>
+std::complex<F> complex_div(std::complex<F> a, std::complex<F> b) {
+  const F ar = a.real(), ai = a.imag(), br = b.real(), bi = b.imag();
+  const F abs_br = std::fabs(br), abs_bi = std::fabs(bi);
+  if (abs_br >= abs_bi) {
+    if (abs_br == 0 && abs_bi == 0) return {ar / abs_br, ai / abs_br};
+    const F rat = bi / br, scl = F(1) / (br + bi * rat);
+    return {(ar + ai * rat) * scl, (ai - ar * rat) * scl};
+  }
+  const F rat = br / bi, scl = F(1) / (bi + br * rat);
+  return {(ar * rat + ai) * scl, (ai * rat - ar) * scl};
+}
+
+// NumPy's nc_pow: exact special cases for a zero base or exponent; for integral exponents
+// with |n| < 100 repeated multiplication (complex_mul; 1 / a^|n| by complex_div for n < 0),
+// so overflowing intermediates give NaN as in NumPy; the C library's cpow otherwise.
 template <class F>
 std::complex<F> complex_pow(std::complex<F> a, std::complex<F> b) {
   using Z = std::complex<F>;
@@ -241,30 +264,26 @@ std::complex<F> complex_pow(std::complex<F> a, std::complex<F> b) {
   if (bi == 0 && br > -100 && br < 100 && br == std::trunc(br)) {
     const long n = static_cast<long>(br);
     if (n == 1) return a;
-    if (n == 2) return a * a;
-    if (n == 3) return a * (a * a);
-    long m = n < 0 ? -n : n;
+    if (n == 2) return complex_mul(a, a);
+    if (n == 3) return complex_mul(a, complex_mul(a, a));
+    const long m = n < 0 ? -n : n;
     Z result(1, 0), power = a;
     for (long mask = 1;; mask <<= 1) {
-      if (m & mask) result = result * power;
+      if (m & mask) result = complex_mul(result, power);
       if (m < (mask << 1)) break;
-      power = power * power;
+      power = complex_mul(power, power);
     }
-    return n < 0 ? Z(1, 0) / result : result;
+    return n < 0 ? complex_div(Z(1, 0), result) : result;
   }
   return std::pow(a, b);
 }
 
-// log(1 + z) = log|1 + z| + i arg(1 + z), with log|1 + z| = log1p(2x + x^2 + y^2) / 2 so that
-// small z keep their digits (NumPy 1.24's log(hypot(1 + x, y)) loses them); the hypot form
-// where that sum could overflow.
+// NumPy 1.24's nc_log1p: log(hypot(1 + x, y)) + i atan2(y, 1 + x). It keeps no digits of
+// tiny z beyond those of 1 + x (np.log1p(np.complex64(1e-7)) is 1.1920929e-07+0j).
 template <class F>
 std::complex<F> complex_log1p(std::complex<F> z) {
-  const F x = z.real(), y = z.imag();
-  const F arg = std::atan2(y, x + 1);
-  if (std::fabs(x) < F(1e15) && std::fabs(y) < F(1e15))
-    return {std::log1p(x * (2 + x) + y * y) / 2, arg};
-  return {std::log(std::hypot(x + 1, y)), arg};
+  const F x_plus_1 = z.real() + F(1), y = z.imag();
+  return {std::log(std::hypot(x_plus_1, y)), std::atan2(y, x_plus_1)};
 }
 
 template <class F>
@@ -275,7 +294,7 @@ Value complex_op(Op op, DType t, std::span<const Value> args) {
   switch (op) {
     case Op::NEG: return Value::of(-a);
     case Op::ABS: return Value::of(std::abs(a));
-    case Op::SQUARE: return Value::of(a * a);
+    case Op::SQUARE: return Value::of(complex_mul(a, a));
     case Op::SQRT: return Value::of(std::sqrt(a));
     case Op::EXP: return Value::of(std::exp(a));
     case Op::EXPM1: {
@@ -308,8 +327,8 @@ Value complex_op(Op op, DType t, std::span<const Value> args) {
     case Op::CONJ: return Value::of(std::conj(a));
     case Op::ADD: return Value::of(a + b);
     case Op::SUB: return Value::of(a - b);
-    case Op::MUL: return Value::of(a * b);
-    case Op::DIV: return Value::of(a / b);
+    case Op::MUL: return Value::of(complex_mul(a, b));
+    case Op::DIV: return Value::of(complex_div(a, b));
     case Op::POW: return Value::of(complex_pow(a, b));
     case Op::EQ: return Value::of(a == b);
     case Op::NE: return Value::of(a != b);

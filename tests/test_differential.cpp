@@ -18,6 +18,16 @@
 // error floor at the scale of the inputs, which absorbs cancellation of intermediates of that
 // magnitude. Rare discontinuities (a comparison or floor right at a rounding difference) can
 // still flip an element; a failure report names the seed to replay and judge it.
+//
+// Two operations amplify a last-bit difference of an operand by a factor that the result's
+// magnitude does not bound, so the generator never gives them a rounded operand (one holding
+// a transcendental function or **, whose last bits engine and oracle may round differently);
+// an exact leaf (an argument, an unrounded temporary, a literal) takes its place:
+//   - the divisor of %, // and fmod: a % b moves by (a / b) * db (1e3 % t with t = -0.5 off by
+//     one float32 ULP moves by 2000 ULPs of the result);
+//   - the argument of exp, expm1, sinh, cosh, tanh, sin, cos and tan when complex values occur:
+//     they are periodic along one axis, so an argument of modulus M off by d ULPs gives an
+//     absolute error of about M * d ULPs in a result of modulus ~1 (condition number ~M).
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -77,10 +87,14 @@ class CaseGenerator {
       if (family_of(p.dtype) == Family::Complex) approximate = true;
       if (p.dtype == DType::Float32 || p.dtype == DType::Complex64) single_precision = true;
     }
+    complex_values_ = family_ == Family::Complex;
+    for (const auto& p : signature) complex_values_ = complex_values_ || family_of(p.dtype) == Family::Complex;
 
     const double form = uniform(0, 1);
     if (form < 0.1) {  // a temporary used by the result
+      rounded_ = false;
       const std::string first = expression(3);
+      temporary_rounded_ = rounded_;
       leaves_.push_back("t");
       source = "t = " + first + "; " + expression(4);
     } else if (form < 0.2) {  // in-place update of a parameter
@@ -175,16 +189,74 @@ class CaseGenerator {
     }
   }
 
-  std::string leaf() { return chance(0.75) ? pick(leaves_) : literal(); }
+  // A leaf; marks the expression rounded when it is a rounded temporary.
+  std::string leaf() {
+    if (!chance(0.75)) return literal();
+    const std::string name = pick(leaves_);
+    if (name == "t" && temporary_rounded_) rounded_ = true;
+    return name;
+  }
+
+  // A leaf that is not rounded: an argument, the temporary when it is exact, or a literal.
+  std::string unrounded_leaf() {
+    std::vector<std::string> names;
+    for (const auto& name : leaves_)
+      if (name != "t" || !temporary_rounded_) names.push_back(name);
+    return chance(0.75) ? pick(names) : literal();
+  }
+
+  // A subexpression generated before it is known whether it may round (see use()).
+  struct Operand {
+    std::string text;
+    bool rounded = false;
+    bool approximate_before = false;  // the program's `approximate` before this operand
+  };
+
+  Operand operand(int depth) {
+    const bool outer_rounded = rounded_;
+    Operand o;
+    o.approximate_before = approximate;
+    rounded_ = false;
+    o.text = expression(depth);
+    o.rounded = rounded_;
+    rounded_ = outer_rounded;
+    return o;
+  }
+
+  // The text of operand `o` in the enclosing expression; when `o` rounds and the enclosing
+  // operation `amplifies` its last-bit differences (see the header), an unrounded leaf instead
+  // (and `o` leaves no trace in the program's flags). Call right after generating `o`.
+  std::string use(const Operand& o, bool amplifies) {
+    if (o.rounded && amplifies) {
+      approximate = o.approximate_before;
+      return unrounded_leaf();
+    }
+    rounded_ = rounded_ || o.rounded;
+    return o.text;
+  }
+
+  // Operations that are periodic along an axis of the complex plane (see the header).
+  static bool periodic_for_complex(const std::string& f) {
+    static const std::set<std::string> s = {"exp", "expm1", "sinh", "cosh", "tanh", "sin", "cos", "tan"};
+    return s.count(f) > 0;
+  }
 
   std::string expression(int depth) {
     if (depth <= 0 || chance(0.25)) return leaf();
     const double form = uniform(0, 1);
-    if (form < 0.45) return "(" + expression(depth - 1) + " " + binary_operator() + " " + expression(depth - 1) + ")";
+    // Operands are generated right to left, as in the seeds' original programs.
+    if (form < 0.45) {
+      const Operand right = operand(depth - 1);
+      const std::string op = binary_operator();
+      const std::string right_text = use(right, op == "%" || op == "//");
+      const std::string left_text = expression(depth - 1);
+      return "(" + left_text + " " + op + " " + right_text + ")";
+    }
     // Integral exponents only: the optimizer rewrites x**0.5 as sqrt(x) like NumPy's operator,
     // which differs from pow() at -0 and -Inf; for complex, z**-1 -> 1/z may flip a zero's sign.
     if (form < 0.55) {
       approximate = true;
+      rounded_ = true;
       const auto exponents = family_ == Family::Complex ? std::vector<std::string>{"2", "3", "4"}
                                                         : std::vector<std::string>{"2", "3", "-1", "4"};
       return "(" + expression(depth - 1) + " ** " + pick(exponents) + ")";
@@ -200,8 +272,12 @@ class CaseGenerator {
     const std::string f = function();
     if (f == "where") return "where(" + expression(depth - 1) + " > 0, " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
     if (f == "clip") return "clip(" + expression(depth - 1) + ", -1, 2)";
-    if (binary_functions().count(f)) return f + "(" + expression(depth - 1) + ", " + expression(depth - 1) + ")";
-    return f + "(" + expression(depth - 1) + ")";
+    if (binary_functions().count(f)) {
+      const std::string second = use(operand(depth - 1), f == "fmod");
+      const std::string first = expression(depth - 1);
+      return f + "(" + first + ", " + second + ")";
+    }
+    return f + "(" + use(operand(depth - 1), complex_values_ && periodic_for_complex(f)) + ")";
   }
 
   std::string binary_operator() {
@@ -236,13 +312,21 @@ class CaseGenerator {
     if (family_ == Family::Complex) f = chance(0.5) ? pick(common) : pick(complex);
     else if (family_ == Family::Bool) f = pick(std::vector<std::string>{"where", "copy", "ones_like", "maximum", "minimum"});
     else f = chance(0.4) ? pick(common) : pick(real);
-    if (!exact_functions().count(f)) approximate = true;
+    if (!exact_functions().count(f)) {
+      approximate = true;
+      rounded_ = true;
+    } else if (f == "abs" && complex_values_) {
+      rounded_ = true;  // the modulus is a hypot, rounded within 1 ULP
+    }
     return f;
   }
 
   std::mt19937_64 rng_;
   Family family_ = Family::Float;
   std::vector<std::string> leaves_;
+  bool complex_values_ = false;     // some argument (or the family) is complex
+  bool rounded_ = false;            // the expression being generated may round (see use())
+  bool temporary_rounded_ = false;  // the temporary t may round
 };
 
 TEST_CASE("random programs match the reference evaluator", "[differential]") {
