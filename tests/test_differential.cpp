@@ -23,8 +23,10 @@
 // magnitude does not bound, so the generator never gives them a rounded operand (one holding
 // a transcendental function or **, whose last bits engine and oracle may round differently);
 // an exact leaf (an argument, an unrounded temporary, a literal) takes its place:
-//   - the divisor of %, // and fmod: a % b moves by (a / b) * db (1e3 % t with t = -0.5 off by
-//     one float32 ULP moves by 2000 ULPs of the result);
+//   - both operands of %, // and fmod: the remainder of a by b is at most |b| but moves with
+//     a's and b's rounding errors times a / b (1e3 % t with t = -0.5 off by one float32 ULP
+//     moves by 2000 ULPs of the result; cosh(x) % a keeps none of cosh's bits), and a // b
+//     steps by 1 when a / b rounds across an integer, the likelier the larger a / b;
 //   - the argument of exp, expm1, sinh, cosh, tanh, sin, cos and tan when complex values occur:
 //     they are periodic along one axis, so an argument of modulus M off by d ULPs gives an
 //     absolute error of about M * d ULPs in a result of modulus ~1 (condition number ~M).
@@ -248,8 +250,9 @@ class CaseGenerator {
     if (form < 0.45) {
       const Operand right = operand(depth - 1);
       const std::string op = binary_operator();
-      const std::string right_text = use(right, op == "%" || op == "//");
-      const std::string left_text = expression(depth - 1);
+      const bool remainder_or_floor = op == "%" || op == "//";
+      const std::string right_text = use(right, remainder_or_floor);
+      const std::string left_text = use(operand(depth - 1), remainder_or_floor);
       return "(" + left_text + " " + op + " " + right_text + ")";
     }
     // Integral exponents only: the optimizer rewrites x**0.5 as sqrt(x) like NumPy's operator,
@@ -274,7 +277,7 @@ class CaseGenerator {
     if (f == "clip") return "clip(" + expression(depth - 1) + ", -1, 2)";
     if (binary_functions().count(f)) {
       const std::string second = use(operand(depth - 1), f == "fmod");
-      const std::string first = expression(depth - 1);
+      const std::string first = use(operand(depth - 1), f == "fmod");
       return f + "(" + first + ", " + second + ")";
     }
     return f + "(" + use(operand(depth - 1), complex_values_ && periodic_for_complex(f)) + ")";
