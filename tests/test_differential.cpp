@@ -19,7 +19,7 @@
 // magnitude. Rare discontinuities (a comparison or floor right at a rounding difference) can
 // still flip an element; a failure report names the seed to replay and judge it.
 //
-// Two operations amplify a last-bit difference of an operand by a factor that the result's
+// Two kinds of operation amplify a last-bit difference of an operand by a factor that the result's
 // magnitude does not bound, so the generator never gives them a rounded operand (one holding
 // a transcendental function or **, whose last bits engine and oracle may round differently);
 // an exact leaf (an argument, an unrounded temporary, a literal) takes its place:
