@@ -187,7 +187,10 @@ template <> struct Impl<Op::CLIP> {
 template <> struct Impl<Op::FMA> {
   template <class E, class A>
   static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b, const xsimd::batch<E, A>& c) {
-    if constexpr (kIsAvx2<A> || kIsAvx512<A>) {
+    if constexpr (kIsAvx512<A>) {  // xsimd 8.1's avx512 fma multiplies and adds separately
+      if constexpr (std::is_same_v<E, float>) return xsimd::batch<E, A>(_mm512_fmadd_ps(a, b, c));
+      else return xsimd::batch<E, A>(_mm512_fmadd_pd(a, b, c));
+    } else if constexpr (kIsAvx2<A>) {
       return xsimd::fma(a, b, c);
     } else {  // SSE2 has no fused multiply-add (xsimd would round twice): libm's fma per lane
       constexpr std::size_t n = xsimd::batch<E, A>::size;

@@ -1,7 +1,8 @@
 // Complex kernels that NumPy computes with C99's <complex.h> functions (and its own formulas
-// for log1p, log2, log10 and pow). xsimd 8.1's complex versions of these lose the imaginary
-// part on branch cuts (arcsin(2+0j)), return NaN for real arguments of tan, underflow for
-// tiny moduli (sqrt) and overflow in division, so these take libm per lane: results are
+// for expm1, log1p, log2, log10 and pow). xsimd 8.1's complex versions of these lose the
+// imaginary part on branch cuts (arcsin(2+0j)), return NaN for real arguments of tan, give
+// (inf, nan) for exp/sinh of large real arguments, underflow for tiny moduli (sqrt) and
+// overflow in division, so these take libm per lane: results are
 // NumPy's, bit for bit on glibc. Division is Smith's algorithm (NumPy's), in batches.
 // Included inside the ISA namespace (see common.hpp).
 #pragma once
@@ -9,6 +10,8 @@
 // The complex ops that are exactly a C99 function.
 #define EXPRVM_C99_FUNCTIONS                                                                      \
   EXPRVM_C99(SQRT, csqrt) EXPRVM_C99(LOG, clog) EXPRVM_C99(TAN, ctan) EXPRVM_C99(TANH, ctanh)      \
+  EXPRVM_C99(EXP, cexp) EXPRVM_C99(SIN, csin) EXPRVM_C99(COS, ccos) EXPRVM_C99(SINH, csinh)          \
+  EXPRVM_C99(COSH, ccosh)                                                                          \
   EXPRVM_C99(ARCSIN, casin) EXPRVM_C99(ARCCOS, cacos) EXPRVM_C99(ARCTAN, catan)                    \
   EXPRVM_C99(ARCSINH, casinh) EXPRVM_C99(ARCCOSH, cacosh) EXPRVM_C99(ARCTANH, catanh)
 
@@ -61,6 +64,19 @@ template <class T> inline void numpy_log1p(T& re, T& im) {
   } else {
     re = __builtin_log(__builtin_hypot(x, im));
     im = __builtin_atan2(im, x);
+  }
+}
+// expm1(z) = expm1(x) cos(y) - 2 sin(y/2)**2 + i exp(x) sin(y), as NumPy's nc_expm1.
+template <class T> inline void numpy_expm1(T& re, T& im) {
+  const T x = re, y = im;
+  if constexpr (std::is_same_v<T, float>) {
+    const T a = __builtin_sinf(y / 2);
+    re = __builtin_expm1f(x) * __builtin_cosf(y) - 2 * a * a;
+    im = __builtin_expf(x) * __builtin_sinf(y);
+  } else {
+    const T a = __builtin_sin(y / 2);
+    re = __builtin_expm1(x) * __builtin_cos(y) - 2 * a * a;
+    im = __builtin_exp(x) * __builtin_sin(y);
   }
 }
 // log_b(z) = log(z) * log_b(e), as NumPy's nc_log2 / nc_log10.
@@ -129,11 +145,13 @@ template <class T> inline ScalarComplex<T> numpy_pow(ScalarComplex<T> a, ScalarC
 template <Op op> inline constexpr bool kComplexByLibm =
     op == Op::SQRT || op == Op::LOG || op == Op::LOG1P || op == Op::LOG10 || op == Op::LOG2 || op == Op::TAN ||
     op == Op::TANH || op == Op::ARCSIN || op == Op::ARCCOS || op == Op::ARCTAN || op == Op::ARCSINH ||
-    op == Op::ARCCOSH || op == Op::ARCTANH;
+    op == Op::ARCCOSH || op == Op::ARCTANH || op == Op::EXP || op == Op::EXPM1 || op == Op::SIN ||
+    op == Op::COS || op == Op::SINH || op == Op::COSH;
 
 template <Op op, class T, class A>
 inline xsimd::batch<std::complex<T>, A> complex_by_libm(const xsimd::batch<std::complex<T>, A>& z) {
   if constexpr (op == Op::LOG1P) return complex_lanewise(z, numpy_log1p<T>);
+  else if constexpr (op == Op::EXPM1) return complex_lanewise(z, numpy_expm1<T>);
   else if constexpr (op == Op::LOG2) return complex_lanewise(z, numpy_log_base<T, 2>);
   else if constexpr (op == Op::LOG10) return complex_lanewise(z, numpy_log_base<T, 10>);
   else return complex_lanewise(z, c99_complex<op, T>);

@@ -135,7 +135,9 @@ template <class A> inline xsimd::batch<double, A> exp_by_reduction(const xsimd::
 // exp: xsimd's float32 exp flushes below -87.3 and overflows above 88.4; there exp(a/2)**2.
 template <> struct Impl<Op::EXP> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    if constexpr (std::is_same_v<E, float>) {
+    if constexpr (kIsComplex<E>) {
+      return complex_by_libm<Op::EXP>(a);
+    } else if constexpr (std::is_same_v<E, float>) {
       const auto outside = xsimd::abs(a) > 87.0f;
       const auto r = xsimd::exp(xsimd::select(outside, a * 0.5f, a));
       return xsimd::select(outside, r * r, r);
@@ -149,7 +151,9 @@ template <> struct Impl<Op::EXP> {
 // expm1 over float32's full range: expm1(a) = h * (h + 2) with h = expm1(a/2).
 template <> struct Impl<Op::EXPM1> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    if constexpr (std::is_same_v<E, float>) {
+    if constexpr (kIsComplex<E>) {
+      return complex_by_libm<Op::EXPM1>(a);
+    } else if constexpr (std::is_same_v<E, float>) {
       const auto outside = a > 87.0f;
       const auto h = xsimd::expm1(xsimd::select(outside, a * 0.5f, a));
       return xsimd::select(outside, h * (h + 2.0f), h);
