@@ -265,7 +265,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     }
   }
   const std::size_t count = code.constants.size();
-  const_storage = std::make_unique<std::byte[]>(count * kRegisterBytes + 64);
+  const_storage = std::make_unique_for_overwrite<std::byte[]>(count * kRegisterBytes + 64);
   std::byte* base = const_storage.get();
   base += (64 - reinterpret_cast<std::uintptr_t>(base) % 64) % 64;
   const_data.assign(count, nullptr);
