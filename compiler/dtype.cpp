@@ -9,7 +9,7 @@ namespace {
 struct DTypeFacts {
   std::string_view name;
   Kind kind;
-  std::size_t itemsize;
+  std::size_t itemsize;  // must agree with itemsize() in dtype.hpp (checked below)
 };
 
 // Indexed by DType.
@@ -27,6 +27,13 @@ constexpr std::array<DTypeFacts, kDTypeCount> kFacts = {{
     {"uint16", Kind::UInt, 2},
     {"uint32", Kind::UInt, 4},
 }};
+
+constexpr bool sizes_agree() {
+  for (int i = 0; i < kDTypeCount; ++i)
+    if (kFacts[i].itemsize != itemsize(static_cast<DType>(i))) return false;
+  return true;
+}
+static_assert(sizes_agree());
 
 constexpr bool is_integer(Kind k) { return k == Kind::Int || k == Kind::UInt; }
 
@@ -63,7 +70,6 @@ bool can_cast_safely(DType from, DType to) {
 }  // namespace
 
 Kind kind_of(DType t) { return kFacts[index_of(t)].kind; }
-std::size_t itemsize(DType t) { return kFacts[index_of(t)].itemsize; }
 std::string_view dtype_name(DType t) { return kFacts[index_of(t)].name; }
 
 std::optional<DType> dtype_from_name(std::string_view name) {

@@ -26,7 +26,11 @@ constexpr bool is_native(DType t) { return static_cast<int>(t) < kNativeDTypeCou
 constexpr int index_of(DType t) { return static_cast<int>(t); }
 
 Kind kind_of(DType t);
-std::size_t itemsize(DType t);
+// Bytes per element (inline: the executor asks for it per operand per run).
+constexpr std::size_t itemsize(DType t) {
+  constexpr std::size_t sizes[kDTypeCount] = {1, 4, 8, 4, 8, 8, 16, 1, 2, 1, 2, 4};
+  return sizes[static_cast<int>(t)];
+}
 std::string_view dtype_name(DType t);              // NumPy's names: "float32", "bool", ...
 std::optional<DType> dtype_from_name(std::string_view name);
 DType native_of(DType t);                          // the dtype the VM computes a stored value in

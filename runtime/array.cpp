@@ -6,12 +6,6 @@
 
 namespace exprvm {
 
-std::int64_t Array::size() const {
-  std::int64_t n = 1;
-  for (int d = 0; d < ndim; ++d) n *= shape[d];
-  return n;
-}
-
 bool Array::is_c_contiguous() const {
   std::int64_t expect = static_cast<std::int64_t>(itemsize(dtype));
   for (int d = ndim - 1; d >= 0; --d) {

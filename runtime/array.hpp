@@ -19,10 +19,23 @@ struct Array {
   void* data = nullptr;
   DType dtype = DType::Float64;
   int ndim = 0;                              // 0 = a single value
-  std::array<std::int64_t, kMaxDims> shape{};
-  std::array<std::int64_t, kMaxDims> strides{};  // in bytes; may be 0 or negative
+  // Only entries [0, ndim) are meaningful (and copied): a run copies Arrays, and copying all
+  // 32 dimensions of both would cost more than a small run itself.
+  std::array<std::int64_t, kMaxDims> shape;
+  std::array<std::int64_t, kMaxDims> strides;  // in bytes; may be 0 or negative
 
-  std::int64_t size() const;                 // product of the shape (1 for 0-d)
+  Array() = default;
+  Array(const Array& other) { copy_from(other); }
+  Array& operator=(const Array& other) {
+    copy_from(other);
+    return *this;
+  }
+
+  std::int64_t size() const {                // product of the shape (1 for 0-d)
+    std::int64_t n = 1;
+    for (int d = 0; d < ndim; ++d) n *= shape[d];
+    return n;
+  }
   bool is_c_contiguous() const;
 
   // A C-ordered view of `count` elements at `data` with the given shape (default 1-d).
@@ -43,6 +56,17 @@ struct Array {
   // A 0-d view of one value.
   template <class T>
   static Array scalar(T& value) { return from_raw(&value, dtype_of<T>::value, {}); }
+
+ private:
+  void copy_from(const Array& other) {
+    data = other.data;
+    dtype = other.dtype;
+    ndim = other.ndim;  // an invalid ndim is kept for validation to report, never overrun
+    for (int d = 0; d < ndim && d < kMaxDims; ++d) {
+      shape[d] = other.shape[d];
+      strides[d] = other.strides[d];
+    }
+  }
 };
 
 // A result exprvm allocated (C order), or a view of the caller's `out`.
