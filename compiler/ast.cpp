@@ -6,9 +6,7 @@
 #include <string>
 
 namespace exprvm {
-namespace {
 
-// Python's spelling of an operator, or empty for ops that are only functions.
 std::string_view operator_symbol(Op op) {
   switch (op) {
     case Op::ADD: return "+";
@@ -34,6 +32,8 @@ std::string_view operator_symbol(Op op) {
     default: return {};
   }
 }
+
+namespace {
 
 // Python's repr of a float: the shortest round-trip digits, positional when the decimal
 // exponent is in [-4, 16) ("100000.0", "0.0001"), scientific otherwise ("1e-05", "1e+16").

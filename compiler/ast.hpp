@@ -80,6 +80,10 @@ struct ParsedProgram {
 // Literal) with a caret under the offending position.
 ParsedProgram parse(std::string_view source);
 
+// Python's spelling of an operator ("+", "**", "~", "-" for NEG), or empty for ops that are
+// only functions.
+std::string_view operator_symbol(Op op);
+
 // Readable one-line rendering of an expression tree, fully parenthesised (for tests/debug).
 std::string to_string(const Node& node);
 

@@ -7,30 +7,11 @@
 namespace exprvm {
 namespace {
 
-std::string_view operator_symbol(Op op) {
-  switch (op) {
-    case Op::ADD: return "+";
-    case Op::SUB: return "-";
-    case Op::MUL: return "*";
-    case Op::DIV: return "/";
-    case Op::FLOORDIV: return "//";
-    case Op::MOD: return "%";
-    case Op::POW: return "**";
-    case Op::LSHIFT: return "<<";
-    case Op::RSHIFT: return ">>";
-    case Op::AND: return "&";
-    case Op::OR: return "|";
-    case Op::XOR: return "^";
-    case Op::LT: return "<";
-    case Op::LE: return "<=";
-    case Op::EQ: return "==";
-    case Op::NE: return "!=";
-    case Op::GE: return ">=";
-    case Op::GT: return ">";
-    case Op::NEG: return "unary -";
-    case Op::INVERT: return "~";
-    default: return op_info(op).spelling;
-  }
+// How an error names an operator: its symbol ("unary -" for negation) or its function name.
+std::string_view op_display(Op op) {
+  if (op == Op::NEG) return "unary -";
+  const std::string_view symbol = operator_symbol(op);
+  return symbol.empty() ? op_info(op).spelling : symbol;
 }
 
 bool is_bool_or_int(DType t) { return t == DType::Bool || t == DType::Int32 || t == DType::Int64; }
@@ -124,9 +105,9 @@ class Checker {
       }
       case NodeKind::Name: return type_name(n);
       case NodeKind::Unary:
-        return apply(n.op, collect(n, false), n.span, operator_symbol(n.op));
+        return apply(n.op, collect(n, false), n.span, op_display(n.op));
       case NodeKind::Binary:
-        return apply(n.op, collect(n, false), n.span, operator_symbol(n.op));
+        return apply(n.op, collect(n, false), n.span, op_display(n.op));
       case NodeKind::Call: return type_call(n, reduction_allowed);
       default: fail(ErrorKind::Internal, "unexpected node in a parsed tree", n.span);
     }
