@@ -109,16 +109,16 @@ ActivationStages::ActivationStages(Activation kind, bool with_bias, const std::s
                           float_signature({"dy", "y", "s"}));
     return;
   }
+  // Inference gets the bias already added by the matrix product (sgemm/sgemv with beta = 1),
+  // so its program has one operand shape and takes the engine's small-run fast path.
+  if (kind != Activation::Linear)
+    infer_.emplace(owner + " " + name, "z = " + activation_expression(kind, "z"),
+                   float_signature({"z"}));
   if (with_bias) {
-    infer_.emplace(owner + " bias+" + name, "a = z + b\nz = " + activation_expression(kind, "a"),
-                   float_signature({"z", "b"}));
     train_.emplace(owner + " bias+" + name + " (training)",
                    "z = z + b\ny = " + activation_expression(kind, "z"),
                    float_signature({"z", "b", "y"}));
   } else {
-    if (kind != Activation::Linear)
-      infer_.emplace(owner + " " + name, "z = " + activation_expression(kind, "z"),
-                     float_signature({"z"}));
     train_.emplace(owner + " " + name + " (training)", "y = " + activation_expression(kind, "z"),
                    float_signature({"z", "y"}));
   }
@@ -139,18 +139,10 @@ void ActivationStages::softmax_rows(const Tensor& z, Tensor& y) const {
   normalize_->run({y.matrix(), row_stat.column()});
 }
 
-void ActivationStages::apply(Tensor& z, const Tensor* bias) const {
+void ActivationStages::apply(Tensor& z) const {
   if (z.size() == 0) return;
-  if (kind_ == Activation::Softmax) {
-    if (with_bias_) bias_add_->run({z.matrix(), bias->flat()});
-    softmax_rows(z, z);
-    return;
-  }
-  if (!infer_) return;  // linear without bias
-  if (with_bias_)
-    infer_->run({z.matrix(), bias->flat()});
-  else
-    infer_->run({z.matrix()});
+  if (kind_ == Activation::Softmax) return softmax_rows(z, z);
+  if (infer_) infer_->run({z.matrix()});  // linear: nothing to do
 }
 
 void ActivationStages::apply_train(Tensor& z, const Tensor* bias, Tensor& y) const {

@@ -26,8 +26,8 @@ class ActivationStages {
   ActivationStages(Activation kind, bool with_bias, const std::string& owner);
 
   Activation kind() const { return kind_; }
-  // Inference, in place: z = act(z + bias) with bias (cols,) broadcast over the rows.
-  void apply(Tensor& z, const Tensor* bias) const;
+  // Inference, in place: z = act(z), the bias (if any) already added to z.
+  void apply(Tensor& z) const;
   // Training: z = z + bias in place (kept for the derivative), y = act(z).
   void apply_train(Tensor& z, const Tensor* bias, Tensor& y) const;
   // Backward, in place: dy = dy * act'(z), from z and y = act(z) of apply_train.
@@ -40,7 +40,7 @@ class ActivationStages {
 
   Activation kind_;
   bool with_bias_;
-  std::optional<Stage> infer_;       // a = z + b; z = act(a)
+  std::optional<Stage> infer_;       // z = act(z)
   std::optional<Stage> train_;       // z = z + b; y = act(z)
   std::optional<Stage> derivative_;  // dy = dy * act'(z)
   // Softmax works on rows: bias add, then max, exp, sum and divide per row.

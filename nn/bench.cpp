@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/error.hpp"
+#include "nn/linalg.hpp"
 #include "nn/seed_data.hpp"
 #include "nn/trainer.hpp"
 
@@ -82,8 +83,10 @@ void bench_shape(std::int64_t width, double seconds, std::ostream& out) {
   Tensor hundred(100, 25);
   for (float& v : hundred.data) v = uniform(rng);
   const Tensor one = slice_rows(hundred, 0, 1);
-  const double one_s = best_seconds_per_call([&] { model.predict(one); }, seconds);
-  const double hundred_s = best_seconds_per_call([&] { model.predict(hundred); }, seconds);
+  PredictWorkspace workspace;
+  const double one_s = best_seconds_per_call([&] { model.predict(one, workspace); }, seconds);
+  const double hundred_s =
+      best_seconds_per_call([&] { model.predict(hundred, workspace); }, seconds);
   const double floor_s = weight_stream_seconds(model, seconds);
   const std::string w = std::to_string(width);
   const nlohmann::json numpy = run_numpy("predict --shape " + w + "," + w + "," + w +
@@ -130,9 +133,17 @@ int run_bench(int argc, char** argv, std::ostream& out) {
   const bool quick = options.has("quick");
   const double seconds = options.number("seconds", quick ? 0.2 : 1.0);
   out << "seed 000's table: 25 inputs, three hidden ELU layers, 1 linear output, float32.\n"
-         "exprvm: Model::predict (OpenBLAS sgemm + one fused exprvm program per layer);\n"
+         "exprvm: Model::predict with a reused workspace (x · kernel + bias by sgemv or Eigen\n"
+         "for one row, sgemm for a batch; then one exprvm program per hidden layer);\n"
          "NumPy: seed 000's model_np, run by /usr/bin/python3 in the same run; floor: reading\n"
-         "every kernel once (cblas_sasum). Times are the best mean per call.\n\n"
+         "every kernel once (cblas_sasum). Times are the best mean per call.\n"
+      << "OpenBLAS core: " << blas_core_name() << " (one-row products by "
+      << (default_matvec() == MatVec::Blas ? "cblas_sgemv" : "Eigen") << ")"
+      << (default_matvec() == MatVec::Blas
+              ? ""
+              : "; if this CPU has AVX2 or AVX-512, OPENBLAS_CORETYPE=Haswell or SkylakeX "
+                "gives OpenBLAS its fast kernels")
+      << "\n\n"
          "| NN Shape | Num Params | exprvm (1 prediction) | NumPy (1 prediction) | exprvm "
          "speedup | weight-stream floor | exprvm / floor | exprvm (100 predictions) | NumPy "
          "(100 predictions) | exprvm speedup |\n"

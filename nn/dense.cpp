@@ -33,8 +33,8 @@ std::unique_ptr<Dense> Dense::glorot(std::int64_t in, std::int64_t out, Activati
 }
 
 void Dense::forward(const Tensor& in, Tensor& out) const {
-  matmul(in, Transpose::No, kernel_, Transpose::No, out);
-  activation_.apply(out, &bias_);
+  affine(in, kernel_, bias_, out);
+  activation_.apply(out);
 }
 
 void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {

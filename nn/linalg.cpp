@@ -2,12 +2,62 @@
 
 #include <cblas.h>
 
+#include <Eigen/Core>
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <string>
 
 #include "compiler/error.hpp"
 
 namespace exprvm::nn {
+namespace {
+
+using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// y = x · kernel + bias for one row x (kernel.rows values) into y (kernel.cols values).
+void matvec_bias(const float* x, const Tensor& kernel, const Tensor& bias, float* y,
+                 MatVec backend) {
+  std::copy(bias.data.begin(), bias.data.end(), y);
+  if (kernel.rows == 0 || kernel.cols == 0) return;
+  if (backend == MatVec::Eigen) {
+    const Eigen::Map<const RowMajorMatrix> k(kernel.data.data(), kernel.rows, kernel.cols);
+    const Eigen::Map<const Eigen::RowVectorXf> xv(x, kernel.rows);
+    Eigen::Map<Eigen::RowVectorXf> yv(y, kernel.cols);
+    yv.noalias() += xv * k;
+    return;
+  }
+  use_blas_threads_for(kernel.size());
+  cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(kernel.rows),
+              static_cast<int>(kernel.cols), 1.0f, kernel.data.data(),
+              static_cast<int>(kernel.cols), x, 1, 1.0f, y, 1);
+}
+
+}  // namespace
+
+std::string_view blas_core_name() {
+  static const std::string name = openblas_get_corename();
+  return name;
+}
+
+MatVec default_matvec() {
+  // OpenBLAS 0.3.21's cores with AVX2 or AVX-512 kernels (names as openblas_get_corename).
+  static constexpr std::array<std::string_view, 6> kSimdCores = {
+      "Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids", "Zen3"};
+  static const MatVec choice =
+      std::find(kSimdCores.begin(), kSimdCores.end(), blas_core_name()) != kSimdCores.end()
+          ? MatVec::Blas
+          : MatVec::Eigen;
+  return choice;
+}
+
+void use_blas_threads_for(std::int64_t multiply_adds) {
+  static const int startup_threads = openblas_get_num_threads();
+  static std::atomic<int> current{startup_threads};
+  const int wanted = multiply_adds < kThreadedMinWork ? 1 : startup_threads;
+  if (current.exchange(wanted, std::memory_order_relaxed) != wanted)
+    openblas_set_num_threads(wanted);
+}
 
 void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor& c,
             bool accumulate) {
@@ -33,11 +83,27 @@ void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor
     if (!accumulate) std::fill(c.data.begin(), c.data.end(), 0.0f);
     return;
   }
+  use_blas_threads_for(m * n * k);
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
               static_cast<int>(k), 1.0f, a.data.data(), static_cast<int>(a.cols), b.data.data(),
               static_cast<int>(b.cols), accumulate ? 1.0f : 0.0f, c.data.data(),
               static_cast<int>(n));
+}
+
+void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& out,
+            MatVec one_row) {
+  if (x.cols != kernel.rows || bias.size() != kernel.cols) {
+    throw Error(ErrorKind::Shape, "affine: input width " + std::to_string(x.cols) +
+                                      ", kernel " + std::to_string(kernel.rows) + "x" +
+                                      std::to_string(kernel.cols) + ", bias of " +
+                                      std::to_string(bias.size()) + " do not fit");
+  }
+  out.resize(x.rows, kernel.cols);
+  if (x.rows == 1) return matvec_bias(x.data.data(), kernel, bias, out.data.data(), one_row);
+  for (std::int64_t r = 0; r < out.rows; ++r)
+    std::copy(bias.data.begin(), bias.data.end(), out.row(r));
+  if (x.rows > 0 && kernel.size() > 0) matmul(x, Transpose::No, kernel, Transpose::No, out, true);
 }
 
 }  // namespace exprvm::nn

@@ -1,5 +1,9 @@
-// Matrix products of the NN runner: OpenBLAS cblas_sgemm on row-major Tensors.
+// Matrix products of the NN runner on row-major Tensors: OpenBLAS cblas_sgemm for batches,
+// a matrix-vector product (cblas_sgemv or Eigen) for one row.
 #pragma once
+#include <cstdint>
+#include <string_view>
+
 #include "nn/tensor.hpp"
 
 namespace exprvm::nn {
@@ -10,5 +14,27 @@ enum class Transpose { No, Yes };
 // accumulating; throws Error(Shape) when the inner dimensions differ.
 void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor& c,
             bool accumulate = false);
+
+// Who computes a one-row product y = x · kernel + bias.
+enum class MatVec {
+  Blas,   // cblas_sgemv: fastest when OpenBLAS runs its AVX2 / AVX-512 kernels
+  Eigen,  // Eigen::Map over the buffers (baseline SSE2 build): beats OpenBLAS's generic kernels
+};
+// Blas when OpenBLAS picked an AVX2-class core at start-up, else Eigen (decided once).
+MatVec default_matvec();
+// The core OpenBLAS runs, e.g. "SkylakeX", or "Prescott" when it did not recognise the CPU.
+std::string_view blas_core_name();
+
+// out = x · kernel + bias, bias (1, kernel.cols) broadcast over the rows; out is resized (its
+// capacity reused, so steady-state calls do not allocate). One row takes `one_row`; more rows
+// run sgemm onto rows prefilled with the bias. Throws Error(Shape) for mismatched widths.
+void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& out,
+            MatVec one_row = default_matvec());
+
+// OpenBLAS threads for a product of `multiply_adds`: one below kThreadedMinWork (measured:
+// waking a second thread costs more than it saves there), OpenBLAS's start-up count above.
+// Process-wide (OpenBLAS has no per-call setting); only called when the choice changes.
+inline constexpr std::int64_t kThreadedMinWork = std::int64_t{1} << 22;
+void use_blas_threads_for(std::int64_t multiply_adds);
 
 }  // namespace exprvm::nn

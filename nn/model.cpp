@@ -52,20 +52,25 @@ std::size_t Model::resolve_index(int last) const {
 }
 
 Tensor Model::predict(const Tensor& x, int last) const {
+  PredictWorkspace workspace;
+  predict(x, workspace, last);
+  return std::move(resolve_index(last) % 2 == 0 ? workspace.a : workspace.b);
+}
+
+const Tensor& Model::predict(const Tensor& x, PredictWorkspace& workspace, int last) const {
   if (x.cols != input_width_) {
     throw Error(ErrorKind::Shape, "model: expects " + std::to_string(input_width_) +
                                       " input features per row, got " + std::to_string(x.cols));
   }
   check_no_nan(x, "input");
   const std::size_t stop = resolve_index(last);
-  Tensor a, b;
   const Tensor* current = &x;
   for (std::size_t i = 0; i <= stop; ++i) {
-    Tensor& out = (i % 2 == 0) ? a : b;
+    Tensor& out = (i % 2 == 0) ? workspace.a : workspace.b;
     layers_[i]->forward(*current, out);
     current = &out;
   }
-  return std::move(stop % 2 == 0 ? a : b);
+  return *current;
 }
 
 const Tensor& Model::forward_train(const Tensor& x, std::mt19937_64& rng) {

@@ -9,6 +9,12 @@
 
 namespace exprvm::nn {
 
+// Buffers of Model::predict, reused across calls so that steady-state predictions do not
+// allocate. A Model may be shared by threads; a workspace may not (one per thread).
+struct PredictWorkspace {
+  Tensor a, b;
+};
+
 class Model {
  public:
   explicit Model(std::int64_t input_width);
@@ -27,6 +33,8 @@ class Model {
   // Output of layer `last` (Python-style index: -1 is the last layer, 0 the first) for the
   // rows of x. Throws Error(Shape) for a wrong width or index, Error(Argument) for NaN inputs.
   Tensor predict(const Tensor& x, int last = -1) const;
+  // The same into `workspace`: the result stays valid until the workspace's next use.
+  const Tensor& predict(const Tensor& x, PredictWorkspace& workspace, int last = -1) const;
 
   // Training: forward through every layer (dropout active, batch statistics), keeping the
   // activations; returns the output.

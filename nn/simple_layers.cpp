@@ -10,7 +10,7 @@ ActivationLayer::ActivationLayer(std::int64_t width, Activation activation,
 
 void ActivationLayer::forward(const Tensor& in, Tensor& out) const {
   out = in;
-  activation_.apply(out, nullptr);
+  activation_.apply(out);
 }
 
 void ActivationLayer::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {

@@ -1,0 +1,101 @@
+// The prediction fast path (bias folded into the product, a matrix-vector product for one row,
+// an activation-only program on one shape, reused workspaces) against the general path that
+// training takes (sgemm, then the fused bias + activation program broadcasting the bias).
+#include <catch2/catch.hpp>
+
+#include "helpers.hpp"
+#include "nn/linalg.hpp"
+#include "nn/model.hpp"
+#include "nn/seed_data.hpp"
+
+using namespace exprvm::nn;
+using exprvm::nn::testing::random_tensor;
+
+namespace {
+
+// x · kernel + bias in double precision.
+double reference_affine(const Tensor& x, const Tensor& kernel, const Tensor& bias,
+                        std::int64_t r, std::int64_t c) {
+  double z = bias.at(0, c);
+  for (std::int64_t k = 0; k < kernel.rows; ++k)
+    z += static_cast<double>(x.at(r, k)) * kernel.at(k, c);
+  return z;
+}
+
+}  // namespace
+
+TEST_CASE("affine: both one-row products and the batch product equal the reference",
+          "[nn][fast]") {
+  std::mt19937_64 rng(21);
+  struct Shape {
+    std::int64_t in, out;
+  };
+  for (Shape shape : {Shape{25, 30}, Shape{30, 1}, Shape{1, 5}, Shape{300, 200}}) {
+    const Tensor kernel = random_tensor(shape.in, shape.out, rng);
+    const Tensor bias = random_tensor(1, shape.out, rng);
+    for (std::int64_t rows : {1, 2, 5}) {
+      const Tensor x = random_tensor(rows, shape.in, rng);
+      for (MatVec one_row : {MatVec::Blas, MatVec::Eigen}) {
+        CAPTURE(shape.in, shape.out, rows, one_row == MatVec::Blas ? "sgemv" : "eigen");
+        Tensor out(3, 3, 42.0f);  // stale contents and shape must not matter
+        affine(x, kernel, bias, out, one_row);
+        REQUIRE(out.rows == rows);
+        REQUIRE(out.cols == shape.out);
+        for (std::int64_t r = 0; r < rows; ++r)
+          for (std::int64_t c = 0; c < shape.out; ++c)
+            CHECK(out.at(r, c) ==
+                  Approx(reference_affine(x, kernel, bias, r, c)).margin(1e-5).epsilon(1e-5));
+      }
+    }
+  }
+  Tensor out;
+  CHECK_THROWS_WITH(affine(Tensor(1, 4), Tensor(5, 2), Tensor(1, 2), out),
+                    Catch::Contains("input width 4, kernel 5x2"));
+  affine(Tensor(0, 5), Tensor(5, 2), Tensor(1, 2), out);
+  CHECK(out.rows == 0);
+  CHECK(out.cols == 2);
+}
+
+TEST_CASE("dense inference equals the training path for every activation and batch size",
+          "[nn][fast]") {
+  std::mt19937_64 rng(22);
+  for (Activation a : {Activation::Linear, Activation::Relu, Activation::Elu, Activation::Selu,
+                       Activation::Tanh, Activation::Sigmoid, Activation::Softmax,
+                       Activation::Gelu}) {
+    Dense dense(random_tensor(25, 30, rng), random_tensor(1, 30, rng), a, "dense_1");
+    for (std::int64_t rows : {1, 2, 3, 7, 64}) {
+      CAPTURE(std::string(activation_name(a)), rows);
+      const Tensor x = random_tensor(rows, 25, rng, -2, 2);
+      Tensor fast, general;
+      dense.forward(x, fast);
+      dense.forward_train(x, general, rng);
+      REQUIRE(fast.rows == rows);
+      REQUIRE(general.rows == rows);
+      for (std::int64_t i = 0; i < fast.size(); ++i)
+        CHECK(fast.data[i] == Approx(general.data[i]).margin(1e-5).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("a workspace gives the plain predict's result and keeps its buffers", "[nn][fast]") {
+  const Model model = make_elu_network(25, {30, 30, 30}, 1, 7);
+  std::mt19937_64 rng(23);
+  const Tensor batch = random_tensor(100, 25, rng, 0, 1);
+  const Tensor one = random_tensor(1, 25, rng, 0, 1);
+  PredictWorkspace workspace;
+  for (int last : {-1, -2, 0}) {
+    CAPTURE(last);
+    REQUIRE(model.predict(batch, workspace, last).data == model.predict(batch, last).data);
+    REQUIRE(model.predict(one, workspace, last).data == model.predict(one, last).data);
+  }
+  // Steady state: the same call again runs in the same buffers (no allocation).
+  const Tensor& first = model.predict(batch, workspace);
+  const float* buffer_a = workspace.a.data.data();
+  const float* buffer_b = workspace.b.data.data();
+  const float* result = first.data.data();
+  const Tensor& again = model.predict(one, workspace);
+  CHECK(workspace.a.data.data() == buffer_a);
+  CHECK(workspace.b.data.data() == buffer_b);
+  CHECK(again.data.data() == result);
+  CHECK(again.rows == 1);
+}
