@@ -1,6 +1,7 @@
 #include "compiler/optimize.hpp"
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "compiler/scalar_ops.hpp"
@@ -58,6 +59,40 @@ std::optional<double> real_constant(const Node& n) {
   return c.real();
 }
 
+// Structural equality of typed trees: same kind, op, dtype, slot, literal value (bit for bit)
+// and children. Spans and the uniform/weak flags follow from these and are not compared.
+bool same_tree(const Node& x, const Node& y) {
+  if (x.kind != y.kind || x.dtype != y.dtype || x.args.size() != y.args.size()) return false;
+  switch (x.kind) {
+    case NodeKind::Literal: return same_bits(literal_value(x), literal_value(y));
+    case NodeKind::Name:
+      if (x.slot != y.slot || x.name != y.name) return false;
+      break;
+    case NodeKind::Apply:
+      if (x.op != y.op) return false;
+      break;
+    case NodeKind::Reduce:
+      if (x.op != y.op || x.axis != y.axis || x.mean != y.mean) return false;
+      break;
+    case NodeKind::Cast: break;
+    default: return false;  // Unary, Binary and Call do not survive type checking
+  }
+  for (std::size_t i = 0; i < x.args.size(); ++i)
+    if (!same_tree(*x.args[i], *y.args[i])) return false;
+  return true;
+}
+
+// The fused compare-and-select of comparison `op` (LT -> SELECT_LT, ...), if it has one.
+std::optional<Op> fused_select(Op op) {
+  switch (op) {
+    case Op::LT: return Op::SELECT_LT;
+    case Op::LE: return Op::SELECT_LE;
+    case Op::GE: return Op::SELECT_GE;
+    case Op::GT: return Op::SELECT_GT;
+    default: return std::nullopt;
+  }
+}
+
 NodePtr apply(Op op, DType dtype, const Node& like, std::vector<NodePtr> args) {
   auto n = std::make_unique<Node>();
   n->kind = NodeKind::Apply;
@@ -81,6 +116,7 @@ class Optimizer {
     if (n->op == Op::POW) return rewrite_pow(std::move(n));
     if (n->op == Op::DIV) return rewrite_div(std::move(n));
     if (n->op == Op::ADD && options_.allow_fma) return contract_fma(std::move(n));
+    if (n->op == Op::WHERE) return fuse_compare_select(std::move(n));
     return n;
   }
 
@@ -160,6 +196,24 @@ class Optimizer {
       return apply(Op::FMA, n->dtype, *n, std::move(args));
     }
     return n;
+  }
+
+  // where(x CMP y, x, z) -> select_CMP(x, y, z) for CMP in <, <=, >=, > (ints and floats),
+  // when the true branch is structurally x and the compare runs in the where's dtype: the
+  // select compares exactly as the condition did, so every value is kept, and the bool
+  // temporary between the two instructions disappears.
+  static NodePtr fuse_compare_select(NodePtr n) {
+    Node& condition = *n->args[0];
+    if (condition.kind != NodeKind::Apply) return n;
+    const std::optional<Op> select = fused_select(condition.op);
+    if (!select || !op_accepts(*select, n->dtype)) return n;
+    const Node& compared = *condition.args[0];
+    if (compared.dtype != n->dtype || !same_tree(compared, *n->args[1])) return n;
+    std::vector<NodePtr> args;
+    args.push_back(std::move(condition.args[0]));
+    args.push_back(std::move(condition.args[1]));
+    args.push_back(std::move(n->args[2]));
+    return apply(*select, n->dtype, *n, std::move(args));
   }
 
   CompileOptions options_;

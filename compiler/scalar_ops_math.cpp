@@ -336,6 +336,16 @@ Value complex_op(Op op, DType t, std::span<const Value> args) {
   }
 }
 
+// The comparison a fused select makes (SELECT_LT -> LT, ...).
+Op select_compare(Op select) {
+  switch (select) {
+    case Op::SELECT_LT: return Op::LT;
+    case Op::SELECT_LE: return Op::LE;
+    case Op::SELECT_GE: return Op::GE;
+    default: return Op::GT;
+  }
+}
+
 }  // namespace
 
 Value apply_op(Op op, DType operand_dtype, std::span<const Value> args) {
@@ -358,6 +368,8 @@ Value apply_op(Op op, DType operand_dtype, std::span<const Value> args) {
     case Op::COPY: return args[0];
     case Op::ONES_LIKE: return cast_value(Value::of(true), operand_dtype);
     case Op::WHERE: return args[0].b ? args[1] : args[2];
+    case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
+      return apply_op(select_compare(op), operand_dtype, args.first(2)).b ? args[0] : args[2];
     default: break;
   }
   switch (operand_dtype) {

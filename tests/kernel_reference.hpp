@@ -102,6 +102,10 @@ inline bool finite_complex_only(Op op) {
   }
 }
 
+inline bool is_fused_select(Op op) {
+  return op == Op::SELECT_LT || op == Op::SELECT_LE || op == Op::SELECT_GE || op == Op::SELECT_GT;
+}
+
 // Fills one operand: edge values first (rotated by `shift` so operands pair differently), then
 // random values; `role` 1 is the second operand (exponents and shift counts are kept small).
 template <class E>
@@ -157,6 +161,8 @@ inline Inputs make_inputs(Op op, DType t, std::size_t n, std::mt19937_64& rng) {
     Inputs in;
     in.a = op == Op::WHERE ? as_bytes(operand_values<std::uint8_t>(op, n, 0, rng)) : as_bytes(operand_values<E>(op, n, 0, rng));
     in.b = as_bytes(operand_values<E>(op, n, 1, rng));
+    if (is_fused_select(op))  // ties, where <= and < differ
+      for (std::size_t i = 5; i < n; i += 9) std::memcpy(&in.b[i * sizeof(E)], &in.a[i * sizeof(E)], sizeof(E));
     in.c = as_bytes(operand_values<E>(op, n, 2, rng));
     return in;
   });

@@ -149,6 +149,10 @@ template <class T> std::optional<Val> ref_int(Op op, T a, T b, T c, bool cond) {
     case Op::MINIMUM: return v(std::min(a, b));
     case Op::WHERE: return v(cond ? b : c);
     case Op::CLIP: return v(std::min(std::max(a, b), c));
+    case Op::SELECT_LT: return v(a < b ? a : c);
+    case Op::SELECT_LE: return v(a <= b ? a : c);
+    case Op::SELECT_GE: return v(a >= b ? a : c);
+    case Op::SELECT_GT: return v(a > b ? a : c);
     default: return std::nullopt;
   }
 }
@@ -240,6 +244,10 @@ template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond)
     case Op::WHERE: return v(cond ? b : c);
     case Op::CLIP: return v(np_minimum(np_maximum(a, b), c));
     case Op::FMA: return v(std::fma(a, b, c));
+    case Op::SELECT_LT: return v(a < b ? a : c);
+    case Op::SELECT_LE: return v(a <= b ? a : c);
+    case Op::SELECT_GE: return v(a >= b ? a : c);
+    case Op::SELECT_GT: return v(a > b ? a : c);
     default: return std::nullopt;
   }
 }

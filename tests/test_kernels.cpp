@@ -4,7 +4,7 @@
 // zero divisors, ...) and random values, for n = 0, 1, batch-1, batch, batch+1, 1000, and in
 // place (d == a). Tolerances:
 //   exact (bit for bit, signed zeros included): arithmetic, comparisons, bitwise, rounding,
-//     classification, sign, min/max, where, casts, fmod/mod/floordiv, int pow;
+//     classification, sign, min/max, where, fused selects, casts, fmod/mod/floordiv, int pow;
 //   float transcendentals (pow, erf, erfc included): kUlpFloat64 / kUlpFloat32 units in the
 //     last place (tests/kernel_reference_ops.hpp);
 //   hypot and complex abs: 1 ULP;

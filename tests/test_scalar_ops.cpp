@@ -265,6 +265,35 @@ TEST_CASE("loads promote storage-only dtypes; narrowing stores wrap", "[scalar]"
   CHECK(f == 0.1f);
 }
 
+TEST_CASE("fused selects are where(a CMP b, a, c), NaN comparing false", "[scalar]") {
+  const auto select = [](Op op, double a, double b, double c) {
+    return call(op, DType::Float64, {Value::of(a), Value::of(b), Value::of(c)}).f64;
+  };
+  CHECK(select(Op::SELECT_GT, 2.0, 0.0, -1.0) == 2.0);
+  CHECK(select(Op::SELECT_GT, -2.0, 0.0, -1.0) == -1.0);
+  CHECK(is_exactly(select(Op::SELECT_GT, -0.0, 0.0, 5.0), 5.0));  // -0 > +0 is false
+  CHECK(is_exactly(select(Op::SELECT_GE, -0.0, 0.0, 5.0), -0.0));  // the a kept is -0
+  CHECK(is_exactly(select(Op::SELECT_LE, -0.0, 0.0, 5.0), -0.0));
+  CHECK(is_exactly(select(Op::SELECT_LT, 0.0, -0.0, 5.0), 5.0));
+  CHECK(select(Op::SELECT_LT, -kInf, kInf, 0.0) == -kInf);
+  CHECK(select(Op::SELECT_GE, kInf, kInf, 0.0) == kInf);
+  CHECK(std::isnan(select(Op::SELECT_LT, 3.0, 2.0, kNaN)));
+  for (Op op : {Op::SELECT_LT, Op::SELECT_LE, Op::SELECT_GE, Op::SELECT_GT}) {
+    CHECK(select(op, kNaN, 0.0, 7.0) == 7.0);
+    CHECK(select(op, 0.0, kNaN, 7.0) == 7.0);
+  }
+  CHECK(call(Op::SELECT_GT, DType::Float32, {Value::of(1.5f), Value::of(1.0f), Value::of(0.0f)}).f32 == 1.5f);
+  const auto i32s = [](Op op, std::int32_t a, std::int32_t b, std::int32_t c) {
+    return call(op, DType::Int32, {Value::of(a), Value::of(b), Value::of(c)}).i32;
+  };
+  CHECK(i32s(Op::SELECT_LE, 3, 3, 9) == 3);
+  CHECK(i32s(Op::SELECT_LT, 3, 3, 9) == 9);
+  CHECK(i32s(Op::SELECT_GT, I32::min(), I32::max(), 1) == 1);
+  CHECK(call(Op::SELECT_GE, DType::Int64, {Value::of(I64::min()), Value::of(I64::min()), Value::of(std::int64_t{0})}).i64 ==
+        I64::min());
+  CHECK_THROWS_AS(call(Op::SELECT_GT, DType::Bool, {Value::of(true), Value::of(false), Value::of(false)}), Error);
+}
+
 TEST_CASE("ops the table forbids are internal errors", "[scalar]") {
   const Value z = Value::of(std::complex<double>(1, 1));
   CHECK_THROWS_AS(call(Op::FLOORDIV, DType::Complex128, {z, z}), Error);

@@ -13,6 +13,21 @@ EXPRVM_COMPARE(GE, >=)
 EXPRVM_COMPARE(GT, >)
 #undef EXPRVM_COMPARE
 
+// Fused where(a CMP b, a, c): the compare's mask feeds the blend in registers.
+#define EXPRVM_SELECT(NAME, COMPARE)                                                             \
+  template <> struct Impl<Op::NAME> {                                                            \
+    template <class E, class A>                                                                  \
+    static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b,                  \
+                      const xsimd::batch<E, A>& c) {                                             \
+      return xsimd::select(Impl<Op::COMPARE>::apply(a, b), a, c);                                \
+    }                                                                                            \
+  };
+EXPRVM_SELECT(SELECT_LT, LT)
+EXPRVM_SELECT(SELECT_LE, LE)
+EXPRVM_SELECT(SELECT_GE, GE)
+EXPRVM_SELECT(SELECT_GT, GT)
+#undef EXPRVM_SELECT
+
 // Complex numbers are equal when both parts are.
 template <> struct Impl<Op::EQ> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
