@@ -1,5 +1,6 @@
 // The optimizer: rewrites of typed trees that keep every value bit-for-bit (constant folding,
-// x**2 -> x*x, x**-1 -> 1/x, x**0.5 -> sqrt(x), x/2**k -> x*2**-k, x**1 -> x, x**0 -> 1),
+// x**2 -> x*x, x**-1 -> 1/x, x**0.5 -> sqrt(x) (as NumPy's power does), x/2**k -> x*2**-k,
+// x**1 -> x, x**0 -> 1, where(x CMP y, x, z) -> select_CMP(x, y, z)),
 // plus, only with CompileOptions::allow_fma, contraction of a*b+c into one fused multiply-add.
 // Common subexpressions are shared later, by lowering.
 #pragma once
