@@ -5,6 +5,7 @@
 // (std::complex's operators), so e.g. 0 / (1e-40+0j) in complex64 is nan+nanj as in NumPy.
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <type_traits>
 
 #include "compiler/error.hpp"
@@ -147,35 +148,45 @@ T nan_maximum(T a, T b) { return (a >= b || std::isnan(a)) ? a : b; }
 template <class T>
 T nan_minimum(T a, T b) { return (a <= b || std::isnan(a)) ? a : b; }
 
+// The ops that are exactly one <cmath> / <complex> function of their operand, the same for
+// real and complex X.
+template <class X>
+std::optional<X> std_function(Op op, X a) {
+  switch (op) {
+    case Op::SQRT: return std::sqrt(a);
+    case Op::EXP: return std::exp(a);
+    case Op::LOG: return std::log(a);
+    case Op::SIN: return std::sin(a);
+    case Op::COS: return std::cos(a);
+    case Op::TAN: return std::tan(a);
+    case Op::ARCSIN: return std::asin(a);
+    case Op::ARCCOS: return std::acos(a);
+    case Op::ARCTAN: return std::atan(a);
+    case Op::SINH: return std::sinh(a);
+    case Op::COSH: return std::cosh(a);
+    case Op::TANH: return std::tanh(a);
+    case Op::ARCSINH: return std::asinh(a);
+    case Op::ARCCOSH: return std::acosh(a);
+    case Op::ARCTANH: return std::atanh(a);
+    default: return std::nullopt;
+  }
+}
+
 template <class T>
 Value float_op(Op op, DType t, std::span<const Value> args) {
   const T a = args[0].get<T>();
   const T b = args.size() > 1 ? args[1].get<T>() : T(0);
+  if (const auto r = std_function(op, a)) return Value::of(*r);
   switch (op) {
     case Op::NEG: return Value::of(T(-a));
     case Op::ABS: return Value::of(std::fabs(a));
     case Op::SQUARE: return Value::of(T(a * a));
-    case Op::SQRT: return Value::of(std::sqrt(a));
     case Op::CBRT: return Value::of(std::cbrt(a));
-    case Op::EXP: return Value::of(std::exp(a));
     case Op::EXPM1: return Value::of(std::expm1(a));
     case Op::EXP2: return Value::of(std::exp2(a));
-    case Op::LOG: return Value::of(std::log(a));
     case Op::LOG1P: return Value::of(std::log1p(a));
     case Op::LOG10: return Value::of(std::log10(a));
     case Op::LOG2: return Value::of(std::log2(a));
-    case Op::SIN: return Value::of(std::sin(a));
-    case Op::COS: return Value::of(std::cos(a));
-    case Op::TAN: return Value::of(std::tan(a));
-    case Op::ARCSIN: return Value::of(std::asin(a));
-    case Op::ARCCOS: return Value::of(std::acos(a));
-    case Op::ARCTAN: return Value::of(std::atan(a));
-    case Op::SINH: return Value::of(std::sinh(a));
-    case Op::COSH: return Value::of(std::cosh(a));
-    case Op::TANH: return Value::of(std::tanh(a));
-    case Op::ARCSINH: return Value::of(std::asinh(a));
-    case Op::ARCCOSH: return Value::of(std::acosh(a));
-    case Op::ARCTANH: return Value::of(std::atanh(a));
     case Op::ERF: return Value::of(std::erf(a));
     case Op::ERFC: return Value::of(std::erfc(a));
     case Op::CEIL: return Value::of(std::ceil(a));
@@ -291,33 +302,19 @@ Value complex_op(Op op, DType t, std::span<const Value> args) {
   using Z = std::complex<F>;
   const Z a = args[0].get<Z>();
   const Z b = args.size() > 1 ? args[1].get<Z>() : Z{};
+  if (const auto r = std_function(op, a)) return Value::of(*r);
   switch (op) {
     case Op::NEG: return Value::of(-a);
     case Op::ABS: return Value::of(std::abs(a));
     case Op::SQUARE: return Value::of(complex_mul(a, a));
-    case Op::SQRT: return Value::of(std::sqrt(a));
-    case Op::EXP: return Value::of(std::exp(a));
     case Op::EXPM1: {
       const F half_sin = std::sin(a.imag() / 2);
       return Value::of(Z(std::expm1(a.real()) * std::cos(a.imag()) - 2 * half_sin * half_sin,
                          std::exp(a.real()) * std::sin(a.imag())));
     }
-    case Op::LOG: return Value::of(std::log(a));
     case Op::LOG1P: return Value::of(complex_log1p(a));
     case Op::LOG10: return Value::of(std::log(a) * F(0.434294481903251827651128918916605082L));
     case Op::LOG2: return Value::of(std::log(a) * F(1.442695040888963407359924681001892137L));
-    case Op::SIN: return Value::of(std::sin(a));
-    case Op::COS: return Value::of(std::cos(a));
-    case Op::TAN: return Value::of(std::tan(a));
-    case Op::ARCSIN: return Value::of(std::asin(a));
-    case Op::ARCCOS: return Value::of(std::acos(a));
-    case Op::ARCTAN: return Value::of(std::atan(a));
-    case Op::SINH: return Value::of(std::sinh(a));
-    case Op::COSH: return Value::of(std::cosh(a));
-    case Op::TANH: return Value::of(std::tanh(a));
-    case Op::ARCSINH: return Value::of(std::asinh(a));
-    case Op::ARCCOSH: return Value::of(std::acosh(a));
-    case Op::ARCTANH: return Value::of(std::atanh(a));
     case Op::SIGN: return Value::of(complex_sign(a));
     case Op::ISNAN: return Value::of(std::isnan(a.real()) || std::isnan(a.imag()));
     case Op::ISFINITE: return Value::of(std::isfinite(a.real()) && std::isfinite(a.imag()));
