@@ -62,7 +62,8 @@ struct Bytecode {
   // their Input registers (kNoReg when only written).
   std::vector<int> array_params;
   // For each parameter: the last instruction index (in `code`) that reads its Input register
-  // (-1 if none), and for outputs the instruction index that writes its Output register.
+  // (-1 if none), and for outputs the index of the first instruction that writes its Output
+  // register (-1 if none).
   std::vector<int> last_input_read;
   std::vector<int> output_write;
   std::optional<DType> result_dtype;

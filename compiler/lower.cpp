@@ -64,9 +64,16 @@ class Lowering {
       for (Reg r : {ins.a, ins.b, ins.c})
         if (r != kNoReg && bc_.regs[r].kind == RegKind::Input)
           bc_.last_input_read[bc_.regs[r].index] = k;
-      if (bc_.regs[ins.dst].kind == RegKind::Output) bc_.output_write[bc_.regs[ins.dst].index] = k;
-      if (bc_.regs[ins.dst].kind == RegKind::Result) bc_.result_write = k;
+      // The FIRST write matters for aliasing: from there on the caller's buffer no longer holds
+      // the input an overlapping argument may still need.
+      const RegInfo& dst = bc_.regs[ins.dst];
+      if (dst.kind == RegKind::Output && bc_.output_write[dst.index] < 0)
+        bc_.output_write[dst.index] = k;
+      if (dst.kind == RegKind::Result) bc_.result_write = k;
     }
+    // A reduction folds its source after the last instruction.
+    if (bc_.reduction && bc_.regs[bc_.reduction->source].kind == RegKind::Input)
+      bc_.last_input_read[bc_.regs[bc_.reduction->source].index] = static_cast<int>(bc_.code.size());
     return std::move(bc_);
   }
 

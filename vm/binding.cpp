@@ -4,7 +4,6 @@
 #include <cstring>
 
 namespace exprvm::vm {
-namespace {
 
 void check_argument(const Param& p, const Array& a) {
   auto who = [&] { return "argument '" + p.name + "'"; };
@@ -22,6 +21,8 @@ void check_argument(const Param& p, const Array& a) {
   if (p.scalar && a.size() != 1)
     throw Error(ErrorKind::Argument, who() + " is a scalar but has shape " + shape_string(a));
 }
+
+namespace {
 
 bool same_shape(const Array& a, const Space& s) {
   if (a.ndim != s.ndim) return false;
@@ -133,8 +134,8 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
     b.result_space.ndim = 0;
   }
 
-  if (bc.result_dtype || bc.reduction) {
-    const DType rt = bc.reduction ? bc.reduction->dtype : *bc.result_dtype;
+  if (bc.result_dtype) {
+    const DType rt = *bc.result_dtype;
     if (out) {
       if (out->ndim < 0 || out->ndim > kMaxDims || !same_shape(*out, b.result_space))
         throw Error(ErrorKind::Shape, "out has shape " + shape_string(*out) +
@@ -160,10 +161,9 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
                                             "', which has no identity");
   }
   resolve_aliasing(bc, program, b, out);
-  if (bc.result_dtype || bc.reduction) {
-    const DType rt = bc.reduction ? bc.reduction->dtype : *bc.result_dtype;
+  if (bc.result_dtype) {
     b.result = out ? OwnedArray::view(*out)
-                   : OwnedArray::allocate(rt, std::span(b.result_space.shape.data(),
+                   : OwnedArray::allocate(*bc.result_dtype, std::span(b.result_space.shape.data(),
                                                         b.result_space.ndim));
   }
 }

@@ -21,6 +21,10 @@ struct Binding {
   OwnedArray result;                            // the caller's out or a new array
 };
 
+// Throws Error(Argument) unless `a` can be bound to parameter `p`: the same dtype, at most 32
+// dimensions, no negative extent, data unless empty, a single element for a scalar.
+void check_argument(const Param& p, const Array& a);
+
 // Checks args against the signature and the program, computes shapes, makes the result, and
 // copies any input that an output would overwrite before it is read (NumPy's rule for
 // overlapping buffers). Throws Error before anything is written. Fills `b` in place, reusing

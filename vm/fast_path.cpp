@@ -1,36 +1,25 @@
 // The small-run fast path: when every array argument (and out) is C-contiguous with one common
 // shape and native dtype, nothing needs broadcasting, gathering or copying, and the run is too
 // small to go parallel, the program runs straight on the caller's pointers with its registers
-// on the stack. Anything else returns false and takes the general path, which also produces
-// every error message.
+// on the stack. Anything else returns false and takes the general path. Arguments are
+// validated by the general path's own check_argument first, so errors read the same.
+#include "vm/fast_path.hpp"
+
+#include <algorithm>
 #include <cstring>
 
-#include "vm/convert.hpp"
-#include "vm/fast_path.hpp"
+#include "vm/binding.hpp"
+#include "vm/iteration.hpp"
 #include "vm/threads.hpp"
 
 namespace exprvm::vm {
 namespace {
 
 bool contiguous_same_shape(const Array& a, const Array& like) {
-  if (a.ndim != like.ndim) return false;
-  std::int64_t expect = static_cast<std::int64_t>(itemsize(a.dtype));
-  for (int d = a.ndim - 1; d >= 0; --d) {
-    if (a.shape[d] != like.shape[d]) return false;
-    if (a.shape[d] != 1 && a.strides[d] != expect) return false;
-    expect *= a.shape[d];
-  }
-  return true;
+  if (a.ndim != like.ndim || !std::equal(a.shape.begin(), a.shape.begin() + a.ndim, like.shape.begin()))
+    return false;
+  return a.is_c_contiguous();
 }
-
-struct Range {
-  std::uintptr_t lo, hi;
-};
-Range range_of(const void* p, std::int64_t n, DType t) {
-  const auto lo = reinterpret_cast<std::uintptr_t>(p);
-  return {lo, lo + static_cast<std::uintptr_t>(n) * itemsize(t)};
-}
-bool overlap(Range a, Range b) { return a.lo < b.hi && b.lo < a.hi; }
 
 }  // namespace
 
@@ -42,9 +31,10 @@ bool run_fast(const Executable& ex, const CheckedProgram& program, std::span<con
   for (std::size_t i = 0; i < args.size(); ++i) {
     const Array& a = args[i];
     const Param& p = program.signature[i];
-    if (a.dtype != p.dtype || !is_native(a.dtype)) return false;
+    check_argument(p, a);
+    if (!is_native(a.dtype)) return false;
     if (p.scalar) {
-      if (a.ndim != 0 || a.data == nullptr) return false;
+      if (a.ndim != 0) return false;
       continue;
     }
     if (!like) like = &a;
@@ -52,7 +42,7 @@ bool run_fast(const Executable& ex, const CheckedProgram& program, std::span<con
   }
   if (!like) return false;
   const std::int64_t n = like->size();
-  if (n == 0 || n >= kParallelMinElements || like->data == nullptr) return false;
+  if (n == 0 || n >= kParallelMinElements) return false;
   if (bc.result_dtype) {
     if (out && (out->dtype != *bc.result_dtype || !contiguous_same_shape(*out, *like) ||
                 out->data == nullptr))
@@ -69,10 +59,10 @@ bool run_fast(const Executable& ex, const CheckedProgram& program, std::span<con
     if (is_out ? !out : !program.slots[o].is_output) continue;
     const Array& w = is_out ? *out : args[o];
     const int write = is_out ? bc.result_write : bc.output_write[o];
-    const Range wr = range_of(w.data, n, w.dtype);
+    const Extent wr = extent_of(w);
     for (std::size_t i = 0; i < nparams; ++i) {
       if (i == o || program.signature[i].scalar) continue;
-      if (!overlap(wr, range_of(args[i].data, n, args[i].dtype))) continue;
+      if (!wr.overlaps(extent_of(args[i]))) continue;
       const bool readonly_input = !program.slots[i].is_output;
       if (!readonly_input || args[i].data != w.data || args[i].dtype != w.dtype ||
           bc.last_input_read[i] > write)
