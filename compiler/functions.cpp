@@ -4,7 +4,7 @@ namespace exprvm {
 namespace {
 using K = FunctionKind;
 constexpr FunctionInfo kFunctions[] = {
-    {"where", K::Where, Op::WHERE, 3},
+    {"where", K::Elementwise, Op::WHERE, 3},
     {"sqrt", K::Elementwise, Op::SQRT, 1},       {"sin", K::Elementwise, Op::SIN, 1},
     {"cos", K::Elementwise, Op::COS, 1},         {"tan", K::Elementwise, Op::TAN, 1},
     {"arcsin", K::Elementwise, Op::ARCSIN, 1},   {"arccos", K::Elementwise, Op::ARCCOS, 1},

@@ -9,9 +9,9 @@
 namespace exprvm {
 
 enum class FunctionKind : unsigned char {
-  Elementwise,  // maps to `op` on operands promoted to a common dtype
+  Elementwise,  // maps to `op` on operands promoted to a common dtype (for where: all but
+                // the condition, which becomes bool)
   Reduction,    // sum prod min max any all mean: one operand, optional axis
-  Where,        // where(cond, x, y): cond converted to bool, x and y promoted together
   Real, Imag, Conj, Copy,  // identity or special forms for real operands
 };
 

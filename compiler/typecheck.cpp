@@ -317,7 +317,6 @@ class Checker {
     node->uniform = false;
     node->weak = false;
     node->args.push_back(cast(std::move(arg), t));
-    out_.has_reduction = true;
     return node;
   }
 

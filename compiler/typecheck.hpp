@@ -36,8 +36,8 @@ struct CheckedProgram {
   // The bare result: dtype and whether it is uniform (a 0-d result). Only the last statement
   // may be a bare expression.
   std::optional<DType> result_dtype;
-  // Only the last statement may be a reduction (its root is then a Reduce node).
-  bool has_reduction = false;
+  // Only the last statement may be a reduction (its root is then a Reduce node, whose dtype
+  // result_dtype is).
   // Array (non-scalar) parameters in signature order: their shapes broadcast into the
   // iteration space, whether or not the source reads them (NumPy broadcasts every operand).
   std::vector<int> array_params;

@@ -24,11 +24,7 @@ std::vector<std::string> Program::outputs() const {
   return names;
 }
 
-std::optional<DType> Program::result_dtype() const {
-  const auto& code = impl_->executable().code;
-  if (code.reduction) return code.reduction->dtype;
-  return code.result_dtype;
-}
+std::optional<DType> Program::result_dtype() const { return impl_->executable().code.result_dtype; }
 
 std::string Program::disassemble() const {
   return exprvm::disassemble(impl_->executable().code, impl_->checked());
@@ -54,8 +50,7 @@ std::vector<std::string> available_isas() {
 }
 
 void set_isa(std::string_view name) {
-  for (vm::Isa isa : vm::available_isas())
-    if (vm::isa_name(isa) == name) return vm::set_active_isa(isa);
+  if (const auto isa = vm::available_isa_named(name)) return vm::set_active_isa(*isa);
   throw Error(ErrorKind::Argument, "instruction set '" + std::string(name) +
                                        "' is not available on this CPU");
 }

@@ -9,14 +9,12 @@ namespace exprvm::vm {
 namespace {
 
 Isa initial_isa() {
-  const auto& available = available_isas();
   if (const char* env = std::getenv("EXPRVM_ISA"); env && *env) {
-    for (Isa isa : available)
-      if (isa_name(isa) == std::string_view(env)) return isa;
+    if (const auto isa = available_isa_named(env)) return *isa;
     throw Error(ErrorKind::Argument, "EXPRVM_ISA=" + std::string(env) +
                                          " is not an instruction set this CPU can run");
   }
-  return available.front();
+  return available_isas().front();
 }
 
 std::atomic<Isa>& active() {
@@ -25,6 +23,12 @@ std::atomic<Isa>& active() {
 }
 
 }  // namespace
+
+std::optional<Isa> available_isa_named(std::string_view name) {
+  for (Isa isa : available_isas())
+    if (isa_name(isa) == name) return isa;
+  return std::nullopt;
+}
 
 Isa active_isa() { return active().load(std::memory_order_relaxed); }
 void set_active_isa(Isa isa) { active().store(isa, std::memory_order_relaxed); }

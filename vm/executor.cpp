@@ -85,10 +85,8 @@ struct Run {
 void run_prologue(Run& run, const Binding& b, std::size_t fill) {
   const Bytecode& bc = *run.bc;
   const std::size_t nregs = bc.regs.size();
-  std::size_t uniform_count = 0;
-  for (const RegInfo& info : bc.regs) uniform_count += is_uniform(info.kind);
   std::byte* area = thread_scratch(0, round64((nregs + 1) * sizeof(void*)) +
-                                          uniform_count * round64(fill * 16));
+                                          run.ex->uniform_count * round64(fill * 16));
   auto** single = reinterpret_cast<void**>(area);
   std::byte* next = area + round64((nregs + 1) * sizeof(void*));
   run.uniform.assign(nregs, nullptr);
@@ -123,7 +121,8 @@ void prepare_views(Run& run, Binding& b) {
   packed.clear();
   for (std::size_t r = 0; r < nregs; ++r) {
     const RegInfo& info = bc.regs[r];
-    if (info.kind == RegKind::Input || info.kind == RegKind::Output) {
+    const bool unread_input = info.kind == RegKind::Input && bc.last_input_read[info.index] < 0;
+    if ((info.kind == RegKind::Input && !unread_input) || info.kind == RegKind::Output) {
       run.bound.push_back(static_cast<Reg>(r));
       packed.push_back(view_of(b.args[info.index], run.space));
     } else if (info.kind == RegKind::Result) {
@@ -277,8 +276,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     replicate(dst, size, kChunk);
     const_data[info.index] = dst;
   }
-  for (const RegInfo& info : code.regs)
-    uniform_count += info.kind == RegKind::Scalar || info.kind == RegKind::Uniform;
+  for (const RegInfo& info : code.regs) uniform_count += is_uniform(info.kind);
   fast_path = !code.reduction && code.regs.size() <= kFastPathMaxRegs;
 }
 

@@ -1,6 +1,7 @@
 // The kernel interface between the executor and the per-ISA kernel tables.
 #pragma once
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -44,5 +45,7 @@ namespace exprvm::vm {
 // else the best available. set_active_isa affects runs that start afterwards.
 Isa active_isa();
 void set_active_isa(Isa isa);
+// The available ISA called `name` ("sse2", "avx2", "avx512"), or nullopt.
+std::optional<Isa> available_isa_named(std::string_view name);
 
 }  // namespace exprvm::vm
