@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "compiler/ast.hpp"
+#include "compiler/scalar_ops.hpp"
 #include "vm/iteration.hpp"
 
 namespace exprvm::cli {
@@ -37,20 +38,9 @@ struct Buffer {
   }
 };
 
-// Stores `value` (parsed from text, or random) as element i of b.
+// Stores `value` (parsed from text, or random) as element i of b (NumPy's unsafe cast).
 void put(Buffer& b, std::int64_t i, std::complex<double> value) {
-  std::byte* p = b.bytes.data() + i * itemsize(b.dtype);
-  auto write = [&](auto v) { std::memcpy(p, &v, sizeof v); };
-  switch (b.dtype) {
-    case DType::Bool: write(static_cast<std::uint8_t>(value != 0.0)); break;
-    case DType::Int32: write(static_cast<std::int32_t>(value.real())); break;
-    case DType::Int64: write(static_cast<std::int64_t>(value.real())); break;
-    case DType::Float32: write(static_cast<float>(value.real())); break;
-    case DType::Float64: write(value.real()); break;
-    case DType::Complex64: write(std::complex<float>(value)); break;
-    case DType::Complex128: write(value); break;
-    default: throw Error(ErrorKind::Argument, "unsupported --dtype");
-  }
+  store_value(cast_value(Value::of(value), b.dtype), b.bytes.data() + i * itemsize(b.dtype), b.dtype);
 }
 
 std::complex<double> parse_number(const std::string& text) {
@@ -64,37 +54,31 @@ std::complex<double> parse_number(const std::string& text) {
   return v;
 }
 
-// Prints element i of a C-contiguous array with full precision.
+Value element(const Array& a, std::int64_t i) {
+  return load_value(static_cast<const char*>(a.data) + i * itemsize(a.dtype), a.dtype);
+}
+
+// Element i of a C-contiguous array with full precision: %.17g, complex as re+imj, bools as
+// True/False.
 std::string element_text(const Array& a, std::int64_t i) {
-  const char* p = static_cast<const char*>(a.data) + i * itemsize(a.dtype);
+  const Value v = element(a, i);
+  if (v.dtype == DType::Bool) return v.b ? "True" : "False";
+  if (v.dtype == DType::Int32 || v.dtype == DType::Int64) return std::to_string(v.dtype == DType::Int32 ? v.i32 : v.i64);
+  const std::complex<double> c = v.to_complex128();
   char buf[96];
-  auto get = [&](auto x) { std::memcpy(&x, p, sizeof x); return x; };
-  switch (a.dtype) {
-    case DType::Bool: return get(std::uint8_t{}) ? "True" : "False";
-    case DType::Int32: return std::to_string(get(std::int32_t{}));
-    case DType::Int64: return std::to_string(get(std::int64_t{}));
-    case DType::Float32: std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(get(float{}))); break;
-    case DType::Float64: std::snprintf(buf, sizeof buf, "%.17g", get(double{})); break;
-    case DType::Complex64: {
-      const auto c = get(std::complex<float>{});
-      std::snprintf(buf, sizeof buf, "%.17g%+.17gj", double(c.real()), double(c.imag()));
-      break;
-    }
-    case DType::Complex128: {
-      const auto c = get(std::complex<double>{});
-      std::snprintf(buf, sizeof buf, "%.17g%+.17gj", c.real(), c.imag());
-      break;
-    }
-    default: return "?";
-  }
+  if (v.dtype == DType::Complex64 || v.dtype == DType::Complex128)
+    std::snprintf(buf, sizeof buf, "%.17g%+.17gj", c.real(), c.imag());
+  else
+    std::snprintf(buf, sizeof buf, "%.17g", c.real());
   return buf;
 }
 
+// The sum of every element's real and imaginary parts (bools count 1).
 double checksum(const Array& a) {
   double sum = 0;
   for (std::int64_t i = 0; i < a.size(); ++i) {
-    const std::string t = element_text(a, i);
-    sum += t == "True" ? 1.0 : t == "False" ? 0.0 : std::strtod(t.c_str(), nullptr);
+    const std::complex<double> c = element(a, i).to_complex128();
+    sum += c.real() + c.imag();
   }
   return sum;
 }

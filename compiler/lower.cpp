@@ -6,44 +6,17 @@
 #include <tuple>
 
 #include "compiler/bytecode.hpp"
+#include "compiler/optimize.hpp"
 #include "compiler/regalloc.hpp"
 
 namespace exprvm {
 namespace {
 
-template <class T>
-ConstValue bytes_of(T v) {
+// The bytes of a constant of dtype t holding `v` converted to t (NumPy's unsafe cast).
+ConstValue constant_bytes(const Value& v, DType t) {
   ConstValue out{};
-  std::memcpy(out.data(), &v, sizeof(T));
+  store_value(cast_value(v, t), out.data(), t);
   return out;
-}
-
-// The bytes of a literal converted to dtype t (C++ conversion = NumPy's unsafe cast).
-ConstValue literal_bytes(const Literal& lit, DType t) {
-  std::complex<double> c;
-  switch (lit.kind) {
-    case WeakKind::Bool: c = lit.b ? 1.0 : 0.0; break;
-    case WeakKind::Int: c = static_cast<double>(lit.i); break;
-    case WeakKind::Float: c = lit.f; break;
-    case WeakKind::Complex: c = lit.c; break;
-  }
-  const bool is_int = lit.kind == WeakKind::Int || lit.kind == WeakKind::Bool;
-  const std::int64_t i = lit.kind == WeakKind::Int ? lit.i : static_cast<std::int64_t>(lit.b);
-  switch (t) {
-    case DType::Bool: return bytes_of<std::uint8_t>(c != 0.0 ? 1 : 0);
-    case DType::Int32:
-      return bytes_of(is_int ? static_cast<std::int32_t>(i) : static_cast<std::int32_t>(c.real()));
-    case DType::Int64: return bytes_of(is_int ? i : static_cast<std::int64_t>(c.real()));
-    case DType::Float32:
-      return bytes_of(is_int ? static_cast<float>(i) : static_cast<float>(c.real()));
-    case DType::Float64: return bytes_of(is_int ? static_cast<double>(i) : c.real());
-    case DType::Complex64:
-      return bytes_of(is_int ? std::complex<float>(static_cast<float>(i), 0.0f)
-                             : std::complex<float>(c));
-    case DType::Complex128:
-      return bytes_of(is_int ? std::complex<double>(static_cast<double>(i), 0.0) : c);
-    default: throw Error(ErrorKind::Internal, "literal of a storage-only dtype");
-  }
 }
 
 class Lowering {
@@ -141,11 +114,12 @@ class Lowering {
   // output register), used if `n` needs a new main-code instruction.
   Reg lower(const Node& n, Reg hint) {
     switch (n.kind) {
-      case NodeKind::Literal: return constant(literal_bytes(n.literal, n.dtype), n.dtype);
+      case NodeKind::Literal: return constant(constant_bytes(literal_value(n), n.dtype), n.dtype);
       case NodeKind::Name: return name(n);
       case NodeKind::Cast: {
         const Node& arg = *n.args[0];
-        if (arg.kind == NodeKind::Literal) return constant(literal_bytes(arg.literal, n.dtype), n.dtype);
+        if (arg.kind == NodeKind::Literal)
+          return constant(constant_bytes(literal_value(arg), n.dtype), n.dtype);
         const Reg a = lower(arg, kNoReg);
         return emit(n, {Op::CAST, n.dtype, arg.dtype, kNoReg, a}, hint);
       }

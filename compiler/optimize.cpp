@@ -11,17 +11,6 @@ namespace {
 
 bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
-Value literal_value(const Node& n) {
-  const Literal& l = n.literal;
-  Value v;
-  switch (l.kind) {
-    case WeakKind::Bool: v = Value::of(l.b); break;
-    case WeakKind::Int: v = Value::of(l.i); break;
-    case WeakKind::Float: v = Value::of(l.f); break;
-    case WeakKind::Complex: v = Value::of(l.c); break;
-  }
-  return cast_value(v, n.dtype);
-}
 
 // A Literal node of dtype v.dtype holding v exactly.
 NodePtr make_literal(const Value& v, const Node& like) {
@@ -220,6 +209,18 @@ class Optimizer {
 };
 
 }  // namespace
+
+Value literal_value(const Node& n) {
+  const Literal& l = n.literal;
+  Value v;
+  switch (l.kind) {
+    case WeakKind::Bool: v = Value::of(l.b); break;
+    case WeakKind::Int: v = Value::of(l.i); break;
+    case WeakKind::Float: v = Value::of(l.f); break;
+    case WeakKind::Complex: v = Value::of(l.c); break;
+  }
+  return cast_value(v, n.dtype);
+}
 
 void optimize(CheckedProgram& program) {
   Optimizer opt(program.options);

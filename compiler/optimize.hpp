@@ -4,9 +4,13 @@
 // plus, only with CompileOptions::allow_fma, contraction of a*b+c into one fused multiply-add.
 // Common subexpressions are shared later, by lowering.
 #pragma once
+#include "compiler/scalar_ops.hpp"
 #include "compiler/typecheck.hpp"
 
 namespace exprvm {
+
+// The value of a typed Literal node: its Python literal converted to the node's dtype.
+Value literal_value(const Node& literal);
 
 void optimize(CheckedProgram& program);
 
