@@ -19,19 +19,29 @@ namespace {
                                        " is not defined for " + std::string(dtype_name(t)));
 }
 
+// The six comparisons, the same for integers and reals (NaN compares false except !=).
+template <class T>
+std::optional<bool> comparison(Op op, T a, T b) {
+  switch (op) {
+    case Op::LT: return a < b;
+    case Op::LE: return a <= b;
+    case Op::EQ: return a == b;
+    case Op::NE: return a != b;
+    case Op::GE: return a >= b;
+    case Op::GT: return a > b;
+    default: return std::nullopt;
+  }
+}
+
 Value bool_op(Op op, std::span<const Value> args) {
   const bool a = args[0].b;
   const bool b = args.size() > 1 ? args[1].b : false;
+  if (const auto c = comparison(op, a, b)) return Value::of(*c);
   switch (op) {
     case Op::INVERT: return Value::of(!a);
     case Op::ADD: case Op::OR: case Op::MAXIMUM: return Value::of(a || b);
     case Op::MUL: case Op::AND: case Op::MINIMUM: return Value::of(a && b);
-    case Op::XOR: case Op::NE: return Value::of(a != b);
-    case Op::EQ: return Value::of(a == b);
-    case Op::LT: return Value::of(a < b);
-    case Op::LE: return Value::of(a <= b);
-    case Op::GE: return Value::of(a >= b);
-    case Op::GT: return Value::of(a > b);
+    case Op::XOR: return Value::of(a != b);
     default: unsupported(op, DType::Bool);
   }
 }
@@ -80,6 +90,7 @@ Value int_op(Op op, DType t, std::span<const Value> args) {
   const T a = args[0].get<T>();
   const T b = args.size() > 1 ? args[1].get<T>() : T(0);
   const auto wrap = [](U u) { return Value::of(static_cast<T>(u)); };
+  if (const auto c = comparison(op, a, b)) return Value::of(*c);
   switch (op) {
     case Op::NEG: return wrap(U(0) - U(a));
     case Op::INVERT: return Value::of(static_cast<T>(~a));
@@ -100,12 +111,6 @@ Value int_op(Op op, DType t, std::span<const Value> args) {
     case Op::AND: return Value::of(static_cast<T>(a & b));
     case Op::OR: return Value::of(static_cast<T>(a | b));
     case Op::XOR: return Value::of(static_cast<T>(a ^ b));
-    case Op::LT: return Value::of(a < b);
-    case Op::LE: return Value::of(a <= b);
-    case Op::EQ: return Value::of(a == b);
-    case Op::NE: return Value::of(a != b);
-    case Op::GE: return Value::of(a >= b);
-    case Op::GT: return Value::of(a > b);
     case Op::MAXIMUM: return Value::of(a >= b ? a : b);
     case Op::MINIMUM: return Value::of(a <= b ? a : b);
     case Op::CLIP: {
@@ -177,6 +182,7 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
   const T a = args[0].get<T>();
   const T b = args.size() > 1 ? args[1].get<T>() : T(0);
   if (const auto r = std_function(op, a)) return Value::of(*r);
+  if (const auto c = comparison(op, a, b)) return Value::of(*c);
   switch (op) {
     case Op::NEG: return Value::of(T(-a));
     case Op::ABS: return Value::of(std::fabs(a));
@@ -208,12 +214,6 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
       return Value::of(op == Op::FLOORDIV ? floordiv : mod);
     }
     case Op::POW: return Value::of(std::pow(a, b));
-    case Op::LT: return Value::of(a < b);
-    case Op::LE: return Value::of(a <= b);
-    case Op::EQ: return Value::of(a == b);
-    case Op::NE: return Value::of(a != b);
-    case Op::GE: return Value::of(a >= b);
-    case Op::GT: return Value::of(a > b);
     case Op::ARCTAN2: return Value::of(std::atan2(a, b));
     case Op::FMOD: return Value::of(std::fmod(a, b));
     case Op::HYPOT: return Value::of(std::hypot(a, b));
