@@ -1,9 +1,12 @@
-// Deep copies of AST nodes and their fully parenthesised rendering.
+// Deep copies of AST nodes, their per-thread allocation cache, and their fully parenthesised
+// rendering.
 #include "compiler/ast.hpp"
 
 #include <charconv>
 #include <cmath>
+#include <new>
 #include <string>
+#include <utility>
 
 namespace exprvm {
 
@@ -93,7 +96,58 @@ std::string format_call(std::string_view name, const Node& node) {
   return text + ")";
 }
 
+// Freed nodes kept by one thread for its next allocations, up to kMaxCached of them. Blocks
+// come from and go back to the global heap, so a node made by one thread may be freed by
+// another. `node_cache_closed` (trivially destructible, hence usable during thread exit) turns
+// the cache off once the thread's cache is destroyed: nodes freed later go to the heap.
+class NodeCache {
+ public:
+  NodeCache() = default;
+  NodeCache(const NodeCache&) = delete;
+  NodeCache& operator=(const NodeCache&) = delete;
+  ~NodeCache();
+
+  void* take() {
+    if (!head_) return ::operator new(sizeof(Node));
+    FreeBlock* block = head_;
+    head_ = block->next;
+    --count_;
+    return block;
+  }
+  void give(void* memory) {
+    if (count_ == kMaxCached) return ::operator delete(memory);
+    head_ = new (memory) FreeBlock{head_};
+    ++count_;
+  }
+
+ private:
+  struct FreeBlock {
+    FreeBlock* next;
+  };
+  static constexpr std::size_t kMaxCached = 1024;
+  FreeBlock* head_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+constinit thread_local bool node_cache_closed = false;
+thread_local NodeCache node_cache;
+
+NodeCache::~NodeCache() {
+  node_cache_closed = true;
+  while (head_) ::operator delete(std::exchange(head_, head_->next));
+}
+
 }  // namespace
+
+void* Node::operator new(std::size_t size) {
+  if (size != sizeof(Node) || node_cache_closed) return ::operator new(size);
+  return node_cache.take();
+}
+
+void Node::operator delete(void* node, std::size_t size) noexcept {
+  if (size != sizeof(Node) || node_cache_closed) return ::operator delete(node);
+  node_cache.give(node);
+}
 
 std::unique_ptr<Node> Node::clone() const {
   auto copy = std::make_unique<Node>();

@@ -3,6 +3,7 @@
 // trees. Every node keeps the source span it came from, for error carets.
 #pragma once
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -62,6 +63,11 @@ struct Node {
   int slot = -1;            // Name: index of the parameter or temporary it refers to
 
   std::unique_ptr<Node> clone() const;
+
+  // Nodes come from a per-thread cache of freed nodes: one compile makes and frees dozens of
+  // them, which the general heap serves slowly. A node may be freed by any thread.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* node, std::size_t size) noexcept;
 };
 using NodePtr = std::unique_ptr<Node>;
 

@@ -1,8 +1,10 @@
 // Lowering: typed trees -> bytecode. Common subexpressions are shared (hash-consing on
 // (op, dtype, operands)); values that are the same for every element are computed once per run
 // in the prologue; each statement's value is produced straight into its output register.
-#include <cstring>
+#include <array>
+#include <cstddef>
 #include <map>
+#include <memory_resource>
 #include <tuple>
 
 #include "compiler/bytecode.hpp"
@@ -21,7 +23,8 @@ ConstValue constant_bytes(const Value& v, DType t) {
 
 class Lowering {
  public:
-  explicit Lowering(const CheckedProgram& p) : p_(p), slot_reg_(p.slots.size(), kNoReg) {
+  explicit Lowering(const CheckedProgram& p)
+      : p_(p), slot_reg_(p.slots.size(), kNoReg), output_regs_(p.slots.size(), kNoReg) {
     const std::size_t n = p.signature.size();
     bc_.last_input_read.assign(n, -1);
     bc_.output_write.assign(n, -1);
@@ -85,10 +88,8 @@ class Lowering {
   }
 
   Reg output_reg(int slot) {
-    auto it = output_regs_.find(slot);
-    if (it != output_regs_.end()) return it->second;
-    const Reg r = new_reg(RegKind::Output, native_of(p_.slots[slot].dtype), slot);
-    output_regs_[slot] = r;
+    Reg& r = output_regs_[slot];
+    if (r == kNoReg) r = new_reg(RegKind::Output, native_of(p_.slots[slot].dtype), slot);
     return r;
   }
 
@@ -171,10 +172,13 @@ class Lowering {
 
   const CheckedProgram& p_;
   Bytecode bc_;
-  std::vector<Reg> slot_reg_;  // the register holding each slot's current value
-  std::map<int, Reg> output_regs_;
-  std::map<std::pair<DType, ConstValue>, Reg> consts_;
-  std::map<std::tuple<Op, DType, DType, Reg, Reg, Reg>, Reg> cse_;
+  std::vector<Reg> slot_reg_;     // the register holding each slot's current value
+  std::vector<Reg> output_regs_;  // each parameter slot's Output register, once it has one
+  // The lookup tables below allocate from this arena (typical programs fit in the buffer).
+  std::array<std::byte, 4096> arena_buffer_;
+  std::pmr::monotonic_buffer_resource arena_{arena_buffer_.data(), arena_buffer_.size()};
+  std::pmr::map<std::pair<DType, ConstValue>, Reg> consts_{&arena_};
+  std::pmr::map<std::tuple<Op, DType, DType, Reg, Reg, Reg>, Reg> cse_{&arena_};
 };
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "compiler/optimize.hpp"
 
+#include <array>
 #include <cmath>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "compiler/scalar_ops.hpp"
@@ -113,14 +115,14 @@ class Optimizer {
   // A node whose operands are all literals becomes a literal.
   static NodePtr fold(const Node& n) {
     if (n.kind != NodeKind::Apply && n.kind != NodeKind::Cast) return nullptr;
-    std::vector<Value> values;
-    for (const auto& a : n.args) {
-      if (a->kind != NodeKind::Literal) return nullptr;
-      values.push_back(literal_value(*a));
+    std::array<Value, 3> values;  // an instruction has at most three operands
+    for (std::size_t i = 0; i < n.args.size(); ++i) {
+      if (n.args[i]->kind != NodeKind::Literal) return nullptr;
+      values.at(i) = literal_value(*n.args[i]);
     }
     if (n.kind == NodeKind::Cast) return make_literal(cast_value(values[0], n.dtype), n);
     const DType operand = n.args[n.op == Op::WHERE ? 1 : 0]->dtype;
-    return make_literal(apply_op(n.op, operand, values), n);
+    return make_literal(apply_op(n.op, operand, std::span(values.data(), n.args.size())), n);
   }
 
   static NodePtr rewrite_pow(NodePtr n) {

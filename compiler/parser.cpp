@@ -58,6 +58,7 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 // when `word` is not a keyword. `None` parses as a name: it is the value of axis=None, and the
 // type checker rejects it elsewhere.
 std::optional<std::string> keyword_message(std::string_view word) {
+  if (word.size() < 2 || word.size() > 8) return std::nullopt;  // every keyword is 2 to 8 long
   if (word == "and") return "'and' is not supported; use '&'";
   if (word == "or") return "'or' is not supported; use '|'";
   if (word == "not") return "'not' is not supported; use '~'";
@@ -284,6 +285,7 @@ class ParserState {
   static Operand make_binary(Op op, Operand lhs, Operand rhs) {
     NodePtr node = make_node(NodeKind::Binary, {lhs.node->span.begin, rhs.node->span.end});
     node->op = op;
+    node->args.reserve(2);
     node->args.push_back(std::move(lhs.node));
     node->args.push_back(std::move(rhs.node));
     return {std::move(node), std::max(lhs.depth, rhs.depth) + 1};
@@ -395,6 +397,7 @@ void ParserState::reduce_call(Span suffix) {
   Bracket call = std::move(last_closed_);
   std::uint32_t deepest = call.keyword_depth;
   std::vector<NodePtr> args;
+  args.reserve(operands_.size() - call.operand_base);
   for (std::size_t i = call.operand_base; i < operands_.size(); ++i) {
     deepest = std::max(deepest, operands_[i].depth);
     args.push_back(std::move(operands_[i].node));

@@ -1,6 +1,8 @@
 #include "compiler/regalloc.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <vector>
 
 namespace exprvm {
@@ -12,6 +14,7 @@ void remove_dead_code(Bytecode& bc) {
   std::vector<bool> used(bc.regs.size(), false);
   if (bc.reduction) used[bc.reduction->source] = true;
   std::vector<Instruction> kept;
+  kept.reserve(bc.code.size());
   for (auto it = bc.code.rbegin(); it != bc.code.rend(); ++it) {
     if (is_temp(bc, it->dst) && !used[it->dst]) continue;
     for (Reg r : {it->a, it->b, it->c})
@@ -42,10 +45,14 @@ void allocate_registers(Bytecode& bc) {
   };
   for (int k = 0; k < n; ++k) {
     Instruction& ins = bc.code[k];
-    std::vector<Reg> dying;
+    std::array<Reg, 3> dying_operands;  // the distinct Temp operands whose last use is here
+    std::size_t dying_count = 0;
     for (Reg r : {ins.a, ins.b, ins.c})
-      if (is_temp(bc, r) && last_use[r] == k && std::find(dying.begin(), dying.end(), r) == dying.end())
-        dying.push_back(r);
+      if (is_temp(bc, r) && last_use[r] == k &&
+          std::find(dying_operands.begin(), dying_operands.begin() + dying_count, r) ==
+              dying_operands.begin() + dying_count)
+        dying_operands[dying_count++] = r;
+    const std::span<const Reg> dying(dying_operands.data(), dying_count);
     if (is_temp(bc, ins.dst)) {
       const std::size_t dst_size = itemsize(bc.regs[ins.dst].dtype);
       int chosen = -1;

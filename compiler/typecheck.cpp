@@ -115,6 +115,7 @@ class Checker {
 
   std::vector<NodePtr> collect(const Node& n, bool reduction_allowed) {
     std::vector<NodePtr> args;
+    args.reserve(n.args.size());
     for (const auto& a : n.args) args.push_back(type(*a, reduction_allowed));
     return args;
   }
@@ -196,8 +197,9 @@ class Checker {
     for (std::size_t i = 0; i < args.size(); ++i) {
       node->uniform = node->uniform && args[i]->uniform;
       const DType want = i < first ? DType::Bool : *t;
-      node->args.push_back(cast(std::move(args[i]), want));
+      args[i] = cast(std::move(args[i]), want);
     }
+    node->args = std::move(args);
     return node;
   }
 
