@@ -18,10 +18,11 @@ bool is_bool_or_int(DType t) { return t == DType::Bool || t == DType::Int32 || t
 
 class Checker {
  public:
-  Checker(const ParsedProgram& parsed, const Signature& signature, const CompileOptions& options)
-      : parsed_(parsed) {
-    out_.source = parsed.source;
+  Checker(ParsedProgram parsed, const Signature& signature, const CompileOptions& options)
+      : statements_(std::move(parsed.statements)) {
+    out_.source = std::move(parsed.source);
     out_.signature = signature;
+    env_.reserve(signature.size() + statements_.size());
     out_.options = options;
     for (std::size_t i = 0; i < signature.size(); ++i) {
       const Param& p = signature[i];
@@ -33,20 +34,19 @@ class Checker {
         throw Error(ErrorKind::Argument, "parameter '" + p.name + "' appears twice in the signature");
       out_.slots.push_back({p.name, p.dtype, p.scalar, true, false});
       weak_.push_back(p.weak);
-      env_[p.name] = static_cast<int>(i);
+      env_[out_.signature[i].name] = static_cast<int>(i);
     }
   }
 
   CheckedProgram run() {
-    const auto& statements = parsed_.statements;
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-      const Statement& st = statements[i];
-      const bool last = i + 1 == statements.size();
+    for (std::size_t i = 0; i < statements_.size(); ++i) {
+      Statement& st = statements_[i];
+      const bool last = i + 1 == statements_.size();
       if (st.target.empty() && !last)
         fail(ErrorKind::Syntax,
              "only the last statement may be a bare expression; assign this one to a name",
              st.expr->span);
-      NodePtr expr = type(*st.expr, last && st.target.empty());
+      NodePtr expr = type(std::move(st.expr), last && st.target.empty());
       if (st.target.empty()) {
         out_.result_dtype = expr->dtype;
         out_.statements.push_back({-1, std::move(expr)});
@@ -61,7 +61,7 @@ class Checker {
 
  private:
   [[noreturn]] void fail(ErrorKind kind, const std::string& message, Span span) const {
-    throw Error(kind, message, parsed_.source, span);
+    throw Error(kind, message, out_.source, span);
   }
 
   void assign(const Statement& st, NodePtr expr) {
@@ -91,50 +91,42 @@ class Checker {
     out_.statements.push_back({slot, std::move(expr)});
   }
 
-  NodePtr type(const Node& n, bool reduction_allowed) {
-    switch (n.kind) {
-      case NodeKind::Literal: {
-        auto t = std::make_unique<Node>();
-        t->kind = NodeKind::Literal;
-        t->span = n.span;
-        t->literal = n.literal;
-        t->dtype = default_dtype(n.literal.kind);
-        t->uniform = true;
-        t->weak = true;
-        return t;
-      }
-      case NodeKind::Name: return type_name(n);
+  // Types the parsed tree `n` in place: its nodes become the typed ones (a Unary, Binary or
+  // elementwise Call node becomes an Apply; Casts are inserted above operands).
+  NodePtr type(NodePtr n, bool reduction_allowed) {
+    switch (n->kind) {
+      case NodeKind::Literal:
+        n->dtype = default_dtype(n->literal.kind);
+        n->uniform = true;
+        n->weak = true;
+        return n;
+      case NodeKind::Name: return type_name(std::move(n));
       case NodeKind::Unary:
-        return apply(n.op, collect(n, false), n.span, op_display(n.op));
-      case NodeKind::Binary:
-        return apply(n.op, collect(n, false), n.span, op_display(n.op));
-      case NodeKind::Call: return type_call(n, reduction_allowed);
-      default: fail(ErrorKind::Internal, "unexpected node in a parsed tree", n.span);
+      case NodeKind::Binary: {
+        type_operands(*n);
+        const Op op = n->op;
+        return apply(std::move(n), op, op_display(op));
+      }
+      case NodeKind::Call: return type_call(std::move(n), reduction_allowed);
+      default: fail(ErrorKind::Internal, "unexpected node in a parsed tree", n->span);
     }
   }
 
-  std::vector<NodePtr> collect(const Node& n, bool reduction_allowed) {
-    std::vector<NodePtr> args;
-    args.reserve(n.args.size());
-    for (const auto& a : n.args) args.push_back(type(*a, reduction_allowed));
-    return args;
+  void type_operands(Node& n) {
+    for (NodePtr& a : n.args) a = type(std::move(a), false);
   }
 
-  NodePtr type_name(const Node& n) {
-    auto it = env_.find(n.name);
-    if (it == env_.end() && n.name == "None")
-      fail(ErrorKind::Name, "None is only allowed as a reduction's axis (axis=None)", n.span);
-    if (it == env_.end()) fail(ErrorKind::Name, "name '" + n.name + "' is not defined", n.span);
+  NodePtr type_name(NodePtr n) {
+    auto it = env_.find(n->name);
+    if (it == env_.end() && n->name == "None")
+      fail(ErrorKind::Name, "None is only allowed as a reduction's axis (axis=None)", n->span);
+    if (it == env_.end()) fail(ErrorKind::Name, "name '" + n->name + "' is not defined", n->span);
     const Slot& s = out_.slots[it->second];
-    auto t = std::make_unique<Node>();
-    t->kind = NodeKind::Name;
-    t->span = n.span;
-    t->name = n.name;
-    t->slot = it->second;
-    t->dtype = native_of(s.dtype);
-    t->uniform = s.scalar;
-    t->weak = weak_[it->second];
-    return t;
+    n->slot = it->second;
+    n->dtype = native_of(s.dtype);
+    n->uniform = s.scalar;
+    n->weak = weak_[it->second];
+    return n;
   }
 
   NodePtr cast(NodePtr n, DType to) {
@@ -173,9 +165,11 @@ class Checker {
     return std::nullopt;
   }
 
-  // An elementwise op on typed operands: promotes them to a common dtype (WHERE: all but the
-  // condition), checks the op supports it and inserts the casts.
-  NodePtr apply(Op op, std::vector<NodePtr> args, Span span, std::string_view what) {
+  // `node` (whose args are typed operands) becomes elementwise `op` of them: promotes them to
+  // a common dtype (WHERE: all but the condition), checks the op supports it and inserts the
+  // casts. `what` names the op in errors.
+  NodePtr apply(NodePtr node, Op op, std::string_view what) {
+    std::vector<NodePtr>& args = node->args;
     const std::size_t first = op == Op::WHERE ? 1 : 0;
     bool all_weak = false;
     const DType common = common_dtype(args, first, all_weak);
@@ -185,12 +179,11 @@ class Checker {
                         std::string(dtype_name(common));
       if (op == Op::NEG || op == Op::SUB)
         msg += " (for bool, use '^' or '~' instead)";
-      fail(ErrorKind::Type, msg, span);
+      fail(ErrorKind::Type, msg, node->span);
     }
-    auto node = std::make_unique<Node>();
     node->kind = NodeKind::Apply;
     node->op = op;
-    node->span = span;
+    node->name.clear();
     node->dtype = op_result(op, *t);
     node->uniform = true;
     node->weak = all_weak;
@@ -199,6 +192,13 @@ class Checker {
       const DType want = i < first ? DType::Bool : *t;
       args[i] = cast(std::move(args[i]), want);
     }
+    return node;
+  }
+
+  // A new node that `apply` turns into an op of `args`.
+  static NodePtr operands_node(Span span, std::vector<NodePtr> args) {
+    auto node = std::make_unique<Node>();
+    node->span = span;
     node->args = std::move(args);
     return node;
   }
@@ -218,34 +218,35 @@ class Checker {
            n.span);
   }
 
-  NodePtr type_call(const Node& n, bool reduction_allowed) {
-    const FunctionInfo* f = find_function(n.name);
-    if (!f) fail(ErrorKind::Function, "unknown function '" + n.name + "'", n.span);
-    check_arity(n, *f);
+  NodePtr type_call(NodePtr n, bool reduction_allowed) {
+    const FunctionInfo* f = find_function(n->name);
+    if (!f) fail(ErrorKind::Function, "unknown function '" + n->name + "'", n->span);
+    check_arity(*n, *f);
     if (f->kind == FunctionKind::Reduction) {
       if (!reduction_allowed)
         fail(ErrorKind::Reduction,
-             "reduction '" + n.name +
+             "reduction '" + n->name +
                  "' must be the outermost operation of the program's result (the last, "
                  "unassigned statement)",
-             n.span);
-      return type_reduction(n, *f);
+             n->span);
+      return type_reduction(std::move(n), *f);
     }
-    std::vector<NodePtr> args = collect(n, false);
-    const bool real_operand = args[0]->dtype != DType::Complex64 &&
-                              args[0]->dtype != DType::Complex128;
+    type_operands(*n);
+    NodePtr& operand = n->args[0];
+    const bool real_operand = operand->dtype != DType::Complex64 &&
+                              operand->dtype != DType::Complex128;
     switch (f->kind) {
-      case FunctionKind::Copy: return std::move(args[0]);
+      case FunctionKind::Copy: return std::move(operand);
       case FunctionKind::Real:
       case FunctionKind::Conj:
-        if (real_operand) return std::move(args[0]);
+        if (real_operand) return std::move(operand);
         break;
       case FunctionKind::Imag:
-        if (real_operand) return zeros_like(std::move(args[0]), n.span);
+        if (real_operand) return zeros_like(std::move(operand), n->span);
         break;
       default: break;
     }
-    return apply(f->op, std::move(args), n.span, n.name);
+    return apply(std::move(n), f->op, f->name);
   }
 
   // imag() of a real operand: zeros of its dtype and shape (false for bool).
@@ -253,15 +254,15 @@ class Checker {
     const bool is_bool = x->dtype == DType::Bool;
     std::vector<NodePtr> one;
     one.push_back(std::move(x));
-    NodePtr ones = apply(Op::ONES_LIKE, std::move(one), span, "imag");
+    NodePtr ones = apply(operands_node(span, std::move(one)), Op::ONES_LIKE, "imag");
     std::vector<NodePtr> args;
     if (is_bool) {
       args.push_back(std::move(ones));
-      return apply(Op::INVERT, std::move(args), span, "imag");
+      return apply(operands_node(span, std::move(args)), Op::INVERT, "imag");
     }
     args.push_back(ones->clone());
     args.push_back(std::move(ones));
-    return apply(Op::SUB, std::move(args), span, "imag");
+    return apply(operands_node(span, std::move(args)), Op::SUB, "imag");
   }
 
   std::optional<int> parse_axis(const Node& n) const {
@@ -290,10 +291,10 @@ class Checker {
   }
   static constexpr std::int64_t kMaxDimsForAxis = 32;
 
-  NodePtr type_reduction(const Node& n, const FunctionInfo& f) {
-    const std::optional<int> axis = parse_axis(n);
-    NodePtr arg = type(*n.args[0], false);
-    const bool mean = n.name == "mean";
+  NodePtr type_reduction(NodePtr n, const FunctionInfo& f) {
+    const std::optional<int> axis = parse_axis(*n);
+    NodePtr arg = type(std::move(n->args[0]), false);
+    const bool mean = n->name == "mean";
     Op op = f.op;
     DType t = arg->dtype;
     const bool complex = t == DType::Complex64 || t == DType::Complex128;
@@ -304,15 +305,15 @@ class Checker {
     } else if (op == Op::SUM || op == Op::PROD) {
       if (t == DType::Bool || t == DType::Int32) t = DType::Int64;
     } else if (complex) {
-      fail(ErrorKind::Type, "'" + n.name + "' is not supported for " +
-                                std::string(dtype_name(t)), n.span);
+      fail(ErrorKind::Type, "'" + n->name + "' is not supported for " +
+                                std::string(dtype_name(t)), n->span);
     } else if (t == DType::Bool) {
       op = op == Op::MIN ? Op::ALL : Op::ANY;  // min/max of bools
     }
     auto node = std::make_unique<Node>();
     node->kind = NodeKind::Reduce;
     node->op = op;
-    node->span = n.span;
+    node->span = n->span;
     node->axis = axis;
     node->mean = mean;
     node->dtype = t;
@@ -322,17 +323,18 @@ class Checker {
     return node;
   }
 
-  const ParsedProgram& parsed_;
+  std::vector<Statement> statements_;  // parsed; check() moves each tree out as it types it
   CheckedProgram out_;
-  std::unordered_map<std::string, int> env_;  // name -> slot it currently refers to
+  // name -> slot it currently refers to; the names live in out_.signature and statements_
+  std::unordered_map<std::string_view, int> env_;
   std::vector<bool> weak_;                    // per slot: holds a Python-literal value
 };
 
 }  // namespace
 
-CheckedProgram check(const ParsedProgram& parsed, const Signature& signature,
+CheckedProgram check(ParsedProgram parsed, const Signature& signature,
                      const CompileOptions& options) {
-  return Checker(parsed, signature, options).run();
+  return Checker(std::move(parsed), signature, options).run();
 }
 
 }  // namespace exprvm

@@ -46,7 +46,8 @@ struct CheckedProgram {
 // Semantics of names: a Name node's `slot` is the slot it reads; a Name that follows an
 // assignment to the same name reads the assigned value (sequential semantics, as in Python).
 // Throws Error (Name, Function, Type, Reduction, Cast, Literal) with a caret on the culprit.
-CheckedProgram check(const ParsedProgram& parsed, const Signature& signature,
+// The parsed trees become the typed ones (their nodes are reused).
+CheckedProgram check(ParsedProgram parsed, const Signature& signature,
                      const CompileOptions& options);
 
 }  // namespace exprvm
