@@ -145,6 +145,12 @@ void ActivationStages::apply(Tensor& z) const {
   if (infer_) infer_->run({z.matrix()});  // linear: nothing to do
 }
 
+void ActivationStages::apply(Tensor& z, BoundStage& binding) const {
+  if (z.size() == 0) return;
+  if (kind_ == Activation::Softmax) return softmax_rows(z, z);
+  if (infer_) binding.run(*infer_, {&z});
+}
+
 void ActivationStages::apply_train(Tensor& z, const Tensor* bias, Tensor& y) const {
   y.resize(z.rows, z.cols);
   if (z.size() == 0) return;

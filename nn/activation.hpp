@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nn/bound_stage.hpp"
 #include "nn/stage.hpp"
 #include "nn/tensor.hpp"
 
@@ -28,6 +29,8 @@ class ActivationStages {
   Activation kind() const { return kind_; }
   // Inference, in place: z = act(z), the bias (if any) already added to z.
   void apply(Tensor& z) const;
+  // The same through `binding` (kept with the buffers across calls; see BoundStage).
+  void apply(Tensor& z, BoundStage& binding) const;
   // Training: z = z + bias in place (kept for the derivative), y = act(z).
   void apply_train(Tensor& z, const Tensor* bias, Tensor& y) const;
   // Backward, in place: dy = dy * act'(z), from z and y = act(z) of apply_train.

@@ -37,6 +37,11 @@ void Dense::forward(const Tensor& in, Tensor& out) const {
   activation_.apply(out);
 }
 
+void Dense::forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) const {
+  affine(in, kernel_, bias_, out);
+  activation_.apply(out, binding);
+}
+
 void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
   matmul(in, Transpose::No, kernel_, Transpose::No, pre_activation_);
   activation_.apply_train(pre_activation_, &bias_, out);

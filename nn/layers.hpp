@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nn/activation.hpp"
+#include "nn/bound_stage.hpp"
 #include "nn/stage.hpp"
 #include "nn/tensor.hpp"
 
@@ -30,6 +31,12 @@ class Layer {
 
   // Inference: out = layer(in). `in` has input_width() columns; out is resized. Thread-safe.
   virtual void forward(const Tensor& in, Tensor& out) const = 0;
+  // forward() for repeated calls on the same buffers: the layer's elementwise stage runs
+  // through `binding` (one per layer in a prediction workspace). Default: forward().
+  virtual void forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) const {
+    (void)binding;
+    forward(in, out);
+  }
   // Training: out = layer(in), keeping what backward needs.
   virtual void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) = 0;
   // Backward after forward_train(in, out): grad_out (dLoss/dout) may be overwritten; sets the
@@ -60,6 +67,7 @@ class Dense : public Layer {
 
   std::string type() const override { return "dense"; }
   void forward(const Tensor& in, Tensor& out) const override;
+  void forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) const override;
   void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
   void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
   std::vector<Parameter> parameters() override;
@@ -122,6 +130,7 @@ class ActivationLayer : public Layer {
   ActivationLayer(std::int64_t width, Activation activation, const std::string& name);
   std::string type() const override { return "activation"; }
   void forward(const Tensor& in, Tensor& out) const override;
+  void forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) const override;
   void forward_train(const Tensor& in, Tensor& out, std::mt19937_64& rng) override;
   void backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) override;
   std::vector<const Stage*> stages() const override { return activation_.stages(); }

@@ -16,10 +16,16 @@ namespace {
 using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // y = x · kernel + bias for one row x (kernel.rows values) into y (kernel.cols values).
+// One output column is a dot product (Eigen's: ~2 ns, against ~50 ns for a cblas call).
 void matvec_bias(const float* x, const Tensor& kernel, const Tensor& bias, float* y,
                  MatVec backend) {
   std::copy(bias.data.begin(), bias.data.end(), y);
   if (kernel.rows == 0 || kernel.cols == 0) return;
+  if (kernel.cols == 1) {
+    y[0] += Eigen::Map<const Eigen::VectorXf>(x, kernel.rows)
+                .dot(Eigen::Map<const Eigen::VectorXf>(kernel.data.data(), kernel.rows));
+    return;
+  }
   if (backend == MatVec::Eigen) {
     const Eigen::Map<const RowMajorMatrix> k(kernel.data.data(), kernel.rows, kernel.cols);
     const Eigen::Map<const Eigen::RowVectorXf> xv(x, kernel.rows);
@@ -51,12 +57,18 @@ MatVec default_matvec() {
   return choice;
 }
 
-void use_blas_threads_for(std::int64_t multiply_adds) {
+int blas_threads_for(std::int64_t multiply_adds) {
   static const int startup_threads = openblas_get_num_threads();
-  static std::atomic<int> current{startup_threads};
-  const int wanted = multiply_adds < kThreadedMinWork ? 1 : startup_threads;
-  if (current.exchange(wanted, std::memory_order_relaxed) != wanted)
-    openblas_set_num_threads(wanted);
+  return multiply_adds < kThreadedMinWork ? 1 : startup_threads;
+}
+
+void use_blas_threads_for(std::int64_t multiply_adds) {
+  static std::atomic<int> current{openblas_get_num_threads()};
+  const int wanted = blas_threads_for(multiply_adds);
+  // A plain load first: a locked exchange on every small product costs ~20 ns.
+  if (current.load(std::memory_order_relaxed) == wanted) return;
+  current.store(wanted, std::memory_order_relaxed);
+  openblas_set_num_threads(wanted);
 }
 
 void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor& c,
@@ -103,7 +115,16 @@ void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& o
   if (x.rows == 1) return matvec_bias(x.data.data(), kernel, bias, out.data.data(), one_row);
   for (std::int64_t r = 0; r < out.rows; ++r)
     std::copy(bias.data.begin(), bias.data.end(), out.row(r));
-  if (x.rows > 0 && kernel.size() > 0) matmul(x, Transpose::No, kernel, Transpose::No, out, true);
+  if (x.rows == 0 || kernel.size() == 0) return;
+  if (kernel.cols == 1) {
+    // One output column: a matrix-vector product (sgemm with n = 1 is ~5x slower).
+    use_blas_threads_for(x.size());
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(x.rows), static_cast<int>(x.cols),
+                1.0f, x.data.data(), static_cast<int>(x.cols), kernel.data.data(), 1, 1.0f,
+                out.data.data(), 1);
+    return;
+  }
+  matmul(x, Transpose::No, kernel, Transpose::No, out, true);
 }
 
 }  // namespace exprvm::nn

@@ -26,15 +26,19 @@ MatVec default_matvec();
 std::string_view blas_core_name();
 
 // out = x · kernel + bias, bias (1, kernel.cols) broadcast over the rows; out is resized (its
-// capacity reused, so steady-state calls do not allocate). One row takes `one_row`; more rows
-// run sgemm onto rows prefilled with the bias. Throws Error(Shape) for mismatched widths.
+// capacity reused, so steady-state calls do not allocate). One row takes `one_row` (a dot
+// product when kernel has one column); more rows run sgemm (sgemv for one column) onto rows
+// prefilled with the bias. Throws Error(Shape) for mismatched widths.
 void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& out,
             MatVec one_row = default_matvec());
 
 // OpenBLAS threads for a product of `multiply_adds`: one below kThreadedMinWork (measured:
-// waking a second thread costs more than it saves there), OpenBLAS's start-up count above.
-// Process-wide (OpenBLAS has no per-call setting); only called when the choice changes.
-inline constexpr std::int64_t kThreadedMinWork = std::int64_t{1} << 22;
+// waking a second thread costs more than it saves there), OpenBLAS's start-up count from
+// there on (a 1000x1000 one-row product streams 4 MB of weights: two cores read it faster).
+inline constexpr std::int64_t kThreadedMinWork = std::int64_t{1} << 19;
+int blas_threads_for(std::int64_t multiply_adds);
+// Sets OpenBLAS to blas_threads_for(multiply_adds) threads. Process-wide (OpenBLAS has no
+// per-call setting); calls openblas_set_num_threads only when the choice changes.
 void use_blas_threads_for(std::int64_t multiply_adds);
 
 }  // namespace exprvm::nn

@@ -7,6 +7,10 @@
 namespace exprvm::nn {
 
 void check_no_nan(const Tensor& x, const char* what) {
+  // A branch-free pass first (the compiler vectorizes it): the common case has no NaN.
+  bool any_nan = false;
+  for (const float v : x.data) any_nan |= v != v;
+  if (!any_nan) return;
   for (std::int64_t i = 0; i < x.size(); ++i) {
     if (std::isnan(x.data[static_cast<std::size_t>(i)])) {
       throw Error(ErrorKind::Argument, std::string(what) + " has NaN at row " +
@@ -64,10 +68,11 @@ const Tensor& Model::predict(const Tensor& x, PredictWorkspace& workspace, int l
   }
   check_no_nan(x, "input");
   const std::size_t stop = resolve_index(last);
+  if (workspace.bindings.size() < layers_.size()) workspace.bindings.resize(layers_.size());
   const Tensor* current = &x;
   for (std::size_t i = 0; i <= stop; ++i) {
     Tensor& out = (i % 2 == 0) ? workspace.a : workspace.b;
-    layers_[i]->forward(*current, out);
+    layers_[i]->forward_bound(*current, out, workspace.bindings[i]);
     current = &out;
   }
   return *current;

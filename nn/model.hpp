@@ -13,6 +13,7 @@ namespace exprvm::nn {
 // allocate. A Model may be shared by threads; a workspace may not (one per thread).
 struct PredictWorkspace {
   Tensor a, b;
+  std::vector<BoundStage> bindings;  // one per layer: its elementwise stage bound to a or b
 };
 
 class Model {

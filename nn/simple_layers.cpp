@@ -13,6 +13,11 @@ void ActivationLayer::forward(const Tensor& in, Tensor& out) const {
   activation_.apply(out);
 }
 
+void ActivationLayer::forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) const {
+  out = in;
+  activation_.apply(out, binding);
+}
+
 void ActivationLayer::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
   input_copy_ = in;
   activation_.apply_train(input_copy_, nullptr, out);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.hpp"
+#include "nn/bound_stage.hpp"
 #include "nn/linalg.hpp"
 #include "nn/model.hpp"
 #include "nn/seed_data.hpp"
@@ -98,4 +99,80 @@ TEST_CASE("a workspace gives the plain predict's result and keeps its buffers", 
   CHECK(workspace.b.data.data() == buffer_b);
   CHECK(again.data.data() == result);
   CHECK(again.rows == 1);
+}
+
+TEST_CASE("a bound stage gives Stage::run's result bit for bit at every width",
+          "[nn][fast]") {
+  std::mt19937_64 rng(24);
+  for (Activation a : {Activation::Relu, Activation::Elu, Activation::Selu, Activation::Tanh,
+                       Activation::Sigmoid, Activation::Gelu}) {
+    const Stage stage("act", "z = " + activation_expression(a, "z"), float_signature({"z"}));
+    // Widths around the SIMD widths (4, 8, 16 floats) and the executor's chunk (1024).
+    for (std::int64_t width : {1, 7, 15, 16, 17, 30, 33, 100, 1023, 1024, 1025, 3000}) {
+      for (std::int64_t rows : {1, 3}) {
+        CAPTURE(std::string(activation_name(a)), width, rows);
+        BoundStage binding;
+        Tensor z = random_tensor(rows, width, rng, -3, 3);
+        for (int call = 0; call < 3; ++call) {
+          Tensor expected = z;
+          stage.run({expected.matrix()});
+          binding.run(stage, {&z});
+          CHECK(binding.last_run_bound() == (call > 0));
+          REQUIRE(z.data == expected.data);
+          for (float& v : z.data) v = std::uniform_real_distribution<float>(-3, 3)(rng);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a bound stage rebinds for new buffers or shapes and declines what it cannot bind",
+          "[nn][fast]") {
+  std::mt19937_64 rng(25);
+  const Stage double_it("double", "y = x * 2", float_signature({"x", "y"}));
+  BoundStage binding;
+  Tensor x = random_tensor(1, 30, rng), y(1, 30);
+  binding.run(double_it, {&x, &y});
+  binding.run(double_it, {&x, &y});
+  CHECK(binding.last_run_bound());
+  Tensor other = random_tensor(1, 30, rng);
+  binding.run(double_it, {&other, &y});  // another input buffer: unbound run, then rebinds
+  CHECK_FALSE(binding.last_run_bound());
+  CHECK(y.at(0, 29) == other.at(0, 29) * 2);
+  binding.run(double_it, {&other, &y});
+  CHECK(binding.last_run_bound());
+  other.resize(2, 15);  // same buffers and element count, other shape: a new binding
+  y.resize(2, 15);
+  binding.run(double_it, {&other, &y});
+  CHECK_FALSE(binding.last_run_bound());
+  // In place (one buffer as input and output) is bound; y = x * 2 then reads x before writing.
+  Tensor same = random_tensor(1, 30, rng);
+  const Tensor before = same;
+  binding.run(double_it, {&same, &same});
+  binding.run(double_it, {&same, &same});
+  CHECK(binding.last_run_bound());
+  for (std::int64_t c = 0; c < 30; ++c) CHECK(same.at(0, c) == before.at(0, c) * 4);
+  // Too large for one thread's small-run path: always Stage::run (which parallelizes).
+  Tensor big(1, 1 << 15), big_out(1, 1 << 15);
+  for (int call = 0; call < 2; ++call) {
+    binding.run(double_it, {&big, &big_out});
+    CHECK_FALSE(binding.last_run_bound());
+  }
+  // Errors are Stage::run's: a width mismatch is reported, never bound.
+  Tensor wrong(1, 7);
+  CHECK_THROWS_WITH(binding.run(double_it, {&x, &wrong}), Catch::Contains("broadcast"));
+}
+
+TEST_CASE("repeated workspace predictions (bound stages) equal the plain predict",
+          "[nn][fast]") {
+  std::mt19937_64 rng(26);
+  for (std::int64_t width : {1, 16, 30, 33}) {
+    const Model model = make_elu_network(25, {width, width, width}, 1, 8);
+    PredictWorkspace workspace;
+    for (std::int64_t rows : {1, 1, 100, 100, 1}) {
+      CAPTURE(width, rows);
+      const Tensor x = random_tensor(rows, 25, rng, 0, 1);
+      REQUIRE(model.predict(x, workspace).data == model.predict(x).data);
+    }
+  }
 }
