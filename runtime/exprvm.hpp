@@ -42,6 +42,7 @@ struct CompileOptions {
 };
 
 class ProgramImpl;
+class BoundProgram;
 
 // A compiled program: immutable, cheap to copy, safe to run from many threads at once.
 class Program {
@@ -64,6 +65,10 @@ class Program {
   // before touching any caller buffer when the arguments are wrong.
   OwnedArray run(std::span<const Array> args, const Array* out = nullptr) const;
 
+  // Binds the program to fixed buffers (validated like run(), nothing is written) for running
+  // again and again with BoundProgram::run(), which skips re-validation: see BoundProgram.
+  BoundProgram bind(std::span<const Array> args, const Array* out = nullptr) const;
+
   const ProgramImpl& impl() const { return *impl_; }
 
  private:
@@ -72,6 +77,30 @@ class Program {
 
 Program compile(std::string_view source, const Signature& signature,
                 const CompileOptions& options = {});
+
+// A program bound to fixed buffers: the loop body of code that updates the same arrays again
+// and again (optimizer steps, NN layers, simulations), at the cost of the kernels alone for
+// small arrays. The buffers must stay alive and keep their address, shape and strides; their
+// contents, including 0-d scalar arguments, are read afresh on every run. One BoundProgram
+// must not run on two threads at once (bind one per thread); it is movable, not copyable.
+class BoundProgram {
+ public:
+  BoundProgram(BoundProgram&&) noexcept;
+  BoundProgram& operator=(BoundProgram&&) noexcept;
+  ~BoundProgram();
+
+  // Runs the program on the bound buffers; returns the result (empty when the program has
+  // none): the bound `out`, or an array allocated at bind() and reused by every run.
+  const OwnedArray& run();
+  const Program& program() const { return program_; }
+
+ private:
+  friend class Program;
+  struct State;
+  BoundProgram(Program program, std::unique_ptr<State> state);
+  Program program_;
+  std::unique_ptr<State> state_;
+};
 
 // One named buffer for evaluate().
 struct NamedArray {

@@ -17,6 +17,8 @@ std::size_t round64(std::size_t n) { return (n + 63) / 64 * 64; }
 
 bool is_uniform(RegKind k) { return k == RegKind::Scalar || k == RegKind::Uniform; }
 
+}  // namespace
+
 void divide_by_count(void* acc, DType t, std::int64_t count) {
   switch (t) {
     case DType::Float32: *static_cast<float*>(acc) /= static_cast<float>(count); break;
@@ -30,6 +32,8 @@ void divide_by_count(void* acc, DType t, std::int64_t count) {
     default: throw Error(ErrorKind::Internal, "mean of a non-float accumulator");
   }
 }
+
+namespace {
 
 // Everything a chunk needs, prepared once per run on the calling thread.
 struct Run {
@@ -277,7 +281,23 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     const_data[info.index] = dst;
   }
   for (const RegInfo& info : code.regs) uniform_count += is_uniform(info.kind);
-  fast_path = !code.reduction && code.regs.size() <= kFastPathMaxRegs;
+  std::size_t smallest = 16;
+  for (const RegInfo& info : code.regs) smallest = std::min(smallest, itemsize(info.dtype));
+  fast_pad = 64 / smallest;
+  for (std::size_t r = 0; r < code.regs.size(); ++r) {
+    const RegInfo& info = code.regs[r];
+    const auto reg = static_cast<Reg>(r);
+    switch (info.kind) {
+      case RegKind::Const: break;
+      case RegKind::Temp: fast_temps.push_back({reg, info.index}); break;
+      case RegKind::Scalar: fast_uniforms.push_back({reg, info.index}); break;
+      case RegKind::Uniform: fast_uniforms.push_back({reg, -1}); break;
+      case RegKind::Input:
+      case RegKind::Output: fast_bound.push_back({reg, info.index}); break;
+      case RegKind::Result: fast_bound.push_back({reg, -1}); break;
+    }
+  }
+  fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
 }
 
 OwnedArray execute(const Executable& ex, const CheckedProgram& program,

@@ -24,6 +24,9 @@ inline constexpr std::size_t kFastPathMaxRegs = 64;
 // Fills `count` copies of the `size`-byte value at dst (which holds the first copy).
 void replicate(std::byte* dst, std::size_t size, std::size_t count);
 
+// acc (a float or complex accumulator of dtype t) /= count: a mean's last step.
+void divide_by_count(void* acc, DType t, std::int64_t count);
+
 // One instruction with its kernel resolved for an ISA; operand kNoReg maps to a null pointer.
 struct ExecInstr {
   Kernel fn;
@@ -39,7 +42,15 @@ struct Executable {
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t uniform_count = 0;             // Scalar and Uniform registers
-  bool fast_path = false;                    // small enough for run_fast's stack registers
+  bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
+  // run_fast's register plan, by kind: (register, index) of temporaries, of Scalar/Uniform
+  // registers, and of registers bound to caller memory (index = argument, or -1: the result).
+  struct FastReg {
+    Reg reg;
+    int index;
+  };
+  std::vector<FastReg> fast_temps, fast_uniforms, fast_bound;
+  std::size_t fast_pad = 64;  // a multiple of every kernel's batch: 64 bytes / smallest itemsize
 
   explicit Executable(Bytecode bc);
 };

@@ -47,8 +47,8 @@ void scatter(const Space& space, const View& v, std::int64_t start, std::size_t 
              const void* src, DType src_t);
 
 // The byte range [lo, hi) an array's elements occupy (empty for zero-size arrays).
-struct Extent {
-  std::uintptr_t lo = 0, hi = 0;
+struct Extent {  // an aggregate: Extent{} is empty, arrays of it stay uninitialized
+  std::uintptr_t lo, hi;
   bool overlaps(const Extent& o) const { return lo < o.hi && o.lo < hi; }
 };
 Extent extent_of(const Array& a);

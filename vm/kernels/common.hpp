@@ -171,6 +171,21 @@ inline xsimd::batch_bool<T, A> load_bool_bytes(const std::uint8_t* p) {
 
 // ---- the batch loop --------------------------------------------------------------------------
 
+// Copies count < 2 * block elements of `size` bytes as fixed-size pieces (block, block/2, ...,
+// 1 elements): each piece is a constant-size copy the compiler inlines, where a libc memcpy
+// call for a short tail would cost more than the copy itself.
+template <std::size_t size, std::size_t block>
+inline void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t count) {
+  if constexpr (size != 0) {
+    if (count & block) {
+      std::memcpy(dst, src, block * size);
+      dst += block * size;
+      src += block * size;
+    }
+    if constexpr (block > 1) copy_elements<size, block / 2>(dst, src, count);
+  }
+}
+
 // Runs Step over n elements: Step::lanes elements per call, reading its operands' bytes per
 // element from each non-null operand and writing Step::out_size bytes per element (operand
 // sizes are Step::a_size, b_size, c_size). The last
@@ -196,11 +211,12 @@ inline void run_batches(std::size_t n, void* d, const void* a, const void* b, co
   if (rest == 0) return;
   alignas(64) unsigned char ta[tail_a] = {}, tb[tail_b] = {}, tc[tail_c] = {};
   alignas(64) unsigned char td[lanes * Step::out_size] = {};
-  std::memcpy(ta, ap + full * isz[0], rest * isz[0]);
-  if (bp) std::memcpy(tb, bp + full * isz[1], rest * isz[1]);
-  if (cp) std::memcpy(tc, cp + full * isz[2], rest * isz[2]);
+  constexpr std::size_t half = lanes / 2 ? lanes / 2 : 1;  // rest < lanes = 2 * half
+  copy_elements<isz[0], half>(ta, ap + full * isz[0], rest);
+  if (bp) copy_elements<isz[1], half>(tb, bp + full * isz[1], rest);
+  if (cp) copy_elements<isz[2], half>(tc, cp + full * isz[2], rest);
   Step::run(td, ta, bp ? tb : nullptr, cp ? tc : nullptr);
-  std::memcpy(dp + full * Step::out_size, td, rest * Step::out_size);
+  copy_elements<Step::out_size, half>(dp + full * Step::out_size, td, rest);
 }
 
 // Stores a kernel's batch result: value batches as they are, masks as bool bytes.
