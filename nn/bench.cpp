@@ -73,7 +73,7 @@ double weight_stream_seconds(const Model& model, double seconds) {
       [&] {
         for (std::size_t i = 0; i < model.size(); ++i) {
           const Tensor& kernel = static_cast<const Dense&>(model.layer(i)).kernel();
-          const int parts = blas_threads_for(kernel.size());
+          const int parts = blas_threads_for(kernel.size(), ProductKind::MatrixVector);
           const std::int64_t part = (kernel.size() + parts - 1) / parts;
           auto read_part = [&](int p) {
             const std::int64_t begin = p * part;
@@ -152,7 +152,8 @@ int run_bench(int argc, char** argv, std::ostream& out) {
          "the workspace); NumPy: seed 000's model_np, run by /usr/bin/python3 in the same run;\n"
          "floor: reading every kernel once (cblas_sasum) on as many threads as its product\n"
          "uses (OpenBLAS threads from "
-      << kThreadedMinWork << " multiply-adds). Times are the best mean per call.\n"
+      << kThreadedMinStream << " weights for one row, " << kThreadedMinWork
+      << " multiply-adds for a batch). Times are the best mean per call.\n"
       << "OpenBLAS core: " << blas_core_name() << " (one-row products by "
       << (default_matvec() == MatVec::Blas ? "cblas_sgemv" : "Eigen") << ")"
       << (default_matvec() == MatVec::Blas

@@ -10,7 +10,6 @@ Dense::Dense(Tensor kernel, Tensor bias, Activation activation, const std::strin
     : Layer(kernel.rows, kernel.cols),
       kernel_(std::move(kernel)),
       bias_(std::move(bias)),
-      kernel_grad_(kernel_.rows, kernel_.cols),
       bias_grad_(1, kernel_.cols),
       activation_(activation, true, name),
       bias_grad_sum_(name + " bias gradient", "sum(dz, axis=0)", float_signature({"dz"})) {

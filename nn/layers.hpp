@@ -79,7 +79,8 @@ class Dense : public Layer {
 
  private:
   Tensor kernel_, bias_;
-  Tensor kernel_grad_, bias_grad_;
+  Tensor kernel_grad_;  // sized by the first backward (inference-only models never need it)
+  Tensor bias_grad_;
   Tensor pre_activation_;  // training: x · kernel + bias
   ActivationStages activation_;
   Stage bias_grad_sum_;    // sum(dz, axis=0)

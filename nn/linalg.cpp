@@ -33,7 +33,7 @@ void matvec_bias(const float* x, const Tensor& kernel, const Tensor& bias, float
     yv.noalias() += xv * k;
     return;
   }
-  use_blas_threads_for(kernel.size());
+  use_blas_threads_for(kernel.size(), ProductKind::MatrixVector);
   cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(kernel.rows),
               static_cast<int>(kernel.cols), 1.0f, kernel.data.data(),
               static_cast<int>(kernel.cols), x, 1, 1.0f, y, 1);
@@ -57,14 +57,16 @@ MatVec default_matvec() {
   return choice;
 }
 
-int blas_threads_for(std::int64_t multiply_adds) {
+int blas_threads_for(std::int64_t multiply_adds, ProductKind kind) {
   static const int startup_threads = openblas_get_num_threads();
-  return multiply_adds < kThreadedMinWork ? 1 : startup_threads;
+  const std::int64_t threshold =
+      kind == ProductKind::MatrixMatrix ? kThreadedMinWork : kThreadedMinStream;
+  return multiply_adds < threshold ? 1 : startup_threads;
 }
 
-void use_blas_threads_for(std::int64_t multiply_adds) {
+void use_blas_threads_for(std::int64_t multiply_adds, ProductKind kind) {
   static std::atomic<int> current{openblas_get_num_threads()};
-  const int wanted = blas_threads_for(multiply_adds);
+  const int wanted = blas_threads_for(multiply_adds, kind);
   // A plain load first: a locked exchange on every small product costs ~20 ns.
   if (current.load(std::memory_order_relaxed) == wanted) return;
   current.store(wanted, std::memory_order_relaxed);
@@ -95,7 +97,7 @@ void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor
     if (!accumulate) std::fill(c.data.begin(), c.data.end(), 0.0f);
     return;
   }
-  use_blas_threads_for(m * n * k);
+  use_blas_threads_for(m * n * k, ProductKind::MatrixMatrix);
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
               static_cast<int>(k), 1.0f, a.data.data(), static_cast<int>(a.cols), b.data.data(),
@@ -118,7 +120,7 @@ void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& o
   if (x.rows == 0 || kernel.size() == 0) return;
   if (kernel.cols == 1) {
     // One output column: a matrix-vector product (sgemm with n = 1 is ~5x slower).
-    use_blas_threads_for(x.size());
+    use_blas_threads_for(x.size(), ProductKind::MatrixVector);
     cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(x.rows), static_cast<int>(x.cols),
                 1.0f, x.data.data(), static_cast<int>(x.cols), kernel.data.data(), 1, 1.0f,
                 out.data.data(), 1);

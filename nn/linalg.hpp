@@ -32,13 +32,17 @@ std::string_view blas_core_name();
 void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& out,
             MatVec one_row = default_matvec());
 
-// OpenBLAS threads for a product of `multiply_adds`: one below kThreadedMinWork (measured:
+// OpenBLAS threads for a product of `multiply_adds`: one below the threshold (measured:
 // waking a second thread costs more than it saves there), OpenBLAS's start-up count from
-// there on (a 1000x1000 one-row product streams 4 MB of weights: two cores read it faster).
-inline constexpr std::int64_t kThreadedMinWork = std::int64_t{1} << 19;
-int blas_threads_for(std::int64_t multiply_adds);
-// Sets OpenBLAS to blas_threads_for(multiply_adds) threads. Process-wide (OpenBLAS has no
-// per-call setting); calls openblas_set_num_threads only when the choice changes.
-void use_blas_threads_for(std::int64_t multiply_adds);
+// there on. Matrix products (sgemm) compute: threaded from kThreadedMinWork (4M, e.g.
+// 100x100x100 stays on one thread). Matrix-vector products (sgemv, dot) stream their matrix
+// once: threaded from kThreadedMinStream (512K elements, 2 MB: a 1000x1000 one-row layer).
+enum class ProductKind { MatrixMatrix, MatrixVector };
+inline constexpr std::int64_t kThreadedMinWork = std::int64_t{1} << 22;
+inline constexpr std::int64_t kThreadedMinStream = std::int64_t{1} << 19;
+int blas_threads_for(std::int64_t multiply_adds, ProductKind kind);
+// Sets OpenBLAS to blas_threads_for(...) threads. Process-wide (OpenBLAS has no per-call
+// setting); calls openblas_set_num_threads only when the choice changes.
+void use_blas_threads_for(std::int64_t multiply_adds, ProductKind kind);
 
 }  // namespace exprvm::nn
