@@ -5,7 +5,8 @@
 #include <cstddef>
 #include <map>
 #include <memory_resource>
-#include <tuple>
+#include <cstdint>
+#include <unordered_map>
 
 #include "compiler/bytecode.hpp"
 #include "compiler/optimize.hpp"
@@ -21,6 +22,23 @@ ConstValue constant_bytes(const Value& v, DType t) {
   return out;
 }
 
+// The instruction's identity for sharing common subexpressions: every field but dst, packed
+// into one word.
+std::uint64_t cse_key(const Instruction& ins) {
+  static_assert(kOpCount <= 256 && kDTypeCount <= 16 && sizeof(Reg) == 2);
+  return std::uint64_t{static_cast<std::uint8_t>(ins.op)} << 56 |
+         std::uint64_t{static_cast<std::uint8_t>(ins.dtype)} << 52 |
+         std::uint64_t{static_cast<std::uint8_t>(ins.src)} << 48 |
+         std::uint64_t{ins.a} << 32 | std::uint64_t{ins.b} << 16 | ins.c;
+}
+
+// Number of nodes of a tree.
+std::size_t tree_size(const Node& n) {
+  std::size_t size = 1;
+  for (const auto& arg : n.args) size += tree_size(*arg);
+  return size;
+}
+
 class Lowering {
  public:
   explicit Lowering(const CheckedProgram& p)
@@ -30,6 +48,13 @@ class Lowering {
     bc_.output_write.assign(n, -1);
     bc_.array_params = p.array_params;
     bc_.result_dtype = p.result_dtype;
+    // Each node lowers to at most one register and one instruction; each statement may add an
+    // output (or result) register and a copy into it.
+    std::size_t nodes = 0;
+    for (const auto& st : p.statements) nodes += tree_size(*st.expr);
+    bc_.regs.reserve(nodes + p.statements.size());
+    bc_.code.reserve(nodes + p.statements.size());
+    cse_.reserve(nodes);
   }
 
   Bytecode run() {
@@ -137,7 +162,7 @@ class Lowering {
   // Emits `ins` for node n unless an identical instruction already computed it. Uniform
   // nodes go to the prologue.
   Reg emit(const Node& n, Instruction ins, Reg hint) {
-    const auto key = std::make_tuple(ins.op, ins.dtype, ins.src, ins.a, ins.b, ins.c);
+    const std::uint64_t key = cse_key(ins);
     auto it = cse_.find(key);
     if (it != cse_.end()) return it->second;
     const bool uniform = n.uniform && (ins.a == kNoReg || is_uniform_reg(ins.a)) &&
@@ -164,8 +189,9 @@ class Lowering {
   // in it are stale.
   void forget(Reg r) {
     for (auto it = cse_.begin(); it != cse_.end();) {
-      const auto& [op, dt, src, a, b, c] = it->first;
-      if (it->second == r || a == r || b == r || c == r) it = cse_.erase(it);
+      const auto operand = [key = it->first](int shift) { return static_cast<Reg>(key >> shift); };
+      if (it->second == r || operand(32) == r || operand(16) == r || operand(0) == r)
+        it = cse_.erase(it);
       else ++it;
     }
   }
@@ -178,7 +204,7 @@ class Lowering {
   std::array<std::byte, 4096> arena_buffer_;
   std::pmr::monotonic_buffer_resource arena_{arena_buffer_.data(), arena_buffer_.size()};
   std::pmr::map<std::pair<DType, ConstValue>, Reg> consts_{&arena_};
-  std::pmr::map<std::tuple<Op, DType, DType, Reg, Reg, Reg>, Reg> cse_{&arena_};
+  std::pmr::unordered_map<std::uint64_t, Reg> cse_{&arena_};  // cse_key -> register
 };
 
 }  // namespace

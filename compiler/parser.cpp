@@ -133,7 +133,14 @@ struct Bracket {
 // Everything the actions share while one program is parsed.
 class ParserState {
  public:
-  explicit ParserState(std::string_view source) : source_(source) {}
+  explicit ParserState(std::string_view source) : source_(source) {
+    operands_.reserve(kReservedStackDepth);
+    operators_.reserve(kReservedStackDepth);
+    // At most one statement per separator, plus one.
+    statements_.reserve(1 + static_cast<std::size_t>(std::count_if(
+                                source.begin(), source.end(),
+                                [](char c) { return c == ';' || c == '\n'; })));
+  }
 
   // Consulted by grammar::skip: newlines are whitespace inside brackets.
   bool inside_brackets() const { return !brackets_.empty(); }
@@ -290,6 +297,10 @@ class ParserState {
     node->args.push_back(std::move(rhs.node));
     return {std::move(node), std::max(lhs.depth, rhs.depth) + 1};
   }
+
+  // Operand and operator stacks start with room for this many entries (typical expressions
+  // never need more).
+  static constexpr std::size_t kReservedStackDepth = 16;
 
   std::string_view source_;
   std::vector<Operand> operands_;

@@ -22,7 +22,11 @@ class Checker {
       : statements_(std::move(parsed.statements)) {
     out_.source = std::move(parsed.source);
     out_.signature = signature;
-    env_.reserve(signature.size() + statements_.size());
+    const std::size_t most_slots = signature.size() + statements_.size();
+    env_.reserve(most_slots);
+    out_.slots.reserve(most_slots);
+    weak_.reserve(most_slots);
+    out_.statements.reserve(statements_.size());
     out_.options = options;
     for (std::size_t i = 0; i < signature.size(); ++i) {
       const Param& p = signature[i];
