@@ -55,13 +55,14 @@ struct token : seq<Text, skip> {};
 struct identifier_rest : pegtl::identifier_other {};
 struct digits : seq<pegtl::digit, star<opt<one<'_'>>, pegtl::digit>> {};
 struct exponent : seq<one<'e', 'E'>, opt<one<'+', '-'>>, digits> {};
-struct float_body : sor<seq<digits, one<'.'>, opt<digits>, opt<exponent>>,
-                        seq<one<'.'>, digits, opt<exponent>>, seq<digits, exponent>> {};
+// "1", "1.", "1.5", "1e3", "1.5e-3" or ".5", ".5e3": the digits are read once whatever follows.
+struct fraction : seq<one<'.'>, opt<digits>, opt<exponent>> {};
+struct number_body
+    : sor<seq<digits, opt<sor<fraction, exponent>>>, seq<one<'.'>, digits, opt<exponent>>> {};
 struct imaginary_suffix : one<'j', 'J'> {};
 // A number must not run into a name character: "1abc" or "0x1F" is an invalid literal.
 struct number_boundary : not_at<identifier_rest> {};
-struct number_literal : seq<sor<float_body, digits>, opt<imaginary_suffix>, must<number_boundary>> {
-};
+struct number_literal : seq<number_body, opt<imaginary_suffix>, must<number_boundary>> {};
 struct boolean_literal
     : sor<pegtl::keyword<'T', 'r', 'u', 'e'>, pegtl::keyword<'F', 'a', 'l', 's', 'e'>> {};
 

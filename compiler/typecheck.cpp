@@ -1,5 +1,8 @@
 #include "compiler/typecheck.hpp"
 
+#include <array>
+#include <cstddef>
+#include <memory_resource>
 #include <unordered_map>
 
 #include "compiler/functions.hpp"
@@ -329,8 +332,11 @@ class Checker {
 
   std::vector<Statement> statements_;  // parsed; check() moves each tree out as it types it
   CheckedProgram out_;
+  // The name table allocates from this arena (typical programs fit in the buffer).
+  std::array<std::byte, 1024> arena_buffer_;
+  std::pmr::monotonic_buffer_resource arena_{arena_buffer_.data(), arena_buffer_.size()};
   // name -> slot it currently refers to; the names live in out_.signature and statements_
-  std::unordered_map<std::string_view, int> env_;
+  std::pmr::unordered_map<std::string_view, int> env_{&arena_};
   std::vector<bool> weak_;                    // per slot: holds a Python-literal value
 };
 
