@@ -40,7 +40,10 @@ constexpr std::string_view kAugmentable[] = {"+",  "-",  "*",  "/", "//", "%",
 
 Op binary_op(std::string_view text) {
   for (const auto& entry : kBinaryOperators) {
-    if (entry.text == text) return entry.op;
+    // Spellings are one or two characters: equal sizes, first and last characters suffice.
+    if (entry.text.size() == text.size() && entry.text.front() == text.front() &&
+        entry.text.back() == text.back())
+      return entry.op;
   }
   throw Error(ErrorKind::Internal, "parser: unknown binary operator '" + std::string(text) + "'");
 }
@@ -318,22 +321,26 @@ class ParserState {
 };
 
 void ParserState::push_number(Span span) {
-  std::string digits;
-  for (char c : text(span)) {
-    if (c != '_') digits += c;
+  std::string_view digits = text(span);
+  std::string without_underscores;
+  if (digits.find('_') != std::string_view::npos) {
+    for (char c : digits) {
+      if (c != '_') without_underscores += c;
+    }
+    digits = without_underscores;
   }
   NodePtr node = make_node(NodeKind::Literal, span);
   Literal& literal = node->literal;
   if (digits.back() == 'j' || digits.back() == 'J') {
-    digits.pop_back();
+    digits.remove_suffix(1);
     literal.kind = WeakKind::Complex;
     literal.c = {0.0, decimal_to_double(digits)};
-  } else if (digits.find_first_of(".eE") != std::string::npos) {
+  } else if (digits.find_first_of(".eE") != std::string_view::npos) {
     literal.kind = WeakKind::Float;
     literal.f = decimal_to_double(digits);
   } else {
     if (digits.size() > 1 && digits[0] == '0' &&
-        digits.find_first_not_of('0') != std::string::npos) {
+        digits.find_first_not_of('0') != std::string_view::npos) {
       fail("leading zeros in decimal integer literals are not permitted", span);
     }
     constexpr std::uint64_t kInt64Limit = std::uint64_t{1} << 63;
