@@ -2,7 +2,8 @@
 // runs on the same buffers call the program's kernels directly. Program::run validates and
 // binds its arguments on every call (~65 ns, more than the kernels of a 30-wide layer); a
 // binding pays that once. It runs exactly the stage's compiled bytecode, so results are the
-// general path's.
+// general path's. Short runs of a width that is not a multiple of 16 run on padded copies
+// (the kernels' partial last batch costs more than two full ones; see bound_stage.cpp).
 //
 // Workaround inside nn/ until the runtime offers a bound run (e.g. Program::bind(args) returning
 // an object whose run() skips validation): it reads the Executable behind the Program.
