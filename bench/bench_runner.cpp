@@ -45,8 +45,19 @@ std::vector<Contender> make_contenders(const WorkloadSetup& setup, WorkloadData&
   const Workload& w = *setup.workload;
   const exprvm::Array* out = data.out_or_null();
   if (setup.engine && !setup.disabled.count(kBound)) {
+    // Bound on the first call, inside the timed code's error handling (binding validates).
+    auto bound = std::make_shared<std::vector<exprvm::BoundProgram>>();
     contenders.push_back(make_contender(
-        kBound, [&programs = setup.engine->programs, &run_args = args.run_args, out] {
+        kBound, [&programs = setup.engine->programs, &run_args = args.run_args, out, bound] {
+          if (bound->empty())
+            for (std::size_t k = 0; k < programs.size(); ++k)
+              bound->push_back(programs[k].bind(run_args[k], out));
+          for (exprvm::BoundProgram& b : *bound) b.run();
+        }));
+  }
+  if (setup.engine && !setup.disabled.count(kRun)) {
+    contenders.push_back(make_contender(
+        kRun, [&programs = setup.engine->programs, &run_args = args.run_args, out] {
           for (std::size_t k = 0; k < programs.size(); ++k) programs[k].run(run_args[k], out);
         }));
   }
@@ -91,7 +102,7 @@ void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
   runner.run(w.hand[dtype_slot(setup.dtype)], expected.pointers.data(), std::size_t(n),
              setup.dtype, expected.reduction());
   std::vector<std::string> checked;
-  if (setup.engine) checked = {kBound, kEvaluate};
+  if (setup.engine) checked = {kBound, kRun, kEvaluate};
   if (!setup.xsimd.empty()) checked.push_back(kXsimd);
   for (const std::string& name : checked) {
     if (setup.disabled.count(name)) continue;
@@ -134,37 +145,47 @@ std::string format_ns(double ns) {
   return text;
 }
 
-// Times every contender of `setup` at size n for each thread count.
+// Times every contender of `setup` at size n for each thread count. Thread counts are
+// interleaved sample by sample with the contenders (each sample first sets the engine's
+// thread count), so that machine noise hits the 1-thread and N-thread figures alike (P4).
 void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& config,
                   std::map<int, std::unique_ptr<LoopRunner>>& runners, Results& results,
                   std::string& progress) {
   WorkloadData data = make_data(*setup.workload, setup.dtype, n);
   const EngineArgs args = setup.engine ? engine_args(*setup.engine, data) : EngineArgs{};
   const double bytes = bytes_per_element(*setup.workload, setup.dtype);
+  std::vector<std::pair<int, Contender>> contenders;
+  std::vector<Batch> batches;
   for (int threads : config.threads) {
     exprvm::set_num_threads(threads);
-    std::vector<Contender> contenders = make_contenders(setup, data, args, *runners.at(threads));
-    std::vector<Batch> batches;
-    for (const Contender& c : contenders) batches.push_back(c.batch);
-    std::vector<Samples> samples;
-    try {
-      samples = sample_interleaved(batches, config.policy);
-    } catch (const std::exception& e) {  // an engine failure at this size: drop the engine
-      report_problem(results, setup, "bound+evaluate",
-                     "n=" + std::to_string(n) + ": " + e.what());
-      setup.disabled.insert(kBound);
-      setup.disabled.insert(kEvaluate);
-      return;
+    for (Contender& c : make_contenders(setup, data, args, *runners.at(threads))) {
+      batches.push_back([threads, batch = c.batch](long calls) {
+        exprvm::set_num_threads(threads);
+        return batch(calls);
+      });
+      contenders.emplace_back(threads, std::move(c));
     }
-    progress += " | t" + std::to_string(threads);
-    for (std::size_t c = 0; c < contenders.size(); ++c) {
-      results.measurements.push_back({setup.workload->name, setup.dtype, threads,
-                                      contenders[c].name, n, samples[c].min(),
-                                      samples[c].median(), samples[c].calls_per_sample,
-                                      int(samples[c].ns_per_call.size()), bytes,
-                                      samples[c].cpu_min()});
-      progress += " " + contenders[c].name + " " + format_ns(samples[c].min());
-    }
+  }
+  std::vector<Samples> samples;
+  try {
+    samples = sample_interleaved(batches, config.policy);
+  } catch (const std::exception& e) {  // an engine failure at this size: drop the engine
+    report_problem(results, setup, "bound+run+evaluate", "n=" + std::to_string(n) + ": " + e.what());
+    setup.disabled.insert(kBound);
+    setup.disabled.insert(kRun);
+    setup.disabled.insert(kEvaluate);
+    return;
+  }
+  int shown_threads = 0;
+  for (std::size_t c = 0; c < contenders.size(); ++c) {
+    const auto& [threads, contender] = contenders[c];
+    results.measurements.push_back({setup.workload->name, setup.dtype, threads, contender.name, n,
+                                    samples[c].min(), samples[c].median(),
+                                    samples[c].calls_per_sample,
+                                    int(samples[c].ns_per_call.size()), bytes,
+                                    samples[c].cpu_min()});
+    if (threads != shown_threads) progress += " | t" + std::to_string(shown_threads = threads);
+    progress += " " + contender.name + " " + format_ns(samples[c].min());
   }
 }
 
@@ -185,6 +206,7 @@ void measure_latencies(const BenchConfig& config, Results& results) {
   const EnginePrograms sgd_engine = compile_workload(*sgd, dtype);
   const EngineArgs sgd_args = engine_args(sgd_engine, sgd_data);
   exprvm::global_cache().get(adam_source, adam_signature);
+  exprvm::BoundProgram sgd_bound = sgd_engine.programs[0].bind(sgd_args.run_args[0]);
 
   const std::vector<Contender> latencies = {
       make_contender("compile_adam",
@@ -194,12 +216,14 @@ void measure_latencies(const BenchConfig& config, Results& results) {
       make_contender("evaluate_sgd_n1",
                      [&] { exprvm::evaluate(sgd->programs[0], sgd_args.named[0], nullptr); }),
       make_contender("run_sgd_n1", [&] { sgd_engine.programs[0].run(sgd_args.run_args[0]); }),
+      make_contender("bound_sgd_n1", [&] { sgd_bound.run(); }),
   };
   const std::vector<std::string> what = {
       "exprvm::compile of the fused Adam program (parse, type check, optimize, bytecode)",
       "global_cache().get of the fused Adam program, already cached",
       "exprvm::evaluate(\"p = p - g\") at n = 1 (cache hit + run)",
       "Program::run of \"p = p - g\" at n = 1",
+      "BoundProgram::run of \"p = p - g\" at n = 1",
   };
   std::vector<Batch> batches;
   for (const Contender& c : latencies) batches.push_back(c.batch);

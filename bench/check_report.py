@@ -25,7 +25,7 @@ BENCH_COLUMNS = ["workload", "dtype", "threads", "contender", "n", "ns_per_call_
                  "ratio_to_xsimd", "calls_per_sample", "samples", "cpu_ns_per_call_min"]
 FITS_COLUMNS = ["workload", "dtype", "threads", "contender", "overhead_ns", "ns_per_element"]
 LATENCY_COLUMNS = ["name", "ns_min", "ns_median", "calls_per_sample", "samples", "what"]
-LATENCIES = ["compile_adam", "cache_get_adam", "evaluate_sgd_n1", "run_sgd_n1"]
+LATENCIES = ["compile_adam", "cache_get_adam", "evaluate_sgd_n1", "run_sgd_n1", "bound_sgd_n1"]
 REPORT_FILES = ["bench.csv", "fits.csv", "latency.csv", "report.md", "plot_float32.svg",
                 "plot_float64.svg"]
 
@@ -51,7 +51,7 @@ def positive(value):
 
 
 def expected_contenders(workload):
-    names = ["bound", "evaluate", "hand"]
+    names = ["bound", "run", "evaluate", "hand"]
     return names + ["xsimd"] if workload in TRANSCENDENTAL else names
 
 

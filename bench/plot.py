@@ -12,7 +12,7 @@ CSV schema (header row, one row per measurement; what `exprvm bench` writes as b
                              mul_add, lincomb, sincos, compare, dot (others are plotted too)
   dtype               str    float32 | float64
   threads             int    threads the contender ran on
-  contender           str    bound | evaluate | hand | xsimd (C++); numpy | numexpr |
+  contender           str    bound | run | evaluate | hand | xsimd (C++); numpy | numexpr |
                              exprvm_py ... (Python)
   n                   int    elements per array
   ns_per_call_min     float  fastest sample, nanoseconds per call
@@ -42,7 +42,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
 
 REQUIRED = ("workload", "dtype", "threads", "contender", "n")
-COLORS = {"bound": "tab:blue", "evaluate": "tab:orange", "hand": "black", "xsimd": "tab:gray",
+COLORS = {"bound": "tab:blue", "run": "tab:cyan", "evaluate": "tab:orange", "hand": "black", "xsimd": "tab:gray",
           "numpy": "tab:green", "numexpr": "tab:red", "exprvm_py": "tab:purple"}
 
 

@@ -96,7 +96,7 @@ std::vector<std::pair<const Workload*, exprvm::DType>> measured_pairs(const Resu
 std::vector<std::string> contenders_of(const Results& results, const Workload& w,
                                        exprvm::DType dtype) {
   std::vector<std::string> names;
-  for (const char* name : {kBound, kEvaluate, kHand, kXsimd})
+  for (const char* name : {kBound, kRun, kEvaluate, kHand, kXsimd})
     for (const Measurement& m : results.measurements)
       if (m.workload == w.name && m.dtype == dtype && m.contender == name) {
         names.push_back(name);
@@ -134,7 +134,9 @@ void write_header(const Results& results, std::ostream& md) {
      << " ms (medians and process CPU times in bench.csv); contenders alternate sample by "
      << "sample. On a loaded machine the CPU time of 1-thread runs is the steadier figure: "
      << "the targets show it as `cpu`\n"
-     << "- contenders: **bound** = `compile` once, `Program::run(args, out)` per call; "
+     << "- contenders: **bound** = `compile` and `Program::bind(args, out)` once, "
+     << "`BoundProgram::run()` per call; **run** = `compile` once, `Program::run(args, out)` "
+     << "per call (validates and binds every time); "
      << "**evaluate** = `exprvm::evaluate(source, arrays, out)` per call (cached); **hand** = "
      << "plain fused C++ loop, library flags (SSE2 baseline, -fno-math-errno); **xsimd** = "
      << "hand-written xsimd loop for the ISA above. hand/xsimd: one plain call on 1 thread, "
