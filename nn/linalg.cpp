@@ -115,9 +115,11 @@ void affine(const Tensor& x, const Tensor& kernel, const Tensor& bias, Tensor& o
   }
   out.resize(x.rows, kernel.cols);
   if (x.rows == 1) return matvec_bias(x.data.data(), kernel, bias, out.data.data(), one_row);
-  for (std::int64_t r = 0; r < out.rows; ++r)
-    std::copy(bias.data.begin(), bias.data.end(), out.row(r));
-  if (x.rows == 0 || kernel.size() == 0) return;
+  if (x.rows == 0 || kernel.cols == 0) return;
+  // Eigen's broadcast copy: a std::copy per row costs a libc call each (~0.8 us for 100x30).
+  Eigen::Map<RowMajorMatrix>(out.data.data(), out.rows, out.cols).rowwise() =
+      Eigen::Map<const Eigen::RowVectorXf>(bias.data.data(), bias.size());
+  if (kernel.rows == 0) return;
   if (kernel.cols == 1) {
     // One output column: a matrix-vector product (sgemm with n = 1 is ~5x slower).
     use_blas_threads_for(x.size(), ProductKind::MatrixVector);

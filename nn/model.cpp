@@ -7,9 +7,10 @@
 namespace exprvm::nn {
 
 void check_no_nan(const Tensor& x, const char* what) {
-  // A branch-free pass first (the compiler vectorizes it): the common case has no NaN.
-  bool any_nan = false;
-  for (const float v : x.data) any_nan |= v != v;
+  // A branch-free pass first: the common case has no NaN. (An integer OR, which GCC
+  // vectorizes; a bool |= stays scalar, 1.5 us on 100x30.)
+  std::uint32_t any_nan = 0;
+  for (const float v : x.data) any_nan |= v != v ? 1u : 0u;
   if (!any_nan) return;
   for (std::int64_t i = 0; i < x.size(); ++i) {
     if (std::isnan(x.data[static_cast<std::size_t>(i)])) {
