@@ -65,10 +65,11 @@ std::string numpy_time(const nlohmann::json& numpy, const char* key) {
 }
 
 // Reads every kernel once (cblas_sasum, bandwidth-bound), each split over as many threads as
-// the prediction's product of that kernel uses (TBB's pool, already awake): the floor for
-// one prediction.
+// the prediction's product of that kernel uses (TBB's pool, already awake; OpenBLAS itself on
+// one thread so that each part is one core's stream): the floor for one prediction.
 double weight_stream_seconds(const Model& model, double seconds) {
   std::atomic<float> sink{0};
+  use_blas_threads_for(0, ProductKind::MatrixVector);
   return best_seconds_per_call(
       [&] {
         for (std::size_t i = 0; i < model.size(); ++i) {
