@@ -69,12 +69,12 @@ std::string numpy_time(const nlohmann::json& numpy, const char* key) {
 // one thread so that each part is one core's stream): the floor for one prediction.
 double weight_stream_seconds(const Model& model, double seconds) {
   std::atomic<float> sink{0};
-  use_blas_threads_for(0, ProductKind::MatrixVector);
+  set_blas_threads(1);
   return best_seconds_per_call(
       [&] {
         for (std::size_t i = 0; i < model.size(); ++i) {
           const Tensor& kernel = static_cast<const Dense&>(model.layer(i)).kernel();
-          const int parts = blas_threads_for(kernel.size(), ProductKind::MatrixVector);
+          const int parts = product_threads(kernel.size(), ProductKind::MatrixVector);
           const std::int64_t part = (kernel.size() + parts - 1) / parts;
           auto read_part = [&](int p) {
             const std::int64_t begin = p * part;
@@ -152,9 +152,9 @@ int run_bench(int argc, char** argv, std::ostream& out) {
          "for one row, sgemm for a batch; then one exprvm program per hidden layer, bound to\n"
          "the workspace); NumPy: seed 000's model_np, run by /usr/bin/python3 in the same run;\n"
          "floor: reading every kernel once (cblas_sasum) on as many threads as its product\n"
-         "uses (OpenBLAS threads from "
-      << kThreadedMinStream << " weights for one row, " << kThreadedMinWork
-      << " multiply-adds for a batch). Times are the best mean per call.\n"
+         "uses (one-row products split over TBB threads from "
+      << kThreadedMinStream << " weights; sgemm on OpenBLAS threads from " << kThreadedMinWork
+      << " multiply-adds). Times are the best mean per call.\n"
       << "OpenBLAS core: " << blas_core_name() << " (one-row products by "
       << (default_matvec() == MatVec::Blas ? "cblas_sgemv" : "Eigen") << ")"
       << (default_matvec() == MatVec::Blas

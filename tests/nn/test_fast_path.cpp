@@ -176,3 +176,30 @@ TEST_CASE("repeated workspace predictions (bound stages) equal the plain predict
     }
   }
 }
+
+TEST_CASE("products large enough to split over threads equal the reference", "[nn][fast]") {
+  std::mt19937_64 rng(27);
+  // 1000 x 600 = 600K weights: above kThreadedMinStream, so one row is split over the
+  // start-up thread count (when there is more than one); 600K-element batches of one column too.
+  const Tensor kernel = random_tensor(1000, 600, rng);
+  const Tensor bias = random_tensor(1, 600, rng);
+  const Tensor column = random_tensor(1000, 1, rng);
+  const Tensor column_bias = random_tensor(1, 1, rng);
+  for (std::int64_t rows : {1, 3}) {
+    CAPTURE(rows);
+    const Tensor x = random_tensor(rows, 1000, rng);
+    Tensor out;
+    affine(x, kernel, bias, out);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t c = 0; c < 600; ++c)
+        CHECK(out.at(r, c) ==
+              Approx(reference_affine(x, kernel, bias, r, c)).margin(1e-4).epsilon(1e-5));
+  }
+  const Tensor tall = random_tensor(700, 1000, rng);
+  Tensor out;
+  affine(tall, column, column_bias, out);
+  REQUIRE(out.rows == 700);
+  for (std::int64_t r = 0; r < 700; ++r)
+    CHECK(out.at(r, 0) ==
+          Approx(reference_affine(tall, column, column_bias, r, 0)).margin(1e-4).epsilon(1e-5));
+}
