@@ -149,12 +149,13 @@ void prepare_views(Run& run, Binding& b) {
 }
 
 void run_elementwise(const Run& run, std::int64_t n) {
-  const std::size_t chunks = (static_cast<std::size_t>(n) + kChunk - 1) / kChunk;
+  const std::size_t chunk = run.ex->chunk;
+  const std::size_t chunks = (static_cast<std::size_t>(n) + chunk - 1) / chunk;
   auto body = [&](std::size_t begin, std::size_t end) {
     void** regs = run.registers();
     for (std::size_t c = begin; c < end; ++c) {
-      const auto start = static_cast<std::int64_t>(c * kChunk);
-      run.chunk(regs, start, static_cast<std::size_t>(std::min<std::int64_t>(kChunk, n - start)));
+      const auto start = static_cast<std::int64_t>(c * chunk);
+      run.chunk(regs, start, static_cast<std::size_t>(std::min<std::int64_t>(chunk, n - start)));
     }
   };
   if (threads() > 1 && n >= kParallelMinElements && chunks >= 2) parallel_ranges(chunks, body);
@@ -165,8 +166,9 @@ void run_elementwise(const Run& run, std::int64_t n) {
 void fold_range(const Run& run, void** regs, Kernel reduce, std::int64_t start,
                 std::int64_t length, void* acc) {
   const Reg src = run.bc->reduction->source;
-  for (std::int64_t done = 0; done < length; done += kChunk) {
-    const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kChunk, length - done));
+  const auto chunk = static_cast<std::int64_t>(run.ex->chunk);
+  for (std::int64_t done = 0; done < length; done += chunk) {
+    const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, length - done));
     run.chunk(regs, start + done, len);
     reduce(len, acc, regs[src], nullptr, nullptr);
   }
@@ -178,7 +180,8 @@ void run_full_reduction(const Run& run, std::int64_t n, Binding& b) {
   const ReductionPlan& plan = *run.bc->reduction;
   const Kernel reduce = run.ex->reduce[static_cast<int>(run.isa)];
   const std::size_t isz = itemsize(plan.dtype);
-  const std::size_t chunks = (static_cast<std::size_t>(n) + kChunk - 1) / kChunk;
+  const std::size_t chunk = run.ex->chunk;
+  const std::size_t chunks = (static_cast<std::size_t>(n) + chunk - 1) / chunk;
   const std::size_t per_block = std::max<std::size_t>(1, (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks);
   const std::size_t blocks = (chunks + per_block - 1) / per_block;
   alignas(64) std::byte partials[kMaxReductionBlocks * 16];
@@ -187,8 +190,8 @@ void run_full_reduction(const Run& run, std::int64_t n, Binding& b) {
     for (std::size_t blk = begin; blk < end; ++blk) {
       void* acc = partials + blk * isz;
       reduce_identity(plan.op, plan.dtype, acc);
-      const auto start = static_cast<std::int64_t>(blk * per_block * kChunk);
-      fold_range(run, regs, reduce, start, std::min<std::int64_t>(per_block * kChunk, n - start), acc);
+      const auto start = static_cast<std::int64_t>(blk * per_block * chunk);
+      fold_range(run, regs, reduce, start, std::min<std::int64_t>(per_block * chunk, n - start), acc);
     }
   };
   if (threads() > 1 && n >= kParallelMinElements && blocks >= 2) parallel_ranges(blocks, body);
@@ -297,6 +300,11 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
       case RegKind::Result: fast_bound.push_back({reg, -1}); break;
     }
   }
+  // Chunks shrink (to kMinChunk) while the registers' chunks would overflow the L1 budget;
+  // reductions keep kChunk (their fixed partition, shared with the fast path, assumes it).
+  std::size_t bytes_per_element = 0;
+  for (const RegInfo& info : code.regs) bytes_per_element += itemsize(info.dtype);
+  while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;
   fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
 }
 
@@ -319,7 +327,7 @@ OwnedArray execute(const Executable& ex, const CheckedProgram& program,
   }
   prepare_views(run, b);
   const std::int64_t row = b.axis && run.space.ndim ? run.space.shape[run.space.ndim - 1] : n;
-  run_prologue(run, b, static_cast<std::size_t>(std::min<std::int64_t>(row, kChunk)));
+  run_prologue(run, b, static_cast<std::size_t>(std::min<std::int64_t>(row, ex.chunk)));
   if (!ex.code.reduction) run_elementwise(run, n);
   else if (b.axis) run_axis_reduction(run, n, b);
   else run_full_reduction(run, n, b);

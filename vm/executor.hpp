@@ -15,7 +15,9 @@
 
 namespace exprvm::vm {
 
-inline constexpr std::size_t kChunk = 1024;  // elements per chunk
+inline constexpr std::size_t kChunk = 1024;  // elements per chunk, at most
+inline constexpr std::size_t kMinChunk = 256;
+inline constexpr std::size_t kChunkBudgetBytes = 32 * 1024;  // one chunk of every register, in L1
 constexpr std::size_t chunk_elements() { return kChunk; }
 inline constexpr std::size_t kRegisterBytes = kChunk * 16;  // room for kChunk complex128
 inline constexpr std::int64_t kParallelMinElements = 1 << 15;  // smaller runs stay on one thread
@@ -42,6 +44,7 @@ struct Executable {
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t uniform_count = 0;             // Scalar and Uniform registers
+  std::size_t chunk = kChunk;                // elements per chunk for this program
   bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
   // run_fast's register plan, by kind: (register, index) of temporaries, of Scalar/Uniform
   // registers, and of registers bound to caller memory (index = argument, or -1: the result).

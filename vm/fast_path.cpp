@@ -180,7 +180,7 @@ void run_frame(const Executable& ex, FastFrame& frame) {
   const Bytecode& bc = ex.code;
   const std::int64_t n = frame.n;
   void** regs = frame.regs;
-  const std::size_t fill = static_cast<std::size_t>(std::min<std::int64_t>(n, kChunk));
+  const std::size_t fill = static_cast<std::size_t>(std::min<std::int64_t>(n, ex.chunk));
   const int isa = static_cast<int>(active_isa());
   for (std::size_t i = 0; i < ex.fast_uniforms.size(); ++i)
     if (frame.scalar[i])
@@ -191,7 +191,7 @@ void run_frame(const Executable& ex, FastFrame& frame) {
   for (const auto& u : ex.fast_uniforms)
     replicate(static_cast<std::byte*>(regs[u.reg]), itemsize(bc.regs[u.reg].dtype), fill);
   // A full reduction folds each chunk into its own partial, then the partials in order: the
-  // general path's fixed partition for runs this small (one chunk per block).
+  // general path's fixed partition for runs this small (one chunk of kChunk per block).
   alignas(64) std::byte partials[(kParallelMinElements / kChunk) * 16];
   const ReductionPlan* plan = bc.reduction ? &*bc.reduction : nullptr;
   const std::size_t acc_size = plan ? itemsize(plan->dtype) : 0;
@@ -205,8 +205,9 @@ void run_frame(const Executable& ex, FastFrame& frame) {
       ex.reduce[isa](static_cast<std::size_t>(n), acc, regs[plan->source], nullptr, nullptr);
     }
   }
-  for (std::int64_t start = 0; start < n && !frame.padded; start += kChunk) {
-    const auto len = static_cast<std::size_t>(std::min<std::int64_t>(kChunk, n - start));
+  const auto chunk = static_cast<std::int64_t>(ex.chunk);
+  for (std::int64_t start = 0; start < n && !frame.padded; start += chunk) {
+    const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, n - start));
     for (std::size_t i = 0; i < ex.fast_bound.size(); ++i) {
       const Reg r = ex.fast_bound[i].reg;
       regs[r] = frame.base[i] + start * static_cast<std::int64_t>(itemsize(bc.regs[r].dtype));

@@ -175,7 +175,7 @@ inline xsimd::batch_bool<T, A> load_bool_bytes(const std::uint8_t* p) {
 // 1 elements): each piece is a constant-size copy the compiler inlines, where a libc memcpy
 // call for a short tail would cost more than the copy itself.
 template <std::size_t size, std::size_t block>
-inline void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t count) {
+[[gnu::always_inline]] inline void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t count) {
   if constexpr (size != 0) {
     if (count & block) {
       std::memcpy(dst, src, block * size);

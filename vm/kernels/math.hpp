@@ -139,6 +139,7 @@ template <> struct Impl<Op::EXP> {
       return complex_by_libm<Op::EXP>(a);
     } else if constexpr (std::is_same_v<E, float>) {
       const auto outside = xsimd::abs(a) > 87.0f;
+      if (!xsimd::any(outside)) return xsimd::exp(a);  // the common case, without the fix-up
       const auto r = xsimd::exp(xsimd::select(outside, a * 0.5f, a));
       return xsimd::select(outside, r * r, r);
     } else if constexpr (std::is_same_v<E, double> && !kIsAvx512<A>) {
@@ -155,6 +156,7 @@ template <> struct Impl<Op::EXPM1> {
       return complex_by_libm<Op::EXPM1>(a);
     } else if constexpr (std::is_same_v<E, float>) {
       const auto outside = a > 87.0f;
+      if (!xsimd::any(outside)) return xsimd::expm1(a);  // the common case, without the fix-up
       const auto h = xsimd::expm1(xsimd::select(outside, a * 0.5f, a));
       return xsimd::select(outside, h * (h + 2.0f), h);
     } else {
