@@ -83,13 +83,13 @@ bool bindable(const Program& program, std::initializer_list<Tensor*> tensors) {
   const Tensor& first = **tensors.begin();
   const std::int64_t n = first.size();
   if (n == 0 || n >= vm::kParallelMinElements) return false;
-  std::vector<const Tensor*> list(tensors.begin(), tensors.end());
-  for (const Tensor* t : list)
+  Tensor* const* list = tensors.begin();
+  for (const Tensor* t : tensors)
     if (t->rows != first.rows || t->cols != first.cols) return false;
-  for (std::size_t o = 0; o < list.size(); ++o) {
+  for (std::size_t o = 0; o < tensors.size(); ++o) {
     if (!checked.slots[o].is_output) continue;
     const float* w = list[o]->data.data();
-    for (std::size_t i = 0; i < list.size(); ++i) {
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
       const float* r = list[i]->data.data();
       if (i == o || r + n <= w || w + n <= r) continue;
       if (checked.slots[i].is_output || r != w || bc.last_input_read[i] > bc.output_write[o])
