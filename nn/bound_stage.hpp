@@ -1,12 +1,7 @@
-// BoundStage: a Stage bound once to the Tensors of a prediction workspace, so that repeated
-// runs on the same buffers call the program's kernels directly. Program::run validates and
-// binds its arguments on every call (~65 ns, more than the kernels of a 30-wide layer); a
-// binding pays that once. It runs exactly the stage's compiled bytecode, so results are the
-// general path's. Short runs of a width that is not a multiple of 16 run on padded copies
-// (the kernels' partial last batch costs more than two full ones; see bound_stage.cpp).
-//
-// Workaround inside nn/ until the runtime offers a bound run (e.g. Program::bind(args) returning
-// an object whose run() skips validation): it reads the Executable behind the Program.
+// BoundStage: a Stage bound once (exprvm::Program::bind) to the Tensors of a prediction
+// workspace, so that repeated runs on the same buffers cost the program's kernels alone
+// (Program::run validates and binds its arguments on every call, ~65 ns, more than the
+// kernels of a 30-wide layer). Same bytecode, so results are Program::run's.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -27,10 +22,9 @@ class BoundStage {
   BoundStage(BoundStage&&) noexcept;
   BoundStage& operator=(BoundStage&&) noexcept;
 
-  // Runs `stage` on `tensors` (its float32 array parameters in signature order, all of one
-  // shape): through the binding when it was made for this program and these buffers and
-  // shape; otherwise by Stage::run (which validates and reports errors as usual), binding
-  // afterwards when the program qualifies (see bindable() in bound_stage.cpp).
+  // Runs `stage` on `tensors` (its array parameters in signature order): through the binding
+  // when it was made for this program and these buffers and shapes; otherwise by Stage::run
+  // (which validates and reports errors as usual), then binds them for the next call.
   void run(const Stage& stage, std::initializer_list<Tensor*> tensors);
 
   // Whether the last run went through the binding (for tests).

@@ -137,7 +137,7 @@ bool prepare_fast(const Executable& ex, const CheckedProgram& program, std::span
   }
   frame.result = bc.reduction ? result.array().data : nullptr;
   frame.padded = 0;
-  if (n < kStageElements) {
+  if (n < kStageElements && static_cast<std::size_t>(n) % ex.fast_pad != 0) {
     frame.padded = (static_cast<std::size_t>(n) + ex.fast_pad - 1) / ex.fast_pad * ex.fast_pad;
     for (std::size_t i = 0; i < ex.fast_bound.size(); ++i) frame.stage[i] = area + i * kStageBytes;
   }

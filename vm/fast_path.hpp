@@ -11,8 +11,9 @@ namespace exprvm::vm {
 // one-element views, and where each bound register's data starts.
 struct FastFrame {
   std::int64_t n = 0;                         // elements
-  // Runs shorter than kStageElements go through zero-padded staging copies of the bound
-  // buffers, so that every kernel sees whole SIMD batches: `padded` elements (else 0).
+  // Runs shorter than kStageElements, and not a whole number of SIMD batches, go through
+  // zero-padded staging copies of the bound buffers, so that every kernel sees whole batches:
+  // `padded` elements (else 0).
   std::size_t padded = 0;
   std::byte* stage[kFastPathMaxRegs];         // per fast_bound entry, when padded
   void* regs[kFastPathMaxRegs + 1];           // per register (+ the null operand slot)
@@ -22,7 +23,7 @@ struct FastFrame {
   void* result = nullptr;                     // a full reduction's 0-d result
 };
 
-inline constexpr std::int64_t kStageElements = 64;
+inline constexpr std::int64_t kStageElements = 256;
 inline constexpr std::size_t kStageBytes = kStageElements * 16;
 
 // Bytes of scratch a FastFrame needs for its temporaries and uniform registers.
