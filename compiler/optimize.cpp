@@ -224,9 +224,44 @@ Value literal_value(const Node& n) {
   return cast_value(v, n.dtype);
 }
 
+namespace {
+
+// sin(x) and cos(x) of the same x anywhere in the program become imag(cis(x)) and
+// real(cis(x)): lowering's CSE then computes both with one argument reduction (CIS, whose
+// sine and cosine are bit-identical to SIN's and COS's). Slots are rewritten children first,
+// so a rewrite never moves a subtree that still holds a slot to rewrite.
+void pair_sin_cos(CheckedProgram& program) {
+  std::vector<NodePtr*> trig;  // SIN and COS of non-uniform floats, in post-order
+  auto collect = [&](auto& self, NodePtr& n) -> void {
+    for (auto& a : n->args) self(self, a);
+    if (n->kind == NodeKind::Apply && (n->op == Op::SIN || n->op == Op::COS) && !n->uniform &&
+        is_float(n->dtype))
+      trig.push_back(&n);
+  };
+  for (auto& st : program.statements) collect(collect, st.expr);
+  std::vector<bool> paired(trig.size(), false);
+  for (std::size_t i = 0; i < trig.size(); ++i)
+    for (std::size_t j = i + 1; j < trig.size(); ++j)
+      if ((*trig[i])->op != (*trig[j])->op && same_tree(*(*trig[i])->args[0], *(*trig[j])->args[0]))
+        paired[i] = paired[j] = true;
+  for (std::size_t i = 0; i < trig.size(); ++i) {
+    if (!paired[i]) continue;
+    Node& n = **trig[i];
+    std::vector<NodePtr> operand;
+    operand.push_back(std::move(n.args[0]));
+    std::vector<NodePtr> cis;
+    cis.push_back(apply(Op::CIS, complex_of(n.dtype), n, std::move(operand)));
+    NodePtr part = apply(n.op == Op::SIN ? Op::IMAG : Op::REAL, n.dtype, n, std::move(cis));
+    *trig[i] = std::move(part);
+  }
+}
+
+}  // namespace
+
 void optimize(CheckedProgram& program) {
   Optimizer opt(program.options);
   for (auto& st : program.statements) st.expr = opt.run(std::move(st.expr));
+  pair_sin_cos(program);
 }
 
 }  // namespace exprvm

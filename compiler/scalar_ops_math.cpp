@@ -222,6 +222,7 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
     case Op::MAXIMUM: return Value::of(nan_maximum(a, b));
     case Op::MINIMUM: return Value::of(nan_minimum(a, b));
     case Op::COMPLEX: return Value::of(std::complex<T>(a, b));
+    case Op::CIS: return Value::of(std::complex<T>(std::cos(a), std::sin(a)));
     case Op::CLIP: return Value::of(nan_minimum(nan_maximum(a, b), args[2].get<T>()));
     case Op::FMA: return Value::of(std::fma(a, b, args[2].get<T>()));
     default: unsupported(op, t);

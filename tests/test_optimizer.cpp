@@ -124,6 +124,21 @@ TEST_CASE("fused selects give the unoptimized program's bits on edge values", "[
   check_same_as_unoptimized("where(x > 0, x, expm1(x))", DType::Float64);
 }
 
+TEST_CASE("sin(x) and cos(x) of one x share one cis instruction, with the same bits", "[optimizer]") {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const std::string disasm = disassembly("sin(x)**2 + cos(x)**2 + sin(y)", xyz(t));
+    INFO(disasm);
+    CHECK(disasm.find("cis") != std::string::npos);
+    CHECK(disasm.find(" cos") == std::string::npos);
+    CHECK(disasm.find(" sin.") != std::string::npos);  // sin(y) has no cos(y): kept
+    check_same_as_unoptimized("sin(x)**2 + cos(x)**2", t);
+    check_same_as_unoptimized("a = sin(x) * y; b = cos(x) - z; a + b", t);
+  }
+  const std::string lone = disassembly("sin(x) + cos(y)", xyz(DType::Float32));
+  INFO(lone);
+  CHECK(lone.find("cis") == std::string::npos);
+}
+
 TEST_CASE("constant compares still fold before fusion", "[optimizer]") {
   const std::string folded = disassembly("where(3 > 2, 3, 1) + x", {{"x", DType::Int64}});
   INFO(folded);

@@ -26,6 +26,13 @@ EXPRVM_XSIMD_UNARY(SQRT, sqrt)
 EXPRVM_XSIMD_UNARY(EXP2, exp2)
 EXPRVM_XSIMD_UNARY(LOG1P, log1p)
 EXPRVM_XSIMD_UNARY(SIN, sin)
+// cos and sin in one pass (xsimd's sincos: one argument reduction, bit-identical to sin, cos).
+template <> struct Impl<Op::CIS> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    const auto [s, c] = xsimd::sincos(a);
+    return xsimd::batch<std::complex<E>, A>(c, s);
+  }
+};
 EXPRVM_XSIMD_UNARY(COS, cos)
 EXPRVM_XSIMD_UNARY(TAN, tan)
 EXPRVM_XSIMD_UNARY(ARCSIN, asin)
