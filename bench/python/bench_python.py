@@ -86,6 +86,30 @@ def exprvm_tanh_relu(param, grad, m, v, d):
     return exprvm.evaluate("tanh(where(d > 0, d, 0))")
 
 
+def numpy_elu(param, grad, m, v, d):
+    return np.where(d > 0, d, np.expm1(d))
+
+
+def numexpr_elu(param, grad, m, v, d):
+    return numexpr.evaluate("where(d > 0, d, expm1(d))")
+
+
+def exprvm_elu(param, grad, m, v, d):
+    return exprvm.evaluate("where(d > 0, d, expm1(d))")
+
+
+def numpy_sincos(param, grad, m, v, d):
+    return np.sin(d) ** 2 + np.cos(d) ** 2
+
+
+def numexpr_sincos(param, grad, m, v, d):
+    return numexpr.evaluate("sin(d)**2 + cos(d)**2")
+
+
+def exprvm_sincos(param, grad, m, v, d):
+    return exprvm.evaluate("sin(d)**2 + cos(d)**2")
+
+
 # workload -> {engine: function}; "adam (one program)" has the NumPy baseline of "adam".
 WORKLOADS = {
     "sgd p-g": {"numpy": numpy_sgd, "numexpr": numexpr_sgd, "exprvm": exprvm_sgd},
@@ -95,6 +119,8 @@ WORKLOADS = {
     "relu": {"numpy": numpy_relu, "numexpr": numexpr_relu, "exprvm": exprvm_relu},
     "tanh(relu)": {"numpy": numpy_tanh_relu, "numexpr": numexpr_tanh_relu,
                    "exprvm": exprvm_tanh_relu},
+    "elu": {"numpy": numpy_elu, "numexpr": numexpr_elu, "exprvm": exprvm_elu},
+    "sin**2+cos**2": {"numpy": numpy_sincos, "numexpr": numexpr_sincos, "exprvm": exprvm_sincos},
 }
 
 
