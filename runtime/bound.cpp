@@ -42,6 +42,10 @@ BoundProgram Program::bind(std::span<const Array> args, const Array* out) const 
     state->scratch_storage.reset();
     vm::Binding validation;  // throws now, as run() would, when the arguments are wrong
     vm::bind(ex.code, impl_->checked(), state->args, state->out ? &*state->out : nullptr, validation);
+    if (!state->out && !validation.result.empty()) {  // the result every run writes into
+      state->result = std::move(validation.result);
+      state->out = state->result.array();
+    }
   }
   return BoundProgram(*this, std::move(state));
 }
@@ -49,8 +53,12 @@ BoundProgram Program::bind(std::span<const Array> args, const Array* out) const 
 const OwnedArray& BoundProgram::run() {
   State& s = *state_;
   const vm::Executable& ex = program_.impl().executable();
-  if (s.fast) vm::run_frame(ex, s.frame);
-  else s.result = vm::execute(ex, program_.impl().checked(), s.args, s.out ? &*s.out : nullptr);
+  if (s.fast) {
+    vm::run_frame(ex, s.frame);
+  } else {
+    OwnedArray written = vm::execute(ex, program_.impl().checked(), s.args, s.out ? &*s.out : nullptr);
+    if (s.result.empty()) s.result = std::move(written);  // the caller's out, as a view
+  }
   return s.result;
 }
 

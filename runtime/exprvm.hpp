@@ -148,7 +148,8 @@ std::string active_isa();
 std::vector<std::string> available_isas();
 void set_isa(std::string_view name);
 
-// Elements per chunk: every instruction of a program runs over this many elements at a time.
+// The largest chunk: every instruction of a program runs over at most this many elements at a
+// time (a program whose registers would overflow the L1 cache uses 1/2 or 1/4 of it).
 std::size_t chunk_size();
 
 }  // namespace exprvm

@@ -102,6 +102,51 @@ TEST_CASE("a bound program's result array is allocated once, or is the bound out
   CHECK(out == std::vector<double>{2, 20, 6});
 }
 
+TEST_CASE("a bound program that runs the general path also reuses one result array", "[vm]") {
+  const Program p = compile("a * 2 + b", {{"a", DType::Float64}, {"b", DType::Float64}});
+  for (std::int64_t n : {std::int64_t{8}, std::int64_t{40000}}) {
+    INFO("n = " << n);
+    std::vector<double> a(n, 1.0), b(n == 8 ? 1 : n, 0.5);  // n = 8: b broadcast
+    const Array args[] = {Array::from(a), Array::from(b)};
+    BoundProgram bound = p.bind(args);
+    const void* first = bound.run().array().data;
+    a.back() = 3.0;
+    const OwnedArray& again = bound.run();
+    CHECK(again.array().data == first);
+    CHECK(again.at<double>(n - 1) == 6.5);
+  }
+}
+
+TEST_CASE("a local keeps a parameter's old value after the parameter is assigned, on every path", "[vm]") {
+  const Program p = compile("t = p; p = p + 1; t", {{"p", DType::Float64}});
+  for (std::int64_t n : {std::int64_t{3}, std::int64_t{8}, std::int64_t{40000}}) {
+    for (Layout layout : {Layout::Contiguous, Layout::Strided}) {
+      INFO("n = " << n << (layout == Layout::Strided ? ", strided" : ""));
+      TestArray x = testing::make_array(DType::Float64, {n}, layout);
+      for (std::int64_t i = 0; i < n; ++i) testing::set_element(x.view, i, Value::of(double(i)));
+      const OwnedArray r = p.run(std::vector<Array>{x.view});
+      CHECK(r.at<double>(n - 1) == double(n - 1));
+      CHECK(testing::get_element(x.view, n - 1).get<double>() == double(n));
+      for (std::int64_t i = 0; i < n; ++i) testing::set_element(x.view, i, Value::of(double(i)));
+      BoundProgram bound = p.bind(std::vector<Array>{x.view});
+      CHECK(bound.run().at<double>(n - 1) == double(n - 1));
+    }
+  }
+}
+
+TEST_CASE("a reduction's out may not overlap an output parameter, on every path", "[vm]") {
+  const Program p = compile("p = p * 2; sum(p)", {{"p", DType::Float64}});
+  for (std::int64_t n : {std::int64_t{4}, std::int64_t{40000}}) {
+    INFO("n = " << n);
+    std::vector<double> x(n, 1.0);
+    const Array args[] = {Array::from(x)};
+    const Array out = Array::from_raw(x.data(), DType::Float64, {});
+    CHECK_THROWS_AS(p.run(args, &out), Error);
+    CHECK_THROWS_AS(p.bind(args, &out), Error);
+    CHECK(x == std::vector<double>(n, 1.0));
+  }
+}
+
 TEST_CASE("bind validates like run and writes nothing; broadcast and aliased binds run the general path", "[vm]") {
   const Program p = compile("a = a + b", {{"a", DType::Float32}, {"b", DType::Float32}});
   std::vector<float> a(8, 1.0f), b(8, 2.0f);

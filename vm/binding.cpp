@@ -75,13 +75,17 @@ void resolve_aliasing(const Bytecode& bc, const CheckedProgram& program, Binding
     if (last_read < 0) continue;
     bool must_copy = false;
     for (const Written& o : outputs) {
-      if (o.array == &b.args[i] || !extent_of(*o.array).overlaps(extent_of(b.args[i]))) continue;
+      if (o.array == &b.args[i]) {  // read after its own first write (an alias `t = p` of the old value)
+        must_copy = must_copy || last_read > o.write;
+        continue;
+      }
+      if (!extent_of(*o.array).overlaps(extent_of(b.args[i]))) continue;
       const bool in_step = same_view(*o.array, b.args[i]) && last_read <= o.write;
       must_copy = must_copy || !in_step;
     }
     if (must_copy) {
       b.copies.emplace_back();
-      b.args[i] = copy_of(b.args[i], b.copies.back());
+      b.inputs[i] = copy_of(b.args[i], b.copies.back());
     }
   }
 }
@@ -98,6 +102,7 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
                                          names + "), got " + std::to_string(args.size()));
   }
   b.args.assign(args.begin(), args.end());
+  b.inputs.assign(args.begin(), args.end());
   b.copies.clear();
   b.space = Space{};
   b.axis.reset();

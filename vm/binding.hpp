@@ -13,7 +13,9 @@
 namespace exprvm::vm {
 
 struct Binding {
-  std::vector<Array> args;                      // the arguments, inputs copied where aliased
+  std::vector<Array> args;    // the caller's arguments (outputs are written here)
+  std::vector<Array> inputs;  // what Input and Scalar registers read: args, or a copy where an
+                              // output would overwrite the values before their last read
   std::vector<std::unique_ptr<std::byte[]>> copies;
   Space space;                                  // broadcast iteration space (unsimplified)
   Space result_space;                           // shape of the result

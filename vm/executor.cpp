@@ -103,7 +103,7 @@ void run_prologue(Run& run, const Binding& b, std::size_t fill) {
     single[r] = next;
     next += round64(fill * 16);
     if (info.kind == RegKind::Scalar) {
-      const Array& a = b.args[info.index];
+      const Array& a = b.inputs[info.index];
       gather_convert(single[r], info.dtype, static_cast<const char*>(a.data), 0, a.dtype, 1);
     }
   }
@@ -128,7 +128,8 @@ void prepare_views(Run& run, Binding& b) {
     const bool unread_input = info.kind == RegKind::Input && bc.last_input_read[info.index] < 0;
     if ((info.kind == RegKind::Input && !unread_input) || info.kind == RegKind::Output) {
       run.bound.push_back(static_cast<Reg>(r));
-      packed.push_back(view_of(b.args[info.index], run.space));
+      const auto& source = info.kind == RegKind::Input ? b.inputs : b.args;
+      packed.push_back(view_of(source[info.index], run.space));
     } else if (info.kind == RegKind::Result) {
       run.bound.push_back(static_cast<Reg>(r));
       packed.push_back(view_of(b.result.array(), run.space));

@@ -90,17 +90,26 @@ bool prepare_fast(const Executable& ex, const CheckedProgram& program, std::span
   }
 
   // Aliasing: an output may share memory with an input only as the very same buffer, written
-  // after the input's last read. (A reduction writes its result after every read.)
+  // after the input's last read; a parameter read after its own first write (a local that
+  // keeps its old value) needs a copy. A reduction writes its result after every read, but
+  // its `out` must not overlap an output parameter. Otherwise the general path decides.
   Extent extents[kFastPathMaxRegs];
   for (std::size_t i = 0; i < nparams; ++i)
     if (!program.signature[i].scalar) extents[i] = contiguous_extent(args[i], n);
   const Extent out_extent = out && !bc.reduction ? contiguous_extent(*out, n) : Extent{};
+  if (out && bc.reduction) {
+    const auto lo = reinterpret_cast<std::uintptr_t>(out->data);
+    const Extent result{lo, lo + itemsize(out->dtype)};
+    for (std::size_t o = 0; o < nparams; ++o)
+      if (program.slots[o].is_output && result.overlaps(extents[o])) return false;
+  }
   for (std::size_t o = 0; o <= nparams; ++o) {
     const bool is_out = o == nparams;
     if (is_out ? !out || bc.reduction : !program.slots[o].is_output) continue;
     const Array& w = is_out ? *out : args[o];
     const int write = is_out ? bc.result_write : bc.output_write[o];
     const Extent& wr = is_out ? out_extent : extents[o];
+    if (!is_out && bc.last_input_read[o] > write) return false;
     for (std::size_t i = 0; i < nparams; ++i) {
       if (i == o || program.signature[i].scalar || !wr.overlaps(extents[i])) continue;
       const bool readonly_input = !program.slots[i].is_output;
@@ -180,7 +189,9 @@ void run_frame(const Executable& ex, FastFrame& frame) {
   const Bytecode& bc = ex.code;
   const std::int64_t n = frame.n;
   void** regs = frame.regs;
-  const std::size_t fill = static_cast<std::size_t>(std::min<std::int64_t>(n, ex.chunk));
+  // Uniform registers cover every element a kernel reads, padding of staged runs included.
+  const std::size_t fill =
+      frame.padded ? frame.padded : static_cast<std::size_t>(std::min<std::int64_t>(n, ex.chunk));
   const int isa = static_cast<int>(active_isa());
   for (std::size_t i = 0; i < ex.fast_uniforms.size(); ++i)
     if (frame.scalar[i])
