@@ -139,48 +139,51 @@ template <class A> inline xsimd::batch<double, A> exp_by_reduction(const xsimd::
   return xsimd::select(is_nan(x), x, result);
 }
 
-// expm1(x) for float32 without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2,
-// expm1(r) by its degree-8 Taylor polynomial, then expm1(x) = 2**k expm1(r) + (2**k - 1) where
-// both terms are exact and only their sum rounds. For x <= 87 (the caller handles larger x);
-// x below -30 is clamped (the float32 result is -1 there). Plain multiplies and adds, no FMA:
-// the same bits on every ISA.
-template <class A> inline xsimd::batch<float, A> expm1f_by_reduction(const xsimd::batch<float, A>& x) {
-  using R = xsimd::batch<float, A>;
-  using I = xsimd::batch<std::int32_t, A>;
-  const R clamped = xsimd::select(x < R(-30.0f), R(-30.0f), x);  // NaN stays NaN
-  const R shifter(0x1.8p23f);  // adding it rounds to an integer kept in the low mantissa bits
-  const R k = (clamped * R(0x1.715476p+0f) + shifter) - shifter;
-  const R r = (clamped - k * R(0x1.63p-1f)) - k * R(-0x1.bd0106p-13f);  // ln2 = hi + lo, k*hi exact
-  R p(1.0f / 40320);
-  for (float c : {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f}) p = p * r + R(c);
-  const R expm1_r = r + (r * r) * p;
-  const I k_int = xsimd::bitwise_cast<I>(k + shifter) - xsimd::bitwise_cast<I>(shifter);
-  const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(127)) << 23);
-  const R result = two_to_k * expm1_r + (two_to_k - R(1.0f));
-  return xsimd::select(x == R(0.0f), x, result);  // expm1(-0) = -0
-}
+// The constants of expm1_by_reduction per float type: the Taylor coefficients of
+// (expm1(r) - r) / r**2, highest degree first (degree 8 for float32, 13 for float64: < 0.5 /
+// < 0.1 ULP for |r| <= ln2/2), where x is clamped below (the result is -1 there), and where
+// the caller switches to h * (h + 2) because 2**k would overflow.
+template <class E> struct Expm1Constants;
+template <> struct Expm1Constants<float> {
+  using Int = std::int32_t;
+  static constexpr float coefficients[] = {1.0f / 40320, 1.0f / 5040, 1.0f / 720, 1.0f / 120,
+                                           1.0f / 24,    1.0f / 6,    0.5f};
+  static constexpr float low = -30.0f, shifter = 0x1.8p23f, log2e = 0x1.715476p+0f;
+  static constexpr float ln2_hi = 0x1.63p-1f, ln2_lo = -0x1.bd0106p-13f;  // k * hi exact
+  static constexpr Int bias = 127, mantissa_bits = 23;
+  static constexpr float top = 87.0f, huge = 100.0f;  // by_reduction is exact up to top
+};
+template <> struct Expm1Constants<double> {
+  using Int = std::int64_t;
+  static constexpr double coefficients[] = {
+      1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08, 2.755731922398589e-07,
+      2.7557319223985893e-06, 2.48015873015873e-05, 0.0001984126984126984, 0.001388888888888889,
+      0.008333333333333333,   0.041666666666666664, 0.16666666666666666,   0.5};
+  static constexpr double low = -40.0, shifter = 0x1.8p52, log2e = 0x1.71547652b82fep+0;
+  static constexpr double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
+  static constexpr Int bias = 1023, mantissa_bits = 52;
+  static constexpr double top = 700.0, huge = 800.0;
+};
 
-// expm1(x) for float64 the same way (xsimd 8.1 divides here too): degree-13 Taylor polynomial
-// of expm1(r) (< 0.1 ULP for |r| <= ln2/2), 2**k - 1 exact for |k| <= 53. For -40 <= x <= 700
-// (the caller handles larger x; below -40 the result is -1, and x is clamped there).
-template <class A> inline xsimd::batch<double, A> expm1_by_reduction(const xsimd::batch<double, A>& x) {
-  using R = xsimd::batch<double, A>;
-  using I = xsimd::batch<std::int64_t, A>;
-  const R clamped = xsimd::select(x < R(-40.0), R(-40.0), x);  // NaN stays NaN
-  const R shifter(0x1.8p52);
-  const R k = (clamped * R(0x1.71547652b82fep+0) + shifter) - shifter;
-  const R r = (clamped - k * R(0x1.62e42fefa3800p-1)) - k * R(0x1.ef35793c76730p-45);
-  constexpr double inverse_factorials[] = {1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08,
-                                           2.755731922398589e-07,  2.7557319223985893e-06, 2.48015873015873e-05,
-                                           0.0001984126984126984,  0.001388888888888889,   0.008333333333333333,
-                                           0.041666666666666664,   0.16666666666666666,    0.5};
-  R p(inverse_factorials[0]);
-  for (int i = 1; i < 12; ++i) p = p * r + R(inverse_factorials[i]);
+// expm1(x) without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2, expm1(r) by
+// its Taylor polynomial, then expm1(x) = 2**k expm1(r) + (2**k - 1) where both terms are exact
+// and only their sum rounds. For x <= Expm1Constants<E>::top (the caller handles larger x).
+// Plain multiplies and adds, no FMA: the same bits on every ISA.
+template <class E, class A> inline xsimd::batch<E, A> expm1_by_reduction(const xsimd::batch<E, A>& x) {
+  using C = Expm1Constants<E>;
+  using R = xsimd::batch<E, A>;
+  using I = xsimd::batch<typename C::Int, A>;
+  const R clamped = xsimd::select(x < R(C::low), R(C::low), x);  // NaN stays NaN
+  const R shifter(C::shifter);  // adding it rounds to an integer kept in the low mantissa bits
+  const R k = (clamped * R(C::log2e) + shifter) - shifter;
+  const R r = (clamped - k * R(C::ln2_hi)) - k * R(C::ln2_lo);
+  R p(C::coefficients[0]);
+  for (std::size_t i = 1; i < std::size(C::coefficients); ++i) p = p * r + R(C::coefficients[i]);
   const R expm1_r = r + (r * r) * p;
   const I k_int = xsimd::bitwise_cast<I>(k + shifter) - xsimd::bitwise_cast<I>(shifter);
-  const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(std::int64_t(1023))) << 52);
-  const R result = two_to_k * expm1_r + (two_to_k - R(1.0));
-  return xsimd::select(x == R(0.0), x, result);  // expm1(-0) = -0
+  const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(C::bias)) << C::mantissa_bits);
+  const R result = two_to_k * expm1_r + (two_to_k - R(E(1)));
+  return xsimd::select(x == R(E(0)), x, result);  // expm1(-0) = -0
 }
 
 // exp: xsimd's float32 exp flushes below -87.3 and overflows above 88.4; there exp(a/2)**2.
@@ -200,26 +203,20 @@ template <> struct Impl<Op::EXP> {
     }
   }
 };
-// expm1 over the full range: above 87 (float32) or 700 (float64), expm1(a) = h * (h + 2) with
-// h = expm1(a/2), which does not overflow early.
+// expm1 over the full range: above Expm1Constants<E>::top (87 for float32, 700 for float64),
+// expm1(a) = h * (h + 2) with h = expm1(a/2), which does not overflow early.
 template <> struct Impl<Op::EXPM1> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kIsComplex<E>) {
       return complex_by_libm<Op::EXPM1>(a);
-    } else if constexpr (std::is_same_v<E, float>) {
-      const auto outside = a > 87.0f;
-      if (!xsimd::any(outside)) return expm1f_by_reduction(a);  // the common case
-      using B = xsimd::batch<float, A>;
-      const auto half = xsimd::select(a > 100.0f, B(50.0f), a * 0.5f);  // inf stays inf below
-      const auto h = expm1f_by_reduction(xsimd::select(outside, half, a));
-      return xsimd::select(outside, h * (h + 2.0f), h);
     } else {
-      const auto outside = a > 700.0;
+      using C = Expm1Constants<E>;
+      using B = xsimd::batch<E, A>;
+      const auto outside = a > C::top;
       if (!xsimd::any(outside)) return expm1_by_reduction(a);  // the common case
-      using B = xsimd::batch<double, A>;
-      const auto half = xsimd::select(a > 800.0, B(400.0), a * 0.5);  // inf stays inf below
+      const auto half = xsimd::select(a > C::huge, B(C::huge / 2), a * E(0.5));  // inf stays inf below
       const auto h = expm1_by_reduction(xsimd::select(outside, half, a));
-      return xsimd::select(outside, h * (h + 2.0), h);
+      return xsimd::select(outside, h * (h + E(2)), h);
     }
   }
 };
