@@ -90,7 +90,7 @@ void run_prologue(Run& run, const Binding& b, std::size_t fill) {
   const Bytecode& bc = *run.bc;
   const std::size_t nregs = bc.regs.size();
   std::byte* area = thread_scratch(0, round64((nregs + 1) * sizeof(void*)) +
-                                          run.ex->uniform_count * round64(fill * 16));
+                                          run.ex->uniforms.size() * round64(fill * 16));
   auto** single = reinterpret_cast<void**>(area);
   std::byte* next = area + round64((nregs + 1) * sizeof(void*));
   run.uniform.assign(nregs, nullptr);
@@ -284,27 +284,25 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     replicate(dst, size, kChunk);
     const_data[info.index] = dst;
   }
-  for (const RegInfo& info : code.regs) uniform_count += is_uniform(info.kind);
-  std::size_t smallest = 16;
-  for (const RegInfo& info : code.regs) smallest = std::min(smallest, itemsize(info.dtype));
-  fast_pad = 64 / smallest;
+  std::size_t smallest = 16, bytes_per_element = 0;
   for (std::size_t r = 0; r < code.regs.size(); ++r) {
     const RegInfo& info = code.regs[r];
     const auto reg = static_cast<Reg>(r);
+    smallest = std::min(smallest, itemsize(info.dtype));
+    bytes_per_element += itemsize(info.dtype);
     switch (info.kind) {
       case RegKind::Const: break;
       case RegKind::Temp: fast_temps.push_back({reg, info.index}); break;
-      case RegKind::Scalar: fast_uniforms.push_back({reg, info.index}); break;
-      case RegKind::Uniform: fast_uniforms.push_back({reg, -1}); break;
+      case RegKind::Scalar: uniforms.push_back({reg, info.index}); break;
+      case RegKind::Uniform: uniforms.push_back({reg, -1}); break;
       case RegKind::Input:
       case RegKind::Output: fast_bound.push_back({reg, info.index}); break;
       case RegKind::Result: fast_bound.push_back({reg, -1}); break;
     }
   }
+  fast_pad = 64 / smallest;
   // Chunks shrink (to kMinChunk) while the registers' chunks would overflow the L1 budget;
   // reductions keep kChunk (their fixed partition, shared with the fast path, assumes it).
-  std::size_t bytes_per_element = 0;
-  for (const RegInfo& info : code.regs) bytes_per_element += itemsize(info.dtype);
   while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;
   fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
 }

@@ -43,16 +43,16 @@ struct Executable {
   std::array<Kernel, kIsaCount> reduce{};
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
-  std::size_t uniform_count = 0;             // Scalar and Uniform registers
   std::size_t chunk = kChunk;                // elements per chunk for this program
   bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
-  // run_fast's register plan, by kind: (register, index) of temporaries, of Scalar/Uniform
-  // registers, and of registers bound to caller memory (index = argument, or -1: the result).
-  struct FastReg {
+  // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
+  // for a Uniform); for run_fast, temporaries and the registers bound to caller memory
+  // (index = argument, or -1: the result).
+  struct RegRef {
     Reg reg;
     int index;
   };
-  std::vector<FastReg> fast_temps, fast_uniforms, fast_bound;
+  std::vector<RegRef> uniforms, fast_temps, fast_bound;
   std::size_t fast_pad = 64;  // a multiple of every kernel's batch: 64 bytes / smallest itemsize
 
   explicit Executable(Bytecode bc);

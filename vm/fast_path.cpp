@@ -134,8 +134,8 @@ bool prepare_fast(const Executable& ex, const CheckedProgram& program, std::span
   frame.regs[nregs] = nullptr;
   for (const auto& t : ex.fast_temps) frame.regs[t.reg] = scratch + t.index * kRegisterBytes;
   std::byte* area = scratch + bc.temp_count * kRegisterBytes;  // uniforms, then staging
-  for (std::size_t i = 0; i < ex.fast_uniforms.size(); ++i) {
-    const auto& u = ex.fast_uniforms[i];
+  for (std::size_t i = 0; i < ex.uniforms.size(); ++i) {
+    const auto& u = ex.uniforms[i];
     frame.regs[u.reg] = frame.single[u.reg] = area;
     area += kRegisterBytes;
     frame.scalar[i] = u.index >= 0 ? args[u.index].data : nullptr;
@@ -154,7 +154,7 @@ bool prepare_fast(const Executable& ex, const CheckedProgram& program, std::span
 }
 
 std::size_t fast_scratch_bytes(const Executable& ex) {
-  return (static_cast<std::size_t>(ex.code.temp_count) + ex.uniform_count) * kRegisterBytes +
+  return (static_cast<std::size_t>(ex.code.temp_count) + ex.uniforms.size()) * kRegisterBytes +
          ex.fast_bound.size() * kStageBytes;
 }
 
@@ -193,13 +193,13 @@ void run_frame(const Executable& ex, FastFrame& frame) {
   const std::size_t fill =
       frame.padded ? frame.padded : static_cast<std::size_t>(std::min<std::int64_t>(n, ex.chunk));
   const int isa = static_cast<int>(active_isa());
-  for (std::size_t i = 0; i < ex.fast_uniforms.size(); ++i)
+  for (std::size_t i = 0; i < ex.uniforms.size(); ++i)
     if (frame.scalar[i])
-      std::memcpy(frame.single[ex.fast_uniforms[i].reg], frame.scalar[i],
-                  itemsize(bc.regs[ex.fast_uniforms[i].reg].dtype));
+      std::memcpy(frame.single[ex.uniforms[i].reg], frame.scalar[i],
+                  itemsize(bc.regs[ex.uniforms[i].reg].dtype));
   for (const ExecInstr& e : ex.prologue[isa])
     e.fn(1, frame.single[e.d], frame.single[e.a], frame.single[e.b], frame.single[e.c]);
-  for (const auto& u : ex.fast_uniforms)
+  for (const auto& u : ex.uniforms)
     replicate(static_cast<std::byte*>(regs[u.reg]), itemsize(bc.regs[u.reg].dtype), fill);
   // A full reduction folds each chunk into its own partial, then the partials in order: the
   // general path's fixed partition for runs this small (one chunk of kChunk per block).
@@ -208,22 +208,18 @@ void run_frame(const Executable& ex, FastFrame& frame) {
   const std::size_t acc_size = plan ? itemsize(plan->dtype) : 0;
   std::size_t blocks = 0;
   const std::vector<ExecInstr>& code = ex.main[isa];
-  if (frame.padded) {
-    run_staged(ex, frame, isa);
-    if (plan) {
-      void* acc = partials + blocks++ * acc_size;
-      reduce_identity(plan->op, plan->dtype, acc);
-      ex.reduce[isa](static_cast<std::size_t>(n), acc, regs[plan->source], nullptr, nullptr);
-    }
-  }
   const auto chunk = static_cast<std::int64_t>(ex.chunk);
-  for (std::int64_t start = 0; start < n && !frame.padded; start += chunk) {
+  for (std::int64_t start = 0; start < n; start += chunk) {  // a staged run is one chunk
     const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, n - start));
-    for (std::size_t i = 0; i < ex.fast_bound.size(); ++i) {
-      const Reg r = ex.fast_bound[i].reg;
-      regs[r] = frame.base[i] + start * static_cast<std::int64_t>(itemsize(bc.regs[r].dtype));
+    if (frame.padded) {
+      run_staged(ex, frame, isa);
+    } else {
+      for (std::size_t i = 0; i < ex.fast_bound.size(); ++i) {
+        const Reg r = ex.fast_bound[i].reg;
+        regs[r] = frame.base[i] + start * static_cast<std::int64_t>(itemsize(bc.regs[r].dtype));
+      }
+      for (const ExecInstr& e : code) e.fn(len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     }
-    for (const ExecInstr& e : code) e.fn(len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     if (plan) {
       void* acc = partials + blocks++ * acc_size;
       reduce_identity(plan->op, plan->dtype, acc);

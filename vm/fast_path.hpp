@@ -19,7 +19,7 @@ struct FastFrame {
   void* regs[kFastPathMaxRegs + 1];           // per register (+ the null operand slot)
   void* single[kFastPathMaxRegs + 1];         // constants and uniform values; null elsewhere
   char* base[kFastPathMaxRegs];               // per Executable::fast_bound entry
-  const void* scalar[kFastPathMaxRegs];       // per fast_uniforms entry: the caller's scalar
+  const void* scalar[kFastPathMaxRegs];       // per uniforms entry: the caller's scalar
   void* result = nullptr;                     // a full reduction's 0-d result
 };
 
