@@ -185,7 +185,28 @@ template <class T> T np_divmod(T a, T b, T& mod) {
   return floordiv;
 }
 
+// The trigonometric and hyperbolic ops, one <cmath> / <complex> call each, for a real or a
+// complex X (ref_float and ref_complex).
+template <class X> std::optional<Val> ref_trigonometric(Op op, X a) {
+  switch (op) {
+    case Op::SIN: return v(std::sin(a));
+    case Op::COS: return v(std::cos(a));
+    case Op::TAN: return v(std::tan(a));
+    case Op::ARCSIN: return v(std::asin(a));
+    case Op::ARCCOS: return v(std::acos(a));
+    case Op::ARCTAN: return v(std::atan(a));
+    case Op::SINH: return v(std::sinh(a));
+    case Op::COSH: return v(std::cosh(a));
+    case Op::TANH: return v(std::tanh(a));
+    case Op::ARCSINH: return v(std::asinh(a));
+    case Op::ARCCOSH: return v(std::acosh(a));
+    case Op::ARCTANH: return v(std::atanh(a));
+    default: return std::nullopt;
+  }
+}
+
 template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond) {
+  if (auto r = ref_trigonometric(op, a)) return r;
   T mod;
   switch (op) {
     case Op::COPY: return v(a);
@@ -201,18 +222,6 @@ template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond)
     case Op::LOG1P: return v(std::log1p(a));
     case Op::LOG10: return v(std::log10(a));
     case Op::LOG2: return v(std::log2(a));
-    case Op::SIN: return v(std::sin(a));
-    case Op::COS: return v(std::cos(a));
-    case Op::TAN: return v(std::tan(a));
-    case Op::ARCSIN: return v(std::asin(a));
-    case Op::ARCCOS: return v(std::acos(a));
-    case Op::ARCTAN: return v(std::atan(a));
-    case Op::SINH: return v(std::sinh(a));
-    case Op::COSH: return v(std::cosh(a));
-    case Op::TANH: return v(std::tanh(a));
-    case Op::ARCSINH: return v(std::asinh(a));
-    case Op::ARCCOSH: return v(std::acosh(a));
-    case Op::ARCTANH: return v(std::atanh(a));
     case Op::ERF: return v(std::erf(a));
     case Op::ERFC: return v(std::erfc(a));
     case Op::CEIL: return v(std::ceil(a));
@@ -289,6 +298,7 @@ template <class T> T real_sign(T x) { return x > 0 ? T(1) : x < 0 ? T(-1) : x ==
 template <class T>
 std::optional<Val> ref_complex(Op op, std::complex<T> a, std::complex<T> b, std::complex<T> c, bool cond) {
   using C = std::complex<T>;
+  if (auto r = ref_trigonometric(op, a)) return r;
   switch (op) {
     case Op::COPY: return v(a);
     case Op::NEG: return v(C(-a.real(), -a.imag()));
@@ -305,18 +315,6 @@ std::optional<Val> ref_complex(Op op, std::complex<T> a, std::complex<T> b, std:
     case Op::LOG1P: return v(C(std::log(std::hypot(a.real() + 1, a.imag())), std::atan2(a.imag(), a.real() + 1)));
     case Op::LOG10: return v(std::log(a) * T(0.434294481903251827651128918916605082L));
     case Op::LOG2: return v(std::log(a) * T(1.442695040888963407359924681001892137L));
-    case Op::SIN: return v(std::sin(a));
-    case Op::COS: return v(std::cos(a));
-    case Op::TAN: return v(std::tan(a));
-    case Op::ARCSIN: return v(std::asin(a));
-    case Op::ARCCOS: return v(std::acos(a));
-    case Op::ARCTAN: return v(std::atan(a));
-    case Op::SINH: return v(std::sinh(a));
-    case Op::COSH: return v(std::cosh(a));
-    case Op::TANH: return v(std::tanh(a));
-    case Op::ARCSINH: return v(std::asinh(a));
-    case Op::ARCCOSH: return v(std::acosh(a));
-    case Op::ARCTANH: return v(std::atanh(a));
     case Op::ISNAN: return v(std::isnan(a.real()) || std::isnan(a.imag()));
     case Op::ISFINITE: return v(std::isfinite(a.real()) && std::isfinite(a.imag()));
     case Op::ISINF: return v(std::isinf(a.real()) || std::isinf(a.imag()));
