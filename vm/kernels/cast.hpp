@@ -111,10 +111,9 @@ template <class To, class From, class A>
 inline void convert_partial_block(const unsigned char* src, unsigned char* dst, std::size_t count) {
   constexpr std::size_t block = cast_block<To, From, A>();
   alignas(64) unsigned char padded_src[block * sizeof(From)] = {}, padded_dst[block * sizeof(To)];
-  constexpr std::size_t half = block / 2 ? block / 2 : 1;
-  copy_elements<sizeof(From), half>(padded_src, src, count);
+  copy_elements<sizeof(From), block>(padded_src, src, count);
   convert_block<To, From, A>(padded_src, padded_dst);
-  copy_elements<sizeof(To), half>(dst, padded_dst, count);
+  copy_elements<sizeof(To), block>(dst, padded_dst, count);
 }
 
 // Converts n elements. Blocks are read whole before they are written, and a widening cast

@@ -171,18 +171,19 @@ inline xsimd::batch_bool<T, A> load_bool_bytes(const std::uint8_t* p) {
 
 // ---- the batch loop --------------------------------------------------------------------------
 
-// Copies count < 2 * block elements of `size` bytes as fixed-size pieces (block, block/2, ...,
-// 1 elements): each piece is a constant-size copy the compiler inlines, where a libc memcpy
-// call for a short tail would cost more than the copy itself.
-template <std::size_t size, std::size_t block>
+// Copies count < lanes elements (lanes a power of two) of `size` bytes as fixed-size pieces
+// (lanes/2, lanes/4, ..., 1 elements): each piece is a constant-size copy the compiler inlines,
+// where a libc memcpy call for a short tail would cost more than the copy itself.
+template <std::size_t size, std::size_t lanes>
 [[gnu::always_inline]] inline void copy_elements(unsigned char* dst, const unsigned char* src, std::size_t count) {
-  if constexpr (size != 0) {
+  constexpr std::size_t block = lanes / 2;
+  if constexpr (size != 0 && block != 0) {
     if (count & block) {
       std::memcpy(dst, src, block * size);
       dst += block * size;
       src += block * size;
     }
-    if constexpr (block > 1) copy_elements<size, block / 2>(dst, src, count);
+    copy_elements<size, block>(dst, src, count);
   }
 }
 
@@ -211,12 +212,11 @@ inline void run_batches(std::size_t n, void* d, const void* a, const void* b, co
   if (rest == 0) return;
   alignas(64) unsigned char ta[tail_a] = {}, tb[tail_b] = {}, tc[tail_c] = {};
   alignas(64) unsigned char td[lanes * Step::out_size] = {};
-  constexpr std::size_t half = lanes / 2 ? lanes / 2 : 1;  // rest < lanes = 2 * half
-  copy_elements<isz[0], half>(ta, ap + full * isz[0], rest);
-  if (bp) copy_elements<isz[1], half>(tb, bp + full * isz[1], rest);
-  if (cp) copy_elements<isz[2], half>(tc, cp + full * isz[2], rest);
+  copy_elements<isz[0], lanes>(ta, ap + full * isz[0], rest);
+  if (bp) copy_elements<isz[1], lanes>(tb, bp + full * isz[1], rest);
+  if (cp) copy_elements<isz[2], lanes>(tc, cp + full * isz[2], rest);
   Step::run(td, ta, bp ? tb : nullptr, cp ? tc : nullptr);
-  copy_elements<Step::out_size, half>(dp + full * Step::out_size, td, rest);
+  copy_elements<Step::out_size, lanes>(dp + full * Step::out_size, td, rest);
 }
 
 // Stores a kernel's batch result: value batches as they are, masks as bool bytes.

@@ -65,8 +65,8 @@ void run_reduce(std::size_t n, void* d, const void* a, const void*, const void*)
   if (full < n) {
     alignas(64) E tail[lanes];
     for (std::size_t k = 0; k < lanes; ++k) tail[k] = identity;
-    copy_elements<sizeof(E), lanes / 2 ? lanes / 2 : 1>(reinterpret_cast<unsigned char*>(tail),
-                                                      reinterpret_cast<const unsigned char*>(src + full), n - full);
+    copy_elements<sizeof(E), lanes>(reinterpret_cast<unsigned char*>(tail),
+                                    reinterpret_cast<const unsigned char*>(src + full), n - full);
     fold(acc1, nan1, Bt::load_aligned(tail));
   }
   acc0 = reduce_combine<op, E, A>(reduce_combine<op, E, A>(acc0, acc1), reduce_combine<op, E, A>(acc2, acc3));
