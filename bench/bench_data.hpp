@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bench/workloads.hpp"
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm_bench {
 

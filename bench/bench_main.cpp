@@ -13,7 +13,7 @@
 #include "bench/bench_runner.hpp"
 #include "bench/report.hpp"
 #include "bench/workloads.hpp"
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 #ifndef EXPRVM_BENCH_SOURCE_DIR
 #error "bench/CMakeLists.txt defines EXPRVM_BENCH_SOURCE_DIR (where plot.py and results/ live)"

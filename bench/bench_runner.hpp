@@ -7,7 +7,7 @@
 
 #include "bench/results.hpp"
 #include "bench/timing.hpp"
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm_bench {
 

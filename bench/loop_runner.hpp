@@ -7,7 +7,7 @@
 #include <tbb/task_arena.h>
 
 #include "bench/workloads.hpp"
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm_bench {
 

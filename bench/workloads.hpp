@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm_bench {
 

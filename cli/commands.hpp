@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::cli {
 

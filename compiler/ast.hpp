@@ -2,6 +2,9 @@
 // typed ones (dtype, uniform, weak) and resolves calls to an Op; the optimizer rewrites typed
 // trees. Every node keeps the source span it came from, for error carets.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <complex>
 #include <cstddef>
 #include <cstdint>
@@ -10,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/dtype.hpp"
-#include "compiler/error.hpp"
+#include "core/dtype.hpp"
+#include "core/error.hpp"
 #include "compiler/opcodes.hpp"
 
 namespace exprvm {

@@ -1,6 +1,9 @@
 // Register bytecode: what the VM runs. Three-address instructions over chunk-sized registers,
 // one dtype-specialised opcode each (op + dtype select the kernel), casts explicit.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <array>
 #include <cstddef>
 #include <cstdint>

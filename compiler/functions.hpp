@@ -1,5 +1,8 @@
 // The functions of the language: name -> what the type checker makes of a call.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <optional>
 #include <string_view>
 #include <vector>

@@ -7,6 +7,9 @@
 // operands on the parser's stack as each level's tail succeeds. Once an operator (or '(' or
 // '=') is read, its operand is required (`must`), so the parser never backtracks over actions.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <tao/pegtl.hpp>
 
 namespace exprvm::grammar {

@@ -1,9 +1,12 @@
 // The Op enum and per-op facts, generated from compiler/opcodes.def.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <cstdint>
 #include <string_view>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm {
 

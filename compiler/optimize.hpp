@@ -4,6 +4,9 @@
 // plus, only with CompileOptions::allow_fma, contraction of a*b+c into one fused multiply-add.
 // Common subexpressions are shared later, by lowering.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include "compiler/scalar_ops.hpp"
 #include "compiler/typecheck.hpp"
 

@@ -1,5 +1,8 @@
 // Register allocation for the per-chunk code of a Bytecode.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include "compiler/bytecode.hpp"
 
 namespace exprvm {

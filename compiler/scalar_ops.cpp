@@ -7,7 +7,7 @@
 #include <limits>
 #include <sstream>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm {
 namespace {

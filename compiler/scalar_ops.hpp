@@ -5,12 +5,15 @@
 // (float32 ops in float, float64 in double, complex with std::complex), with no undefined
 // behaviour (integer arithmetic wraps).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <complex>
 #include <cstdint>
 #include <span>
 #include <string>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 #include "compiler/opcodes.hpp"
 
 namespace exprvm {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <type_traits>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "compiler/scalar_ops.hpp"
 
 namespace exprvm {

@@ -2,12 +2,15 @@
 // whose trees hold only Literal, Name, Apply, Cast and Reduce nodes with every dtype decided
 // and every conversion explicit (Cast nodes).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
+#endif
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/ast.hpp"
-#include "runtime/exprvm.hpp"
+#include "core/signature.hpp"
 
 namespace exprvm {
 

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 namespace {

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "nn/layers.hpp"
 
 namespace exprvm::nn {

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "nn/bench.hpp"
 #include "nn/model_json.hpp"
 #include "nn/nn_cli.hpp"

@@ -2,7 +2,7 @@
 // exprvm programs, then its one-prediction latency.
 #include <iostream>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "nn/nn_cli.hpp"
 #include "nn/seed_data.hpp"
 #include "nn/trainer.hpp"

@@ -1,6 +1,6 @@
 #include <cmath>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "nn/layers.hpp"
 #include "nn/linalg.hpp"
 

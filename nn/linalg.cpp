@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 namespace {

@@ -1,6 +1,6 @@
 #include "nn/loss.hpp"
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 namespace {

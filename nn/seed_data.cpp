@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 namespace {

@@ -1,5 +1,5 @@
 // ActivationLayer and Dropout: layers without weights.
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "nn/layers.hpp"
 
 namespace exprvm::nn {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 

@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "runtime/array.hpp"
+#include "core/array.hpp"
 
 namespace exprvm::nn {
 

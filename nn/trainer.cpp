@@ -7,7 +7,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::nn {
 

@@ -11,7 +11,7 @@
 #pragma once
 #include <Python.h>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 namespace exprvm::python {
 

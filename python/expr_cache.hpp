@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "compiler/error.hpp"
-#include "runtime/exprvm.hpp"
+#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::python {
 

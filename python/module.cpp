@@ -12,7 +12,7 @@
 #include "python/errors.hpp"
 #include "python/numexpr_api.hpp"
 #include "python/numexpr_object.hpp"
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace py = pybind11;
 

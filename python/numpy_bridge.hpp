@@ -14,7 +14,7 @@
 #include <optional>
 #include <string_view>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::python {
 

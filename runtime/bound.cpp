@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 #include "runtime/program_impl.hpp"
 #include "vm/binding.hpp"
 #include "vm/fast_path.hpp"

@@ -2,7 +2,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm {
 namespace {

@@ -1,5 +1,5 @@
 #include "compiler/optimize.hpp"
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 #include "runtime/program_impl.hpp"
 #include "vm/threads.hpp"
 

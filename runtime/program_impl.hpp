@@ -1,5 +1,8 @@
 // What a Program holds: the typed (optimized) program and its executable bytecode.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 4  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: runtime/ may be included by runtime/ and code above the library"
+#endif
 #include "compiler/bytecode.hpp"
 #include "vm/executor.hpp"
 

@@ -13,7 +13,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 #include "compiler/opcodes.hpp"
 #include "vm/kernel.hpp"
 

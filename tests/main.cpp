@@ -7,7 +7,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 int main(int argc, char* argv[]) {
   if (argc == 2 && std::strcmp(argv[1], "--list-isas") == 0) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "compiler/scalar_ops.hpp"
 
 namespace exprvm::testing {

@@ -5,7 +5,7 @@
 #include <span>
 
 #include "compiler/typecheck.hpp"
-#include "runtime/array.hpp"
+#include "core/array.hpp"
 
 namespace exprvm::testing {
 

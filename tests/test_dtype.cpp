@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 using namespace exprvm;
 

@@ -17,8 +17,8 @@
 
 #include "compiler/scalar_ops.hpp"
 #include "compiler/typecheck.hpp"
-#include "runtime/array.hpp"
-#include "runtime/exprvm.hpp"
+#include "core/array.hpp"
+#include <exprvm/exprvm.hpp>
 #include "tests/reference_eval.hpp"
 
 namespace exprvm::testing {

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "runtime/exprvm.hpp"
+#include <exprvm/exprvm.hpp>
 
 using namespace exprvm;
 

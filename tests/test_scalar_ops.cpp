@@ -11,7 +11,7 @@
 #include <limits>
 #include <vector>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "compiler/scalar_ops.hpp"
 
 namespace exprvm {

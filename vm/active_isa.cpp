@@ -2,7 +2,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 #include "vm/kernel.hpp"
 
 namespace exprvm::vm {

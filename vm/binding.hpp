@@ -1,13 +1,16 @@
 // Binding a run's arguments: validation, the iteration space, the result array, and the
 // aliasing analysis that decides which inputs must be copied before outputs are written.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <cstddef>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "compiler/bytecode.hpp"
-#include "runtime/array.hpp"
+#include "core/array.hpp"
 #include "vm/iteration.hpp"
 
 namespace exprvm::vm {

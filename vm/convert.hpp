@@ -3,10 +3,13 @@
 // narrow integer stores wrap), for gathering operands into and scattering results out of
 // chunk registers.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <cstddef>
 #include <cstdint>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm::vm {
 

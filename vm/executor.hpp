@@ -2,6 +2,9 @@
 // one chunk of chunk_elements() elements at a time through every instruction, on the calling
 // thread for small runs and on the thread pool for large ones.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +13,7 @@
 #include <vector>
 
 #include "compiler/bytecode.hpp"
-#include "runtime/array.hpp"
+#include "core/array.hpp"
 #include "vm/kernel.hpp"
 
 namespace exprvm::vm {

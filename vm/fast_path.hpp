@@ -1,6 +1,9 @@
 // The executor's fast path for small runs on contiguous operands of one shape: validated and
 // laid out once into a FastFrame (registers pointing at the caller's buffers), then run.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <span>
 
 #include "vm/executor.hpp"

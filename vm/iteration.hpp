@@ -1,12 +1,15 @@
 // The iteration space of a run: NumPy broadcasting of the operands' shapes, dimensions merged
 // where every operand allows it, and chunk-wise access to each operand in C order of the space.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "runtime/array.hpp"
+#include "core/array.hpp"
 
 namespace exprvm::vm {
 

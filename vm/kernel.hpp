@@ -1,11 +1,14 @@
 // The kernel interface between the executor and the per-ISA kernel tables.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <vector>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 #include "compiler/opcodes.hpp"
 
 namespace exprvm::vm {

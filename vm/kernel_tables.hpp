@@ -2,6 +2,9 @@
 // vm/kernel_table_isa.cpp. Use kernel_table(Isa) from vm/kernel.hpp instead: it checks that
 // the CPU can run the table's instructions.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include "vm/kernel.hpp"
 
 namespace exprvm::vm {

@@ -1,5 +1,8 @@
 // Threads and per-thread scratch memory for the executor.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 #include <cstddef>
 #include <functional>
 #include <memory>

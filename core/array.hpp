@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 namespace exprvm {
 

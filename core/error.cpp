@@ -1,5 +1,5 @@
 // Error kinds, caret excerpts and line/column computation for exprvm::Error.
-#include "compiler/error.hpp"
+#include "core/error.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // NumPy's dtype facts: names, sizes, promotion (including NEP 50 weak literals) and casting.
-#include "compiler/dtype.hpp"
+#include "core/dtype.hpp"
 
 #include <array>
 

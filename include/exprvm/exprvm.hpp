@@ -9,6 +9,9 @@
 //
 //   auto r = exprvm::evaluate("a * b + 1", {{"a", A}, {"b", B}});   // allocates the result
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 4  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: runtime/ may be included by runtime/ and code above the library"
+#endif
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,28 +21,12 @@
 #include <string_view>
 #include <vector>
 
-#include "compiler/dtype.hpp"
-#include "compiler/error.hpp"
-#include "runtime/array.hpp"
+#include "core/array.hpp"
+#include "core/dtype.hpp"
+#include "core/error.hpp"
+#include "core/signature.hpp"
 
 namespace exprvm {
-
-// One named input of a program.
-struct Param {
-  std::string name;
-  DType dtype = DType::Float64;
-  bool scalar = false;  // a single value broadcast to every element (bound as a 0-d Array)
-  bool weak = false;    // scalar only: a Python number, which adopts array dtypes (NEP 50)
-  bool operator==(const Param&) const = default;
-};
-using Signature = std::vector<Param>;
-
-struct CompileOptions {
-  Casting casting = Casting::SameKind;  // rule for every write into an output
-  bool optimize = true;                 // constant folding, CSE, value-preserving rewrites
-  bool allow_fma = false;               // contract a*b+c into one fused multiply-add (changes rounding)
-  bool operator==(const CompileOptions&) const = default;
-};
 
 class ProgramImpl;
 class BoundProgram;

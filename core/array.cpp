@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "compiler/error.hpp"
-#include "runtime/array.hpp"
+#include "core/error.hpp"
+#include "core/array.hpp"
 
 namespace exprvm {
 
