@@ -7,19 +7,6 @@
 namespace exprvm {
 namespace {
 
-std::string dtype_suffix(DType t) {
-  switch (t) {
-    case DType::Bool: return "b8";
-    case DType::Int32: return "i32";
-    case DType::Int64: return "i64";
-    case DType::Float32: return "f32";
-    case DType::Float64: return "f64";
-    case DType::Complex64: return "c64";
-    case DType::Complex128: return "c128";
-    default: return std::string(dtype_name(t));
-  }
-}
-
 std::string constant_text(const ConstValue& v, DType t) {
   char buf[96];
   auto get = [&](auto x) { std::memcpy(&x, v.data(), sizeof(x)); return x; };
@@ -60,8 +47,8 @@ std::string reg_name(const Bytecode& bc, const CheckedProgram& p, Reg r) {
 
 void instruction_line(std::string& out, const Bytecode& bc, const CheckedProgram& p,
                       const Instruction& ins, const char* label, std::size_t k) {
-  std::string opcode = std::string(op_info(ins.op).spelling) + "." + dtype_suffix(ins.dtype);
-  if (ins.op == Op::CAST) opcode += "<-" + dtype_suffix(ins.src);
+  std::string opcode = std::string(op_info(ins.op).spelling) + "." + std::string(dtype_suffix(ins.dtype));
+  if (ins.op == Op::CAST) opcode += "<-" + std::string(dtype_suffix(ins.src));
   char head[64];
   std::snprintf(head, sizeof head, "%s%3zu  %-20s ", label, k, opcode.c_str());
   out += head;
@@ -87,7 +74,7 @@ std::string disassemble(const Bytecode& bc, const CheckedProgram& p) {
   if (bc.reduction) {
     const ReductionPlan& r = *bc.reduction;
     out += "     " + std::string(r.mean ? "mean" : op_info(r.op).spelling) + "." +
-           dtype_suffix(r.dtype) + " over " +
+           std::string(dtype_suffix(r.dtype)) + " over " +
            (r.axis ? "axis " + std::to_string(*r.axis) : std::string("all elements")) +
            " of " + reg_name(bc, p, r.source) + " -> result\n";
   }

@@ -6,35 +6,6 @@
 namespace exprvm {
 namespace {
 
-struct DTypeFacts {
-  std::string_view name;
-  Kind kind;
-  std::size_t itemsize;  // must agree with itemsize() in dtype.hpp (checked below)
-};
-
-// Indexed by DType.
-constexpr std::array<DTypeFacts, kDTypeCount> kFacts = {{
-    {"bool", Kind::Bool, 1},
-    {"int32", Kind::Int, 4},
-    {"int64", Kind::Int, 8},
-    {"float32", Kind::Float, 4},
-    {"float64", Kind::Float, 8},
-    {"complex64", Kind::Complex, 8},
-    {"complex128", Kind::Complex, 16},
-    {"int8", Kind::Int, 1},
-    {"int16", Kind::Int, 2},
-    {"uint8", Kind::UInt, 1},
-    {"uint16", Kind::UInt, 2},
-    {"uint32", Kind::UInt, 4},
-}};
-
-constexpr bool sizes_agree() {
-  for (int i = 0; i < kDTypeCount; ++i)
-    if (kFacts[i].itemsize != itemsize(static_cast<DType>(i))) return false;
-  return true;
-}
-static_assert(sizes_agree());
-
 constexpr bool is_integer(Kind k) { return k == Kind::Int || k == Kind::UInt; }
 
 // Size of the real component: a complex's half, the itemsize otherwise.
@@ -69,29 +40,15 @@ bool can_cast_safely(DType from, DType to) {
 
 }  // namespace
 
-Kind kind_of(DType t) { return kFacts[index_of(t)].kind; }
-std::string_view dtype_name(DType t) { return kFacts[index_of(t)].name; }
-
 std::optional<DType> dtype_from_name(std::string_view name) {
   for (int i = 0; i < kDTypeCount; ++i) {
-    if (kFacts[i].name == name) return static_cast<DType>(i);
+    if (dtype_name(static_cast<DType>(i)) == name) return static_cast<DType>(i);
   }
   if (name == "float" || name == "double") return DType::Float64;
   if (name == "single") return DType::Float32;
   if (name == "int") return DType::Int64;
   if (name == "complex") return DType::Complex128;
   return std::nullopt;
-}
-
-DType native_of(DType t) {
-  switch (t) {
-    case DType::Int8:
-    case DType::Int16:
-    case DType::UInt8:
-    case DType::UInt16: return DType::Int32;
-    case DType::UInt32: return DType::Int64;
-    default: return t;
-  }
 }
 
 // Storage dtypes are first mapped to the native dtype the VM computes them in.

@@ -6,49 +6,117 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace exprvm {
 
-// Every dtype an Array may hold. The first seven are native: the VM has kernels for them.
-// The others are read with promotion (int8/int16/uint8/uint16 -> int32, uint32 -> int64)
-// and written with a cast.
+// Every dtype an Array may hold, in the order of core/dtypes.def (native dtypes first).
 enum class DType : std::uint8_t {
-  Bool, Int32, Int64, Float32, Float64, Complex64, Complex128,  // native
-  Int8, Int16, UInt8, UInt16, UInt32,                          // storage only
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NAME,
+#include "core/dtypes.def"
+#undef X
 };
-inline constexpr int kNativeDTypeCount = 7;
-inline constexpr int kDTypeCount = 12;
+inline constexpr int kDTypeCount = 0
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) + 1
+#include "core/dtypes.def"
+#undef X
+    ;
 
 // Kinds in NumPy's order, used by promotion and casting.
 enum class Kind : std::uint8_t { Bool, UInt, Int, Float, Complex };
 
-constexpr bool is_native(DType t) { return static_cast<int>(t) < kNativeDTypeCount; }
 constexpr int index_of(DType t) { return static_cast<int>(t); }
 
-Kind kind_of(DType t);
-// Bytes per element (inline: the executor asks for it per operand per run).
-constexpr std::size_t itemsize(DType t) {
-  constexpr std::size_t sizes[kDTypeCount] = {1, 4, 8, 4, 8, 8, 16, 1, 2, 1, 2, 4};
-  return sizes[static_cast<int>(t)];
+// The dtype the VM computes a stored value in (the dtype itself when native).
+constexpr DType native_of(DType t) {
+  constexpr DType compute[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) DType::COMPUTE,
+#include "core/dtypes.def"
+#undef X
+  };
+  return compute[index_of(t)];
 }
-std::string_view dtype_name(DType t);              // NumPy's names: "float32", "bool", ...
-std::optional<DType> dtype_from_name(std::string_view name);
-DType native_of(DType t);                          // the dtype the VM computes a stored value in
+constexpr bool is_native(DType t) { return native_of(t) == t; }
 
-// C++ element type -> DType (for Array helpers).
+// Native dtypes come first, so that kernel tables index [0, kNativeDTypeCount).
+inline constexpr int kNativeDTypeCount = [] {
+  int n = 0;
+  while (n < kDTypeCount && is_native(static_cast<DType>(n))) ++n;
+  return n;
+}();
+static_assert([] {
+  for (int i = kNativeDTypeCount; i < kDTypeCount; ++i)
+    if (is_native(static_cast<DType>(i))) return false;
+  return true;
+}(), "core/dtypes.def: native dtypes must come before storage-only ones");
+
+constexpr Kind kind_of(DType t) {
+  constexpr Kind kinds[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) Kind::KIND,
+#include "core/dtypes.def"
+#undef X
+  };
+  return kinds[index_of(t)];
+}
+// Bytes per element.
+constexpr std::size_t itemsize(DType t) {
+  constexpr std::size_t sizes[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SIZE,
+#include "core/dtypes.def"
+#undef X
+  };
+  return sizes[index_of(t)];
+}
+// NumPy's name ("float32", "bool", ...) and the disassembler's suffix ("f32", "b8", ...).
+constexpr std::string_view dtype_name(DType t) {
+  constexpr std::string_view names[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SPELLING,
+#include "core/dtypes.def"
+#undef X
+  };
+  return names[index_of(t)];
+}
+constexpr std::string_view dtype_suffix(DType t) {
+  constexpr std::string_view suffixes[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SUFFIX,
+#include "core/dtypes.def"
+#undef X
+  };
+  return suffixes[index_of(t)];
+}
+// NumPy's type number (NPY_FLOAT32, ...) on LP64 platforms.
+constexpr int numpy_typenum(DType t) {
+  constexpr int numbers[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NPY,
+#include "core/dtypes.def"
+#undef X
+  };
+  return numbers[index_of(t)];
+}
+std::optional<DType> dtype_from_name(std::string_view name);  // also "float", "int", ...
+
+// C++ element type <-> DType.
+template <DType t> struct cxx_type_of;
 template <class T> struct dtype_of;
-template <> struct dtype_of<bool> { static constexpr DType value = DType::Bool; };
-template <> struct dtype_of<std::int8_t> { static constexpr DType value = DType::Int8; };
-template <> struct dtype_of<std::int16_t> { static constexpr DType value = DType::Int16; };
-template <> struct dtype_of<std::int32_t> { static constexpr DType value = DType::Int32; };
-template <> struct dtype_of<std::int64_t> { static constexpr DType value = DType::Int64; };
-template <> struct dtype_of<std::uint8_t> { static constexpr DType value = DType::UInt8; };
-template <> struct dtype_of<std::uint16_t> { static constexpr DType value = DType::UInt16; };
-template <> struct dtype_of<std::uint32_t> { static constexpr DType value = DType::UInt32; };
-template <> struct dtype_of<float> { static constexpr DType value = DType::Float32; };
-template <> struct dtype_of<double> { static constexpr DType value = DType::Float64; };
-template <> struct dtype_of<std::complex<float>> { static constexpr DType value = DType::Complex64; };
-template <> struct dtype_of<std::complex<double>> { static constexpr DType value = DType::Complex128; };
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE)                \
+  template <> struct cxx_type_of<DType::NAME> { using type = CXX; };                  \
+  template <> struct dtype_of<CXX> { static constexpr DType value = DType::NAME; };    \
+  static_assert(sizeof(CXX) == SIZE, "core/dtypes.def: SIZE of " SPELLING);
+#include "core/dtypes.def"
+#undef X
+template <DType t> using CxxType = typename cxx_type_of<t>::type;
+
+// Calls f(std::type_identity<T>{}) with T the C++ element type of dtype t and returns its
+// result: the one switch over dtypes that code needing a C++ type per dtype builds on.
+template <class F> decltype(auto) with_dtype(DType t, F&& f) {
+  switch (t) {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) \
+    case DType::NAME: return f(std::type_identity<CXX>{});
+#include "core/dtypes.def"
+#undef X
+  }
+  return f(std::type_identity<bool>{});  // unreachable: every enumerator has a case
+}
 
 // NumPy promotion of two native dtypes (both "strong", i.e. typed arrays or typed scalars).
 DType promote(DType a, DType b);
