@@ -26,8 +26,6 @@ std::vector<std::string> Program::outputs() const {
 
 std::optional<DType> Program::result_dtype() const { return impl_->executable().code.result_dtype; }
 
-bool Program::same_as(const Program& other) const { return impl_ == other.impl_; }
-
 std::string Program::disassemble() const {
   return exprvm::disassemble(impl_->executable().code, impl_->checked());
 }
