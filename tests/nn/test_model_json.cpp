@@ -84,7 +84,7 @@ TEST_CASE("every registered layer type round-trips alone", "[nn][json]") {
   }
   // The sample model must hold every registered type, so a new type needs a round-trip test.
   for (const LayerType* type : layer_types()) {
-    INFO("layer type " << type->name << " is missing from sample_model()");
+    INFO("registered layer type " << type->name << " must be in sample_model()");
     CHECK(covered.count(std::string(type->name)) == 1);
   }
 }
