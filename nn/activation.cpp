@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 namespace {

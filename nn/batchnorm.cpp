@@ -1,6 +1,8 @@
 #include <algorithm>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
+
+#include "nn/layer_json.hpp"
 #include "nn/layers.hpp"
 
 namespace exprvm::nn {
@@ -107,5 +109,40 @@ std::vector<const Stage*> BatchNorm::stages() const {
   return {&infer_,       &column_mean_, &column_var_, &inv_std_stage_,
           &train_,       &column_sum_,  &column_dot_, &input_grad_};
 }
+
+namespace {
+
+// Model file: "epsilon" (default 1e-3), "momentum" (default 0.99),
+// "weights": [gamma, beta, moving_mean, moving_variance].
+std::unique_ptr<Layer> read_batchnorm(const LayerJson& layer) {
+  const nlohmann::json& w = layer.reader.weights(layer.fields, 4);
+  const char* fields[] = {"gamma", "beta", "moving_mean", "moving_variance"};
+  Tensor parts[4];
+  for (int i = 0; i < 4; ++i)
+    parts[i] = layer.reader.vector(w[static_cast<std::size_t>(i)], layer.width,
+                                   "field 'weights'[" + std::to_string(i) + "] (" + fields[i] +
+                                       ")");
+  const double epsilon = layer.reader.number_field(layer.fields, "epsilon", 1e-3);
+  if (!(epsilon > 0)) layer.reader.fail("field 'epsilon' must be positive");
+  for (float v : parts[3].data)
+    if (v < 0) layer.reader.fail("field 'weights'[3] (moving_variance) has a negative value");
+  return std::make_unique<BatchNorm>(std::move(parts[0]), std::move(parts[1]),
+                                     std::move(parts[2]), std::move(parts[3]), epsilon,
+                                     layer.reader.number_field(layer.fields, "momentum", 0.99),
+                                     layer.name);
+}
+
+void write_batchnorm(const BatchNorm& bn, nlohmann::json& entry) {
+  entry["epsilon"] = bn.epsilon();
+  entry["momentum"] = bn.momentum();
+  entry["weights"] = nlohmann::json::array({row_to_json(bn.gamma()), row_to_json(bn.beta()),
+                                            row_to_json(bn.moving_mean()),
+                                            row_to_json(bn.moving_variance())});
+}
+
+}  // namespace
+
+const LayerType batchnorm_layer_type{"batchnorm", true, read_batchnorm,
+                                            write_as<BatchNorm, write_batchnorm>};
 
 }  // namespace exprvm::nn

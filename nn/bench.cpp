@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 #include "nn/linalg.hpp"
 #include "nn/seed_data.hpp"
 #include "nn/trainer.hpp"

@@ -5,9 +5,8 @@
 namespace exprvm::nn {
 
 // The stage's program bound (Program::bind) to the tensors it last ran on, and what identifies
-// them: the program, each tensor's buffer and the common shape.
+// them: the program (bound.program()), each tensor's buffer and the common shape.
 struct BoundStage::Binding {
-  const ProgramImpl* program = nullptr;
   std::vector<const float*> data;
   std::int64_t rows = 0, cols = 0;
   BoundProgram bound;
@@ -19,7 +18,7 @@ BoundStage::BoundStage(BoundStage&&) noexcept = default;
 BoundStage& BoundStage::operator=(BoundStage&&) noexcept = default;
 
 bool BoundStage::matches(const Stage& stage, std::initializer_list<Tensor*> tensors) const {
-  if (!binding_ || binding_->program != &stage.program().impl() ||
+  if (!binding_ || !binding_->bound.program().same_as(stage.program()) ||
       binding_->data.size() != tensors.size())
     return false;
   std::size_t i = 0;
@@ -44,8 +43,8 @@ void BoundStage::run(const Stage& stage, std::initializer_list<Tensor*> tensors)
   const Tensor& first = **tensors.begin();
   std::vector<const float*> data;
   for (const Tensor* t : tensors) data.push_back(t->data.data());
-  binding_ = std::make_unique<Binding>(Binding{&stage.program().impl(), std::move(data), first.rows,
-                                               first.cols, stage.program().bind(args)});
+  binding_ = std::make_unique<Binding>(
+      Binding{std::move(data), first.rows, first.cols, stage.program().bind(args)});
 }
 
 }  // namespace exprvm::nn

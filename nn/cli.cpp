@@ -4,7 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 #include "nn/bench.hpp"
 #include "nn/model_json.hpp"
 #include "nn/nn_cli.hpp"

@@ -2,7 +2,7 @@
 // exprvm programs, then its one-prediction latency.
 #include <iostream>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 #include "nn/nn_cli.hpp"
 #include "nn/seed_data.hpp"
 #include "nn/trainer.hpp"

@@ -1,6 +1,8 @@
 #include <cmath>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
+
+#include "nn/layer_json.hpp"
 #include "nn/layers.hpp"
 #include "nn/linalg.hpp"
 
@@ -67,5 +69,28 @@ std::vector<const Stage*> Dense::stages() const {
   list.push_back(&bias_grad_sum_);
   return list;
 }
+
+namespace {
+
+// Model file: "activation" (default linear), "weights": [kernel (in rows of out), bias].
+std::unique_ptr<Layer> read_dense(const LayerJson& layer) {
+  const nlohmann::json& w = layer.reader.weights(layer.fields, 2);
+  Tensor kernel = layer.reader.matrix(w[0], layer.input_width, layer.width,
+                                      "field 'weights'[0] (kernel)");
+  Tensor bias = layer.reader.vector(w[1], layer.width, "field 'weights'[1] (bias)");
+  const Activation activation = layer.reader.activation_field(layer.fields, Activation::Linear);
+  return std::make_unique<Dense>(std::move(kernel), std::move(bias), activation, layer.name);
+}
+
+void write_dense(const Dense& dense, nlohmann::json& entry) {
+  entry["activation"] = std::string(activation_name(dense.activation()));
+  entry["weights"] = nlohmann::json::array({matrix_to_json(dense.kernel()),
+                                            row_to_json(dense.bias())});
+}
+
+}  // namespace
+
+const LayerType dense_layer_type{"dense", false, read_dense,
+                                        write_as<Dense, write_dense>};
 
 }  // namespace exprvm::nn

@@ -15,6 +15,8 @@
 
 namespace exprvm::nn {
 
+struct LayerType;  // a layer type's model-file row (nn/layer_json.hpp)
+
 // A trainable tensor and its gradient (same shape).
 struct Parameter {
   std::string name;  // e.g. "kernel", "bias", "gamma"
@@ -25,7 +27,8 @@ struct Parameter {
 class Layer {
  public:
   virtual ~Layer() = default;
-  virtual std::string type() const = 0;  // the JSON "type": dense, batchnorm, activation, dropout
+  // The JSON "type" (dense, batchnorm, ...): the name of the layer's LayerType row.
+  virtual std::string type() const = 0;
   std::int64_t input_width() const { return input_width_; }
   std::int64_t output_width() const { return output_width_; }
 
@@ -85,6 +88,7 @@ class Dense : public Layer {
   ActivationStages activation_;
   Stage bias_grad_sum_;    // sum(dz, axis=0)
 };
+extern const LayerType dense_layer_type;  // defined with Dense's code
 
 // Batch normalization over the features (Keras semantics: epsilon, momentum of the moving
 // statistics; the moving variance is the biased batch variance).
@@ -124,6 +128,7 @@ class BatchNorm : public Layer {
   Stage column_dot_;     // sum(dy * xhat, axis=0)
   Stage input_grad_;     // dx = gamma * inv * (dy - (dbeta + xhat * dgamma) / n)
 };
+extern const LayerType batchnorm_layer_type;  // defined with BatchNorm's code
 
 // A standalone activation layer.
 class ActivationLayer : public Layer {
@@ -141,6 +146,7 @@ class ActivationLayer : public Layer {
   Tensor input_copy_;  // training: the activation's input (z), which gelu's derivative reads
   ActivationStages activation_;
 };
+extern const LayerType activation_layer_type;  // defined with ActivationLayer's code
 
 // Inverted dropout: training scales kept units by 1 / (1 - rate); identity at inference.
 class Dropout : public Layer {
@@ -159,5 +165,6 @@ class Dropout : public Layer {
   Stage apply_mask_;  // y = x * mask
   Stage mask_grad_;   // dx = dy * mask
 };
+extern const LayerType dropout_layer_type;  // defined with Dropout's code
 
 }  // namespace exprvm::nn

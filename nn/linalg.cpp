@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 namespace {

@@ -1,6 +1,6 @@
 #include "nn/loss.hpp"
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 namespace {

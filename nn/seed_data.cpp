@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 namespace {

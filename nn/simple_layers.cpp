@@ -1,5 +1,7 @@
 // ActivationLayer and Dropout: layers without weights.
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
+
+#include "nn/layer_json.hpp"
 #include "nn/layers.hpp"
 
 namespace exprvm::nn {
@@ -58,5 +60,35 @@ void Dropout::backward(const Tensor&, const Tensor&, Tensor& grad_out, Tensor* g
   if (grad_out.size() > 0)
     mask_grad_.run({grad_out.matrix(), mask_.matrix(), grad_in->matrix()});
 }
+
+namespace {
+
+// Model file: "activation" (required).
+std::unique_ptr<Layer> read_activation(const LayerJson& layer) {
+  return std::make_unique<ActivationLayer>(
+      layer.width, layer.reader.activation_field(layer.fields, std::nullopt), layer.name);
+}
+
+void write_activation(const ActivationLayer& layer, nlohmann::json& entry) {
+  entry["activation"] = std::string(activation_name(layer.activation()));
+}
+
+// Model file: "rate" in [0, 1) (default 0).
+std::unique_ptr<Layer> read_dropout(const LayerJson& layer) {
+  const double rate = layer.reader.number_field(layer.fields, "rate", 0.0);
+  if (!(rate >= 0 && rate < 1)) layer.reader.fail("field 'rate' must be in [0, 1)");
+  return std::make_unique<Dropout>(layer.width, rate, layer.name);
+}
+
+void write_dropout(const Dropout& dropout, nlohmann::json& entry) {
+  entry["rate"] = dropout.rate();
+}
+
+}  // namespace
+
+const LayerType activation_layer_type{"activation", true, read_activation,
+                                             write_as<ActivationLayer, write_activation>};
+const LayerType dropout_layer_type{"dropout", true, read_dropout,
+                                          write_as<Dropout, write_dropout>};
 
 }  // namespace exprvm::nn

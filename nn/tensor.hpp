@@ -5,7 +5,7 @@
 #include <span>
 #include <vector>
 
-#include "core/array.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 

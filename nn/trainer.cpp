@@ -7,7 +7,7 @@
 #include <cstring>
 #include <numeric>
 
-#include "core/error.hpp"
+#include <exprvm/exprvm.hpp>
 
 namespace exprvm::nn {
 

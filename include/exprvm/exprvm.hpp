@@ -44,6 +44,9 @@ class Program {
   std::optional<DType> result_dtype() const;
   // One instruction per line: index, opcode.dtype, destination <- operands.
   std::string disassemble() const;
+  // Whether both handles are copies of one compiled program (one compile() or cache entry):
+  // an identity for caches keyed on the program, e.g. a binding made for it.
+  bool same_as(const Program& other) const { return impl_ == other.impl_; }
 
   // Runs the program. `args` follow signature() order (arrays, or 0-d arrays for scalars).
   // The result goes into *out when given (checked against the casting rule and the broadcast

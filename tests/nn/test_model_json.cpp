@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <set>
 
 #include "helpers.hpp"
+#include "nn/layer_json.hpp"
 #include "nn/model_json.hpp"
 
 using namespace exprvm::nn;
@@ -19,7 +21,7 @@ Model sample_model() {
                                     Activation::Elu, "dense_1"));
   model.add(std::make_unique<BatchNorm>(random_tensor(1, 4, rng), random_tensor(1, 4, rng),
                                         random_tensor(1, 4, rng),
-                                        random_tensor(1, 4, rng, 0.1f, 2.0f), 1e-3, 0.99,
+                                        random_tensor(1, 4, rng, 0.1f, 2.0f), 1e-5, 0.9,
                                         "batchnorm_1"));
   model.add(std::make_unique<ActivationLayer>(4, Activation::Tanh, "activation_1"));
   model.add(std::make_unique<Dropout>(4, 0.25, "dropout_1"));
@@ -27,6 +29,20 @@ Model sample_model() {
                                     Activation::Softmax, "dense_2"));
   return model;
 }
+
+// A layer the registry does not know, or (with type "dense") one that claims another class's row.
+class UnregisteredLayer : public Layer {
+ public:
+  UnregisteredLayer(std::int64_t width, std::string type) : Layer(width, width), type_(std::move(type)) {}
+  std::string type() const override { return type_; }
+  void forward(const Tensor& in, Tensor& out) const override { out = in; }
+  void forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) override { out = in; }
+  void backward(const Tensor&, const Tensor&, Tensor&, Tensor*) override {}
+  std::vector<const Stage*> stages() const override { return {}; }
+
+ private:
+  std::string type_;
+};
 
 std::string error_of(const json& document) {
   try {
@@ -49,6 +65,28 @@ TEST_CASE("save and load round-trip exactly", "[nn][json]") {
   std::mt19937_64 rng(43);
   const Tensor x = random_tensor(7, 5, rng);
   REQUIRE(loaded.predict(x).data == model.predict(x).data);  // bit-exact
+}
+
+TEST_CASE("every registered layer type round-trips alone", "[nn][json]") {
+  const json document = model_to_json(sample_model());
+  std::set<std::string> covered;
+  std::int64_t input_width = document["in_shape"][1];
+  for (const json& entry : document["layers"]) {
+    const std::string type = entry["type"];
+    covered.insert(type);
+    DYNAMIC_SECTION("layer type " << type) {
+      const json alone = {{"in_shape", {nullptr, input_width}}, {"layers", {entry}}};
+      const Model model = model_from_json(alone);
+      REQUIRE(model.layer(0).type() == type);
+      CHECK(model_to_json(model) == alone);
+    }
+    input_width = entry["shape"][1];
+  }
+  // The sample model must hold every registered type, so a new type needs a round-trip test.
+  for (const LayerType* type : layer_types()) {
+    INFO("registered layer type " << type->name << " must be in sample_model()");
+    CHECK(covered.count(std::string(type->name)) == 1);
+  }
 }
 
 TEST_CASE("the format is RTNeural-style", "[nn][json]") {
@@ -94,7 +132,49 @@ TEST_CASE("malformed files name the layer and the field", "[nn][json][errors]") 
                                               "unknown activation 'swish'"));
     bad = good;
     bad["layers"][3]["type"] = "conv2d";
-    CHECK_THAT(error_of(bad), Catch::Contains("layer 3 (conv2d): field 'type': unknown layer"));
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 3 (conv2d): field 'type': unknown layer "
+                                              "type 'conv2d' (known: dense, batchnorm, "
+                                              "activation, dropout)"));
+  }
+  SECTION("malformed layers") {
+    json bad = good;
+    bad["layers"][2] = json::array({1, 2});
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 2 (?): expected a JSON object"));
+    bad = good;
+    bad["layers"][2].erase("type");
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 2 (?): missing field 'type'"));
+    bad = good;
+    bad["layers"][2].erase("activation");
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 2 (activation): missing field 'activation'"));
+    bad = good;
+    bad["layers"][0]["activation"] = 3;
+    CHECK_THAT(error_of(bad),
+               Catch::Contains("layer 0 (dense): field 'activation' must be a string"));
+    bad = good;
+    bad["layers"][3]["rate"] = 1.5;
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 3 (dropout): field 'rate' must be in [0, 1)"));
+    bad = good;
+    bad["layers"][1]["shape"] = json::array({nullptr, 3});
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 1 (batchnorm): field 'shape' says 3 but the "
+                                              "layer's input has 4 features"));
+    bad = good;
+    bad["layers"][1]["weights"][3][0] = -1.0;
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 1 (batchnorm): field 'weights'[3] "
+                                              "(moving_variance) has a negative value"));
+    bad = good;
+    bad["layers"][1]["weights"].erase(3);
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 1 (batchnorm): field 'weights' must be a "
+                                              "list of 4 arrays"));
+  }
+  SECTION("writing a layer the registry does not know") {
+    Model model(3);
+    model.add(std::make_unique<UnregisteredLayer>(3, "mystery"));
+    CHECK_THROWS_WITH(model_to_json(model),
+                      Catch::Contains("layer type 'mystery' has no row in the registry"));
+    Model impostor(3);
+    impostor.add(std::make_unique<UnregisteredLayer>(3, "dense"));
+    CHECK_THROWS_WITH(model_to_json(impostor),
+                      Catch::Contains("layer type 'dense' is registered for another layer class"));
   }
   SECTION("missing in_shape, not JSON") {
     json bad = good;
