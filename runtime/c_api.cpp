@@ -92,8 +92,8 @@ void report_current_exception(exprvm_error** err) noexcept {
 
 // Runs body() (which returns the success value) with every exception turned into an error and
 // `failed` returned instead; *err is NULL on success.
-template <class Body, class Result>
-auto guarded(exprvm_error** err, Result failed, Body&& body) noexcept -> Result {
+template <class Result, class Body>
+Result guarded(exprvm_error** err, Result failed, Body&& body) noexcept {
   if (err) *err = nullptr;
   try {
     return body();
