@@ -125,7 +125,7 @@ class Checker {
 
   NodePtr type_name(NodePtr n) {
     auto it = env_.find(n->name);
-    if (it == env_.end() && n->name == "None")
+    if (it == env_.end() && is_none(*n))
       fail(ErrorKind::Name, "None is only allowed as a reduction's axis (axis=None)", n->span);
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n->name + "' is not defined", n->span);
     const Slot& s = out_.slots[it->second];
@@ -242,13 +242,13 @@ class Checker {
     NodePtr& operand = n->args[0];
     const bool real_operand = operand->dtype != DType::Complex64 &&
                               operand->dtype != DType::Complex128;
-    switch (f->kind) {
-      case FunctionKind::Copy: return std::move(operand);
-      case FunctionKind::Real:
-      case FunctionKind::Conj:
+    switch (f->rule) {
+      case LoweringRule::Identity: return std::move(operand);
+      case LoweringRule::RealPart:
+      case LoweringRule::Conjugate:
         if (real_operand) return std::move(operand);
         break;
-      case FunctionKind::Imag:
+      case LoweringRule::ImaginaryPart:
         if (real_operand) return zeros_like(std::move(operand), n->span);
         break;
       default: break;
@@ -282,7 +282,7 @@ class Checker {
       if (axis) fail(ErrorKind::Function, "axis given twice", kw.span);
       axis = kw.value.get();
     }
-    if (!axis || (axis->kind == NodeKind::Name && axis->name == "None")) return std::nullopt;
+    if (!axis || is_none(*axis)) return std::nullopt;
     bool negative = false;
     const Node* lit = axis;
     if (lit->kind == NodeKind::Unary && lit->op == Op::NEG) {
@@ -301,7 +301,7 @@ class Checker {
   NodePtr type_reduction(NodePtr n, const FunctionInfo& f) {
     const std::optional<int> axis = parse_axis(*n);
     NodePtr arg = type(std::move(n->args[0]), false);
-    const bool mean = n->name == "mean";
+    const bool mean = f.rule == LoweringRule::Mean;
     Op op = f.op;
     DType t = arg->dtype;
     const bool complex = t == DType::Complex64 || t == DType::Complex128;
