@@ -72,6 +72,12 @@ struct OperatorToken {
   std::int8_t unary = -1;
 };
 
+// Role masks for operator_may_start: one bit per binary precedence level, one for unary.
+constexpr std::uint16_t role_of(Precedence level) {
+  return static_cast<std::uint16_t>(1u << static_cast<int>(level));
+}
+inline constexpr std::uint16_t kUnaryRole = 1u << 15;
+
 namespace detail {
 // The operator spellings starting with one character: the one-character spelling and up to
 // two two-character ones.
@@ -80,16 +86,23 @@ struct OperatorsStartingWith {
   char second[2] = {};
   OperatorToken two_chars[2];
 };
-using OperatorStartTable = OperatorsStartingWith[128];
+using OperatorStartTable = OperatorsStartingWith[256];
 
 struct OperatorStarts {
   OperatorStartTable by_first_char{};
+  // Per first character: bit (int)Precedence for each binary level, bit kUnaryRole for the
+  // unary operators of the spellings starting with it (the parser's quick rejection).
+  std::uint16_t roles[256]{};
 
   constexpr OperatorStarts() {
-    for (std::size_t i = 0; i < std::size(kBinaryOperators); ++i)
+    for (std::size_t i = 0; i < std::size(kBinaryOperators); ++i) {
       token_for(kBinaryOperators[i].spelling).binary = static_cast<std::int8_t>(i);
-    for (std::size_t i = 0; i < std::size(kUnaryOperators); ++i)
+      add_role(kBinaryOperators[i].spelling, role_of(kBinaryOperators[i].level));
+    }
+    for (std::size_t i = 0; i < std::size(kUnaryOperators); ++i) {
       token_for(kUnaryOperators[i].spelling).unary = static_cast<std::int8_t>(i);
+      add_role(kUnaryOperators[i].spelling, kUnaryRole);
+    }
   }
 
  private:
@@ -109,15 +122,22 @@ struct OperatorStarts {
     token->length = static_cast<std::uint8_t>(spelling.size());
     return *token;
   }
+  constexpr void add_role(std::string_view spelling, std::uint16_t role) {
+    roles[static_cast<unsigned char>(spelling[0])] |= role;
+  }
 };
 inline constexpr OperatorStarts kOperatorStarts{};
 }  // namespace detail
 
+// Whether a spelling with one of `roles` starts with `first` (cheap; operator_token confirms).
+[[gnu::always_inline]] inline bool operator_may_start(char first, std::uint16_t roles) {
+  return (detail::kOperatorStarts.roles[static_cast<unsigned char>(first)] & roles) != 0;
+}
+
 // The longest operator spelling that starts with `first`, `second` ('\0' at the end).
-inline OperatorToken operator_token(char first, char second) {
-  const auto c = static_cast<unsigned char>(first);
-  if (c >= 128) return {};
-  const detail::OperatorsStartingWith& entry = detail::kOperatorStarts.by_first_char[c];
+[[gnu::always_inline]] inline OperatorToken operator_token(char first, char second) {
+  const detail::OperatorsStartingWith& entry =
+      detail::kOperatorStarts.by_first_char[static_cast<unsigned char>(first)];
   if (second != '\0') {
     if (entry.second[0] == second) return entry.two_chars[0];
     if (entry.second[1] == second) return entry.two_chars[1];

@@ -74,9 +74,10 @@ struct boolean_literal
 // ---- operators: compiler/functions.def's spellings, read by longest match as Python's
 // tokenizer does ("<<" is a shift, never two '<'). A level's rule matches when the longest
 // spelling at the input has a binary row of that precedence level (or a unary row).
+// The token at the input when an operator with one of `roles` may start there, else none.
 template <typename ParseInput>
-OperatorToken operator_token_at(ParseInput& in) {
-  if (in.empty()) return {};
+[[gnu::always_inline]] inline OperatorToken operator_token_at(ParseInput& in, std::uint16_t roles) {
+  if (in.empty() || !operator_may_start(in.peek_char(), roles)) return {};
   return operator_token(in.peek_char(), in.size(2) >= 2 ? in.peek_char(1) : '\0');
 }
 
@@ -85,7 +86,7 @@ struct binary_operator_of_level {
   template <pegtl::apply_mode, pegtl::rewind_mode, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&...) {
-    const OperatorToken token = operator_token_at(in);
+    const OperatorToken token = operator_token_at(in, role_of(Level));
     if (token.binary < 0 || kBinaryOperators[token.binary].level != Level) return false;
     in.bump(token.length);
     return true;
@@ -95,7 +96,7 @@ struct unary_operator_token {
   template <pegtl::apply_mode, pegtl::rewind_mode, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&...) {
-    const OperatorToken token = operator_token_at(in);
+    const OperatorToken token = operator_token_at(in, kUnaryRole);
     if (token.unary < 0) return false;
     in.bump(token.length);
     return true;

@@ -55,8 +55,9 @@ std::optional<std::string> keyword_message(std::string_view word) {
       "continue", "def",    "del",   "elif",   "except", "finally",  "for",   "from",
       "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",  "raise",
       "return",   "try",    "while", "with",   "yield"};
-  if (std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords)) {
-    return "keyword '" + std::string(word) + "' is not allowed";
+  for (const std::string_view keyword : kKeywords) {
+    if (keyword[0] == word[0] && keyword == word)  // the first characters settle most names
+      return "keyword '" + std::string(word) + "' is not allowed";
   }
   return std::nullopt;
 }
