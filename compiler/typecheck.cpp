@@ -249,27 +249,28 @@ class Checker {
         if (real_operand) return std::move(operand);
         break;
       case LoweringRule::ImaginaryPart:
-        if (real_operand) return zeros_like(std::move(operand), n->span);
+        if (real_operand) return zeros_like(std::move(operand), n->span, f->name);
         break;
       default: break;
     }
     return apply(std::move(n), f->op, f->name);
   }
 
-  // imag() of a real operand: zeros of its dtype and shape (false for bool).
-  NodePtr zeros_like(NodePtr x, Span span) {
+  // imag() of a real operand: zeros of its dtype and shape (false for bool); `what` names the
+  // function in errors.
+  NodePtr zeros_like(NodePtr x, Span span, std::string_view what) {
     const bool is_bool = x->dtype == DType::Bool;
     std::vector<NodePtr> one;
     one.push_back(std::move(x));
-    NodePtr ones = apply(operands_node(span, std::move(one)), Op::ONES_LIKE, "imag");
+    NodePtr ones = apply(operands_node(span, std::move(one)), Op::ONES_LIKE, what);
     std::vector<NodePtr> args;
     if (is_bool) {
       args.push_back(std::move(ones));
-      return apply(operands_node(span, std::move(args)), Op::INVERT, "imag");
+      return apply(operands_node(span, std::move(args)), Op::INVERT, what);
     }
     args.push_back(ones->clone());
     args.push_back(std::move(ones));
-    return apply(operands_node(span, std::move(args)), Op::SUB, "imag");
+    return apply(operands_node(span, std::move(args)), Op::SUB, what);
   }
 
   std::optional<int> parse_axis(const Node& n) const {
