@@ -19,7 +19,7 @@ namespace {
 
 void collect_names(const Node& n, const std::set<std::string>& assigned,
                    std::vector<std::string>& out) {
-  if (n.kind == NodeKind::Name && !assigned.count(n.name) && n.name != "None" &&
+  if (n.kind == NodeKind::Name && !assigned.count(n.name) && !is_none(n) &&
       std::find(out.begin(), out.end(), n.name) == out.end())
     out.push_back(n.name);
   for (const auto& a : n.args) collect_names(*a, assigned, out);

@@ -8,33 +8,24 @@
 #include <string>
 #include <utility>
 
+#include "compiler/functions.hpp"
+
 namespace exprvm {
 
-std::string_view operator_symbol(Op op) {
-  switch (op) {
-    case Op::ADD: return "+";
-    case Op::SUB: return "-";
-    case Op::MUL: return "*";
-    case Op::DIV: return "/";
-    case Op::FLOORDIV: return "//";
-    case Op::MOD: return "%";
-    case Op::POW: return "**";
-    case Op::LSHIFT: return "<<";
-    case Op::RSHIFT: return ">>";
-    case Op::AND: return "&";
-    case Op::OR: return "|";
-    case Op::XOR: return "^";
-    case Op::LT: return "<";
-    case Op::LE: return "<=";
-    case Op::EQ: return "==";
-    case Op::NE: return "!=";
-    case Op::GE: return ">=";
-    case Op::GT: return ">";
-    case Op::NEG: return "-";
-    case Op::INVERT: return "~";
-    default: return {};
+namespace {
+// Op -> its operator spelling (compiler/functions.def), empty for ops that are only functions.
+struct OperatorSymbols {
+  std::string_view of[kOpCount]{};
+  constexpr OperatorSymbols() {
+    for (const auto& b : kBinaryOperators) of[static_cast<int>(b.op)] = b.spelling;
+    for (const auto& u : kUnaryOperators)
+      if (u.op != Op::COPY) of[static_cast<int>(u.op)] = u.spelling;  // unary + makes no node
   }
-}
+};
+constexpr OperatorSymbols kOperatorSymbols{};
+}  // namespace
+
+std::string_view operator_symbol(Op op) { return kOperatorSymbols.of[static_cast<int>(op)]; }
 
 namespace {
 
@@ -189,7 +180,7 @@ std::string to_string(const Node& node) {
     case NodeKind::Cast:
       return std::string(dtype_name(node.dtype)) + "(" + to_string(*node.args[0]) + ")";
     case NodeKind::Reduce: {
-      std::string text = std::string(node.mean ? "mean" : op_info(node.op).spelling) + "(" +
+      std::string text = std::string(reduction_name(node.op, node.mean)) + "(" +
                          to_string(*node.args[0]);
       if (node.axis) text += ", axis=" + std::to_string(*node.axis);
       return text + ")";

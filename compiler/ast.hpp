@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/dtype.hpp"
@@ -88,6 +89,11 @@ struct ParsedProgram {
 // Parses one or more statements separated by ';' or newlines. Throws Error (Syntax or
 // Literal) with a caret under the offending position.
 ParsedProgram parse(std::string_view source);
+
+// `None`: a Name node the parser makes for it and the type checker accepts only as a
+// reduction's axis (axis=None); it is never a variable.
+inline constexpr std::string_view kNoneName = "None";
+inline bool is_none(const Node& node) { return node.kind == NodeKind::Name && node.name == kNoneName; }
 
 // Python's spelling of an operator ("+", "**", "~", "-" for NEG), or empty for ops that are
 // only functions.

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "compiler/bytecode.hpp"
+#include "compiler/functions.hpp"
 
 namespace exprvm {
 namespace {
@@ -73,7 +74,7 @@ std::string disassemble(const Bytecode& bc, const CheckedProgram& p) {
   for (std::size_t k = 0; k < bc.code.size(); ++k) instruction_line(out, bc, p, bc.code[k], "", k);
   if (bc.reduction) {
     const ReductionPlan& r = *bc.reduction;
-    out += "     " + std::string(r.mean ? "mean" : op_info(r.op).spelling) + "." +
+    out += "     " + std::string(reduction_name(r.op, r.mean)) + "." +
            std::string(dtype_suffix(r.dtype)) + " over " +
            (r.axis ? "axis " + std::to_string(*r.axis) : std::string("all elements")) +
            " of " + reg_name(bc, p, r.source) + " -> result\n";

@@ -3,7 +3,7 @@
 // control that turns failures into exprvm::Error.
 //
 // Every token rule is followed by `skip` (whitespace), so rules match their own text without
-// leading blanks. Operators are one rule per precedence level; the parser's actions reduce
+// leading blanks. Operators come from compiler/functions.def, one rule per precedence level; the parser's actions reduce
 // operands on the parser's stack as each level's tail succeeds. Once an operator (or '(' or
 // '=') is read, its operand is required (`must`), so the parser never backtracks over actions.
 #pragma once
@@ -11,6 +11,8 @@
 #error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"
 #endif
 #include <tao/pegtl.hpp>
+
+#include "compiler/functions.hpp"
 
 namespace exprvm::grammar {
 
@@ -69,19 +71,47 @@ struct number_literal : seq<number_body, opt<imaginary_suffix>, must<number_boun
 struct boolean_literal
     : sor<pegtl::keyword<'T', 'r', 'u', 'e'>, pegtl::keyword<'F', 'a', 'l', 's', 'e'>> {};
 
-// ---- operators, one rule per precedence level (longest spellings first)
-struct comparison_operator
-    : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,
-          seq<one<'<'>, not_at<one<'<'>>>, seq<one<'>'>, not_at<one<'>'>>>> {};
-struct or_operator : one<'|'> {};
-struct xor_operator : one<'^'> {};
-struct and_operator : one<'&'> {};
-struct shift_operator : sor<string<'<', '<'>, string<'>', '>'>> {};
-struct additive_operator : one<'+', '-'> {};
-struct multiplicative_operator
-    : sor<string<'/', '/'>, seq<one<'*'>, not_at<one<'*'>>>, one<'/', '%'>> {};
-struct unary_operator : one<'-', '+', '~'> {};
-struct power_operator : string<'*', '*'> {};
+// ---- operators: compiler/functions.def's spellings, read by longest match as Python's
+// tokenizer does ("<<" is a shift, never two '<'). A level's rule matches when the longest
+// spelling at the input has a binary row of that precedence level (or a unary row).
+// The token at the input when an operator with one of `roles` may start there, else none.
+template <typename ParseInput>
+[[gnu::always_inline]] inline OperatorToken operator_token_at(ParseInput& in, std::uint16_t roles) {
+  if (in.empty() || !operator_may_start(in.peek_char(), roles)) return {};
+  return operator_token(in.peek_char(), in.size(2) >= 2 ? in.peek_char(1) : '\0');
+}
+
+template <Precedence Level>
+struct binary_operator_of_level {
+  template <pegtl::apply_mode, pegtl::rewind_mode, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&...) {
+    const OperatorToken token = operator_token_at(in, role_of(Level));
+    if (token.binary < 0 || kBinaryOperators[token.binary].level != Level) return false;
+    in.bump(token.length);
+    return true;
+  }
+};
+struct unary_operator_token {
+  template <pegtl::apply_mode, pegtl::rewind_mode, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&...) {
+    const OperatorToken token = operator_token_at(in, kUnaryRole);
+    if (token.unary < 0) return false;
+    in.bump(token.length);
+    return true;
+  }
+};
+
+struct comparison_operator : binary_operator_of_level<Precedence::Comparison> {};
+struct or_operator : binary_operator_of_level<Precedence::BitwiseOr> {};
+struct xor_operator : binary_operator_of_level<Precedence::BitwiseXor> {};
+struct and_operator : binary_operator_of_level<Precedence::BitwiseAnd> {};
+struct shift_operator : binary_operator_of_level<Precedence::Shift> {};
+struct additive_operator : binary_operator_of_level<Precedence::Additive> {};
+struct multiplicative_operator : binary_operator_of_level<Precedence::Multiplicative> {};
+struct unary_operator : unary_operator_token {};
+struct power_operator : binary_operator_of_level<Precedence::Power> {};
 struct assignment_operator : seq<one<'='>, not_at<one<'='>>> {};
 struct comma : one<','> {};
 struct open_paren : one<'('> {};

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "compiler/ast.hpp"
+#include "compiler/functions.hpp"
 #include "compiler/grammar.hpp"
 
 namespace exprvm {
@@ -24,33 +25,15 @@ constexpr int kMaxNesting = 200;
 // without any bracket); later passes walk trees recursively.
 constexpr std::uint32_t kMaxTreeDepth = 1000;
 
-struct OperatorSpelling {
-  std::string_view text;
-  Op op;
-};
-constexpr OperatorSpelling kBinaryOperators[] = {
-    {"+", Op::ADD}, {"-", Op::SUB},  {"*", Op::MUL},     {"/", Op::DIV},     {"//", Op::FLOORDIV},
-    {"%", Op::MOD}, {"**", Op::POW}, {"<<", Op::LSHIFT}, {">>", Op::RSHIFT}, {"&", Op::AND},
-    {"|", Op::OR},  {"^", Op::XOR},  {"<", Op::LT},      {"<=", Op::LE},     {"==", Op::EQ},
-    {"!=", Op::NE}, {">=", Op::GE},  {">", Op::GT},
-};
-// Operators whose spelling followed by '=' is a Python augmented assignment.
-constexpr std::string_view kAugmentable[] = {"+",  "-",  "*",  "/", "//", "%",
-                                             "**", "<<", ">>", "&", "|",  "^"};
-
+// The binary operator spelled `text` (a token the grammar matched).
 Op binary_op(std::string_view text) {
-  for (const auto& entry : kBinaryOperators) {
-    // Spellings are one or two characters: equal sizes, first and last characters suffice.
-    if (entry.text.size() == text.size() && entry.text.front() == text.front() &&
-        entry.text.back() == text.back())
-      return entry.op;
-  }
+  if (const BinaryOperatorInfo* op = binary_operator(text)) return op->op;
   throw Error(ErrorKind::Internal, "parser: unknown binary operator '" + std::string(text) + "'");
 }
 
 bool is_comparison(Op op) {
-  return op == Op::LT || op == Op::LE || op == Op::EQ || op == Op::NE || op == Op::GE ||
-         op == Op::GT;
+  const BinaryOperatorInfo* binary = binary_operator_of(op);
+  return binary && binary->level == Precedence::Comparison;
 }
 
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
@@ -58,8 +41,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
 // The message for a Python keyword used where a name or operator was expected, or nullopt
-// when `word` is not a keyword. `None` parses as a name: it is the value of axis=None, and the
-// type checker rejects it elsewhere.
+// when `word` is not a keyword. `None` parses as a name (see kNoneName): it is the value of
+// axis=None, and the type checker rejects it elsewhere.
 std::optional<std::string> keyword_message(std::string_view word) {
   if (word.size() < 2 || word.size() > 8) return std::nullopt;  // every keyword is 2 to 8 long
   if (word == "and") return "'and' is not supported; use '&'";
@@ -72,8 +55,9 @@ std::optional<std::string> keyword_message(std::string_view word) {
       "continue", "def",    "del",   "elif",   "except", "finally",  "for",   "from",
       "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",  "raise",
       "return",   "try",    "while", "with",   "yield"};
-  if (std::find(std::begin(kKeywords), std::end(kKeywords), word) != std::end(kKeywords)) {
-    return "keyword '" + std::string(word) + "' is not allowed";
+  for (const std::string_view keyword : kKeywords) {
+    if (keyword[0] == word[0] && keyword == word)  // the first characters settle most names
+      return "keyword '" + std::string(word) + "' is not allowed";
   }
   return std::nullopt;
 }
@@ -262,7 +246,7 @@ class ParserState {
   std::pair<std::string, Span> name_at(std::uint32_t begin, std::string_view role) const {
     const Span span{begin, name_end(begin)};
     const std::string name(text(span));
-    if (keyword_message(name) || name == "None")
+    if (keyword_message(name) || name == kNoneName)
       fail("keyword '" + name + "' " + std::string(role), span);
     return {name, span};
   }
@@ -366,15 +350,16 @@ void ParserState::reduce_unary() {
   const Span span{op.span.begin, operand.node->span.end};
   const auto pending =
       std::find(unnegated_int64_min_.begin(), unnegated_int64_min_.end(), operand.node.get());
-  if (op.text == "+" || (op.text == "-" && pending != unnegated_int64_min_.end())) {
+  const Op unary = unary_operator(op.text)->op;
+  if (unary == Op::COPY || (unary == Op::NEG && pending != unnegated_int64_min_.end())) {
     // '+' is dropped; '-' completes the literal -9223372036854775808.
-    if (op.text == "-") unnegated_int64_min_.erase(pending);
+    if (unary == Op::NEG) unnegated_int64_min_.erase(pending);
     operand.node->span = span;
     push(std::move(operand.node), operand.depth);
     return;
   }
   NodePtr node = make_node(NodeKind::Unary, span);
-  node->op = op.text == "-" ? Op::NEG : Op::INVERT;
+  node->op = unary;
   node->args.push_back(std::move(operand.node));
   push(std::move(node), operand.depth + 1);
 }
@@ -444,8 +429,8 @@ void ParserState::finish_statement() {
 // After an operator, '(' or '=' no expression followed.
 void ParserState::fail_missing_operand(std::uint32_t at) const {
   const char next = char_at(at);
-  const bool augmentable = std::find(std::begin(kAugmentable), std::end(kAugmentable),
-                                     last_token_) != std::end(kAugmentable);
+  const BinaryOperatorInfo* binary = binary_operator(last_token_);
+  const bool augmentable = binary && binary->augmentable;
   const std::string op(last_token_);
   if (next == '=' && augmentable && last_token_span_.end == at) {
     fail("augmented assignment '" + op + "=' is not supported; write 'a = a " + op + " b'",

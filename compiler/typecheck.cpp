@@ -125,7 +125,7 @@ class Checker {
 
   NodePtr type_name(NodePtr n) {
     auto it = env_.find(n->name);
-    if (it == env_.end() && n->name == "None")
+    if (it == env_.end() && is_none(*n))
       fail(ErrorKind::Name, "None is only allowed as a reduction's axis (axis=None)", n->span);
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n->name + "' is not defined", n->span);
     const Slot& s = out_.slots[it->second];
@@ -242,34 +242,35 @@ class Checker {
     NodePtr& operand = n->args[0];
     const bool real_operand = operand->dtype != DType::Complex64 &&
                               operand->dtype != DType::Complex128;
-    switch (f->kind) {
-      case FunctionKind::Copy: return std::move(operand);
-      case FunctionKind::Real:
-      case FunctionKind::Conj:
+    switch (f->rule) {
+      case LoweringRule::Identity: return std::move(operand);
+      case LoweringRule::RealPart:
+      case LoweringRule::Conjugate:
         if (real_operand) return std::move(operand);
         break;
-      case FunctionKind::Imag:
-        if (real_operand) return zeros_like(std::move(operand), n->span);
+      case LoweringRule::ImaginaryPart:
+        if (real_operand) return zeros_like(std::move(operand), n->span, f->name);
         break;
       default: break;
     }
     return apply(std::move(n), f->op, f->name);
   }
 
-  // imag() of a real operand: zeros of its dtype and shape (false for bool).
-  NodePtr zeros_like(NodePtr x, Span span) {
+  // imag() of a real operand: zeros of its dtype and shape (false for bool); `what` names the
+  // function in errors.
+  NodePtr zeros_like(NodePtr x, Span span, std::string_view what) {
     const bool is_bool = x->dtype == DType::Bool;
     std::vector<NodePtr> one;
     one.push_back(std::move(x));
-    NodePtr ones = apply(operands_node(span, std::move(one)), Op::ONES_LIKE, "imag");
+    NodePtr ones = apply(operands_node(span, std::move(one)), Op::ONES_LIKE, what);
     std::vector<NodePtr> args;
     if (is_bool) {
       args.push_back(std::move(ones));
-      return apply(operands_node(span, std::move(args)), Op::INVERT, "imag");
+      return apply(operands_node(span, std::move(args)), Op::INVERT, what);
     }
     args.push_back(ones->clone());
     args.push_back(std::move(ones));
-    return apply(operands_node(span, std::move(args)), Op::SUB, "imag");
+    return apply(operands_node(span, std::move(args)), Op::SUB, what);
   }
 
   std::optional<int> parse_axis(const Node& n) const {
@@ -282,7 +283,7 @@ class Checker {
       if (axis) fail(ErrorKind::Function, "axis given twice", kw.span);
       axis = kw.value.get();
     }
-    if (!axis || (axis->kind == NodeKind::Name && axis->name == "None")) return std::nullopt;
+    if (!axis || is_none(*axis)) return std::nullopt;
     bool negative = false;
     const Node* lit = axis;
     if (lit->kind == NodeKind::Unary && lit->op == Op::NEG) {
@@ -301,7 +302,7 @@ class Checker {
   NodePtr type_reduction(NodePtr n, const FunctionInfo& f) {
     const std::optional<int> axis = parse_axis(*n);
     NodePtr arg = type(std::move(n->args[0]), false);
-    const bool mean = n->name == "mean";
+    const bool mean = f.rule == LoweringRule::Mean;
     Op op = f.op;
     DType t = arg->dtype;
     const bool complex = t == DType::Complex64 || t == DType::Complex128;

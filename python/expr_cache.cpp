@@ -16,7 +16,7 @@ constexpr std::size_t kMaxVariantsPerExpression = 32;
 // argument values (constants such as axis=0 or axis=None) and `None`, which the type checker
 // reports where it is not allowed.
 void collect_reads(const Node& node, std::vector<const Node*>& reads) {
-  if (node.kind == NodeKind::Name && node.name != "None") reads.push_back(&node);
+  if (node.kind == NodeKind::Name && !is_none(node)) reads.push_back(&node);
   for (const auto& arg : node.args) collect_reads(*arg, reads);
 }
 
