@@ -28,7 +28,7 @@ for f in core/* compiler/* vm/* vm/kernels/* runtime/*; do
   l=$(layer_of "$f")
   while read -r inc; do
     checks=$((checks + 1))
-    il=$(layer_of "$inc"); [ "$inc" = exprvm/exprvm.hpp ] && il=4
+    il=$(layer_of "$inc"); [[ $inc == exprvm/* ]] && il=4
     [ "$il" -le "$l" ] || fail "$f (layer $l) includes $inc (layer $il)"
   done < <(sed -n 's/^#include ["<]\(\(core\|compiler\|vm\|runtime\|exprvm\)\/[^">]*\)[">].*/\1/p' "$f")
 done
