@@ -1,6 +1,7 @@
 #include "vm/executor.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "vm/binding.hpp"
@@ -82,7 +83,7 @@ class Runner {
   // Elements [start, start + len) through every instruction.
   void chunk(void** regs, std::int64_t start, std::size_t len) const {
     for (const BoundReg& b : p_.bound) {
-      const std::size_t size = itemsize(b.dtype);
+      const std::size_t size = b.size;
       switch (b.access) {
         case Access::Direct: regs[b.reg] = b.base + start * static_cast<std::int64_t>(size); break;
         case Access::Gather: gather(*p_.space, *b.view, start, len, regs[b.reg], b.dtype); break;
@@ -102,10 +103,14 @@ class Runner {
       if (b.access == Access::Scatter) {
         scatter(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
       } else {
-        const std::size_t size = itemsize(b.dtype);
-        std::memcpy(b.base + start * static_cast<std::int64_t>(size), regs[b.reg], len * size);
+        std::memcpy(b.base + start * static_cast<std::int64_t>(b.size), regs[b.reg], len * b.size);
       }
     }
+  }
+
+  // Chunks of the run: ex_.chunk is a power of two.
+  std::size_t chunk_count() const {
+    return (static_cast<std::size_t>(p_.n) + ex_.chunk - 1) >> std::countr_zero(ex_.chunk);
   }
 
   // body(begin, end, registers) over [0, count): on the thread pool, each thread with its own
@@ -119,7 +124,7 @@ class Runner {
 
   void elementwise(void** regs) const {
     const std::size_t chunk = ex_.chunk;
-    const std::size_t chunks = (static_cast<std::size_t>(p_.n) + chunk - 1) / chunk;
+    const std::size_t chunks = chunk_count();
     auto body = [&](std::size_t begin, std::size_t end, void** r) {
       for (std::size_t c = begin; c < end; ++c) {
         const auto start = static_cast<std::int64_t>(c * chunk);
@@ -146,9 +151,12 @@ class Runner {
     const ReductionPlan& plan = *bc_.reduction;
     const std::size_t isz = itemsize(plan.dtype);
     const std::size_t chunk = ex_.chunk;
-    const std::size_t chunks = (static_cast<std::size_t>(p_.n) + chunk - 1) / chunk;
-    const std::size_t per_block = (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks;
-    const std::size_t blocks = (chunks + per_block - 1) / per_block;
+    const std::size_t chunks = chunk_count();
+    std::size_t per_block = 1, blocks = chunks;  // (no divisions for the common small run)
+    if (chunks > kMaxReductionBlocks) {
+      per_block = (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks;
+      blocks = (chunks + per_block - 1) / per_block;
+    }
     alignas(64) std::byte partials[kMaxReductionBlocks * 16];
     for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
       for (std::size_t blk = begin; blk < end; ++blk) {
@@ -210,7 +218,8 @@ struct GeneralLayout {
       const RegInfo& info = bc.regs[r];
       const bool read_input = info.kind == RegKind::Input && bc.last_input_read[info.index] >= 0;
       if (!read_input && info.kind != RegKind::Output && info.kind != RegKind::Result) continue;
-      bound.push_back({static_cast<Reg>(r), Access::Direct, info.dtype});
+      bound.push_back({static_cast<Reg>(r), Access::Direct, info.dtype,
+                       static_cast<std::uint32_t>(itemsize(info.dtype)), nullptr, nullptr});
       const Array& a = info.kind == RegKind::Input    ? b.inputs[info.index]
                        : info.kind == RegKind::Output ? b.args[info.index]
                                                       : b.result.array();
@@ -342,11 +351,16 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
       case RegKind::Scalar: uniforms.push_back({reg, info.index}); break;
       case RegKind::Uniform: uniforms.push_back({reg, -1}); break;
       case RegKind::Input:
-      case RegKind::Output: fast_bound.push_back({reg, info.index}); break;
-      case RegKind::Result: fast_bound.push_back({reg, -1}); break;
+      case RegKind::Output:
+      case RegKind::Result:
+        fast_bound.push_back({reg, Access::Direct, info.dtype,
+                              static_cast<std::uint32_t>(itemsize(info.dtype)), nullptr, nullptr});
+        fast_bound_arg.push_back(info.kind == RegKind::Result ? -1 : info.index);
+        break;
     }
   }
   fast_pad = 64 / smallest;
+  static_assert(std::has_single_bit(kChunk) && std::has_single_bit(kMinChunk));  // chunk_count
   // Chunks shrink (to kMinChunk) while the registers' chunks would overflow the L1 budget;
   // reductions keep kChunk (their fixed partition, shared with the fast path, assumes it).
   while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;

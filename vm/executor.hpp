@@ -35,6 +35,24 @@ void replicate(std::byte* dst, std::size_t size, std::size_t count);
 // acc (a float or complex accumulator of dtype t) /= count: a mean's last step.
 void divide_by_count(void* acc, DType t, std::int64_t count);
 
+// How a chunk reaches the memory of one Input, Output or Result register.
+enum class Access : std::uint8_t {
+  Direct,    // the register points into the caller's buffer (linear, of the register's dtype)
+  Gather,    // Input: gathered (and converted) into the register's chunk buffer
+  Scatter,   // Output/Result: its chunk buffer scattered (and converted) to the caller's memory
+  StageIn,   // Input of a staged run: copied into its buffer, zero-padded to RunPlan::padded
+  StageOut,  // Output/Result of a staged run: its buffer copied back
+};
+
+struct BoundReg {  // an aggregate: arrays of it stay uninitialized until laid out
+  Reg reg;
+  Access access;
+  DType dtype;         // the register's
+  std::uint32_t size;  // itemsize(dtype)
+  char* base;          // Direct, StageIn, StageOut: element 0 of the caller's buffer
+  const View* view;    // Gather, Scatter
+};
+
 // One instruction with its kernel resolved for an ISA; operand kNoReg maps to a null pointer.
 struct ExecInstr {
   Kernel fn;
@@ -52,33 +70,19 @@ struct Executable {
   std::size_t chunk = kChunk;                // elements per chunk for this program
   bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
   // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
-  // for a Uniform); for run_fast, temporaries and the registers bound to caller memory
-  // (index = argument, or -1: the result).
+  // for a Uniform); for the fast path, its temporaries.
   struct RegRef {
     Reg reg;
     int index;
   };
-  std::vector<RegRef> uniforms, fast_temps, fast_bound;
+  std::vector<RegRef> uniforms, fast_temps;
+  // For the fast path: every Input/Output/Result register, laid out Direct (base unset), and
+  // the argument each is bound to (-1: the result).
+  std::vector<BoundReg> fast_bound;
+  std::vector<int> fast_bound_arg;
   std::size_t fast_pad = 64;  // a multiple of every kernel's batch: 64 bytes / smallest itemsize
 
   explicit Executable(Bytecode bc);
-};
-
-// How a chunk reaches the memory of one Input, Output or Result register.
-enum class Access : std::uint8_t {
-  Direct,    // the register points into the caller's buffer (linear, of the register's dtype)
-  Gather,    // Input: gathered (and converted) into the register's chunk buffer
-  Scatter,   // Output/Result: its chunk buffer scattered (and converted) to the caller's memory
-  StageIn,   // Input of a staged run: copied into its buffer, zero-padded to RunPlan::padded
-  StageOut,  // Output/Result of a staged run: its buffer copied back
-};
-
-struct BoundReg {
-  Reg reg;
-  Access access;
-  DType dtype;              // the register's
-  char* base = nullptr;     // Direct, StageIn, StageOut: element 0 of the caller's buffer
-  const View* view = nullptr;  // Gather, Scatter
 };
 
 // A run laid out for the executor's one body (run_plan): where each register lives, how each

@@ -115,13 +115,13 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
   if (staged) plan.padded = (static_cast<std::size_t>(n) + ex.fast_pad - 1) / ex.fast_pad * ex.fast_pad;
   std::size_t copied_back = 0;
   for (std::size_t i = 0; i < ex.fast_bound.size(); ++i) {
-    const auto [reg, arg] = ex.fast_bound[i];
     BoundReg& b = frame.bound[i];
-    b = {reg, Access::Direct, bc.regs[reg].dtype,
-         static_cast<char*>(arg < 0 ? result.array().data : args[arg].data)};
+    b = ex.fast_bound[i];
+    const int arg = ex.fast_bound_arg[i];
+    b.base = static_cast<char*>(arg < 0 ? result.array().data : args[arg].data);
     if (!staged) continue;
-    frame.regs[reg] = area + i * kStageBytes;
-    b.access = bc.regs[reg].kind == RegKind::Input ? Access::StageIn : Access::StageOut;
+    frame.regs[b.reg] = area + i * kStageBytes;
+    b.access = bc.regs[b.reg].kind == RegKind::Input ? Access::StageIn : Access::StageOut;
     if (b.access == Access::StageOut) frame.copy_back[copied_back++] = b;
   }
   plan.bound = std::span(frame.bound, ex.fast_bound.size());
