@@ -68,7 +68,7 @@ struct Executable {
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t chunk = kChunk;                // elements per chunk for this program
-  bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
+  bool fast_path = false;  // few enough registers for a FastFrame, no axis reduction
   // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
   // for a Uniform); for the fast path, its temporaries.
   struct RegRef {

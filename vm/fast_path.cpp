@@ -1,18 +1,17 @@
 // The small-run fast path: when every array argument (and out) is C-contiguous with one common
 // shape and native dtype, nothing needs broadcasting, gathering or copying, and the run is too
-// small to go parallel, the program runs straight on the caller's pointers with its registers
-// on the stack. Full reductions (no axis) of such runs fold on the stack too. Anything else
-// returns false and takes the general path. Arguments are validated by the general path's own
-// check_argument first, so errors read the same. The run itself is the executor's one body
-// (run_plan) over a plan laid out here.
+// small to go parallel, the run is laid out once as a plan whose registers point straight at
+// the caller's buffers (or at zero-padded staging copies of them). The executor's one body
+// (run_plan) runs it: the same prologue, chunk loop and reduction fold as the general path,
+// so results are the same bits. Anything else returns false and takes the general path.
+// Arguments are validated by the general path's own check_argument first, so errors read the
+// same.
 #include "vm/fast_path.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "vm/aliasing.hpp"
 #include "vm/binding.hpp"
-#include "vm/iteration.hpp"
 #include "vm/threads.hpp"
 
 namespace exprvm::vm {
