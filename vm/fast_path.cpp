@@ -93,8 +93,7 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
     result = out ? OwnedArray::view(*out)
                  : OwnedArray::allocate(*bc.result_dtype, std::span(like->shape.data(), like->ndim));
   }
-  frame.plan = RunPlan{};
-  RunPlan& plan = frame.plan;
+  RunPlan& plan = frame.plan;  // a new frame's: its defaults are set
   plan.ex = &ex;
   plan.n = plan.row = n;
   plan.inputs = args;

@@ -37,8 +37,8 @@ std::size_t fast_scratch_bytes(const Executable& ex);
 
 // Validates args (throwing Error like the general path) and, when they qualify (see
 // fast_path.cpp), lays the run out in `frame` over `scratch` (fast_scratch_bytes, 64-aligned),
-// sets `result` and returns true. Returns false, having written nothing, otherwise. `args`
-// (and `out`) must outlive the frame.
+// sets `result` and returns true. Returns false, having written nothing, otherwise. `frame`
+// is a newly constructed one; `args` (and `out`) must outlive it.
 bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array* out,
                   std::byte* scratch, FastFrame& frame, OwnedArray& result);
 
