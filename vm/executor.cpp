@@ -84,18 +84,15 @@ class Runner {
   void chunk(void** regs, std::int64_t start, std::size_t len) const {
     for (const BoundReg& b : p_.bound) {
       const std::size_t size = b.size;
-      switch (b.access) {
-        case Access::Direct: regs[b.reg] = b.base + start * static_cast<std::int64_t>(size); break;
-        case Access::Gather: gather(*p_.space, *b.view, start, len, regs[b.reg], b.dtype); break;
-        case Access::StageIn: {
-          auto* stage = static_cast<std::byte*>(regs[b.reg]);
-          std::memcpy(stage, b.base + start * static_cast<std::int64_t>(size), len * size);
-          std::memset(stage + len * size, 0, (p_.padded - len) * size);
-          break;
-        }
-        case Access::Scatter:
-        case Access::StageOut: break;
-      }
+      if (b.access == Access::Direct) {  // the common case first: a plain branch, no jump table
+        regs[b.reg] = b.base + start * static_cast<std::int64_t>(size);
+      } else if (b.access == Access::Gather) {
+        gather(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
+      } else if (b.access == Access::StageIn) {
+        auto* stage = static_cast<std::byte*>(regs[b.reg]);
+        std::memcpy(stage, b.base + start * static_cast<std::int64_t>(size), len * size);
+        std::memset(stage + len * size, 0, (p_.padded - len) * size);
+      }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
     for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
