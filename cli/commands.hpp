@@ -11,7 +11,4 @@ int eval_command(const std::vector<std::string>& args);
 int disasm_command(const std::vector<std::string>& args);
 int demo_command(const std::vector<std::string>& args);
 
-// Names a program reads before assigning them (its free variables), in order of appearance.
-std::vector<std::string> free_names(std::string_view source);
-
 }  // namespace exprvm::cli

@@ -7,24 +7,13 @@
 #include <functional>
 #include <iostream>
 #include <random>
-#include <set>
 
 #include "cli/commands.hpp"
-#include "compiler/ast.hpp"
 #include "compiler/scalar_ops.hpp"
 #include "vm/iteration.hpp"
 
 namespace exprvm::cli {
 namespace {
-
-void collect_names(const Node& n, const std::set<std::string>& assigned,
-                   std::vector<std::string>& out) {
-  if (n.kind == NodeKind::Name && !assigned.count(n.name) && !is_none(n) &&
-      std::find(out.begin(), out.end(), n.name) == out.end())
-    out.push_back(n.name);
-  for (const auto& a : n.args) collect_names(*a, assigned, out);
-  for (const auto& k : n.keywords) collect_names(*k.value, assigned, out);
-}
 
 struct Buffer {
   std::string name;
@@ -84,18 +73,6 @@ double checksum(const Array& a) {
 }
 
 }  // namespace
-
-std::vector<std::string> free_names(std::string_view source) {
-  const ParsedProgram parsed = parse(source);
-  std::set<std::string> assigned;
-  std::vector<std::string> names;
-  for (const auto& st : parsed.statements) {
-    collect_names(*st.expr, assigned, names);
-    if (!st.target.empty() && std::find(names.begin(), names.end(), st.target) == names.end())
-      assigned.insert(st.target);
-  }
-  return names;
-}
 
 int eval_command(const std::vector<std::string>& args) {
   if (args.empty()) throw Error(ErrorKind::Argument, "eval needs an expression");

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "compiler/typecheck.hpp"
+#include "compiler/opcodes.hpp"
+#include "core/signature.hpp"
 
 namespace exprvm {
 
@@ -54,7 +55,14 @@ struct ReductionPlan {
   Reg source = kNoReg;      // register holding the chunk's values to fold
 };
 
+// Everything the VM needs to bind, run and describe a program, with nothing of the type
+// checker: a JIT compiles from this alone.
 struct Bytecode {
+  std::string source;                   // the program text (Program::source)
+  Signature signature;                  // parameters; Input/Scalar/Output register indices
+                                        // are positions in it
+  std::vector<char> is_output;          // per parameter: some statement writes it
+  CompileOptions options;               // options.casting governs writes into `out`
   std::vector<RegInfo> regs;
   std::vector<ConstValue> constants;    // indexed by RegInfo::index of Const registers
   std::vector<Instruction> prologue;    // runs once per run on single values (Uniform regs)
@@ -73,10 +81,7 @@ struct Bytecode {
   int result_write = -1;  // instruction index that writes the Result register
 };
 
-// Lowers a typed (and optimized) program to bytecode with registers allocated.
-Bytecode lower(const CheckedProgram& program);
-
 // One instruction per line: index, opcode.dtype, destination <- operands.
-std::string disassemble(const Bytecode& code, const CheckedProgram& program);
+std::string disassemble(const Bytecode& code);
 
 }  // namespace exprvm

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "compiler/bytecode.hpp"
+#include "compiler/lower.hpp"
 #include "compiler/optimize.hpp"
 #include "compiler/regalloc.hpp"
 
@@ -44,6 +44,11 @@ class Lowering {
   explicit Lowering(const CheckedProgram& p)
       : p_(p), slot_reg_(p.slots.size(), kNoReg), output_regs_(p.slots.size(), kNoReg) {
     const std::size_t n = p.signature.size();
+    bc_.source = p.source;
+    bc_.signature = p.signature;
+    bc_.options = p.options;
+    bc_.is_output.assign(n, 0);
+    for (std::size_t i = 0; i < n; ++i) bc_.is_output[i] = p.slots[i].is_output;
     bc_.last_input_read.assign(n, -1);
     bc_.output_write.assign(n, -1);
     bc_.array_params = p.array_params;

@@ -65,28 +65,6 @@ bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
   return true;
 }
 
-// Copies every input that shares memory with an output without being the very same view, so
-// chunked evaluation never reads elements a previous chunk already overwrote.
-bool separate_inputs_from_outputs(ArgBuffer& args, const BoundArg* out) {
-  thread_local std::vector<const Array*> outputs;  // reused: no allocation per call
-  outputs.clear();
-  if (out) outputs.push_back(&out->array);
-  for (std::size_t i = 0; i < args.size(); ++i)
-    if (args[i].is_output) outputs.push_back(&args[i].array);
-  if (outputs.empty()) return true;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    BoundArg& arg = args[i];
-    if (arg.is_output || !arg.owner) continue;
-    const ByteExtent extent = byte_extent(arg.array);
-    for (const Array* output : outputs) {
-      if (same_view(arg.array, *output) || !extent.overlaps(byte_extent(*output))) continue;
-      if (!detach_copy(arg)) return false;
-      break;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 ArgBuffer::ArgBuffer(std::size_t capacity) {
@@ -152,8 +130,9 @@ PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
     return nullptr;
   }
   BoundArg out_arg;
+  // Inputs that share memory with an output are copied by Program::run where NumPy's rule
+  // needs it (vm/aliasing), so the binding passes every buffer as it is.
   if (caller_out && !bind_output(out, "out", out_arg)) return nullptr;
-  if (!separate_inputs_from_outputs(args, caller_out ? &out_arg : nullptr)) return nullptr;
 
   // A result of the arguments' broadcast shape: allocate it as NumPy would (layout per
   // `order`) and let the VM fill it. Other results are allocated by the engine (C order).

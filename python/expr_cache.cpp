@@ -2,30 +2,11 @@
 #include "python/expr_cache.hpp"
 
 #include <algorithm>
-#include <unordered_set>
-
-#include "compiler/ast.hpp"
-#include "compiler/functions.hpp"
 
 namespace exprvm::python {
 namespace {
 
 constexpr std::size_t kMaxVariantsPerExpression = 32;
-
-// Variables `node` reads, in source order. Not variables: function names of calls, keyword
-// argument values (constants such as axis=0 or axis=None) and `None`, which the type checker
-// reports where it is not allowed.
-void collect_reads(const Node& node, std::vector<const Node*>& reads) {
-  if (node.kind == NodeKind::Name && !is_none(node)) reads.push_back(&node);
-  for (const auto& arg : node.args) collect_reads(*arg, reads);
-}
-
-// True for a call of a reduction function (sum, prod, min, max, any, all, mean).
-bool is_reduction_call(const Node& node) {
-  if (node.kind != NodeKind::Call) return false;
-  const FunctionInfo* function = find_function(node.name);
-  return function && function->kind == FunctionKind::Reduction;
-}
 
 }  // namespace
 
@@ -37,32 +18,10 @@ ExprEntry::ExprEntry(PyObject* source_object) : source_object_(nullptr) {
     throw Error(ErrorKind::Syntax, "the expression is not valid UTF-8 text");
   }
   source_.assign(text, static_cast<std::size_t>(length));
-  const ParsedProgram parsed = parse(source_);
-  // Roles, in order of first appearance; sequential semantics as in the type checker.
-  std::unordered_set<std::string> assigned;
-  auto index_of_name = [&](const std::string& name) -> ExprName* {
-    for (auto& n : names_)
-      if (n.text == name) return &n;
-    return nullptr;
-  };
-  std::vector<const Node*> reads;
-  for (const Statement& statement : parsed.statements) {
-    reads.clear();
-    collect_reads(*statement.expr, reads);
-    for (const Node* read : reads) {
-      if (assigned.count(read->name) || index_of_name(read->name)) continue;
-      names_.push_back(ExprName{nullptr, read->name, NameRole::Input, read->span});
-    }
-    if (statement.target.empty()) continue;
-    if (ExprName* existing = index_of_name(statement.target)) {
-      if (existing->role == NameRole::Input && !assigned.count(statement.target))
-        existing->role = NameRole::InputTarget;
-    } else {
-      names_.push_back(ExprName{nullptr, statement.target, NameRole::Target,
-                                statement.target_span});
-    }
-    assigned.insert(statement.target);
-  }
+  SourceNames analysis = analyze_names(source_);  // the same rule as every host's
+  names_.reserve(analysis.names.size());
+  for (NameUse& use : analysis.names)
+    names_.push_back(ExprName{nullptr, std::move(use.name), use.role, use.first_use});
   for (auto& n : names_) {
     n.object = PyUnicode_FromStringAndSize(n.text.data(), static_cast<Py_ssize_t>(n.text.size()));
     if (n.object) PyUnicode_InternInPlace(&n.object);
@@ -73,10 +32,8 @@ ExprEntry::ExprEntry(PyObject* source_object) : source_object_(nullptr) {
     }
   }
   source_object_ = Py_NewRef(source_object);
-  if (!parsed.statements.empty() && parsed.statements.back().target.empty()) {
-    has_result_ = true;
-    result_is_broadcast_ = !is_reduction_call(*parsed.statements.back().expr);
-  }
+  has_result_ = analysis.has_result;
+  result_is_broadcast_ = analysis.has_result && !analysis.result_is_reduction;
 }
 
 ExprEntry::~ExprEntry() {

@@ -17,13 +17,6 @@
 
 namespace exprvm::python {
 
-enum class NameRole : std::uint8_t {
-  Input,        // read before any assignment to it: must be found in the caller
-  Target,       // only assigned (or read after being assigned): an output when it names a
-                // caller array, else a temporary
-  InputTarget,  // read, then assigned: must be found; written in place
-};
-
 struct ExprName {
   PyObject* object = nullptr;  // interned str, owned
   std::string text;

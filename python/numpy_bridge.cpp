@@ -64,7 +64,6 @@ void bind_array(BoundArg& arg, PyArrayObject* array, DType dtype, PyObject* owne
   fill_view(arg.array, array, dtype);
   arg.scalar = PyArray_NDIM(array) == 0;
   arg.weak = false;
-  arg.is_output = false;
 }
 
 }  // namespace
@@ -208,7 +207,6 @@ bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
   }
   Py_INCREF(value);
   bind_array(arg, array, *dtype, value);
-  arg.is_output = true;
   return true;
 }
 
@@ -249,35 +247,6 @@ PyObject* empty_ndarray(DType dtype, int ndim, const std::int64_t* shape, bool f
   std::copy(shape, shape + ndim, dims);
   return PyArray_Empty(ndim, dims, PyArray_DescrFromType(numpy_type_number(dtype)),
                        fortran ? 1 : 0);
-}
-
-ByteExtent byte_extent(const Array& a) {
-  auto lo = reinterpret_cast<std::uintptr_t>(a.data);
-  auto hi = lo + itemsize(a.dtype);
-  for (int d = 0; d < a.ndim; ++d) {
-    if (a.shape[d] == 0) return {};
-    const std::int64_t reach = (a.shape[d] - 1) * a.strides[d];
-    if (reach < 0) lo -= static_cast<std::uintptr_t>(-reach);
-    else hi += static_cast<std::uintptr_t>(reach);
-  }
-  return {lo, hi};
-}
-
-bool same_view(const Array& a, const Array& b) {
-  return a.data == b.data && a.dtype == b.dtype && a.ndim == b.ndim &&
-         std::equal(a.shape.begin(), a.shape.begin() + a.ndim, b.shape.begin()) &&
-         std::equal(a.strides.begin(), a.strides.begin() + a.ndim, b.strides.begin());
-}
-
-bool detach_copy(BoundArg& arg) {
-  if (!arg.owner || !PyArray_Check(arg.owner)) return true;  // values live in arg.value
-  PyObject* copy = PyArray_NewCopy(reinterpret_cast<PyArrayObject*>(arg.owner), NPY_CORDER);
-  if (!copy) return false;
-  const DType dtype = arg.array.dtype;
-  const bool scalar = arg.scalar;
-  bind_array(arg, reinterpret_cast<PyArrayObject*>(copy), dtype, copy);
-  arg.scalar = scalar;
-  return true;
 }
 
 }  // namespace exprvm::python

@@ -31,7 +31,6 @@ struct BoundArg {
   alignas(16) std::byte value[16];  // storage for Python numbers and NumPy scalars
   bool scalar = false;
   bool weak = false;
-  bool is_output = false;     // bound by bind_output: the program writes it in place
 
   BoundArg() = default;
   BoundArg(const BoundArg&) = delete;
@@ -62,18 +61,5 @@ PyObject* to_ndarray(const OwnedArray& result);
 
 // A new uninitialised ndarray (C or Fortran order); null with a Python error on failure.
 PyObject* empty_ndarray(DType dtype, int ndim, const std::int64_t* shape, bool fortran);
-
-// Half-open byte range [lo, hi) an array's elements occupy (empty for zero-size arrays).
-struct ByteExtent {
-  std::uintptr_t lo = 0;
-  std::uintptr_t hi = 0;
-  bool overlaps(const ByteExtent& other) const { return lo < other.hi && other.lo < hi; }
-};
-ByteExtent byte_extent(const Array& a);
-bool same_view(const Array& a, const Array& b);
-
-// Replaces arg's array by a C-contiguous copy of it (used when an input partially overlaps an
-// output). Returns false with a Python error set on failure.
-bool detach_copy(BoundArg& arg);
 
 }  // namespace exprvm::python

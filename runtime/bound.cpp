@@ -35,13 +35,12 @@ BoundProgram Program::bind(std::span<const Array> args, const Array* out) const 
   state->scratch_storage = std::make_unique<std::byte[]>(bytes + 64);
   std::byte* scratch = state->scratch_storage.get();
   scratch += (64 - reinterpret_cast<std::uintptr_t>(scratch) % 64) % 64;
-  state->fast = vm::prepare_fast(ex, impl_->checked(), state->args,
-                                 state->out ? &*state->out : nullptr, scratch, state->frame,
-                                 state->result);
+  state->fast = vm::prepare_fast(ex, state->args, state->out ? &*state->out : nullptr, scratch,
+                                 state->frame, state->result);
   if (!state->fast) {
     state->scratch_storage.reset();
     vm::Binding validation;  // throws now, as run() would, when the arguments are wrong
-    vm::bind(ex.code, impl_->checked(), state->args, state->out ? &*state->out : nullptr, validation);
+    vm::bind(ex.code, state->args, state->out ? &*state->out : nullptr, validation);
     if (!state->out && !validation.result.empty()) {  // the result every run writes into
       state->result = std::move(validation.result);
       state->out = state->result.array();
@@ -54,9 +53,9 @@ const OwnedArray& BoundProgram::run() {
   State& s = *state_;
   const vm::Executable& ex = program_.impl().executable();
   if (s.fast) {
-    vm::run_frame(ex, s.frame);
+    vm::run_plan(s.frame.plan);
   } else {
-    OwnedArray written = vm::execute(ex, program_.impl().checked(), s.args, s.out ? &*s.out : nullptr);
+    OwnedArray written = vm::execute(ex, s.args, s.out ? &*s.out : nullptr);
     if (s.result.empty()) s.result = std::move(written);  // the caller's out, as a view
   }
   return s.result;

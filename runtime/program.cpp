@@ -1,3 +1,4 @@
+#include "compiler/lower.hpp"
 #include "compiler/optimize.hpp"
 #include <exprvm/exprvm.hpp>
 #include "runtime/program_impl.hpp"
@@ -9,29 +10,26 @@ Program compile(std::string_view source, const Signature& signature,
                 const CompileOptions& options) {
   CheckedProgram checked = check(parse(source), signature, options);
   if (options.optimize) optimize(checked);
-  Bytecode code = lower(checked);
-  return Program(std::make_shared<const ProgramImpl>(std::move(checked), std::move(code)));
+  return Program(std::make_shared<const ProgramImpl>(lower(checked)));
 }
 
-const Signature& Program::signature() const { return impl_->checked().signature; }
-const std::string& Program::source() const { return impl_->checked().source; }
+const Signature& Program::signature() const { return impl_->code().signature; }
+const std::string& Program::source() const { return impl_->code().source; }
 
 std::vector<std::string> Program::outputs() const {
   std::vector<std::string> names;
-  const auto& slots = impl_->checked().slots;
-  for (std::size_t i = 0; i < signature().size(); ++i)
-    if (slots[i].is_output) names.push_back(slots[i].name);
+  const Bytecode& code = impl_->code();
+  for (std::size_t i = 0; i < code.signature.size(); ++i)
+    if (code.is_output[i]) names.push_back(code.signature[i].name);
   return names;
 }
 
-std::optional<DType> Program::result_dtype() const { return impl_->executable().code.result_dtype; }
+std::optional<DType> Program::result_dtype() const { return impl_->code().result_dtype; }
 
-std::string Program::disassemble() const {
-  return exprvm::disassemble(impl_->executable().code, impl_->checked());
-}
+std::string Program::disassemble() const { return exprvm::disassemble(impl_->code()); }
 
 OwnedArray Program::run(std::span<const Array> args, const Array* out) const {
-  return vm::execute(impl_->executable(), impl_->checked(), args, out);
+  return vm::execute(impl_->executable(), args, out);
 }
 
 int set_num_threads(int n) {

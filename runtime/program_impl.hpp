@@ -1,4 +1,4 @@
-// What a Program holds: the typed (optimized) program and its executable bytecode.
+// What a Program holds: its executable bytecode (self-contained: nothing of the type checker).
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 4  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: runtime/ may be included by runtime/ and code above the library"
@@ -10,13 +10,11 @@ namespace exprvm {
 
 class ProgramImpl {
  public:
-  ProgramImpl(CheckedProgram checked, Bytecode code)
-      : checked_(std::move(checked)), exec_(std::move(code)) {}
-  const CheckedProgram& checked() const { return checked_; }
+  explicit ProgramImpl(Bytecode code) : exec_(std::move(code)) {}
+  const Bytecode& code() const { return exec_.code; }
   const vm::Executable& executable() const { return exec_; }
 
  private:
-  CheckedProgram checked_;
   vm::Executable exec_;
 };
 

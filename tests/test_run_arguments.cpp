@@ -3,6 +3,7 @@
 // answer of sequential, copy-free NumPy code.
 #include <catch2/catch.hpp>
 
+#include <string>
 #include <vector>
 
 #include <exprvm/exprvm.hpp>
@@ -63,4 +64,40 @@ TEST_CASE("malformed arguments are errors on every path, and nothing is written"
   args[0].shape[0] = -1;
   CHECK_THROWS_AS(with_scalar.run(args), Error);
   CHECK(a.front() == 1.0);
+}
+
+TEST_CASE("a full reduction's out may lie inside an input: it is written after every read", "[vm]") {
+  const Program p = compile("sum(a * 2)", {{"a", DType::Float64}});
+  for (std::int64_t n : kSizes) {
+    INFO("n = " << n);
+    std::vector<double> a(n, 1.0);
+    const Array args[] = {Array::from(a)};
+    const Array out = Array::from_raw(a.data() + n / 2, DType::Float64, {});  // element n/2
+    p.run(args, &out);
+    CHECK(a[n / 2] == 2.0 * n);
+    CHECK(a.front() == 1.0);
+    a.assign(n, 1.0);
+    BoundProgram bound = p.bind(args, &out);
+    bound.run();
+    CHECK(a[n / 2] == 2.0 * n);
+  }
+}
+
+TEST_CASE("outputs that overlap are an error naming both, on every path", "[vm]") {
+  const Program p = compile("a = b + 1; c = b * 2",
+                            {{"a", DType::Float64}, {"b", DType::Float64}, {"c", DType::Float64}});
+  for (std::int64_t n : kSizes) {
+    INFO("n = " << n);
+    std::vector<double> ac(n + 1, 0.0), b(n, 1.0);
+    const Array args[] = {Array::from_raw(ac.data(), DType::Float64, {n}), Array::from(b),
+                          Array::from_raw(ac.data() + 1, DType::Float64, {n})};
+    try {
+      p.run(args);
+      FAIL("no error");
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("outputs 'a' and 'c' overlap in memory") != std::string::npos);
+    }
+    CHECK_THROWS_AS(p.bind(args), Error);
+    CHECK(ac == std::vector<double>(n + 1, 0.0));
+  }
 }

@@ -1,7 +1,8 @@
 #include "vm/binding.hpp"
 
-#include <climits>
 #include <cstring>
+
+#include "vm/aliasing.hpp"
 
 namespace exprvm::vm {
 
@@ -42,59 +43,15 @@ Array copy_of(const Array& a, std::unique_ptr<std::byte[]>& storage) {
   return Array::from_raw(storage.get(), a.dtype, std::span(a.shape.data(), a.ndim));
 }
 
-struct Written {
-  const Array* array;
-  int write;  // instruction index that writes it (INT_MAX: after every read)
-  int slot;   // parameter index, -1 for out
-};
-
-std::string written_name(const CheckedProgram& program, const Written& w) {
-  return w.slot < 0 ? "out" : "'" + program.slots[w.slot].name + "'";
-}
-
-void resolve_aliasing(const Bytecode& bc, const CheckedProgram& program, Binding& b,
-                      const Array* out) {
-  thread_local std::vector<Written> outputs;
-  outputs.clear();
-  for (std::size_t i = 0; i < program.signature.size(); ++i)
-    if (program.slots[i].is_output)
-      outputs.push_back({&b.args[i], bc.output_write[i], static_cast<int>(i)});
-  if (out) {
-    const bool after_all = bc.reduction && !bc.reduction->axis;
-    const int write = bc.reduction ? (after_all ? INT_MAX : -1) : bc.result_write;
-    outputs.push_back({out, write, -1});
-  }
-  for (std::size_t i = 0; i < outputs.size(); ++i)
-    for (std::size_t j = i + 1; j < outputs.size(); ++j)
-      if (extent_of(*outputs[i].array).overlaps(extent_of(*outputs[j].array)))
-        throw Error(ErrorKind::Argument, "outputs " + written_name(program, outputs[i]) +
-                                             " and " + written_name(program, outputs[j]) +
-                                             " overlap in memory");
-  for (std::size_t i = 0; i < program.signature.size(); ++i) {
-    const int last_read = bc.last_input_read[i];
-    if (last_read < 0) continue;
-    bool must_copy = false;
-    for (const Written& o : outputs) {
-      if (o.array == &b.args[i]) {  // read after its own first write (an alias `t = p` of the old value)
-        must_copy = must_copy || last_read > o.write;
-        continue;
-      }
-      if (!extent_of(*o.array).overlaps(extent_of(b.args[i]))) continue;
-      const bool in_step = same_view(*o.array, b.args[i]) && last_read <= o.write;
-      must_copy = must_copy || !in_step;
-    }
-    if (must_copy) {
-      b.copies.emplace_back();
-      b.inputs[i] = copy_of(b.args[i], b.copies.back());
-    }
-  }
+// "'name'" of parameter `param`, or "out".
+std::string output_name(const Bytecode& bc, int param) {
+  return param == kOutArgument ? "out" : "'" + bc.signature[param].name + "'";
 }
 
 }  // namespace
 
-void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
-          const Array* out, Binding& b) {
-  const Signature& sig = program.signature;
+void bind(const Bytecode& bc, std::span<const Array> args, const Array* out, Binding& b) {
+  const Signature& sig = bc.signature;
   if (args.size() != sig.size()) {
     std::string names;
     for (const auto& p : sig) names += (names.empty() ? "" : ", ") + p.name;
@@ -118,7 +75,7 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
     }
   }
   for (std::size_t i = 0; i < sig.size(); ++i)
-    if (program.slots[i].is_output && !same_shape(args[i], b.space))
+    if (bc.is_output[i] && !same_shape(args[i], b.space))
       throw Error(ErrorKind::Shape, "output '" + sig[i].name + "' has shape " +
                                         shape_string(args[i]) + " but the result has shape " +
                                         shape_string(b.space));
@@ -145,11 +102,11 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
       if (out->ndim < 0 || out->ndim > kMaxDims || !same_shape(*out, b.result_space))
         throw Error(ErrorKind::Shape, "out has shape " + shape_string(*out) +
                                           " but the result has shape " + shape_string(b.result_space));
-      if (!can_cast(rt, out->dtype, program.options.casting))
+      if (!can_cast(rt, out->dtype, bc.options.casting))
         throw Error(ErrorKind::Cast, "cannot write the " + std::string(dtype_name(rt)) +
                                          " result into out (" +
                                          std::string(dtype_name(out->dtype)) + ") under casting='" +
-                                         std::string(casting_name(program.options.casting)) + "'");
+                                         std::string(casting_name(bc.options.casting)) + "'");
       if (out->size() > 0 && out->data == nullptr)
         throw Error(ErrorKind::Argument, "out has no data pointer");
     }
@@ -165,7 +122,15 @@ void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Arr
                                             std::string(op_info(bc.reduction->op).spelling) +
                                             "', which has no identity");
   }
-  resolve_aliasing(bc, program, b, out);
+  thread_local Aliasing aliasing;  // reused: no allocation per run
+  analyze_aliasing(bc, b.args, out, aliasing);
+  if (aliasing.outputs_overlap)
+    throw Error(ErrorKind::Argument, "outputs " + output_name(bc, aliasing.first) + " and " +
+                                         output_name(bc, aliasing.second) + " overlap in memory");
+  for (int i : aliasing.copies) {
+    b.copies.emplace_back();
+    b.inputs[i] = copy_of(b.args[i], b.copies.back());
+  }
   if (bc.result_dtype) {
     b.result = out ? OwnedArray::view(*out)
                    : OwnedArray::allocate(*bc.result_dtype, std::span(b.result_space.shape.data(),

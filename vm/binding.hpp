@@ -11,6 +11,7 @@
 
 #include "compiler/bytecode.hpp"
 #include "core/array.hpp"
+#include "core/error.hpp"
 #include "vm/iteration.hpp"
 
 namespace exprvm::vm {
@@ -30,12 +31,11 @@ struct Binding {
 // dimensions, no negative extent, data unless empty, a single element for a scalar.
 void check_argument(const Param& p, const Array& a);
 
-// Checks args against the signature and the program, computes shapes, makes the result, and
+// Checks args against the bytecode's signature, computes shapes, makes the result, and
 // copies any input that an output would overwrite before it is read (NumPy's rule for
 // overlapping buffers). Throws Error before anything is written. Fills `b` in place, reusing
 // its memory (the executor keeps one Binding per thread, so steady-state runs allocate only
 // results).
-void bind(const Bytecode& bc, const CheckedProgram& program, std::span<const Array> args,
-          const Array* out, Binding& b);
+void bind(const Bytecode& bc, std::span<const Array> args, const Array* out, Binding& b);
 
 }  // namespace exprvm::vm

@@ -1,6 +1,7 @@
 #include "vm/executor.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "vm/binding.hpp"
@@ -11,11 +12,7 @@
 namespace exprvm::vm {
 namespace {
 
-constexpr std::size_t kMaxReductionBlocks = 64;
-
 std::size_t round64(std::size_t n) { return (n + 63) / 64 * 64; }
-
-bool is_uniform(RegKind k) { return k == RegKind::Scalar || k == RegKind::Uniform; }
 
 }  // namespace
 
@@ -35,197 +32,252 @@ void divide_by_count(void* acc, DType t, std::int64_t count) {
 
 namespace {
 
-// Everything a chunk needs, prepared once per run on the calling thread.
-struct Run {
-  const Executable* ex = nullptr;
-  const Bytecode* bc = nullptr;
-  Isa isa = Isa::Sse2;
-  Space space;
-  std::vector<View> views;          // per register (meaningful for Input/Output/Result)
-  std::vector<char> direct;         // per register: bound in place to the caller's memory
-  std::vector<int> buffer;          // per register: chunk buffer index (Temp and indirect I/O)
-  std::vector<Reg> bound;           // Input/Output/Result registers
-  std::vector<std::byte*> uniform;  // per register: broadcast buffer of Scalar/Uniform regs
-  std::vector<View> packed;         // views of `bound`, in order, while being simplified
-  int buffers = 0;
+// Reduction partition: at most this many blocks, each of whole chunks, folded in order; a
+// fixed function of n and the chunk size alone.
+constexpr std::size_t kMaxReductionBlocks = 64;
 
-  std::size_t chunk_bytes() const {
-    return round64((bc->regs.size() + 1) * sizeof(void*)) + buffers * kRegisterBytes;
+// The executor body over one plan, with the ISA fixed for the run.
+class Runner {
+ public:
+  explicit Runner(const RunPlan& plan)
+      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())) {}
+
+  void run() const {
+    void** regs = registers();
+    prologue(regs);
+    if (!bc_.reduction) elementwise(regs);
+    else if (bc_.reduction->axis) axis_reduction(regs);
+    else full_reduction(regs);
   }
 
-  // The calling thread's register pointer array for this run.
+ private:
+  // The calling thread's register file.
   void** registers() const {
-    std::byte* s = thread_scratch(1, chunk_bytes());
+    if (p_.fixed_registers) return p_.fixed_registers;
+    const std::size_t table = round64(p_.register_template.size() * sizeof(void*));
+    std::byte* s = thread_scratch(1, table + p_.buffer_count * kRegisterBytes);
     auto** regs = reinterpret_cast<void**>(s);
-    std::byte* area = s + round64((bc->regs.size() + 1) * sizeof(void*));
-    for (std::size_t r = 0; r < bc->regs.size(); ++r) {
-      const RegInfo& info = bc->regs[r];
-      if (info.kind == RegKind::Const) regs[r] = const_cast<std::byte*>(ex->const_data[info.index]);
-      else if (is_uniform(info.kind)) regs[r] = uniform[r];
-      else if (buffer[r] >= 0) regs[r] = area + buffer[r] * kRegisterBytes;
-      else regs[r] = nullptr;
-    }
-    regs[bc->regs.size()] = nullptr;
+    std::copy(p_.register_template.begin(), p_.register_template.end(), regs);
+    for (const auto& [reg, buffer] : p_.chunk_buffers) regs[reg] = s + table + buffer * kRegisterBytes;
     return regs;
   }
 
+  // Reads the scalar arguments into their registers, computes the Uniform registers on one
+  // element, then broadcasts every uniform to the elements a kernel reads (a staged run's
+  // padding included).
+  void prologue(void** regs) const {
+    for (const auto& u : ex_.uniforms) {
+      if (u.index < 0) continue;
+      const Array& a = p_.inputs[u.index];
+      const DType t = bc_.regs[u.reg].dtype;
+      if (a.dtype == t) std::memcpy(regs[u.reg], a.data, itemsize(t));
+      else gather_convert(regs[u.reg], t, static_cast<const char*>(a.data), 0, a.dtype, 1);
+    }
+    for (const ExecInstr& e : ex_.prologue[isa_]) e.fn(1, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
+    const std::size_t fill =
+        p_.padded ? p_.padded : static_cast<std::size_t>(std::min<std::int64_t>(p_.row, ex_.chunk));
+    for (const auto& u : ex_.uniforms)
+      replicate(static_cast<std::byte*>(regs[u.reg]), itemsize(bc_.regs[u.reg].dtype), fill);
+  }
+
+  // Elements [start, start + len) through every instruction.
   void chunk(void** regs, std::int64_t start, std::size_t len) const {
-    for (Reg r : bound) {
-      const View& v = views[r];
-      if (direct[r]) {
-        regs[r] = v.base + start * static_cast<std::int64_t>(itemsize(v.dtype));
-      } else if (bc->regs[r].kind == RegKind::Input) {
-        gather(space, v, start, len, regs[r], bc->regs[r].dtype);
+    for (const BoundReg& b : p_.bound) {
+      const std::size_t size = b.size;
+      if (b.access == Access::Direct) {  // the common case first: a plain branch, no jump table
+        regs[b.reg] = b.base + start * static_cast<std::int64_t>(size);
+      } else if (b.access == Access::Gather) {
+        gather(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
+      } else if (b.access == Access::StageIn) {
+        auto* stage = static_cast<std::byte*>(regs[b.reg]);
+        std::memcpy(stage, b.base + start * static_cast<std::int64_t>(size), len * size);
+        std::memset(stage + len * size, 0, (p_.padded - len) * size);
+      }  // Scatter and StageOut: after the instructions
+    }
+    const std::size_t kernel_len = p_.padded ? p_.padded : len;
+    for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
+    for (const BoundReg& b : p_.copy_back) {
+      if (b.access == Access::Scatter) {
+        scatter(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
+      } else {
+        std::memcpy(b.base + start * static_cast<std::int64_t>(b.size), regs[b.reg], len * b.size);
       }
     }
-    for (const ExecInstr& e : ex->main[static_cast<int>(isa)])
-      e.fn(len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
-    for (Reg r : bound)
-      if (!direct[r] && bc->regs[r].kind != RegKind::Input)
-        scatter(space, views[r], start, len, regs[r], bc->regs[r].dtype);
   }
+
+  // Chunks of the run: ex_.chunk is a power of two.
+  std::size_t chunk_count() const {
+    return (static_cast<std::size_t>(p_.n) + ex_.chunk - 1) >> std::countr_zero(ex_.chunk);
+  }
+
+  // body(begin, end, registers) over [0, count): on the thread pool, each thread with its own
+  // register file, when the run is large; else on the calling thread with `regs`.
+  template <class Body>
+  void for_ranges(std::size_t count, void** regs, const Body& body) const {
+    if (!p_.fixed_registers && count >= 2 && p_.n >= kParallelMinElements && threads() > 1)
+      parallel_ranges(count, [&](std::size_t begin, std::size_t end) { body(begin, end, registers()); });
+    else body(0, count, regs);
+  }
+
+  void elementwise(void** regs) const {
+    const std::size_t chunk = ex_.chunk;
+    const std::size_t chunks = chunk_count();
+    auto body = [&](std::size_t begin, std::size_t end, void** r) {
+      for (std::size_t c = begin; c < end; ++c) {
+        const auto start = static_cast<std::int64_t>(c * chunk);
+        this->chunk(r, start, static_cast<std::size_t>(std::min<std::int64_t>(chunk, p_.n - start)));
+      }
+    };
+    for_ranges(chunks, regs, body);
+  }
+
+  // Folds elements [start, start + length) into acc, chunk by chunk.
+  void fold_range(void** regs, std::int64_t start, std::int64_t length, void* acc) const {
+    const Reg src = bc_.reduction->source;
+    const auto chunk = static_cast<std::int64_t>(ex_.chunk);
+    for (std::int64_t done = 0; done < length; done += chunk) {
+      const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, length - done));
+      this->chunk(regs, start + done, len);
+      ex_.reduce[isa_](len, acc, regs[src], nullptr, nullptr);
+    }
+  }
+
+  // Reduction over all elements: blocks of whole chunks (kMaxReductionBlocks at most), each
+  // folded in order, then the block results folded in order.
+  void full_reduction(void** regs) const {
+    const ReductionPlan& plan = *bc_.reduction;
+    const std::size_t isz = itemsize(plan.dtype);
+    const std::size_t chunk = ex_.chunk;
+    const std::size_t chunks = chunk_count();
+    std::size_t per_block = 1, blocks = chunks;  // (no divisions for the common small run)
+    if (chunks > kMaxReductionBlocks) {
+      per_block = (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks;
+      blocks = (chunks + per_block - 1) / per_block;
+    }
+    alignas(64) std::byte partials[kMaxReductionBlocks * 16];
+    for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
+      for (std::size_t blk = begin; blk < end; ++blk) {
+        void* acc = partials + blk * isz;
+        reduce_identity(plan.op, plan.dtype, acc);
+        const auto start = static_cast<std::int64_t>(blk * per_block * chunk);
+        fold_range(r, start, std::min<std::int64_t>(per_block * chunk, p_.n - start), acc);
+      }
+    });
+    alignas(16) std::byte total[16];
+    reduce_identity(plan.op, plan.dtype, total);
+    ex_.reduce[isa_](blocks, total, partials, nullptr, nullptr);
+    if (plan.mean) divide_by_count(total, plan.dtype, p_.n);
+    if (p_.result_dtype == plan.dtype) std::memcpy(p_.result, total, isz);
+    else scatter_convert(static_cast<char*>(p_.result), 0, p_.result_dtype, total, plan.dtype, 1);
+  }
+
+  // Reduction along one axis (moved last): each row folded in order by one thread.
+  void axis_reduction(void** regs) const {
+    const ReductionPlan& plan = *bc_.reduction;
+    const std::int64_t rows = p_.row ? p_.n / p_.row : 0;
+    for_ranges(static_cast<std::size_t>(rows), regs, [&](std::size_t begin, std::size_t end, void** r) {
+      for (std::size_t row = begin; row < end; ++row) {
+        alignas(16) std::byte acc[16];
+        reduce_identity(plan.op, plan.dtype, acc);
+        fold_range(r, static_cast<std::int64_t>(row) * p_.row, p_.row, acc);
+        if (plan.mean) divide_by_count(acc, plan.dtype, p_.row);
+        scatter(*p_.result_space, *p_.result_view, static_cast<std::int64_t>(row), 1, acc, plan.dtype);
+      }
+    });
+  }
+
+  const RunPlan& p_;
+  const Executable& ex_;
+  const Bytecode& bc_;
+  int isa_;
 };
 
-void run_prologue(Run& run, const Binding& b, std::size_t fill) {
-  const Bytecode& bc = *run.bc;
-  const std::size_t nregs = bc.regs.size();
-  std::byte* area = thread_scratch(0, round64((nregs + 1) * sizeof(void*)) +
-                                          run.ex->uniforms.size() * round64(fill * 16));
-  auto** single = reinterpret_cast<void**>(area);
-  std::byte* next = area + round64((nregs + 1) * sizeof(void*));
-  run.uniform.assign(nregs, nullptr);
-  for (std::size_t r = 0; r < nregs; ++r) {
-    const RegInfo& info = bc.regs[r];
-    single[r] = nullptr;
-    if (info.kind == RegKind::Const) single[r] = const_cast<std::byte*>(run.ex->const_data[info.index]);
-    if (!is_uniform(info.kind)) continue;
-    run.uniform[r] = next;
-    single[r] = next;
-    next += round64(fill * 16);
-    if (info.kind == RegKind::Scalar) {
-      const Array& a = b.inputs[info.index];
-      gather_convert(single[r], info.dtype, static_cast<const char*>(a.data), 0, a.dtype, 1);
+// The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):
+// the simplified space, each bound register's view and access, the register template.
+struct GeneralLayout {
+  Space space;
+  std::vector<View> views;           // per bound register, in `bound` order
+  std::vector<BoundReg> bound, copy_back;
+  std::vector<void*> register_template;
+  std::vector<std::pair<Reg, int>> chunk_buffers;
+  View result_view;
+
+  // Lays out the run of `ex` bound in `b` into `plan`.
+  void prepare(const Executable& ex, const Binding& b, RunPlan& plan) {
+    const Bytecode& bc = ex.code;
+    const std::size_t nregs = bc.regs.size();
+    space = b.space;
+    views.clear();
+    bound.clear();
+    copy_back.clear();
+    chunk_buffers.clear();
+    for (std::size_t r = 0; r < nregs; ++r) {
+      const RegInfo& info = bc.regs[r];
+      const bool read_input = info.kind == RegKind::Input && bc.last_input_read[info.index] >= 0;
+      if (!read_input && info.kind != RegKind::Output && info.kind != RegKind::Result) continue;
+      bound.push_back({static_cast<Reg>(r), Access::Direct, info.dtype,
+                       static_cast<std::uint32_t>(itemsize(info.dtype)), nullptr, nullptr});
+      const Array& a = info.kind == RegKind::Input    ? b.inputs[info.index]
+                       : info.kind == RegKind::Output ? b.args[info.index]
+                                                      : b.result.array();
+      views.push_back(view_of(a, space));
+    }
+    if (b.axis) move_axis_last(space, views.data(), static_cast<int>(views.size()), *b.axis);
+    simplify(space, views.data(), static_cast<int>(views.size()), b.axis.has_value());
+    int buffers = bc.temp_count;
+    for (std::size_t i = 0; i < bound.size(); ++i) {
+      BoundReg& e = bound[i];
+      if (views[i].linear && views[i].dtype == e.dtype) {
+        e.base = views[i].base;
+        continue;
+      }
+      e.access = bc.regs[e.reg].kind == RegKind::Input ? Access::Gather : Access::Scatter;
+      e.view = &views[i];
+      chunk_buffers.emplace_back(e.reg, buffers++);
+      if (e.access == Access::Scatter) copy_back.push_back(e);
+    }
+    for (std::size_t r = 0; r < nregs; ++r)
+      if (bc.regs[r].kind == RegKind::Temp) chunk_buffers.emplace_back(static_cast<Reg>(r), bc.regs[r].index);
+
+    plan.ex = &ex;
+    plan.n = space.size();
+    plan.row = b.axis && space.ndim ? space.shape[space.ndim - 1] : plan.n;
+    plan.padded = 0;
+    plan.space = &space;
+    plan.bound = bound;
+    plan.copy_back = copy_back;
+    plan.inputs = b.inputs;
+    plan.fixed_registers = nullptr;
+    plan.chunk_buffers = chunk_buffers;
+    plan.buffer_count = buffers;
+    prepare_registers(ex, static_cast<std::size_t>(std::min<std::int64_t>(plan.row, ex.chunk)));
+    plan.register_template = register_template;
+    if (bc.reduction && !bc.reduction->axis) {
+      plan.result = b.result.array().data;
+      plan.result_dtype = b.result.array().dtype;
+    } else if (bc.reduction) {
+      result_view = view_of(b.result.array(), b.result_space);
+      plan.result_space = &b.result_space;
+      plan.result_view = &result_view;
     }
   }
-  single[nregs] = nullptr;
-  for (const ExecInstr& e : run.ex->prologue[static_cast<int>(run.isa)])
-    e.fn(1, single[e.d], single[e.a], single[e.b], single[e.c]);
-  for (std::size_t r = 0; r < nregs; ++r)
-    if (run.uniform[r]) replicate(run.uniform[r], itemsize(bc.regs[r].dtype), fill);
-}
 
-void prepare_views(Run& run, Binding& b) {
-  const Bytecode& bc = *run.bc;
-  const std::size_t nregs = bc.regs.size();
-  run.views.resize(nregs);
-  run.direct.assign(nregs, 0);
-  run.buffer.assign(nregs, -1);
-  run.bound.clear();
-  std::vector<View>& packed = run.packed;
-  packed.clear();
-  for (std::size_t r = 0; r < nregs; ++r) {
-    const RegInfo& info = bc.regs[r];
-    const bool unread_input = info.kind == RegKind::Input && bc.last_input_read[info.index] < 0;
-    if ((info.kind == RegKind::Input && !unread_input) || info.kind == RegKind::Output) {
-      run.bound.push_back(static_cast<Reg>(r));
-      const auto& source = info.kind == RegKind::Input ? b.inputs : b.args;
-      packed.push_back(view_of(source[info.index], run.space));
-    } else if (info.kind == RegKind::Result) {
-      run.bound.push_back(static_cast<Reg>(r));
-      packed.push_back(view_of(b.result.array(), run.space));
+ private:
+  // The register template: constants, and uniform buffers of `fill` elements in the calling
+  // thread's run scratch (read by every thread of the run).
+  void prepare_registers(const Executable& ex, std::size_t fill) {
+    const Bytecode& bc = ex.code;
+    register_template.assign(bc.regs.size() + 1, nullptr);
+    std::byte* next = thread_scratch(0, ex.uniforms.size() * round64(fill * 16));
+    for (const auto& u : ex.uniforms) {
+      register_template[u.reg] = next;
+      next += round64(fill * 16);
     }
+    for (std::size_t r = 0; r < bc.regs.size(); ++r)
+      if (bc.regs[r].kind == RegKind::Const)
+        register_template[r] = const_cast<std::byte*>(ex.const_data[bc.regs[r].index]);
   }
-  if (b.axis) move_axis_last(run.space, packed.data(), static_cast<int>(packed.size()), *b.axis);
-  simplify(run.space, packed.data(), static_cast<int>(packed.size()), b.axis.has_value());
-  int next = bc.temp_count;
-  for (std::size_t i = 0; i < run.bound.size(); ++i) {
-    const Reg r = run.bound[i];
-    run.views[r] = packed[i];
-    run.direct[r] = packed[i].linear && packed[i].dtype == bc.regs[r].dtype;
-    if (!run.direct[r]) run.buffer[r] = next++;
-  }
-  for (std::size_t r = 0; r < nregs; ++r)
-    if (bc.regs[r].kind == RegKind::Temp) run.buffer[r] = bc.regs[r].index;
-  run.buffers = next;
-}
-
-void run_elementwise(const Run& run, std::int64_t n) {
-  const std::size_t chunk = run.ex->chunk;
-  const std::size_t chunks = (static_cast<std::size_t>(n) + chunk - 1) / chunk;
-  auto body = [&](std::size_t begin, std::size_t end) {
-    void** regs = run.registers();
-    for (std::size_t c = begin; c < end; ++c) {
-      const auto start = static_cast<std::int64_t>(c * chunk);
-      run.chunk(regs, start, static_cast<std::size_t>(std::min<std::int64_t>(chunk, n - start)));
-    }
-  };
-  if (threads() > 1 && n >= kParallelMinElements && chunks >= 2) parallel_ranges(chunks, body);
-  else body(0, chunks);
-}
-
-// Folds elements [start, start + length) into acc, chunk by chunk.
-void fold_range(const Run& run, void** regs, Kernel reduce, std::int64_t start,
-                std::int64_t length, void* acc) {
-  const Reg src = run.bc->reduction->source;
-  const auto chunk = static_cast<std::int64_t>(run.ex->chunk);
-  for (std::int64_t done = 0; done < length; done += chunk) {
-    const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, length - done));
-    run.chunk(regs, start + done, len);
-    reduce(len, acc, regs[src], nullptr, nullptr);
-  }
-}
-
-// Reduction over all elements: a fixed partition into blocks (independent of the thread
-// count), each folded in order, then the block results folded in order.
-void run_full_reduction(const Run& run, std::int64_t n, Binding& b) {
-  const ReductionPlan& plan = *run.bc->reduction;
-  const Kernel reduce = run.ex->reduce[static_cast<int>(run.isa)];
-  const std::size_t isz = itemsize(plan.dtype);
-  const std::size_t chunk = run.ex->chunk;
-  const std::size_t chunks = (static_cast<std::size_t>(n) + chunk - 1) / chunk;
-  const std::size_t per_block = std::max<std::size_t>(1, (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks);
-  const std::size_t blocks = (chunks + per_block - 1) / per_block;
-  alignas(64) std::byte partials[kMaxReductionBlocks * 16];
-  auto body = [&](std::size_t begin, std::size_t end) {
-    void** regs = run.registers();
-    for (std::size_t blk = begin; blk < end; ++blk) {
-      void* acc = partials + blk * isz;
-      reduce_identity(plan.op, plan.dtype, acc);
-      const auto start = static_cast<std::int64_t>(blk * per_block * chunk);
-      fold_range(run, regs, reduce, start, std::min<std::int64_t>(per_block * chunk, n - start), acc);
-    }
-  };
-  if (threads() > 1 && n >= kParallelMinElements && blocks >= 2) parallel_ranges(blocks, body);
-  else body(0, blocks);
-  alignas(16) std::byte total[16];
-  reduce_identity(plan.op, plan.dtype, total);
-  reduce(blocks, total, partials, nullptr, nullptr);
-  if (plan.mean) divide_by_count(total, plan.dtype, n);
-  const Array& out = b.result.array();
-  scatter_convert(static_cast<char*>(out.data), 0, out.dtype, total, plan.dtype, 1);
-}
-
-// Reduction along one axis (moved last): each row folded in order by one thread.
-void run_axis_reduction(const Run& run, std::int64_t n, Binding& b) {
-  const ReductionPlan& plan = *run.bc->reduction;
-  const Kernel reduce = run.ex->reduce[static_cast<int>(run.isa)];
-  const std::int64_t length = run.space.ndim ? run.space.shape[run.space.ndim - 1] : 1;
-  const std::int64_t rows = length ? n / length : 0;
-  const View out_view = view_of(b.result.array(), b.result_space);
-  auto body = [&](std::size_t begin, std::size_t end) {
-    void** regs = run.registers();
-    for (std::size_t row = begin; row < end; ++row) {
-      alignas(16) std::byte acc[16];
-      reduce_identity(plan.op, plan.dtype, acc);
-      fold_range(run, regs, reduce, static_cast<std::int64_t>(row) * length, length, acc);
-      if (plan.mean) divide_by_count(acc, plan.dtype, length);
-      scatter(b.result_space, out_view, static_cast<std::int64_t>(row), 1, acc, plan.dtype);
-    }
-  };
-  if (threads() > 1 && n >= kParallelMinElements && rows >= 2)
-    parallel_ranges(static_cast<std::size_t>(rows), body);
-  else body(0, static_cast<std::size_t>(rows));
-}
+};
 
 // Zero-size reductions: every result element is the identity (NaN for mean).
 void fill_empty_reduction(const Bytecode& bc, Binding& b) {
@@ -296,40 +348,38 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
       case RegKind::Scalar: uniforms.push_back({reg, info.index}); break;
       case RegKind::Uniform: uniforms.push_back({reg, -1}); break;
       case RegKind::Input:
-      case RegKind::Output: fast_bound.push_back({reg, info.index}); break;
-      case RegKind::Result: fast_bound.push_back({reg, -1}); break;
+      case RegKind::Output:
+      case RegKind::Result:
+        fast_bound.push_back({reg, Access::Direct, info.dtype,
+                              static_cast<std::uint32_t>(itemsize(info.dtype)), nullptr, nullptr});
+        fast_bound_arg.push_back(info.kind == RegKind::Result ? -1 : info.index);
+        break;
     }
   }
   fast_pad = 64 / smallest;
+  static_assert(std::has_single_bit(kChunk) && std::has_single_bit(kMinChunk));  // chunk_count
   // Chunks shrink (to kMinChunk) while the registers' chunks would overflow the L1 budget;
   // reductions keep kChunk (their fixed partition, shared with the fast path, assumes it).
   while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;
   fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
 }
 
-OwnedArray execute(const Executable& ex, const CheckedProgram& program,
-                   std::span<const Array> args, const Array* out) {
-  if (OwnedArray fast; run_fast(ex, program, args, out, fast)) return fast;
+void run_plan(const RunPlan& plan) { Runner(plan).run(); }
+
+OwnedArray execute(const Executable& ex, std::span<const Array> args, const Array* out) {
+  if (OwnedArray fast; run_fast(ex, args, out, fast)) return fast;
   // Per-thread state, reused so that steady-state runs do not allocate (a thread runs one
   // program at a time: chunk tasks never start runs).
   thread_local Binding b;
-  bind(ex.code, program, args, out, b);
-  thread_local Run run;
-  run.ex = &ex;
-  run.bc = &ex.code;
-  run.isa = active_isa();
-  run.space = b.space;
-  const std::int64_t n = b.space.size();
-  if (n == 0) {
+  bind(ex.code, args, out, b);
+  if (b.space.size() == 0) {
     if (ex.code.reduction) fill_empty_reduction(ex.code, b);
     return std::move(b.result);
   }
-  prepare_views(run, b);
-  const std::int64_t row = b.axis && run.space.ndim ? run.space.shape[run.space.ndim - 1] : n;
-  run_prologue(run, b, static_cast<std::size_t>(std::min<std::int64_t>(row, ex.chunk)));
-  if (!ex.code.reduction) run_elementwise(run, n);
-  else if (b.axis) run_axis_reduction(run, n, b);
-  else run_full_reduction(run, n, b);
+  thread_local GeneralLayout layout;
+  RunPlan plan;
+  layout.prepare(ex, b, plan);
+  run_plan(plan);
   return std::move(b.result);
 }
 

@@ -10,10 +10,13 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "compiler/bytecode.hpp"
 #include "core/array.hpp"
+#include "core/error.hpp"
+#include "vm/iteration.hpp"
 #include "vm/kernel.hpp"
 
 namespace exprvm::vm {
@@ -32,6 +35,24 @@ void replicate(std::byte* dst, std::size_t size, std::size_t count);
 // acc (a float or complex accumulator of dtype t) /= count: a mean's last step.
 void divide_by_count(void* acc, DType t, std::int64_t count);
 
+// How a chunk reaches the memory of one Input, Output or Result register.
+enum class Access : std::uint8_t {
+  Direct,    // the register points into the caller's buffer (linear, of the register's dtype)
+  Gather,    // Input: gathered (and converted) into the register's chunk buffer
+  Scatter,   // Output/Result: its chunk buffer scattered (and converted) to the caller's memory
+  StageIn,   // Input of a staged run: copied into its buffer, zero-padded to RunPlan::padded
+  StageOut,  // Output/Result of a staged run: its buffer copied back
+};
+
+struct BoundReg {  // an aggregate: arrays of it stay uninitialized until laid out
+  Reg reg;
+  Access access;
+  DType dtype;         // the register's
+  std::uint32_t size;  // itemsize(dtype)
+  char* base;          // Direct, StageIn, StageOut: element 0 of the caller's buffer
+  const View* view;    // Gather, Scatter
+};
+
 // One instruction with its kernel resolved for an ISA; operand kNoReg maps to a null pointer.
 struct ExecInstr {
   Kernel fn;
@@ -47,23 +68,59 @@ struct Executable {
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t chunk = kChunk;                // elements per chunk for this program
-  bool fast_path = false;  // small enough for run_fast's stack registers, no axis reduction
+  bool fast_path = false;  // few enough registers for a FastFrame, no axis reduction
   // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
-  // for a Uniform); for run_fast, temporaries and the registers bound to caller memory
-  // (index = argument, or -1: the result).
+  // for a Uniform); for the fast path, its temporaries.
   struct RegRef {
     Reg reg;
     int index;
   };
-  std::vector<RegRef> uniforms, fast_temps, fast_bound;
+  std::vector<RegRef> uniforms, fast_temps;
+  // For the fast path: every Input/Output/Result register, laid out Direct (base unset), and
+  // the argument each is bound to (-1: the result).
+  std::vector<BoundReg> fast_bound;
+  std::vector<int> fast_bound_arg;
   std::size_t fast_pad = 64;  // a multiple of every kernel's batch: 64 bytes / smallest itemsize
 
   explicit Executable(Bytecode bc);
 };
 
-// Runs `ex` (compiled from `program`) on args (signature order); the result goes into *out
-// or a new array. Validates everything before writing any caller buffer.
-OwnedArray execute(const Executable& ex, const CheckedProgram& program,
-                   std::span<const Array> args, const Array* out);
+// A run laid out for the executor's one body (run_plan): where each register lives, how each
+// chunk reaches the caller's memory, where a reduction's result goes. Built per run by the
+// general path (execute) and once per binding by the fast path (vm/fast_path.hpp).
+struct RunPlan {
+  const Executable* ex = nullptr;
+  std::int64_t n = 0;        // elements of the iteration space (> 0)
+  std::int64_t row = 0;      // an axis reduction's row length (the space's last extent); else n
+  std::size_t padded = 0;    // staged runs (a single chunk): the kernels' length, else 0
+  const Space* space = nullptr;  // for Gather and Scatter
+  std::span<const BoundReg> bound;      // every Input/Output/Result register the code uses
+  std::span<const BoundReg> copy_back;  // the Scatter and StageOut entries of `bound`
+  std::span<const Array> inputs;        // what Scalar registers read, by parameter index
+  // The register file (pointer per register, then a null for absent operands). A plan that
+  // runs on one thread owns one: `fixed_registers`. Otherwise each thread takes
+  // `register_template` (constants and uniform buffers set) and points each of
+  // `chunk_buffers` (register, buffer index) into its own scratch.
+  void** fixed_registers = nullptr;
+  std::span<void* const> register_template;
+  std::span<const std::pair<Reg, int>> chunk_buffers;
+  int buffer_count = 0;
+  // A full reduction's result element (its dtype may differ from the accumulator's); an axis
+  // reduction's result rows.
+  void* result = nullptr;
+  DType result_dtype = DType::Bool;
+  const Space* result_space = nullptr;
+  const View* result_view = nullptr;
+};
+
+// The executor body: reads the scalar arguments, runs the prologue, then the chunk loop over
+// the plan's n elements (elementwise, or folding a reduction with a fixed partition that does
+// not depend on the thread count, so results are bit-identical for any thread count and for
+// either path). Runs on the thread pool when the plan allows and the run is large.
+void run_plan(const RunPlan& plan);
+
+// Runs `ex` on args (signature order); the result goes into *out or a new array. Validates
+// everything before writing any caller buffer.
+OwnedArray execute(const Executable& ex, std::span<const Array> args, const Array* out);
 
 }  // namespace exprvm::vm

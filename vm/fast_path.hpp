@@ -10,39 +10,40 @@
 
 namespace exprvm::vm {
 
-// A run's register file, ready to execute: chunk pointers of every register, the prologue's
-// one-element views, and where each bound register's data starts.
+// A small run's plan, laid out once: every bound register points straight at the caller's
+// buffer (or at a staging copy), the register file lives in the frame, so a run is
+// run_plan(frame.plan) and nothing else. The plan points into the frame: not copyable.
 struct FastFrame {
-  std::int64_t n = 0;                         // elements
-  // Runs shorter than kStageElements, and not a whole number of SIMD batches, go through
-  // zero-padded staging copies of the bound buffers, so that every kernel sees whole batches:
-  // `padded` elements (else 0).
-  std::size_t padded = 0;
-  std::byte* stage[kFastPathMaxRegs];         // per fast_bound entry, when padded
-  void* regs[kFastPathMaxRegs + 1];           // per register (+ the null operand slot)
-  void* single[kFastPathMaxRegs + 1];         // constants and uniform values; null elsewhere
-  char* base[kFastPathMaxRegs];               // per Executable::fast_bound entry
-  const void* scalar[kFastPathMaxRegs];       // per uniforms entry: the caller's scalar
-  void* result = nullptr;                     // a full reduction's 0-d result
+  RunPlan plan;
+  BoundReg bound[kFastPathMaxRegs];      // per Executable::fast_bound entry
+  BoundReg copy_back[kFastPathMaxRegs];  // the staged outputs
+  void* regs[kFastPathMaxRegs + 1];      // per register (+ the null operand slot)
+
+  FastFrame() = default;
+  FastFrame(const FastFrame&) = delete;
+  FastFrame& operator=(const FastFrame&) = delete;
 };
 
+// Runs shorter than kStageElements, and not a whole number of SIMD batches, go through
+// zero-padded staging copies of the bound buffers, so that every kernel sees whole batches
+// (a tail of a batch would otherwise cost each kernel padded copies and a stalled
+// store-to-load forward). Such a run is one chunk.
 inline constexpr std::int64_t kStageElements = 256;
 inline constexpr std::size_t kStageBytes = kStageElements * 16;
+static_assert(kStageElements <= static_cast<std::int64_t>(kMinChunk));
 
-// Bytes of scratch a FastFrame needs for its temporaries and uniform registers.
+// Bytes of scratch a FastFrame needs for its temporaries, uniform registers and staging.
 std::size_t fast_scratch_bytes(const Executable& ex);
 
 // Validates args (throwing Error like the general path) and, when they qualify (see
 // fast_path.cpp), lays the run out in `frame` over `scratch` (fast_scratch_bytes, 64-aligned),
-// sets `result` and returns true. Returns false, having written nothing, otherwise.
-bool prepare_fast(const Executable& ex, const CheckedProgram& program, std::span<const Array> args,
-                  const Array* out, std::byte* scratch, FastFrame& frame, OwnedArray& result);
+// sets `result` and returns true. Returns false, having written nothing, otherwise. `frame`
+// is a newly constructed one; `args` (and `out`) must outlive it.
+bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array* out,
+                  std::byte* scratch, FastFrame& frame, OwnedArray& result);
 
-// Runs a prepared frame: reads scalar arguments, runs the prologue and every chunk.
-void run_frame(const Executable& ex, FastFrame& frame);
-
-// prepare_fast over this thread's scratch, then run_frame.
-bool run_fast(const Executable& ex, const CheckedProgram& program, std::span<const Array> args,
-              const Array* out, OwnedArray& result);
+// prepare_fast over this thread's scratch, then run_plan.
+bool run_fast(const Executable& ex, std::span<const Array> args, const Array* out,
+              OwnedArray& result);
 
 }  // namespace exprvm::vm

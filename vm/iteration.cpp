@@ -162,18 +162,6 @@ void scatter(const Space& space, const View& v, std::int64_t start, std::size_t 
   });
 }
 
-Extent extent_of(const Array& a) {
-  if (a.size() == 0) return {};
-  auto lo = reinterpret_cast<std::intptr_t>(a.data);
-  std::intptr_t hi = lo;
-  for (int d = 0; d < a.ndim; ++d) {
-    const std::int64_t span = (a.shape[d] - 1) * a.strides[d];
-    (span < 0 ? lo : hi) += span;
-  }
-  return {static_cast<std::uintptr_t>(lo),
-          static_cast<std::uintptr_t>(hi) + itemsize(a.dtype)};
-}
-
 bool same_view(const Array& a, const Array& b) {
   if (a.data != b.data || a.dtype != b.dtype || a.ndim != b.ndim) return false;
   for (int d = 0; d < a.ndim; ++d)

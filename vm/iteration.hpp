@@ -54,7 +54,16 @@ struct Extent {  // an aggregate: Extent{} is empty, arrays of it stay uninitial
   std::uintptr_t lo, hi;
   bool overlaps(const Extent& o) const { return lo < o.hi && o.lo < hi; }
 };
-Extent extent_of(const Array& a);
+inline Extent extent_of(const Array& a) {  // inline: every small run's aliasing check calls it
+  auto lo = reinterpret_cast<std::intptr_t>(a.data);
+  std::intptr_t hi = lo;
+  for (int d = 0; d < a.ndim; ++d) {
+    if (a.shape[d] == 0) return {};
+    const std::int64_t span = (a.shape[d] - 1) * a.strides[d];
+    (span < 0 ? lo : hi) += span;
+  }
+  return {static_cast<std::uintptr_t>(lo), static_cast<std::uintptr_t>(hi) + itemsize(a.dtype)};
+}
 bool same_view(const Array& a, const Array& b);
 
 }  // namespace exprvm::vm

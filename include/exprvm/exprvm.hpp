@@ -109,6 +109,35 @@ inline OwnedArray evaluate(std::string_view source, std::initializer_list<NamedA
                   options);
 }
 
+// How a program's source uses a name (see analyze_names).
+enum class NameRole : std::uint8_t {
+  Input,        // read before any assignment to it: the caller supplies it
+  Target,       // only assigned (or read only after being assigned): an output when the
+                // caller supplies an array of that name, else a temporary of the program
+  InputTarget,  // read, then assigned: the caller supplies it and it is written in place
+};
+
+struct NameUse {
+  std::string name;
+  NameRole role = NameRole::Input;
+  Span first_use;  // its first occurrence in the source (for error carets)
+};
+
+struct SourceNames {
+  std::vector<NameUse> names;        // in order of first appearance
+  bool has_result = false;           // the last statement is a bare expression
+  bool result_is_reduction = false;  // ... which calls a reduction (sum, prod, min, max, any,
+                                     // all, mean): its shape is not the broadcast shape
+};
+
+// The names a program's source uses, without compiling it (no signature needed), with
+// sequential semantics as in Python. Not names: the functions of calls, keyword argument
+// values (`axis=` takes a constant: an integer or None), None, True and False. Throws
+// Error (Syntax, Literal) for text that does not parse.
+SourceNames analyze_names(std::string_view source);
+// The names the caller must supply (roles Input and InputTarget), in order of appearance.
+std::vector<std::string> free_names(std::string_view source);
+
 // A thread-safe LRU cache of compiled programs keyed on source, signature and options.
 class ProgramCache {
  public:

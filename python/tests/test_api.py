@@ -118,6 +118,32 @@ def test_re_evaluate_in_a_fresh_thread_is_an_error():
     assert len(errors) == 1
 
 
+# The free-name rule every host shares (exprvm::free_names): the same cases as
+# tests/test_names.cpp, whose names the CLI binds. (source, free names in order of appearance)
+FREE_NAME_CASES = [
+    ("a + b * a", ["a", "b"]),
+    ("sin(x) + cos(y)", ["x", "y"]),                    # function names are not names
+    ("sum(a, axis=0)", ["a"]),                          # keyword values are constants
+    ("sum(a * b, axis=None)", ["a", "b"]),              # None is not a name
+    ("where(c > 0, True, False) | (c > 1)", ["c"]),     # True/False are literals
+    ("t = a * 2; t + b", ["a", "b"]),                   # t is only assigned, then read
+    ("m = m + g; p = p - m", ["m", "g", "p"]),          # read then assigned: still supplied
+    ("x = 1; y = x + z; y", ["z"]),
+]
+
+
+@pytest.mark.parametrize("source,free", FREE_NAME_CASES)
+def test_free_names_agree_with_the_library(source, free):
+    assert exprvm.NumExpr(source).input_names == tuple(sorted(free))
+
+
+def test_keyword_value_is_not_looked_up():
+    # `k` is the value of axis=, a constant: not a name to find (the checker reports the axis)
+    error = exprvm.validate("sum(a, axis=k)", local_dict={"a": np.arange(3.0)})
+    assert not isinstance(error, NameError)
+    assert "axis" in str(error)
+
+
 def test_numexpr_object_with_default_signature():
     nex = exprvm.NumExpr("b * 2 + a")
     assert nex.input_names == ("a", "b")
