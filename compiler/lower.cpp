@@ -22,14 +22,23 @@ ConstValue constant_bytes(const Value& v, DType t) {
   return out;
 }
 
-// The instruction's identity for sharing common subexpressions: every field but dst, packed
-// into one word.
-std::uint64_t cse_key(const Instruction& ins) {
-  static_assert(kOpCount <= 256 && kDTypeCount <= 16 && sizeof(Reg) == 2);
-  return std::uint64_t{static_cast<std::uint8_t>(ins.op)} << 56 |
-         std::uint64_t{static_cast<std::uint8_t>(ins.dtype)} << 52 |
-         std::uint64_t{static_cast<std::uint8_t>(ins.src)} << 48 |
-         std::uint64_t{ins.a} << 32 | std::uint64_t{ins.b} << 16 | ins.c;
+// The instruction's identity for sharing common subexpressions: every field but dst, as
+// the operand registers and the (op, dtype, src) code.
+struct CseKey {
+  std::uint64_t operands;
+  std::uint32_t code;
+  bool operator==(const CseKey&) const = default;
+};
+struct CseKeyHash {
+  std::size_t operator()(const CseKey& k) const {
+    return std::hash<std::uint64_t>{}(k.operands ^ (std::uint64_t{k.code} * 0x9E3779B97F4A7C15ull));
+  }
+};
+CseKey cse_key(const Instruction& ins) {
+  static_assert(kOpCount <= 256 && kDTypeCount <= 256 && sizeof(Reg) == 2);
+  return {std::uint64_t{ins.a} << 32 | std::uint64_t{ins.b} << 16 | ins.c,
+          std::uint32_t{static_cast<std::uint8_t>(ins.op)} << 16 |
+              std::uint32_t{static_cast<std::uint8_t>(ins.dtype)} << 8 | static_cast<std::uint8_t>(ins.src)};
 }
 
 // Number of nodes of a tree.
@@ -162,7 +171,7 @@ class Lowering {
   // Emits `ins` for node n unless an identical instruction already computed it. Uniform
   // nodes go to the prologue.
   Reg emit(const Node& n, Instruction ins, Reg hint) {
-    const std::uint64_t key = cse_key(ins);
+    const CseKey key = cse_key(ins);
     auto it = cse_.find(key);
     if (it != cse_.end()) return it->second;
     const bool uniform = n.uniform && (ins.a == kNoReg || is_uniform_reg(ins.a)) &&
@@ -189,7 +198,7 @@ class Lowering {
   // in it are stale.
   void forget(Reg r) {
     for (auto it = cse_.begin(); it != cse_.end();) {
-      const auto operand = [key = it->first](int shift) { return static_cast<Reg>(key >> shift); };
+      const auto operand = [key = it->first.operands](int shift) { return static_cast<Reg>(key >> shift); };
       if (it->second == r || operand(32) == r || operand(16) == r || operand(0) == r)
         it = cse_.erase(it);
       else ++it;
@@ -204,7 +213,7 @@ class Lowering {
   std::array<std::byte, 4096> arena_buffer_;
   std::pmr::monotonic_buffer_resource arena_{arena_buffer_.data(), arena_buffer_.size()};
   std::pmr::map<std::pair<DType, ConstValue>, Reg> consts_{&arena_};
-  std::pmr::unordered_map<std::uint64_t, Reg> cse_{&arena_};  // cse_key -> register
+  std::pmr::unordered_map<CseKey, Reg, CseKeyHash> cse_{&arena_};  // cse_key -> register
 };
 
 }  // namespace

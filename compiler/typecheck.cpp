@@ -17,7 +17,7 @@ std::string_view op_display(Op op) {
   return symbol.empty() ? op_info(op).spelling : symbol;
 }
 
-bool is_bool_or_int(DType t) { return t == DType::Bool || t == DType::Int32 || t == DType::Int64; }
+bool is_bool_or_int(DType t) { return kind_of(t) == Kind::Bool || kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt; }
 
 class Checker {
  public:
@@ -35,7 +35,7 @@ class Checker {
       const Param& p = signature[i];
       if (p.weak && !p.scalar)
         throw Error(ErrorKind::Argument, "parameter '" + p.name + "' is weak but not a scalar");
-      if (p.dtype == DType::UInt32 && p.scalar && p.weak)
+      if (!is_native(p.dtype) && p.scalar && p.weak)
         throw Error(ErrorKind::Argument, "weak scalar '" + p.name + "' must have a native dtype");
       if (env_.count(p.name))
         throw Error(ErrorKind::Argument, "parameter '" + p.name + "' appears twice in the signature");
@@ -167,8 +167,8 @@ class Checker {
     if (op_accepts(op, t)) return t;
     if (!is_bool_or_int(t)) return std::nullopt;
     if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) return DType::Float64;
-    if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int32))
-      return DType::Int32;
+    if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int8))
+      return DType::Int8;
     return std::nullopt;
   }
 
@@ -310,7 +310,9 @@ class Checker {
     } else if (mean) {
       if (is_bool_or_int(t)) t = DType::Float64;
     } else if (op == Op::SUM || op == Op::PROD) {
-      if (t == DType::Bool || t == DType::Int32) t = DType::Int64;
+      // NumPy's sum/prod of bool and narrower integers: int64 (uint64 for unsigned)
+      if (kind_of(t) == Kind::UInt) t = DType::UInt64;
+      else if (t == DType::Bool || kind_of(t) == Kind::Int) t = DType::Int64;
     } else if (complex) {
       fail(ErrorKind::Type, "'" + n->name + "' is not supported for " +
                                 std::string(dtype_name(t)), n->span);

@@ -11,76 +11,88 @@ namespace {
 
 // np.can_cast(from, to, casting='safe'): row = from, column = to, in DType order.
 constexpr const char* kNumpySafe[kDTypeCount] = {
-    "111111111111",  // bool
-    "011010100000",  // int32
-    "001010100000",  // int64
-    "000111100000",  // float32
-    "000010100000",  // float64
-    "000001100000",  // complex64
-    "000000100000",  // complex128
-    "011111111000",  // int8
-    "011111101000",  // int16
-    "011111101111",  // uint8
-    "011111100011",  // uint16
-    "001010100001",  // uint32
+    "1111111111111",  // bool
+    "0111100001111",  // int8
+    "0011100001111",  // int16
+    "0001100000101",  // int32
+    "0000100000101",  // int64
+    "0011111111111",  // uint8
+    "0001101111111",  // uint16
+    "0000100110101",  // uint32
+    "0000000010101",  // uint64
+    "0000000001111",  // float32
+    "0000000000101",  // float64
+    "0000000000011",  // complex64
+    "0000000000001",  // complex128
 };
 // np.can_cast(from, to, casting='same_kind'): row = from, column = to, in DType order.
 constexpr const char* kNumpySameKind[kDTypeCount] = {
-    "111111111111",  // bool
-    "011111111000",  // int32
-    "011111111000",  // int64
-    "000111100000",  // float32
-    "000111100000",  // float64
-    "000001100000",  // complex64
-    "000001100000",  // complex128
-    "011111111000",  // int8
-    "011111111000",  // int16
-    "011111111111",  // uint8
-    "011111111111",  // uint16
-    "011111111111",  // uint32
+    "1111111111111",  // bool
+    "0111100001111",  // int8
+    "0111100001111",  // int16
+    "0111100001111",  // int32
+    "0111100001111",  // int64
+    "0111111111111",  // uint8
+    "0111111111111",  // uint16
+    "0111111111111",  // uint32
+    "0111111111111",  // uint64
+    "0000000001111",  // float32
+    "0000000001111",  // float64
+    "0000000000011",  // complex64
+    "0000000000011",  // complex128
 };
 // np.promote_types over the native dtypes, in DType order.
+#define P(T) DType::T
 constexpr DType kNumpyPromote[kNativeDTypeCount][kNativeDTypeCount] = {
-    {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64, DType::Complex64,
-     DType::Complex128},
-    {DType::Int32, DType::Int32, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
-     DType::Complex128},
-    {DType::Int64, DType::Int64, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
-     DType::Complex128},
-    {DType::Float32, DType::Float64, DType::Float64, DType::Float32, DType::Float64,
-     DType::Complex64, DType::Complex128},
-    {DType::Float64, DType::Float64, DType::Float64, DType::Float64, DType::Float64,
-     DType::Complex128, DType::Complex128},
-    {DType::Complex64, DType::Complex128, DType::Complex128, DType::Complex64, DType::Complex128,
-     DType::Complex64, DType::Complex128},
-    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128,
-     DType::Complex128, DType::Complex128},
+    {P(Bool), P(Int8), P(Int16), P(Int32), P(Int64), P(UInt8), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // bool
+    {P(Int8), P(Int8), P(Int16), P(Int32), P(Int64), P(Int16), P(Int32), P(Int64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // int8
+    {P(Int16), P(Int16), P(Int16), P(Int32), P(Int64), P(Int16), P(Int32), P(Int64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // int16
+    {P(Int32), P(Int32), P(Int32), P(Int32), P(Int64), P(Int32), P(Int32), P(Int64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // int32
+    {P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // int64
+    {P(UInt8), P(Int16), P(Int16), P(Int32), P(Int64), P(UInt8), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // uint8
+    {P(UInt16), P(Int32), P(Int32), P(Int32), P(Int64), P(UInt16), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // uint16
+    {P(UInt32), P(Int64), P(Int64), P(Int64), P(Int64), P(UInt32), P(UInt32), P(UInt32), P(UInt64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // uint32
+    {P(UInt64), P(Float64), P(Float64), P(Float64), P(Float64), P(UInt64), P(UInt64), P(UInt64), P(UInt64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // uint64
+    {P(Float32), P(Float32), P(Float32), P(Float64), P(Float64), P(Float32), P(Float32), P(Float64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // float32
+    {P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // float64
+    {P(Complex64), P(Complex64), P(Complex64), P(Complex128), P(Complex128), P(Complex64), P(Complex64), P(Complex128), P(Complex128), P(Complex64), P(Complex128), P(Complex64), P(Complex128)},  // complex64
+    {P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128)},  // complex128
 };
-// (np.zeros(3, t) + scalar).dtype for the scalars True, 1, 1.0, 1j; row = t in DType order.
+// (np.zeros(3, t) + scalar).dtype for the scalars True, 1, 1.0, 1j under NEP 50
+// (np._set_promotion_state("weak") of NumPy 1.24); row = t in DType order.
 constexpr DType kNumpyWeak[kNativeDTypeCount][4] = {
-    {DType::Bool, DType::Int64, DType::Float64, DType::Complex128},
-    {DType::Int32, DType::Int32, DType::Float64, DType::Complex128},
-    {DType::Int64, DType::Int64, DType::Float64, DType::Complex128},
-    {DType::Float32, DType::Float32, DType::Float32, DType::Complex64},
-    {DType::Float64, DType::Float64, DType::Float64, DType::Complex128},
-    {DType::Complex64, DType::Complex64, DType::Complex64, DType::Complex64},
-    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128},
+    {P(Bool), P(Int64), P(Float64), P(Complex128)},  // bool
+    {P(Int8), P(Int8), P(Float64), P(Complex128)},  // int8
+    {P(Int16), P(Int16), P(Float64), P(Complex128)},  // int16
+    {P(Int32), P(Int32), P(Float64), P(Complex128)},  // int32
+    {P(Int64), P(Int64), P(Float64), P(Complex128)},  // int64
+    {P(UInt8), P(UInt8), P(Float64), P(Complex128)},  // uint8
+    {P(UInt16), P(UInt16), P(Float64), P(Complex128)},  // uint16
+    {P(UInt32), P(UInt32), P(Float64), P(Complex128)},  // uint32
+    {P(UInt64), P(UInt64), P(Float64), P(Complex128)},  // uint64
+    {P(Float32), P(Float32), P(Float32), P(Complex64)},  // float32
+    {P(Float64), P(Float64), P(Float64), P(Complex128)},  // float64
+    {P(Complex64), P(Complex64), P(Complex64), P(Complex64)},  // complex64
+    {P(Complex128), P(Complex128), P(Complex128), P(Complex128)},  // complex128
 };
+#undef P
 
 DType dtype_at(int i) { return static_cast<DType>(i); }
 
 }  // namespace
 
 TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
-  const char* names[kDTypeCount] = {"bool",    "int32",     "int64",      "float32",
-                                    "float64", "complex64", "complex128", "int8",
-                                    "int16",   "uint8",     "uint16",     "uint32"};
-  const std::size_t sizes[kDTypeCount] = {1, 4, 8, 4, 8, 8, 16, 1, 2, 1, 2, 4};
+  const char* names[kDTypeCount] = {"bool",   "int8",   "int16",   "int32",   "int64",     "uint8",     "uint16",
+                                    "uint32", "uint64", "float32", "float64", "complex64", "complex128"};
+  const std::size_t sizes[kDTypeCount] = {1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 8, 16};
+  // NumPy's type numbers on LP64 (NPY_LONG for int64, NPY_ULONG for uint64)
+  const int numbers[kDTypeCount] = {0, 1, 3, 5, 7, 2, 4, 6, 8, 11, 12, 14, 15};
   for (int i = 0; i < kDTypeCount; ++i) {
     CAPTURE(names[i]);
     CHECK(dtype_name(dtype_at(i)) == names[i]);
     CHECK(dtype_from_name(names[i]) == dtype_at(i));
     CHECK(itemsize(dtype_at(i)) == sizes[i]);
+    CHECK(numpy_typenum(dtype_at(i)) == numbers[i]);
     CHECK(is_native(dtype_at(i)) == (i < kNativeDTypeCount));
   }
   CHECK(dtype_from_name("float") == DType::Float64);
@@ -98,13 +110,10 @@ TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
   CHECK(dtype_of<std::uint16_t>::value == DType::UInt16);
 }
 
-TEST_CASE("storage dtypes compute in their native dtype", "[dtype]") {
-  CHECK(native_of(DType::Int8) == DType::Int32);
-  CHECK(native_of(DType::Int16) == DType::Int32);
-  CHECK(native_of(DType::UInt8) == DType::Int32);
-  CHECK(native_of(DType::UInt16) == DType::Int32);
-  CHECK(native_of(DType::UInt32) == DType::Int64);
+TEST_CASE("every integer dtype is native", "[dtype]") {
   for (int i = 0; i < kNativeDTypeCount; ++i) CHECK(native_of(dtype_at(i)) == dtype_at(i));
+  for (DType t : {DType::Int8, DType::Int16, DType::UInt8, DType::UInt16, DType::UInt32, DType::UInt64})
+    CHECK(is_native(t));
 }
 
 TEST_CASE("promote matches np.promote_types on native dtypes", "[dtype]") {
@@ -114,9 +123,8 @@ TEST_CASE("promote matches np.promote_types on native dtypes", "[dtype]") {
       CHECK(promote(dtype_at(a), dtype_at(b)) == kNumpyPromote[a][b]);
     }
   }
-  // Storage dtypes promote through their native dtype.
-  CHECK(promote(DType::UInt8, DType::Float32) == DType::Float64);
-  CHECK(promote(DType::UInt32, DType::Int32) == DType::Int64);
+  CHECK(promote(DType::UInt8, DType::Int8) == DType::Int16);
+  CHECK(promote(DType::UInt64, DType::Int64) == DType::Float64);
 }
 
 TEST_CASE("weak Python literals adopt the array dtype like NumPy 1.24", "[dtype]") {
