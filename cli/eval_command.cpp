@@ -116,7 +116,7 @@ int eval_command(const std::vector<std::string>& args) {
     if (a == "--n") n = std::stoll(value());
     else if (a == "--dtype") {
       const auto t = dtype_from_name(value());
-      if (!t || !is_native(*t)) throw Error(ErrorKind::Argument, "unsupported --dtype " + args[i]);
+      if (!t) throw Error(ErrorKind::Argument, "unsupported --dtype " + args[i]);
       dtype = *t;
     } else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--seed") seed = std::stoull(value());

@@ -34,8 +34,7 @@ const char* kUsage =
 std::string usage() {
   std::string names;
   for (int i = 0; i < exprvm::kDTypeCount; ++i) {
-    const auto t = static_cast<exprvm::DType>(i);
-    if (exprvm::is_native(t)) names += (names.empty() ? "" : " ") + std::string(exprvm::dtype_name(t));
+    names += (names.empty() ? "" : " ") + std::string(exprvm::dtype_name(static_cast<exprvm::DType>(i)));
   }
   std::string text = kUsage;
   const std::string placeholder = "DTYPE_NAMES";

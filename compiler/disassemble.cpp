@@ -17,6 +17,7 @@ std::string constant_text(const ConstValue& v, DType t) {
     if constexpr (std::is_same_v<T, bool>) std::snprintf(buf, sizeof buf, "%s", x ? "True" : "False");
     else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(x));
     else if constexpr (std::is_integral_v<T>) std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(x));
+    else if constexpr (std::is_same_v<T, float16>) std::snprintf(buf, sizeof buf, "%.5g", double(x.to_float()));
     else if constexpr (std::is_same_v<T, float>) std::snprintf(buf, sizeof buf, "%.9g", x);
     else if constexpr (std::is_same_v<T, double>) std::snprintf(buf, sizeof buf, "%.17g", x);
     else if constexpr (std::is_same_v<T, std::complex<float>>) std::snprintf(buf, sizeof buf, "(%.9g%+.9gj)", x.real(), x.imag());

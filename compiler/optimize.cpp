@@ -11,7 +11,7 @@
 namespace exprvm {
 namespace {
 
-bool is_float(DType t) { return kind_of(t) == Kind::Float; }
+bool is_float(DType t) { return kind_of(t) == Kind::Float && is_native(t); }
 
 
 // A Literal node of dtype v.dtype holding v exactly.

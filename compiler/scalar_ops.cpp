@@ -13,13 +13,6 @@
 namespace exprvm {
 namespace {
 
-// The C++ element type of a native dtype, or an Internal error naming `what`.
-template <class F> decltype(auto) with_native_dtype(DType t, const char* what, F&& f) {
-  if (!is_native(t))
-    throw Error(ErrorKind::Internal, std::string(what) + ": dtype " + std::string(dtype_name(t)) + " is not native");
-  return with_dtype(t, std::forward<F>(f));
-}
-
 [[noreturn]] void bad_reduction(Op op, DType t) {
   throw Error(ErrorKind::Internal, "scalar reduction " + std::string(op_info(op).spelling) +
                                        " is not defined for " + std::string(dtype_name(t)));
@@ -43,6 +36,9 @@ std::string Value::to_string() const {
       s << (v ? "True" : "False");
     } else if constexpr (numpy::kIsInteger<T>) {
       s << +v;  // + prints 8-bit integers as numbers
+    } else if constexpr (std::is_same_v<T, float16>) {
+      s.precision(5);
+      s << v.to_float();
     } else {
       s.precision(std::numeric_limits<numpy::RealPart<T>>::max_digits10);
       s << v;
@@ -53,9 +49,9 @@ std::string Value::to_string() const {
 }
 
 Value cast_value(const Value& v, DType to) {
-  return with_native_dtype(v.dtype, "cast_value", [&](auto from_tag) {
+  return with_dtype(v.dtype, [&](auto from_tag) {
     using From = typename decltype(from_tag)::type;
-    return with_native_dtype(to, "cast_value", [&](auto to_tag) {
+    return with_dtype(to, [&](auto to_tag) {
       using To = typename decltype(to_tag)::type;
       return Value::of(numpy::cast<To>(v.get<From>()));
     });

@@ -20,7 +20,7 @@
 
 namespace exprvm {
 
-// One value of a native dtype: the element's bytes (as CxxType<dtype>), the rest zero, so that
+// One value of any dtype: the element's bytes (as CxxType<dtype>), the rest zero, so that
 // values compare byte by byte.
 struct Value {
   DType dtype = DType::Bool;
@@ -49,7 +49,7 @@ struct Value {
 // Bitwise-identical values of the same dtype (NaN equals a NaN with the same bits; -0 != +0).
 bool same_bits(const Value& a, const Value& b);
 
-// NumPy's unsafe cast between native dtypes (numpy::cast of core/numpy_scalar.hpp).
+// NumPy's unsafe cast between any two dtypes (numpy::cast of core/numpy_scalar.hpp).
 Value cast_value(const Value& v, DType to);
 
 // Reads one element of dtype `storage` as a value of native_of(storage).

@@ -123,6 +123,7 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
     case Op::FLOOR: return Value::of(std::floor(a));
     case Op::ROUND: return Value::of(std::nearbyint(a));
     case Op::TRUNC: return Value::of(std::trunc(a));
+    case Op::ROUND_F16: return Value::of(numpy::round_to_float16(a));
     case Op::SIGN: return Value::of(numpy::sign(a));
     case Op::SIGNBIT: return Value::of(static_cast<bool>(std::signbit(a)));
     case Op::ISNAN: return Value::of(static_cast<bool>(std::isnan(a)));
@@ -297,6 +298,7 @@ Value apply_op(Op op, DType operand_dtype, std::span<const Value> args) {
   return with_dtype(operand_dtype, [&](auto tag) -> Value {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, bool>) return bool_op(op, args);
+    else if constexpr (std::is_same_v<T, float16>) unsupported(op, operand_dtype);  // storage only
     else if constexpr (numpy::kIsInteger<T>) return int_op<T>(op, operand_dtype, args);
     else if constexpr (std::is_floating_point_v<T>) return float_op<T>(op, operand_dtype, args);
     else return complex_op<typename T::value_type>(op, operand_dtype, args);

@@ -86,7 +86,7 @@ class Checker {
                  std::string(casting_name(out_.options.casting)) + "'",
              st.target_span);
       param.is_output = true;
-      expr = cast(std::move(expr), native_of(param.dtype));
+      expr = cast(std::move(expr), param.dtype);
       out_.statements.push_back({slot, std::move(expr)});
       return;
     }
@@ -130,7 +130,7 @@ class Checker {
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n->name + "' is not defined", n->span);
     const Slot& s = out_.slots[it->second];
     n->slot = it->second;
-    n->dtype = native_of(s.dtype);
+    n->dtype = s.dtype;
     n->uniform = s.scalar;
     n->weak = weak_[it->second];
     return n;
@@ -175,12 +175,19 @@ class Checker {
   // `node` (whose args are typed operands) becomes elementwise `op` of them: promotes them to
   // a common dtype (WHERE: all but the condition), checks the op supports it and inserts the
   // casts. `what` names the op in errors.
+  //
+  // float16 (storage-only) is computed as NumPy does: each operation in float32, its result
+  // rounded to float16. In the typed tree, a float16 operand is first cast to float16 (a
+  // literal or an int8 adopts float16 first), then to float32; the op runs in float32; a
+  // float result is cast back to float16, so its node has dtype float16 and promotes as
+  // float16. Lowering keeps float16 values in float32 registers and turns a cast to float16
+  // into one rounding (ROUND_F16), a cast from it into a float32 cast (see compiler/lower.cpp).
   NodePtr apply(NodePtr node, Op op, std::string_view what) {
     std::vector<NodePtr>& args = node->args;
     const std::size_t first = op == Op::WHERE ? 1 : 0;
     bool all_weak = false;
     const DType common = common_dtype(args, first, all_weak);
-    const auto t = computation_dtype(op, common);
+    const auto t = computation_dtype(op, native_of(common));
     if (!t) {
       std::string msg = "'" + std::string(what) + "' is not supported for " +
                         std::string(dtype_name(common));
@@ -194,11 +201,17 @@ class Checker {
     node->dtype = op_result(op, *t);
     node->uniform = true;
     node->weak = all_weak;
+    const bool storage_only = !is_native(common) && *t == native_of(common);
     for (std::size_t i = 0; i < args.size(); ++i) {
       node->uniform = node->uniform && args[i]->uniform;
-      const DType want = i < first ? DType::Bool : *t;
-      args[i] = cast(std::move(args[i]), want);
+      if (i < first) {
+        args[i] = cast(std::move(args[i]), DType::Bool);
+        continue;
+      }
+      if (storage_only) args[i] = cast(std::move(args[i]), common);
+      args[i] = cast(std::move(args[i]), *t);
     }
+    if (storage_only && node->dtype == *t) return cast(std::move(node), common);
     return node;
   }
 

@@ -2,6 +2,8 @@
 // conversions. float -> float16 and double -> float16 round to nearest, ties to even (one
 // rounding, as NumPy's npy_float_to_half / npy_double_to_half); NaN stays NaN (quiet, sign
 // kept), overflow gives +-Inf, tiny values become subnormals or +-0. float16 -> float is exact.
+// The functions are always inlined: the per-ISA kernel tables call them, and no out-of-line
+// copy compiled for one instruction set may serve another.
 #pragma once
 #include <bit>
 #include <cmath>
@@ -13,7 +15,7 @@ struct float16 {
   std::uint16_t bits = 0;
 
   // The float16 nearest to x (ties to even).
-  static constexpr float16 from_float(float x) {
+  [[gnu::always_inline]] static constexpr float16 from_float(float x) {
     const std::uint32_t f = std::bit_cast<std::uint32_t>(x);
     const auto sign = static_cast<std::uint16_t>((f >> 16) & 0x8000u);
     const std::uint32_t magnitude = f & 0x7FFFFFFFu;
@@ -33,7 +35,7 @@ struct float16 {
 
   // The float16 nearest to x, rounded once: x is first rounded to float with "round to odd"
   // (24 bits, enough that the second rounding to 11 bits cannot be a double rounding).
-  static float16 from_double(double x) {
+  [[gnu::always_inline]] static float16 from_double(double x) {
     float f = static_cast<float>(x);
     if (static_cast<double>(f) != x && !std::isnan(x)) {
       if (std::fabs(static_cast<double>(f)) > std::fabs(x)) f = std::nextafter(f, 0.0f);
@@ -43,7 +45,7 @@ struct float16 {
   }
 
   // The exact float value.
-  constexpr float to_float() const {
+  [[gnu::always_inline]] constexpr float to_float() const {
     const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
     const std::uint32_t exponent = (bits >> 10) & 0x1Fu;
     const std::uint32_t mantissa = bits & 0x3FFu;
@@ -59,7 +61,7 @@ struct float16 {
 
  private:
   // value >> shift, rounded to nearest with ties to even.
-  static constexpr std::uint32_t round_shift(std::uint32_t value, int shift) {
+  [[gnu::always_inline]] static constexpr std::uint32_t round_shift(std::uint32_t value, int shift) {
     const std::uint32_t quotient = value >> shift;
     const std::uint32_t remainder = value & ((1u << shift) - 1u);
     const std::uint32_t half = 1u << (shift - 1);

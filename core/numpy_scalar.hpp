@@ -15,6 +15,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/float16.hpp"
+
 namespace exprvm::numpy {
 namespace {
 
@@ -188,11 +190,23 @@ template <class To, class F> inline To float_to_int(F x) {
   }
 }
 
+// x rounded to the nearest float16 (ties to even), as a T: what a float16 result holds while
+// the VM computes in float32 (and float64, for conversions that must round once).
+template <class T> inline T round_to_float16(T x) {
+  if constexpr (std::is_same_v<T, float>) return float16::from_float(x).to_float();
+  else return static_cast<T>(float16::from_double(static_cast<double>(x)).to_float());
+}
+
 // x converted to To. Bool is `!= 0` (complex: either part); complex -> real takes the real
-// part; integer -> integer wraps.
+// part; integer -> integer wraps; to float16 rounds once (from any dtype).
 template <class To, class From> inline To cast(From x) {
   if constexpr (std::is_same_v<To, From>) {
     return x;
+  } else if constexpr (std::is_same_v<From, float16>) {
+    return cast<To>(x.to_float());
+  } else if constexpr (std::is_same_v<To, float16>) {
+    if constexpr (std::is_same_v<From, float>) return float16::from_float(x);
+    else return float16::from_double(cast<double>(x));
   } else if constexpr (std::is_same_v<To, bool>) {
     if constexpr (kIsComplexType<From>) return x.real() != 0 || x.imag() != 0;
     else return x != From(0);

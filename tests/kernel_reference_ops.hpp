@@ -217,6 +217,18 @@ template <class X> std::optional<Val> ref_trigonometric(Op op, X a) {
   }
 }
 
+// The float16 nearest to x (ties to even), by scaling to its unit in the last place: an
+// independent reference for ROUND_F16.
+inline long double nearest_float16(long double x) {
+  if (std::isnan(x) || std::isinf(x)) return x;
+  const long double m = std::fabs(x);
+  if (m >= 65520.0L) return std::copysign((long double)INFINITY, x);
+  int e = 0;
+  std::frexp(m, &e);  // m = f * 2**e with f in [0.5, 1): the leading bit is 2**(e-1)
+  const long double ulp = std::ldexp(1.0L, std::max(e - 1, -14) - 10);
+  return std::copysign(std::nearbyint(m / ulp) * ulp, x);  // the default mode: ties to even
+}
+
 template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond) {
   if (auto r = ref_trigonometric(op, a)) return r;
   T mod;
@@ -240,6 +252,7 @@ template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond)
     case Op::FLOOR: return v(std::floor(a));
     case Op::ROUND: return v(std::nearbyint(a));
     case Op::TRUNC: return v(std::trunc(a));
+    case Op::ROUND_F16: return v(T(nearest_float16(a)));
     case Op::SIGN: return v(np_sign(a));
     case Op::SIGNBIT: return v(std::signbit(a));
     case Op::ISNAN: return v(std::isnan(a));

@@ -70,6 +70,13 @@ template <> struct Impl<Op::ONES_LIKE> {
   }
 };
 
+// float16 results are computed in float32 (or float64) and rounded here, lane by lane.
+template <> struct Impl<Op::ROUND_F16> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    return lanewise(a, [](E x) { return numpy::round_to_float16(x); });
+  }
+};
+
 // ---- two operands
 
 template <> struct Impl<Op::ADD> {
