@@ -51,8 +51,9 @@ Value element(const Array& a, std::int64_t i) {
 // True/False.
 std::string element_text(const Array& a, std::int64_t i) {
   const Value v = element(a, i);
-  if (v.dtype == DType::Bool) return v.b ? "True" : "False";
-  if (v.dtype == DType::Int32 || v.dtype == DType::Int64) return std::to_string(v.dtype == DType::Int32 ? v.i32 : v.i64);
+  if (v.dtype == DType::Bool) return v.get<bool>() ? "True" : "False";
+  if (kind_of(v.dtype) == Kind::Int) return std::to_string(cast_value(v, DType::Int64).get<std::int64_t>());
+  if (kind_of(v.dtype) == Kind::UInt) return std::to_string(cast_value(v, DType::UInt64).get<std::uint64_t>());
   const std::complex<double> c = v.to_complex128();
   char buf[96];
   if (v.dtype == DType::Complex64 || v.dtype == DType::Complex128)
@@ -92,7 +93,7 @@ int eval_command(const std::vector<std::string>& args) {
     if (a == "--n") n = std::stoll(value());
     else if (a == "--dtype") {
       const auto t = dtype_from_name(value());
-      if (!t || !is_native(*t)) throw Error(ErrorKind::Argument, "unsupported --dtype " + args[i]);
+      if (!t) throw Error(ErrorKind::Argument, "unsupported --dtype " + args[i]);
       dtype = *t;
     } else if (a == "--threads") threads = std::stoi(value());
     else if (a == "--seed") seed = std::stoull(value());
@@ -125,7 +126,7 @@ int eval_command(const std::vector<std::string>& args) {
       continue;
     Buffer b{name, dtype, false, std::vector<std::byte>(n * itemsize(dtype)), n};
     for (std::int64_t i = 0; i < n; ++i)
-      put(b, i, dtype == DType::Int32 || dtype == DType::Int64 ? std::floor(uniform(rng) * 100)
+      put(b, i, kind_of(dtype) == Kind::Int || kind_of(dtype) == Kind::UInt ? std::floor(uniform(rng) * 100)
                 : std::complex<double>(uniform(rng), dtype == DType::Complex128 ? uniform(rng) : 0));
     buffers.push_back(std::move(b));
   }

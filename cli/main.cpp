@@ -1,6 +1,7 @@
 // exprvm: evaluate, disassemble and benchmark expressions from the command line.
 #include <cstring>
 #include <iostream>
+#include <string>
 
 #include "cli/commands.hpp"
 #ifdef EXPRVM_HAVE_BENCH
@@ -18,7 +19,7 @@ const char* kUsage =
     "                   [--seed S] [--repeat R] [--print]\n"
     "      Evaluates EXPR. Names given on the command line are 1-d arrays (several values) or\n"
     "      scalars (one value); other free names get N random elements (default 10).\n"
-    "      DTYPE: float32 float64 (default) int32 int64 bool complex128.\n"
+    "      DTYPE: float64 (default) or any of: DTYPE_NAMES\n"
     "  exprvm disasm EXPR [NAME:DTYPE[:scalar] ...]   prints the bytecode (default float64 arrays)\n"
     "  exprvm demo                                    seed 001's workloads against hand-written loops\n"
 #ifdef EXPRVM_HAVE_BENCH
@@ -29,11 +30,23 @@ const char* kUsage =
 #endif
     ;
 
+// kUsage with the dtype names of core/dtypes.def in place of DTYPE_NAMES.
+std::string usage() {
+  std::string names;
+  for (int i = 0; i < exprvm::kDTypeCount; ++i) {
+    names += (names.empty() ? "" : " ") + std::string(exprvm::dtype_name(static_cast<exprvm::DType>(i)));
+  }
+  std::string text = kUsage;
+  const std::string placeholder = "DTYPE_NAMES";
+  text.replace(text.find(placeholder), placeholder.size(), names);
+  return text;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-    std::cout << kUsage;
+    std::cout << usage();
     return argc < 2 ? 2 : 0;
   }
   const std::string cmd = argv[1];
@@ -55,6 +68,6 @@ int main(int argc, char** argv) {
     std::cerr << "exprvm: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "exprvm: unknown command '" << cmd << "'\n" << kUsage;
+  std::cerr << "exprvm: unknown command '" << cmd << "'\n" << usage();
   return 2;
 }

@@ -1,6 +1,7 @@
 // The bytecode listing: a header naming the registers, then one instruction per line.
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 
 #include "compiler/bytecode.hpp"
 #include "compiler/functions.hpp"
@@ -10,25 +11,19 @@ namespace {
 
 std::string constant_text(const ConstValue& v, DType t) {
   char buf[96];
-  auto get = [&](auto x) { std::memcpy(&x, v.data(), sizeof(x)); return x; };
-  switch (t) {
-    case DType::Bool: return get(std::uint8_t{}) ? "True" : "False";
-    case DType::Int32: return std::to_string(get(std::int32_t{}));
-    case DType::Int64: return std::to_string(get(std::int64_t{}));
-    case DType::Float32: std::snprintf(buf, sizeof buf, "%.9g", get(float{})); break;
-    case DType::Float64: std::snprintf(buf, sizeof buf, "%.17g", get(double{})); break;
-    case DType::Complex64: {
-      auto c = get(std::complex<float>{});
-      std::snprintf(buf, sizeof buf, "(%.9g%+.9gj)", c.real(), c.imag());
-      break;
-    }
-    case DType::Complex128: {
-      auto c = get(std::complex<double>{});
-      std::snprintf(buf, sizeof buf, "(%.17g%+.17gj)", c.real(), c.imag());
-      break;
-    }
-    default: return "?";
-  }
+  with_dtype(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T x;
+    std::memcpy(&x, v.data(), sizeof(x));
+    if constexpr (std::is_same_v<T, bool>) std::snprintf(buf, sizeof buf, "%s", x ? "True" : "False");
+    else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(x));
+    else if constexpr (std::is_integral_v<T>) std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(x));
+    else if constexpr (std::is_same_v<T, float16>) std::snprintf(buf, sizeof buf, "%.5g", double(x.to_float()));
+    else if constexpr (std::is_same_v<T, float>) std::snprintf(buf, sizeof buf, "%.9g", x);
+    else if constexpr (std::is_same_v<T, double>) std::snprintf(buf, sizeof buf, "%.17g", x);
+    else if constexpr (std::is_same_v<T, std::complex<float>>) std::snprintf(buf, sizeof buf, "(%.9g%+.9gj)", x.real(), x.imag());
+    else std::snprintf(buf, sizeof buf, "(%.17g%+.17gj)", x.real(), x.imag());
+  });
   return buf;
 }
 

@@ -22,14 +22,23 @@ ConstValue constant_bytes(const Value& v, DType t) {
   return out;
 }
 
-// The instruction's identity for sharing common subexpressions: every field but dst, packed
-// into one word.
-std::uint64_t cse_key(const Instruction& ins) {
-  static_assert(kOpCount <= 256 && kDTypeCount <= 16 && sizeof(Reg) == 2);
-  return std::uint64_t{static_cast<std::uint8_t>(ins.op)} << 56 |
-         std::uint64_t{static_cast<std::uint8_t>(ins.dtype)} << 52 |
-         std::uint64_t{static_cast<std::uint8_t>(ins.src)} << 48 |
-         std::uint64_t{ins.a} << 32 | std::uint64_t{ins.b} << 16 | ins.c;
+// The instruction's identity for sharing common subexpressions: every field but dst, as
+// the operand registers and the (op, dtype, src) code.
+struct CseKey {
+  std::uint64_t operands;
+  std::uint32_t code;
+  bool operator==(const CseKey&) const = default;
+};
+struct CseKeyHash {
+  std::size_t operator()(const CseKey& k) const {
+    return std::hash<std::uint64_t>{}(k.operands ^ (std::uint64_t{k.code} * 0x9E3779B97F4A7C15ull));
+  }
+};
+CseKey cse_key(const Instruction& ins) {
+  static_assert(kOpCount <= 256 && kDTypeCount <= 256 && sizeof(Reg) == 2);
+  return {std::uint64_t{ins.a} << 32 | std::uint64_t{ins.b} << 16 | ins.c,
+          std::uint32_t{static_cast<std::uint8_t>(ins.op)} << 16 |
+              std::uint32_t{static_cast<std::uint8_t>(ins.dtype)} << 8 | static_cast<std::uint8_t>(ins.src)};
 }
 
 // Number of nodes of a tree.
@@ -100,18 +109,18 @@ class Lowering {
     const Node& root = *st.expr;
     if (root.kind == NodeKind::Reduce) {
       const Reg src = lower(*root.args[0], kNoReg);
-      bc_.reduction = ReductionPlan{root.op, root.dtype, root.axis, root.mean, src};
+      bc_.reduction = ReductionPlan{root.op, native_of(root.dtype), root.axis, root.mean, src};
       return;
     }
     Reg hint = kNoReg;
     if (st.target < 0) {
-      hint = new_reg(RegKind::Result, root.dtype, 0);
+      hint = new_reg(RegKind::Result, native_of(root.dtype), 0);
     } else if (p_.slots[st.target].is_param) {
       hint = output_reg(st.target);
     }
     Reg value = lower(root, hint);
     if (hint != kNoReg && value != hint) {
-      emit_main({Op::COPY, root.dtype, DType::Bool, hint, value});
+      emit_main({Op::COPY, native_of(root.dtype), DType::Bool, hint, value});
       value = hint;
     }
     if (st.target >= 0) slot_reg_[st.target] = value;
@@ -145,17 +154,20 @@ class Lowering {
   // output register), used if `n` needs a new main-code instruction.
   Reg lower(const Node& n, Reg hint) {
     switch (n.kind) {
-      case NodeKind::Literal: return constant(constant_bytes(literal_value(n), n.dtype), n.dtype);
+      case NodeKind::Literal: return constant(constant_bytes(literal_value(n), native_of(n.dtype)), native_of(n.dtype));
       case NodeKind::Name: return name(n);
       case NodeKind::Cast: {
         const Node& arg = *n.args[0];
-        if (arg.kind == NodeKind::Literal)
-          return constant(constant_bytes(literal_value(arg), n.dtype), n.dtype);
+        if (arg.kind == NodeKind::Literal) {
+          const Value v = cast_value(literal_value(arg), n.dtype);  // rounds once to n.dtype
+          return constant(constant_bytes(v, native_of(n.dtype)), native_of(n.dtype));
+        }
         const Reg a = lower(arg, kNoReg);
+        if (!is_native(n.dtype) || !is_native(arg.dtype)) return storage_cast(n, arg.dtype, a, hint);
         return emit(n, {Op::CAST, n.dtype, arg.dtype, kNoReg, a}, hint);
       }
       case NodeKind::Apply: {
-        Instruction ins{n.op, n.args[n.op == Op::WHERE ? 1 : 0]->dtype};
+        Instruction ins{n.op, native_of(n.args[n.op == Op::WHERE ? 1 : 0]->dtype)};
         Reg* operands[] = {&ins.a, &ins.b, &ins.c};
         for (std::size_t i = 0; i < n.args.size(); ++i) *operands[i] = lower(*n.args[i], kNoReg);
         return emit(n, ins, hint);
@@ -164,20 +176,39 @@ class Lowering {
     }
   }
 
+  // A cast to or from a storage-only dtype (float16), whose values live in registers of its
+  // compute dtype (float32) holding values of the storage dtype exactly: from it, a cast of
+  // that register; to it, one rounding (ROUND_F16), in float32 when the source converts to
+  // float32 exactly, else in float64 (then an exact cast to float32).
+  Reg storage_cast(const Node& n, DType from, Reg a, Reg hint) {
+    const DType to = native_of(n.dtype);
+    from = native_of(from);
+    if (is_native(n.dtype)) return from == to ? a : emit(n, {Op::CAST, to, from, kNoReg, a}, hint);
+    const bool exact = can_cast(from, DType::Float32, Casting::Safe) && kind_of(from) != Kind::Complex;
+    const DType wide = exact ? DType::Float32 : DType::Float64;
+    if (from != wide) a = emit_as(n, wide, {Op::CAST, wide, from, kNoReg, a}, kNoReg);
+    if (wide == to) return emit_as(n, to, {Op::ROUND_F16, to, DType::Bool, kNoReg, a}, hint);
+    a = emit_as(n, wide, {Op::ROUND_F16, wide, DType::Bool, kNoReg, a}, kNoReg);
+    return emit_as(n, to, {Op::CAST, to, wide, kNoReg, a}, hint);
+  }
+
   // Emits `ins` for node n unless an identical instruction already computed it. Uniform
   // nodes go to the prologue.
-  Reg emit(const Node& n, Instruction ins, Reg hint) {
-    const std::uint64_t key = cse_key(ins);
+  Reg emit(const Node& n, Instruction ins, Reg hint) { return emit_as(n, native_of(n.dtype), ins, hint); }
+
+  // emit, with the destination register of dtype `dtype` (one of the steps of node n).
+  Reg emit_as(const Node& n, DType dtype, Instruction ins, Reg hint) {
+    const CseKey key = cse_key(ins);
     auto it = cse_.find(key);
     if (it != cse_.end()) return it->second;
     const bool uniform = n.uniform && (ins.a == kNoReg || is_uniform_reg(ins.a)) &&
                          (ins.b == kNoReg || is_uniform_reg(ins.b)) &&
                          (ins.c == kNoReg || is_uniform_reg(ins.c));
     if (uniform) {
-      ins.dst = new_reg(RegKind::Uniform, n.dtype, static_cast<int>(bc_.prologue.size()));
+      ins.dst = new_reg(RegKind::Uniform, dtype, static_cast<int>(bc_.prologue.size()));
       bc_.prologue.push_back(ins);
     } else {
-      ins.dst = hint != kNoReg ? hint : new_reg(RegKind::Temp, n.dtype, -1);
+      ins.dst = hint != kNoReg ? hint : new_reg(RegKind::Temp, dtype, -1);
       emit_main(ins);
     }
     if (ins.dst != ins.a && ins.dst != ins.b && ins.dst != ins.c) cse_[key] = ins.dst;
@@ -194,7 +225,7 @@ class Lowering {
   // in it are stale.
   void forget(Reg r) {
     for (auto it = cse_.begin(); it != cse_.end();) {
-      const auto operand = [key = it->first](int shift) { return static_cast<Reg>(key >> shift); };
+      const auto operand = [key = it->first.operands](int shift) { return static_cast<Reg>(key >> shift); };
       if (it->second == r || operand(32) == r || operand(16) == r || operand(0) == r)
         it = cse_.erase(it);
       else ++it;
@@ -209,7 +240,7 @@ class Lowering {
   std::array<std::byte, 4096> arena_buffer_;
   std::pmr::monotonic_buffer_resource arena_{arena_buffer_.data(), arena_buffer_.size()};
   std::pmr::map<std::pair<DType, ConstValue>, Reg> consts_{&arena_};
-  std::pmr::unordered_map<std::uint64_t, Reg> cse_{&arena_};  // cse_key -> register
+  std::pmr::unordered_map<CseKey, Reg, CseKeyHash> cse_{&arena_};  // cse_key -> register
 };
 
 }  // namespace

@@ -26,12 +26,20 @@ enum class OpForm : std::uint8_t { Elementwise, Reduce, Cast };
 enum class ResultRule : std::uint8_t { Same, ToBool, ToReal, ToComplex };
 
 // A set of native dtypes as a bit mask (bit i = DType with index i).
-using TypeSet = std::uint8_t;
+using TypeSet = std::uint32_t;
+static_assert(kNativeDTypeCount <= 32, "TypeSet: one bit per native dtype");
 namespace typeset {
-inline constexpr TypeSet B = 1u << 0;
-inline constexpr TypeSet I = (1u << 1) | (1u << 2);
-inline constexpr TypeSet F = (1u << 3) | (1u << 4);
-inline constexpr TypeSet C = (1u << 5) | (1u << 6);
+// The native dtypes of the kinds in `kinds` (bit k = Kind k), from core/dtypes.def.
+constexpr TypeSet of_kinds(unsigned kinds) {
+  TypeSet s = 0;
+  for (int i = 0; i < kNativeDTypeCount; ++i)
+    if ((kinds >> static_cast<int>(kind_of(static_cast<DType>(i)))) & 1u) s |= TypeSet{1} << i;
+  return s;
+}
+inline constexpr TypeSet B = of_kinds(1u << static_cast<int>(Kind::Bool));
+inline constexpr TypeSet I = of_kinds(1u << static_cast<int>(Kind::Int) | 1u << static_cast<int>(Kind::UInt));
+inline constexpr TypeSet F = of_kinds(1u << static_cast<int>(Kind::Float));
+inline constexpr TypeSet C = of_kinds(1u << static_cast<int>(Kind::Complex));
 }  // namespace typeset
 
 struct OpInfo {

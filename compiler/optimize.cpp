@@ -11,7 +11,7 @@
 namespace exprvm {
 namespace {
 
-bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
+bool is_float(DType t) { return kind_of(t) == Kind::Float && is_native(t); }
 
 
 // A Literal node of dtype v.dtype holding v exactly.
@@ -24,19 +24,19 @@ NodePtr make_literal(const Value& v, const Node& like) {
   n->weak = like.weak;
   Literal& l = n->literal;
   switch (kind_of(v.dtype)) {
-    case Kind::Bool: l.kind = WeakKind::Bool; l.b = v.b; break;
+    case Kind::Bool: l.kind = WeakKind::Bool; l.b = v.get<bool>(); break;
     case Kind::Int:
-    case Kind::UInt:
+    case Kind::UInt:  // uint64 keeps its bits in the int64 field (literal_value casts back)
       l.kind = WeakKind::Int;
-      l.i = v.dtype == DType::Int32 ? v.i32 : v.i64;
+      l.i = cast_value(v, DType::Int64).get<std::int64_t>();
       break;
     case Kind::Float:
       l.kind = WeakKind::Float;
-      l.f = v.dtype == DType::Float32 ? v.f32 : v.f64;
+      l.f = cast_value(v, DType::Float64).get<double>();
       break;
     case Kind::Complex:
       l.kind = WeakKind::Complex;
-      l.c = v.dtype == DType::Complex64 ? std::complex<double>(v.c64) : v.c128;
+      l.c = cast_value(v, DType::Complex128).get<std::complex<double>>();
       break;
   }
   return n;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/error.hpp"
+#include "core/numpy_scalar.hpp"
 #include "compiler/scalar_ops.hpp"
 
 namespace exprvm {
@@ -34,8 +35,8 @@ std::optional<bool> comparison(Op op, T a, T b) {
 }
 
 Value bool_op(Op op, std::span<const Value> args) {
-  const bool a = args[0].b;
-  const bool b = args.size() > 1 ? args[1].b : false;
+  const bool a = args[0].get<bool>();
+  const bool b = args.size() > 1 ? args[1].get<bool>() : false;
   if (const auto c = comparison(op, a, b)) return Value::of(*c);
   switch (op) {
     case Op::INVERT: return Value::of(!a);
@@ -46,112 +47,35 @@ Value bool_op(Op op, std::span<const Value> args) {
   }
 }
 
-// Python's a // b on integers; 0 for b == 0; MIN // -1 wraps to MIN.
-template <class T>
-T int_floordiv(T a, T b) {
-  if (b == 0) return 0;
-  if (b == -1) return static_cast<T>(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
-  T q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-// Python's a % b on integers (sign of b); 0 for b == 0.
-template <class T>
-T int_mod(T a, T b) {
-  if (b == 0 || b == -1) return 0;
-  T r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
-}
-
-// a ** b by squaring, wrapping; a negative exponent gives 0 unless a is 1 or -1.
-template <class T>
-T int_pow(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  if (b < 0) {
-    if (a == 1) return 1;
-    if (a == -1) return (b & 1) ? -1 : 1;
-    return 0;
-  }
-  U result = 1, base = static_cast<U>(a), e = static_cast<U>(b);
-  while (e != 0) {
-    if (e & 1u) result *= base;
-    base *= base;
-    e >>= 1;
-  }
-  return static_cast<T>(result);
-}
-
 template <class T>
 Value int_op(Op op, DType t, std::span<const Value> args) {
-  using U = std::make_unsigned_t<T>;
-  constexpr T bits = static_cast<T>(sizeof(T) * 8);
   const T a = args[0].get<T>();
   const T b = args.size() > 1 ? args[1].get<T>() : T(0);
-  const auto wrap = [](U u) { return Value::of(static_cast<T>(u)); };
   if (const auto c = comparison(op, a, b)) return Value::of(*c);
   switch (op) {
-    case Op::NEG: return wrap(U(0) - U(a));
+    case Op::NEG: return Value::of(numpy::neg(a));
     case Op::INVERT: return Value::of(static_cast<T>(~a));
-    case Op::ABS: return a < 0 ? wrap(U(0) - U(a)) : Value::of(a);
-    case Op::SQUARE: return wrap(U(a) * U(a));
-    case Op::SIGN: return Value::of(static_cast<T>((a > 0) - (a < 0)));
-    case Op::ADD: return wrap(U(a) + U(b));
-    case Op::SUB: return wrap(U(a) - U(b));
-    case Op::MUL: return wrap(U(a) * U(b));
-    case Op::FLOORDIV: return Value::of(int_floordiv(a, b));
-    case Op::MOD: return Value::of(int_mod(a, b));
-    case Op::FMOD: return Value::of(static_cast<T>(b == 0 || b == -1 ? 0 : a % b));
-    case Op::POW: return Value::of(int_pow(a, b));
-    case Op::LSHIFT: return b < 0 || b >= bits ? Value::of(T(0)) : wrap(U(a) << b);
-    case Op::RSHIFT:
-      return b < 0 || b >= bits ? Value::of(static_cast<T>(a < 0 ? -1 : 0))
-                                : Value::of(static_cast<T>(a >> b));
+    case Op::ABS: return Value::of(numpy::abs(a));
+    case Op::SQUARE: return Value::of(numpy::mul(a, a));
+    case Op::SIGN: return Value::of(numpy::sign(a));
+    case Op::ADD: return Value::of(numpy::add(a, b));
+    case Op::SUB: return Value::of(numpy::sub(a, b));
+    case Op::MUL: return Value::of(numpy::mul(a, b));
+    case Op::FLOORDIV: return Value::of(numpy::floordiv(a, b));
+    case Op::MOD: return Value::of(numpy::mod(a, b));
+    case Op::FMOD: return Value::of(numpy::int_fmod(a, b));
+    case Op::POW: return Value::of(numpy::int_pow(a, b));
+    case Op::LSHIFT: return Value::of(numpy::lshift(a, b));
+    case Op::RSHIFT: return Value::of(numpy::rshift(a, b));
     case Op::AND: return Value::of(static_cast<T>(a & b));
     case Op::OR: return Value::of(static_cast<T>(a | b));
     case Op::XOR: return Value::of(static_cast<T>(a ^ b));
-    case Op::MAXIMUM: return Value::of(a >= b ? a : b);
-    case Op::MINIMUM: return Value::of(a <= b ? a : b);
-    case Op::CLIP: {
-      const T lo = b, hi = args[2].get<T>();
-      const T low_clipped = a >= lo ? a : lo;
-      return Value::of(low_clipped <= hi ? low_clipped : hi);
-    }
+    case Op::MAXIMUM: return Value::of(numpy::maximum(a, b));
+    case Op::MINIMUM: return Value::of(numpy::minimum(a, b));
+    case Op::CLIP: return Value::of(numpy::clip(a, b, args[2].get<T>()));
     default: unsupported(op, t);
   }
 }
-
-// NumPy's npy_divmod: floor quotient and Python remainder of floats, both from one fmod.
-template <class T>
-void float_divmod(T a, T b, T& floordiv, T& mod) {
-  mod = std::fmod(a, b);
-  if (b == 0) {
-    floordiv = a / b;
-    return;
-  }
-  T div = (a - mod) / b;
-  if (mod != 0) {
-    if ((b < 0) != (mod < 0)) {
-      mod += b;
-      div -= T(1);
-    }
-  } else {
-    mod = std::copysign(T(0), b);
-  }
-  if (div != 0) {
-    floordiv = std::floor(div);
-    if (div - floordiv > T(0.5)) floordiv += T(1);
-  } else {
-    floordiv = std::copysign(T(0), a / b);
-  }
-}
-
-// NumPy's maximum/minimum: the first operand wins ties and NaN in either operand propagates.
-template <class T>
-T nan_maximum(T a, T b) { return (a >= b || std::isnan(a)) ? a : b; }
-template <class T>
-T nan_minimum(T a, T b) { return (a <= b || std::isnan(a)) ? a : b; }
 
 // The ops that are exactly one <cmath> / <complex> function of their operand, the same for
 // real and complex X.
@@ -199,7 +123,8 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
     case Op::FLOOR: return Value::of(std::floor(a));
     case Op::ROUND: return Value::of(std::nearbyint(a));
     case Op::TRUNC: return Value::of(std::trunc(a));
-    case Op::SIGN: return Value::of(std::isnan(a) ? a : T((a > 0) - (a < 0)));
+    case Op::ROUND_F16: return Value::of(numpy::round_to_float16(a));
+    case Op::SIGN: return Value::of(numpy::sign(a));
     case Op::SIGNBIT: return Value::of(static_cast<bool>(std::signbit(a)));
     case Op::ISNAN: return Value::of(static_cast<bool>(std::isnan(a)));
     case Op::ISFINITE: return Value::of(static_cast<bool>(std::isfinite(a)));
@@ -210,7 +135,7 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
     case Op::DIV: return Value::of(T(a / b));
     case Op::FLOORDIV: case Op::MOD: {
       T floordiv, mod;
-      float_divmod(a, b, floordiv, mod);
+      numpy::float_divmod(a, b, floordiv, mod);
       return Value::of(op == Op::FLOORDIV ? floordiv : mod);
     }
     case Op::POW: return Value::of(std::pow(a, b));
@@ -219,11 +144,11 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
     case Op::HYPOT: return Value::of(std::hypot(a, b));
     case Op::NEXTAFTER: return Value::of(std::nextafter(a, b));
     case Op::COPYSIGN: return Value::of(std::copysign(a, b));
-    case Op::MAXIMUM: return Value::of(nan_maximum(a, b));
-    case Op::MINIMUM: return Value::of(nan_minimum(a, b));
+    case Op::MAXIMUM: return Value::of(numpy::maximum(a, b));
+    case Op::MINIMUM: return Value::of(numpy::minimum(a, b));
     case Op::COMPLEX: return Value::of(std::complex<T>(a, b));
     case Op::CIS: return Value::of(std::complex<T>(std::cos(a), std::sin(a)));
-    case Op::CLIP: return Value::of(nan_minimum(nan_maximum(a, b), args[2].get<T>()));
+    case Op::CLIP: return Value::of(numpy::clip(a, b, args[2].get<T>()));
     case Op::FMA: return Value::of(std::fma(a, b, args[2].get<T>()));
     default: unsupported(op, t);
   }
@@ -365,21 +290,19 @@ Value apply_op(Op op, DType operand_dtype, std::span<const Value> args) {
   switch (op) {
     case Op::COPY: return args[0];
     case Op::ONES_LIKE: return cast_value(Value::of(true), operand_dtype);
-    case Op::WHERE: return args[0].b ? args[1] : args[2];
+    case Op::WHERE: return args[0].get<bool>() ? args[1] : args[2];
     case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
-      return apply_op(select_compare(op), operand_dtype, args.first(2)).b ? args[0] : args[2];
+      return apply_op(select_compare(op), operand_dtype, args.first(2)).get<bool>() ? args[0] : args[2];
     default: break;
   }
-  switch (operand_dtype) {
-    case DType::Bool: return bool_op(op, args);
-    case DType::Int32: return int_op<std::int32_t>(op, operand_dtype, args);
-    case DType::Int64: return int_op<std::int64_t>(op, operand_dtype, args);
-    case DType::Float32: return float_op<float>(op, operand_dtype, args);
-    case DType::Float64: return float_op<double>(op, operand_dtype, args);
-    case DType::Complex64: return complex_op<float>(op, operand_dtype, args);
-    case DType::Complex128: return complex_op<double>(op, operand_dtype, args);
-    default: unsupported(op, operand_dtype);
-  }
+  return with_dtype(operand_dtype, [&](auto tag) -> Value {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, bool>) return bool_op(op, args);
+    else if constexpr (std::is_same_v<T, float16>) unsupported(op, operand_dtype);  // storage only
+    else if constexpr (numpy::kIsInteger<T>) return int_op<T>(op, operand_dtype, args);
+    else if constexpr (std::is_floating_point_v<T>) return float_op<T>(op, operand_dtype, args);
+    else return complex_op<typename T::value_type>(op, operand_dtype, args);
+  });
 }
 
 }  // namespace exprvm

@@ -17,7 +17,7 @@ std::string_view op_display(Op op) {
   return symbol.empty() ? op_info(op).spelling : symbol;
 }
 
-bool is_bool_or_int(DType t) { return t == DType::Bool || t == DType::Int32 || t == DType::Int64; }
+bool is_bool_or_int(DType t) { return kind_of(t) == Kind::Bool || kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt; }
 
 class Checker {
  public:
@@ -35,7 +35,7 @@ class Checker {
       const Param& p = signature[i];
       if (p.weak && !p.scalar)
         throw Error(ErrorKind::Argument, "parameter '" + p.name + "' is weak but not a scalar");
-      if (p.dtype == DType::UInt32 && p.scalar && p.weak)
+      if (!is_native(p.dtype) && p.scalar && p.weak)
         throw Error(ErrorKind::Argument, "weak scalar '" + p.name + "' must have a native dtype");
       if (env_.count(p.name))
         throw Error(ErrorKind::Argument, "parameter '" + p.name + "' appears twice in the signature");
@@ -86,7 +86,7 @@ class Checker {
                  std::string(casting_name(out_.options.casting)) + "'",
              st.target_span);
       param.is_output = true;
-      expr = cast(std::move(expr), native_of(param.dtype));
+      expr = cast(std::move(expr), param.dtype);
       out_.statements.push_back({slot, std::move(expr)});
       return;
     }
@@ -130,7 +130,7 @@ class Checker {
     if (it == env_.end()) fail(ErrorKind::Name, "name '" + n->name + "' is not defined", n->span);
     const Slot& s = out_.slots[it->second];
     n->slot = it->second;
-    n->dtype = native_of(s.dtype);
+    n->dtype = s.dtype;
     n->uniform = s.scalar;
     n->weak = weak_[it->second];
     return n;
@@ -167,20 +167,27 @@ class Checker {
     if (op_accepts(op, t)) return t;
     if (!is_bool_or_int(t)) return std::nullopt;
     if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) return DType::Float64;
-    if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int32))
-      return DType::Int32;
+    if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int8))
+      return DType::Int8;
     return std::nullopt;
   }
 
   // `node` (whose args are typed operands) becomes elementwise `op` of them: promotes them to
   // a common dtype (WHERE: all but the condition), checks the op supports it and inserts the
   // casts. `what` names the op in errors.
+  //
+  // float16 (storage-only) is computed as NumPy does: each operation in float32, its result
+  // rounded to float16. In the typed tree, a float16 operand is first cast to float16 (a
+  // literal or an int8 adopts float16 first), then to float32; the op runs in float32; a
+  // float result is cast back to float16, so its node has dtype float16 and promotes as
+  // float16. Lowering keeps float16 values in float32 registers and turns a cast to float16
+  // into one rounding (ROUND_F16), a cast from it into a float32 cast (see compiler/lower.cpp).
   NodePtr apply(NodePtr node, Op op, std::string_view what) {
     std::vector<NodePtr>& args = node->args;
     const std::size_t first = op == Op::WHERE ? 1 : 0;
     bool all_weak = false;
     const DType common = common_dtype(args, first, all_weak);
-    const auto t = computation_dtype(op, common);
+    const auto t = computation_dtype(op, native_of(common));
     if (!t) {
       std::string msg = "'" + std::string(what) + "' is not supported for " +
                         std::string(dtype_name(common));
@@ -194,11 +201,17 @@ class Checker {
     node->dtype = op_result(op, *t);
     node->uniform = true;
     node->weak = all_weak;
+    const bool storage_only = !is_native(common) && *t == native_of(common);
     for (std::size_t i = 0; i < args.size(); ++i) {
       node->uniform = node->uniform && args[i]->uniform;
-      const DType want = i < first ? DType::Bool : *t;
-      args[i] = cast(std::move(args[i]), want);
+      if (i < first) {
+        args[i] = cast(std::move(args[i]), DType::Bool);
+        continue;
+      }
+      if (storage_only) args[i] = cast(std::move(args[i]), common);
+      args[i] = cast(std::move(args[i]), *t);
     }
+    if (storage_only && node->dtype == *t) return cast(std::move(node), common);
     return node;
   }
 
@@ -311,7 +324,9 @@ class Checker {
     } else if (mean) {
       if (is_bool_or_int(t)) t = DType::Float64;
     } else if (op == Op::SUM || op == Op::PROD) {
-      if (t == DType::Bool || t == DType::Int32) t = DType::Int64;
+      // NumPy's sum/prod of bool and narrower integers: int64 (uint64 for unsigned)
+      if (kind_of(t) == Kind::UInt) t = DType::UInt64;
+      else if (t == DType::Bool || kind_of(t) == Kind::Int) t = DType::Int64;
     } else if (complex) {
       fail(ErrorKind::Type, "'" + n->name + "' is not supported for " +
                                 std::string(dtype_name(t)), n->span);

@@ -1,6 +1,7 @@
 // NumPy's dtype facts: names, sizes, promotion (including NEP 50 weak literals) and casting.
 #include "core/dtype.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace exprvm {
@@ -51,31 +52,28 @@ std::optional<DType> dtype_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-// Storage dtypes are first mapped to the native dtype the VM computes them in.
+// numpy 1.24's promote_types: the smallest dtype of the higher kind (or a higher one) that
+// both operands cast to safely, e.g. uint8 + int8 -> int16, int16 + float32 -> float32,
+// int32 + float32 -> float64, uint64 + int64 -> float64, float16 + int8 -> float16.
 DType promote(DType a, DType b) {
-  a = native_of(a);
-  b = native_of(b);
   if (a == b) return a;
-  const Kind ka = kind_of(a);
-  const Kind kb = kind_of(b);
-  if (ka == Kind::Bool) return b;
-  if (kb == Kind::Bool) return a;
-  if (ka == kb) return itemsize(a) >= itemsize(b) ? a : b;
-  // Different kinds: the result has the higher kind, with a component wide enough for both
-  // (an integer needs a 64-bit component).
-  const DType high = ka > kb ? a : b;
-  const DType low = ka > kb ? b : a;
-  const bool wide = kind_of(low) == Kind::Int || component_size(low) > component_size(high);
-  if (!wide) return high;
-  return kind_of(high) == Kind::Complex ? DType::Complex128 : DType::Float64;
+  const Kind lowest_kind = std::max(kind_of(a), kind_of(b));
+  std::optional<DType> best;
+  for (int i = 0; i < kDTypeCount; ++i) {
+    const DType c = static_cast<DType>(i);
+    if (kind_of(c) < lowest_kind || !can_cast_safely(a, c) || !can_cast_safely(b, c)) continue;
+    if (!best || kind_of(c) < kind_of(*best) ||
+        (kind_of(c) == kind_of(*best) && itemsize(c) < itemsize(*best)))
+      best = c;
+  }
+  return best ? *best : DType::Complex128;  // unreachable: complex128 holds every dtype
 }
 
 DType promote_weak(DType strong, WeakKind weak) {
-  strong = native_of(strong);
   const WeakKind strong_kind = weak_kind_of(strong);
   if (weak <= strong_kind) return strong;
   if (weak == WeakKind::Complex)
-    return strong == DType::Float32 ? DType::Complex64 : DType::Complex128;
+    return strong == DType::Float32 || strong == DType::Float16 ? DType::Complex64 : DType::Complex128;
   return default_dtype(weak);
 }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "core/float16.hpp"
+
 namespace exprvm {
 
 // Every dtype an Array may hold, in the order of core/dtypes.def (native dtypes first).

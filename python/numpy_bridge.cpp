@@ -16,11 +16,11 @@ bool raise_unsupported_dtype(std::string_view label, PyArray_Descr* descr) {
   PyObject* text = PyObject_Str(reinterpret_cast<PyObject*>(descr));
   const char* dtype_text = text ? PyUnicode_AsUTF8(text) : nullptr;
   PyErr_Clear();
-  PyErr_Format(PyExc_TypeError,
-               "%.200s has dtype %s, which exprvm does not support (supported: bool, int8, "
-               "int16, int32, int64, uint8, uint16, uint32, float32, float64, complex64, "
-               "complex128)",
-               std::string(label).c_str(), dtype_text ? dtype_text : "?");
+  std::string supported;
+  for (int i = 0; i < kDTypeCount; ++i)
+    supported += (i ? ", " : "") + std::string(dtype_name(static_cast<DType>(i)));
+  PyErr_Format(PyExc_TypeError, "%.200s has dtype %s, which exprvm does not support (supported: %s)",
+               std::string(label).c_str(), dtype_text ? dtype_text : "?", supported.c_str());
   Py_XDECREF(text);
   return false;
 }
@@ -68,51 +68,28 @@ void bind_array(BoundArg& arg, PyArrayObject* array, DType dtype, PyObject* owne
 
 }  // namespace
 
+// NumPy's kind character of dtype t ('b', 'i', 'u', 'f', 'c').
+static char numpy_kind_char(DType t) {
+  switch (kind_of(t)) {
+    case Kind::Bool: return 'b';
+    case Kind::Int: return 'i';
+    case Kind::UInt: return 'u';
+    case Kind::Float: return 'f';
+    case Kind::Complex: return 'c';
+  }
+  return '?';
+}
+
+// The dtype of core/dtypes.def with the descriptor's kind character and item size.
 std::optional<DType> dtype_from_descr(const PyArray_Descr* descr) {
-  const int size = descr->elsize;
-  switch (descr->kind) {
-    case 'b': return DType::Bool;
-    case 'i':
-      if (size == 1) return DType::Int8;
-      if (size == 2) return DType::Int16;
-      if (size == 4) return DType::Int32;
-      if (size == 8) return DType::Int64;
-      return std::nullopt;
-    case 'u':
-      if (size == 1) return DType::UInt8;
-      if (size == 2) return DType::UInt16;
-      if (size == 4) return DType::UInt32;
-      return std::nullopt;  // uint64 has no exact home among exprvm's computing dtypes
-    case 'f':
-      if (size == 4) return DType::Float32;
-      if (size == 8) return DType::Float64;
-      return std::nullopt;
-    case 'c':
-      if (size == 8) return DType::Complex64;
-      if (size == 16) return DType::Complex128;
-      return std::nullopt;
-    default: return std::nullopt;
+  for (int i = 0; i < kDTypeCount; ++i) {
+    const DType t = static_cast<DType>(i);
+    if (numpy_kind_char(t) == descr->kind && static_cast<int>(itemsize(t)) == descr->elsize) return t;
   }
+  return std::nullopt;
 }
 
-int numpy_type_number(DType dtype) {
-  switch (dtype) {
-    case DType::Bool: return NPY_BOOL;
-    case DType::Int8: return NPY_INT8;
-    case DType::Int16: return NPY_INT16;
-    case DType::Int32: return NPY_INT32;
-    case DType::Int64: return NPY_INT64;
-    case DType::UInt8: return NPY_UINT8;
-    case DType::UInt16: return NPY_UINT16;
-    case DType::UInt32: return NPY_UINT32;
-    case DType::Float32: return NPY_FLOAT32;
-    case DType::Float64: return NPY_FLOAT64;
-    case DType::Complex64: return NPY_COMPLEX64;
-    case DType::Complex128: return NPY_COMPLEX128;
-  }
-  return NPY_NOTYPE;
-}
-
+int numpy_type_number(DType dtype) { return numpy_typenum(dtype); }
 
 bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
   if (PyArray_Check(value)) {

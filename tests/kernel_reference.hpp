@@ -36,11 +36,18 @@ struct Tolerance {
 
 // ---- reading and writing values of a dtype
 
+// Calls f(E{}) with E the element type of dtype t (bool is a 0/1 byte).
 template <class F> decltype(auto) with_type(DType t, F f) {
   switch (t) {
-    case DType::Bool: return f(std::uint8_t{});
+    case DType::Bool: return f(bool{});
+    case DType::Int8: return f(std::int8_t{});
+    case DType::Int16: return f(std::int16_t{});
     case DType::Int32: return f(std::int32_t{});
     case DType::Int64: return f(std::int64_t{});
+    case DType::UInt8: return f(std::uint8_t{});
+    case DType::UInt16: return f(std::uint16_t{});
+    case DType::UInt32: return f(std::uint32_t{});
+    case DType::UInt64: return f(std::uint64_t{});
     case DType::Float32: return f(float{});
     case DType::Float64: return f(double{});
     case DType::Complex64: return f(std::complex<float>{});
@@ -87,7 +94,8 @@ template <class T> std::vector<T> float_edges() {
 }
 template <class T> std::vector<T> int_edges() {
   using L = std::numeric_limits<T>;
-  return {0, 1, -1, 2, -2, 3, -3, 7, -7, L::min(), L::max(), L::min() + 1, L::max() - 1, 31, 32, 63, 64, 100, -100};
+  return {T(0), T(1), T(-1), T(2), T(-2), T(3), T(-3), T(7), T(-7), L::min(), L::max(), T(L::min() + 1),
+          T(L::max() - 1), T(31), T(32), T(63), T(64), T(100), T(-100)};
 }
 
 // Operations whose complex results are only compared on finite inputs: the ones computed
@@ -106,13 +114,17 @@ inline bool is_fused_select(Op op) {
   return op == Op::SELECT_LT || op == Op::SELECT_LE || op == Op::SELECT_GE || op == Op::SELECT_GT;
 }
 
+// How values of element type E are held in a vector (bool as bytes: std::vector<bool> packs).
+template <class E> using Held = std::conditional_t<std::is_same_v<E, bool>, std::uint8_t, E>;
+
 // Fills one operand: edge values first (rotated by `shift` so operands pair differently), then
-// random values; `role` 1 is the second operand (exponents and shift counts are kept small).
+// random values; `role` 1 is the second operand (exponents and shift counts are kept small:
+// -3..70 for signed, 0..73 for unsigned integers).
 template <class E>
-std::vector<E> operand_values(Op op, std::size_t n, int role, std::mt19937_64& rng) {
-  std::vector<E> v(n);
+std::vector<Held<E>> operand_values(Op op, std::size_t n, int role, std::mt19937_64& rng) {
+  std::vector<Held<E>> v(n);
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
-  if constexpr (std::is_same_v<E, std::uint8_t>) {
+  if constexpr (std::is_same_v<E, bool>) {
     for (std::size_t i = 0; i < n; ++i) v[i] = std::uint8_t(rng() & 1);
     if (n >= 4) v[0] = 0, v[1] = 1, v[2] = role, v[3] = 1 - role;
   } else if constexpr (std::is_integral_v<E>) {
@@ -123,7 +135,7 @@ std::vector<E> operand_values(Op op, std::size_t n, int role, std::mt19937_64& r
       if (i < 3 * edges.size()) x = edges[(i + role * (i / edges.size() + 1)) % edges.size()];
       else if (i % 2) x = E(rng());
       else x = E(std::int64_t(rng() % 2001) - 1000);
-      v[i] = small ? E(std::int64_t((std::uint64_t(x) % 74)) - 3) : x;
+      v[i] = small ? E(std::int64_t(std::uint64_t(x) % 74) - (std::is_signed_v<E> ? 3 : 0)) : x;
     }
   } else if constexpr (std::is_floating_point_v<E>) {
     const auto edges = float_edges<E>();
@@ -159,7 +171,7 @@ inline Inputs make_inputs(Op op, DType t, std::size_t n, std::mt19937_64& rng) {
   return with_type(t, [&](auto zero) {
     using E = decltype(zero);
     Inputs in;
-    in.a = op == Op::WHERE ? as_bytes(operand_values<std::uint8_t>(op, n, 0, rng)) : as_bytes(operand_values<E>(op, n, 0, rng));
+    in.a = op == Op::WHERE ? as_bytes(operand_values<bool>(op, n, 0, rng)) : as_bytes(operand_values<E>(op, n, 0, rng));
     in.b = as_bytes(operand_values<E>(op, n, 1, rng));
     if (is_fused_select(op))  // ties, where <= and < differ
       for (std::size_t i = 5; i < n; i += 9) std::memcpy(&in.b[i * sizeof(E)], &in.a[i * sizeof(E)], sizeof(E));

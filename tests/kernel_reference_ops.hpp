@@ -86,7 +86,18 @@ inline bool matches(Val expected, Val got, DType out_t, Tolerance tol) {
 template <class T> Val v(T x) { return Val{static_cast<long double>(x), 0}; }
 template <class T> Val v(std::complex<T> z) { return Val{z.real(), z.imag()}; }
 
-template <class T> T wrap(std::make_unsigned_t<T> u) { return static_cast<T>(u); }
+// Integer results computed modulo 2**64 and truncated to T (C++20: well defined).
+template <class T> T wrap(std::uint64_t u) { return static_cast<T>(u); }
+template <class T> std::uint64_t u64(T x) { return static_cast<std::uint64_t>(x); }
+// x < 0 and x == -1 without always-false comparisons on unsigned T.
+template <class T> bool below_zero(T x) {
+  if constexpr (std::is_signed_v<T>) return x < 0;
+  else return false;
+}
+template <class T> bool minus_one(T x) {
+  if constexpr (std::is_signed_v<T>) return x == -1;
+  else return false;
+}
 
 inline std::optional<Val> ref_bool(Op op, std::uint8_t a, std::uint8_t b, std::uint8_t c, bool cond) {
   switch (op) {
@@ -107,40 +118,41 @@ inline std::optional<Val> ref_bool(Op op, std::uint8_t a, std::uint8_t b, std::u
   }
 }
 
+// Signed and unsigned integers: wrap-around arithmetic, x // 0 == x % 0 == 0, shifts by a
+// count < 0 or >= bits shift everything out (sign fill for signed >>), logical >> on unsigned.
 template <class T> std::optional<Val> ref_int(Op op, T a, T b, T c, bool cond) {
-  using U = std::make_unsigned_t<T>;
-  constexpr T bits = 8 * sizeof(T);
+  constexpr int bits = 8 * sizeof(T);
   switch (op) {
     case Op::COPY: return v(a);
-    case Op::NEG: return v(wrap<T>(U(0) - U(a)));
+    case Op::NEG: return v(wrap<T>(0 - u64(a)));
     case Op::INVERT: return v(T(~a));
-    case Op::ABS: return v(a < 0 ? wrap<T>(U(0) - U(a)) : a);
-    case Op::SQUARE: return v(wrap<T>(U(a) * U(a)));
-    case Op::SIGN: return v(T((a > 0) - (a < 0)));
+    case Op::ABS: return v(below_zero(a) ? wrap<T>(0 - u64(a)) : a);
+    case Op::SQUARE: return v(wrap<T>(u64(a) * u64(a)));
+    case Op::SIGN: return v(T((a > 0) - below_zero(a)));
     case Op::ONES_LIKE: return v(T(1));
-    case Op::ADD: return v(wrap<T>(U(a) + U(b)));
-    case Op::SUB: return v(wrap<T>(U(a) - U(b)));
-    case Op::MUL: return v(wrap<T>(U(a) * U(b)));
+    case Op::ADD: return v(wrap<T>(u64(a) + u64(b)));
+    case Op::SUB: return v(wrap<T>(u64(a) - u64(b)));
+    case Op::MUL: return v(wrap<T>(u64(a) * u64(b)));
     case Op::FLOORDIV: {
       if (b == 0) return v(T(0));
-      if (b == -1) return v(wrap<T>(U(0) - U(a)));
+      if (minus_one(b)) return v(wrap<T>(0 - u64(a)));
       const long double q = std::floor((long double)a / (long double)b);
       return v(T(q));
     }
     case Op::MOD: {
-      if (b == 0 || b == -1) return v(T(0));
-      T r = a % b;
-      return v(T(r != 0 && ((r < 0) != (b < 0)) ? r + b : r));
+      if (b == 0 || minus_one(b)) return v(T(0));
+      T r = T(a % b);
+      return v(T(r != 0 && (below_zero(r) != below_zero(b)) ? r + b : r));
     }
-    case Op::FMOD: return v(T(b == 0 || b == -1 ? 0 : a % b));
+    case Op::FMOD: return v(T(b == 0 || minus_one(b) ? 0 : a % b));
     case Op::POW: {
-      if (b < 0) return v(T(a == 1 ? 1 : a == -1 ? (b % 2 ? -1 : 1) : 0));
-      U r = 1;
-      for (T i = 0; i < b; ++i) r *= U(a);
-      return v(T(r));
+      if (below_zero(b)) return v(T(a == 1 ? 1 : minus_one(a) ? (b % 2 ? -1 : 1) : 0));
+      std::uint64_t r = 1;
+      for (T i = 0; i < b; ++i) r *= u64(a);
+      return v(wrap<T>(r));
     }
-    case Op::LSHIFT: return v(T(b < 0 || b >= bits ? 0 : wrap<T>(U(a) << b)));
-    case Op::RSHIFT: return v(T(b < 0 || b >= bits ? (a < 0 ? -1 : 0) : a >> b));
+    case Op::LSHIFT: return v(T(below_zero(b) || b >= T(bits) ? 0 : wrap<T>(u64(a) << b)));
+    case Op::RSHIFT: return v(T(below_zero(b) || b >= T(bits) ? (below_zero(a) ? -1 : 0) : a >> b));
     case Op::AND: return v(T(a & b));
     case Op::OR: return v(T(a | b));
     case Op::XOR: return v(T(a ^ b));
@@ -205,6 +217,18 @@ template <class X> std::optional<Val> ref_trigonometric(Op op, X a) {
   }
 }
 
+// The float16 nearest to x (ties to even), by scaling to its unit in the last place: an
+// independent reference for ROUND_F16.
+inline long double nearest_float16(long double x) {
+  if (std::isnan(x) || std::isinf(x)) return x;
+  const long double m = std::fabs(x);
+  if (m >= 65520.0L) return std::copysign((long double)INFINITY, x);
+  int e = 0;
+  std::frexp(m, &e);  // m = f * 2**e with f in [0.5, 1): the leading bit is 2**(e-1)
+  const long double ulp = std::ldexp(1.0L, std::max(e - 1, -14) - 10);
+  return std::copysign(std::nearbyint(m / ulp) * ulp, x);  // the default mode: ties to even
+}
+
 template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond) {
   if (auto r = ref_trigonometric(op, a)) return r;
   T mod;
@@ -228,6 +252,7 @@ template <class T> std::optional<Val> ref_float(Op op, T a, T b, T c, bool cond)
     case Op::FLOOR: return v(std::floor(a));
     case Op::ROUND: return v(std::nearbyint(a));
     case Op::TRUNC: return v(std::trunc(a));
+    case Op::ROUND_F16: return v(T(nearest_float16(a)));
     case Op::SIGN: return v(np_sign(a));
     case Op::SIGNBIT: return v(std::signbit(a));
     case Op::ISNAN: return v(std::isnan(a));
@@ -345,7 +370,7 @@ inline std::optional<Val> reference(Op op, DType t, const Inputs& in, std::size_
   return with_type(t, [&](auto zero) -> std::optional<Val> {
     using E = decltype(zero);
     const E a = op == Op::WHERE ? E{} : element<E>(in.a, i), b = element<E>(in.b, i), c = element<E>(in.c, i);
-    if constexpr (std::is_same_v<E, std::uint8_t>) return ref_bool(op, a, b, c, cond);
+    if constexpr (std::is_same_v<E, bool>) return ref_bool(op, a, b, c, cond);
     else if constexpr (std::is_integral_v<E>) return ref_int<E>(op, a, b, c, cond);
     else if constexpr (std::is_floating_point_v<E>) return ref_float<E>(op, a, b, c, cond);
     else return ref_complex<typename E::value_type>(op, a, b, c, cond);
@@ -361,20 +386,41 @@ inline std::string describe_inputs(Op op, DType t, const Inputs& in, std::size_t
 
 // ---- casts
 
-// NumPy's unsafe cast of element i of `from` data to dtype `to` (int64 -> int32 keeps the low
-// 32 bits; out-of-range or NaN float to int gives the integer minimum, as on x86).
+// The integer of dtype t with the low bits of `bits` (t bool or an integer).
+inline long double low_bits_as(DType t, std::uint64_t bits) {
+  return with_type(t, [&](auto zero) -> long double {
+    using E = decltype(zero);
+    if constexpr (IsCx<E>::value || std::is_floating_point_v<E>) return NAN;
+    else return (long double)E(bits);
+  });
+}
+
+// NumPy's unsafe cast of element i of `from` data to dtype `to`. Integer -> integer keeps the
+// low bits. Float -> int32/int64: truncation, out-of-range or NaN gives the integer minimum
+// (as on x86); -> narrower or unsigned integers: through int64 (same rule), then the low
+// bits, except that uint64 takes [2**63, 2**64) exactly.
 inline Val reference_cast(DType to, DType from, const std::vector<unsigned char>& data, std::size_t i) {
   const Val x = read_value(from, data.data(), i);
-  const bool from_complex = from == DType::Complex64 || from == DType::Complex128;
-  switch (to) {
-    case DType::Bool: return Val{(x.re != 0 || (from_complex && x.im != 0)) ? 1.0L : 0.0L, 0};
-    case DType::Int32: case DType::Int64: {
-      const bool from_int = from == DType::Bool || from == DType::Int32 || from == DType::Int64;
-      if (from_int && to == DType::Int32) return Val{(long double)std::int32_t(std::uint32_t(std::int64_t(x.re))), 0};
-      const long double limit = to == DType::Int32 ? 2147483648.0L : 9223372036854775808.0L;
-      if (!(x.re >= -limit && x.re < limit)) return Val{-limit, 0};
-      return Val{std::trunc(x.re) + 0.0L, 0};  // integers have no -0
+  const bool from_complex = kind_of(from) == Kind::Complex;
+  const bool from_int = kind_of(from) == Kind::Bool || kind_of(from) == Kind::Int || kind_of(from) == Kind::UInt;
+  const bool to_int = kind_of(to) == Kind::Int || kind_of(to) == Kind::UInt;
+  if (to == DType::Bool) return Val{(x.re != 0 || (from_complex && x.im != 0)) ? 1.0L : 0.0L, 0};
+  if (to_int) {
+    constexpr long double two63 = 9223372036854775808.0L;
+    std::uint64_t low_bits;
+    if (from_int) {
+      low_bits = x.re < 0 ? std::uint64_t(std::int64_t(x.re)) : std::uint64_t(x.re);
+    } else if (to == DType::Int32) {
+      const long double limit = 2147483648.0L;
+      low_bits = x.re >= -limit && x.re < limit ? std::uint64_t(std::int64_t(x.re)) : std::uint64_t(std::int64_t(-limit));
+    } else if (to == DType::UInt64 && x.re >= two63 && x.re < 2 * two63) {
+      low_bits = std::uint64_t(x.re);
+    } else {
+      low_bits = x.re >= -two63 && x.re < two63 ? std::uint64_t(std::int64_t(x.re)) : std::uint64_t(1) << 63;
     }
+    return Val{low_bits_as(to, low_bits), 0};
+  }
+  switch (to) {
     case DType::Float32: return Val{(long double)(float)x.re, 0};
     case DType::Float64: return Val{(long double)(double)x.re, 0};
     case DType::Complex64: return Val{(long double)(float)x.re, (long double)(float)x.im};
@@ -393,6 +439,8 @@ inline std::vector<unsigned char> reduction_inputs(Op op, DType t, std::size_t n
     if (t == DType::Bool) x = Val{(op == Op::ALL ? (rng() % 200 != 0) : (rng() % 200 == 0)) ? 1.0L : 0.0L, 0};
     if (t == DType::Int32 || t == DType::Int64) x = Val{std::round(x.re * (op == Op::PROD ? 1 : 1e6)), 0};
     if (t == DType::Int64 && op == Op::PROD) x.re = (long double)(std::int64_t(rng() % 7) - 3);
+    if (itemsize(t) < 4 || kind_of(t) == Kind::UInt)  // narrow and unsigned: values that fit
+      x = Val{op == Op::PROD ? (long double)(rng() % 4) : (long double)(rng() % 100), 0};
     write_value(t, bytes.data(), i, x);
   }
   return bytes;
@@ -402,7 +450,7 @@ inline std::vector<unsigned char> reduction_inputs(Op op, DType t, std::size_t n
 inline Val start_value(Op op, DType) { return op == Op::SUM ? Val{3, 1} : Val{2, 0}; }
 
 inline Val reference_fold(Op op, DType t, Val acc, const unsigned char* data, std::size_t n) {
-  const bool is_int = t == DType::Int32 || t == DType::Int64;
+  const bool is_int = kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt;
   std::uint64_t iacc = std::uint64_t(std::int64_t(acc.re));
   for (std::size_t i = 0; i < n; ++i) {
     const Val x = read_value(t, data, i);
@@ -420,14 +468,14 @@ inline Val reference_fold(Op op, DType t, Val acc, const unsigned char* data, st
   }
   if (t != DType::Complex64 && t != DType::Complex128) acc.im = 0;
   if (is_int && (op == Op::SUM || op == Op::PROD))
-    acc.re = t == DType::Int32 ? (long double)std::int32_t(std::uint32_t(iacc)) : (long double)std::int64_t(iacc);
+    acc.re = low_bits_as(t, iacc);
   return acc;
 }
 
 // Exact for ints, bools, MIN and MAX; float sums and products within the rounding error
 // bound of a reordered fold (n * eps relative to the sum of magnitudes).
 inline bool fold_matches(Op op, DType t, Val expected, Val got, const unsigned char* data, std::size_t n) {
-  const bool inexact = (op == Op::SUM || op == Op::PROD) && t != DType::Int32 && t != DType::Int64;
+  const bool inexact = (op == Op::SUM || op == Op::PROD) && (kind_of(t) == Kind::Float || kind_of(t) == Kind::Complex);
   if (!inexact) return same_exact(expected.re, got.re) && same_exact(expected.im, got.im);
   const bool single = t == DType::Float32 || t == DType::Complex64;
   const long double eps = single ? 1.2e-7L : 2.3e-16L;

@@ -185,12 +185,14 @@ class Evaluator {
                       args_[static_cast<std::size_t>(slot)].dtype);
   }
 
-  // Folds the reduction's operand over the reduced axis (or all axes), in C order.
+  // Folds the reduction's operand over the reduced axis (or all axes), in C order, in the
+  // compute dtype (float32 for float16, rounded once at the end).
   Value reduce(const Node& r, const Position& pos) const {
-    Value acc = reduce_identity_value(r.op, r.dtype);
+    const DType t = native_of(r.dtype);
+    Value acc = reduce_identity_value(r.op, t);
     std::int64_t count = 0;
     const auto fold_at = [&](const Shape& full_index) {
-      reduce_step(r.op, acc, eval(*r.args[0], Position{full_index, ravel(full_index, full_)}, false));
+      reduce_step(r.op, acc, cast_value(eval(*r.args[0], Position{full_index, ravel(full_index, full_)}, false), t));
       ++count;
     };
     if (!r.axis) {
@@ -204,10 +206,10 @@ class Evaluator {
         fold_at(full_index);
       }
     }
-    if (!r.mean) return acc;
-    const Value divisor = cast_value(Value::of(count), r.dtype);
+    if (!r.mean) return cast_value(acc, r.dtype);
+    const Value divisor = cast_value(Value::of(count), t);
     const Value pair[] = {acc, divisor};
-    return apply_op(Op::DIV, r.dtype, pair);
+    return cast_value(apply_op(Op::DIV, t, pair), r.dtype);
   }
 
   // Writes a statement's values into parameter `slot`'s caller array and returns them as a

@@ -49,12 +49,13 @@ using testing::TestArray;
 enum class Family { Bool, Int, Float, Complex };
 
 Family family_of(DType t) {
-  switch (native_of(t)) {
-    case DType::Bool: return Family::Bool;
-    case DType::Int32: case DType::Int64: return Family::Int;
-    case DType::Float32: case DType::Float64: return Family::Float;
-    default: return Family::Complex;
+  switch (kind_of(native_of(t))) {
+    case Kind::Bool: return Family::Bool;
+    case Kind::Int: case Kind::UInt: return Family::Int;
+    case Kind::Float: return Family::Float;
+    case Kind::Complex: return Family::Complex;
   }
+  return Family::Complex;
 }
 
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {
@@ -65,7 +66,7 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 // Generates one random program: its signature, arguments and source.
 class CaseGenerator {
  public:
-  explicit CaseGenerator(std::uint64_t seed) : rng_(seed) {}
+  explicit CaseGenerator(std::uint64_t seed) : rng_(seed), integer_rng_(seed ^ 0x5EED) {}
 
   Signature signature;
   std::vector<TestArray> arrays;
@@ -120,11 +121,22 @@ class CaseGenerator {
   template <class T>
   const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(uniform_int(0, static_cast<std::int64_t>(v.size()) - 1))]; }
 
+  // A dtype; an integer pick becomes any of the integer dtypes of core/dtypes.def, chosen
+  // with a second generator so that the program's shape (drawn from rng_) does not depend on
+  // how many dtypes there are.
   DType pick_dtype() {
     static const std::vector<DType> dtypes = {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float32,
                                               DType::Float64, DType::Float64, DType::Complex64, DType::Complex128,
                                               DType::Int8, DType::UInt16, DType::UInt32};
-    return pick(dtypes);
+    static const std::vector<DType> integers = [] {
+      std::vector<DType> all;
+      for (int i = 0; i < kDTypeCount; ++i)
+        if (family_of(static_cast<DType>(i)) == Family::Int) all.push_back(static_cast<DType>(i));
+      return all;
+    }();
+    const DType t = pick(dtypes);
+    if (family_of(t) != Family::Int) return t;
+    return integers[std::uniform_int_distribution<std::size_t>(0, integers.size() - 1)(integer_rng_)];
   }
 
   int max_ndim() const {
@@ -176,7 +188,7 @@ class CaseGenerator {
       const double specials[] = {0.0, 1.0, -1.0, INFINITY, -INFINITY, NAN};
       return cast_value(Value::of(specials[uniform_int(0, 5)]), t);
     }
-    const bool integer = t == DType::Int32 || t == DType::Int64;
+    const bool integer = kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt;
     return testing::random_value(t, rng_, integer ? -20 : -4, integer ? 20 : 4);
   }
 
@@ -325,6 +337,7 @@ class CaseGenerator {
   }
 
   std::mt19937_64 rng_;
+  std::mt19937_64 integer_rng_;  // which integer dtype (see pick_dtype)
   Family family_ = Family::Float;
   std::vector<std::string> leaves_;
   bool complex_values_ = false;     // some argument (or the family) is complex

@@ -1,6 +1,8 @@
 // dtype facts checked against NumPy 1.24 (the tables below were printed by numpy itself:
 // np.can_cast, np.promote_types, and array-plus-Python-scalar result dtypes).
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/dtype.hpp"
@@ -11,76 +13,96 @@ namespace {
 
 // np.can_cast(from, to, casting='safe'): row = from, column = to, in DType order.
 constexpr const char* kNumpySafe[kDTypeCount] = {
-    "111111111111",  // bool
-    "011010100000",  // int32
-    "001010100000",  // int64
-    "000111100000",  // float32
-    "000010100000",  // float64
-    "000001100000",  // complex64
-    "000000100000",  // complex128
-    "011111111000",  // int8
-    "011111101000",  // int16
-    "011111101111",  // uint8
-    "011111100011",  // uint16
-    "001010100001",  // uint32
+    "11111111111111",  // bool
+    "01111000011111",  // int8
+    "00111000011110",  // int16
+    "00011000001010",  // int32
+    "00001000001010",  // int64
+    "00111111111111",  // uint8
+    "00011011111110",  // uint16
+    "00001001101010",  // uint32
+    "00000000101010",  // uint64
+    "00000000011110",  // float32
+    "00000000001010",  // float64
+    "00000000000110",  // complex64
+    "00000000000010",  // complex128
+    "00000000011111",  // float16
 };
 // np.can_cast(from, to, casting='same_kind'): row = from, column = to, in DType order.
 constexpr const char* kNumpySameKind[kDTypeCount] = {
-    "111111111111",  // bool
-    "011111111000",  // int32
-    "011111111000",  // int64
-    "000111100000",  // float32
-    "000111100000",  // float64
-    "000001100000",  // complex64
-    "000001100000",  // complex128
-    "011111111000",  // int8
-    "011111111000",  // int16
-    "011111111111",  // uint8
-    "011111111111",  // uint16
-    "011111111111",  // uint32
+    "11111111111111",  // bool
+    "01111000011111",  // int8
+    "01111000011111",  // int16
+    "01111000011111",  // int32
+    "01111000011111",  // int64
+    "01111111111111",  // uint8
+    "01111111111111",  // uint16
+    "01111111111111",  // uint32
+    "01111111111111",  // uint64
+    "00000000011111",  // float32
+    "00000000011111",  // float64
+    "00000000000110",  // complex64
+    "00000000000110",  // complex128
+    "00000000011111",  // float16
 };
-// np.promote_types over the native dtypes, in DType order.
+// np.promote_types over the native dtypes, in DType order (float16: kNumpyPromoteFloat16).
+#define P(T) DType::T
 constexpr DType kNumpyPromote[kNativeDTypeCount][kNativeDTypeCount] = {
-    {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float64, DType::Complex64,
-     DType::Complex128},
-    {DType::Int32, DType::Int32, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
-     DType::Complex128},
-    {DType::Int64, DType::Int64, DType::Int64, DType::Float64, DType::Float64, DType::Complex128,
-     DType::Complex128},
-    {DType::Float32, DType::Float64, DType::Float64, DType::Float32, DType::Float64,
-     DType::Complex64, DType::Complex128},
-    {DType::Float64, DType::Float64, DType::Float64, DType::Float64, DType::Float64,
-     DType::Complex128, DType::Complex128},
-    {DType::Complex64, DType::Complex128, DType::Complex128, DType::Complex64, DType::Complex128,
-     DType::Complex64, DType::Complex128},
-    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128,
-     DType::Complex128, DType::Complex128},
+    {P(Bool), P(Int8), P(Int16), P(Int32), P(Int64), P(UInt8), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // bool
+    {P(Int8), P(Int8), P(Int16), P(Int32), P(Int64), P(Int16), P(Int32), P(Int64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // int8
+    {P(Int16), P(Int16), P(Int16), P(Int32), P(Int64), P(Int16), P(Int32), P(Int64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // int16
+    {P(Int32), P(Int32), P(Int32), P(Int32), P(Int64), P(Int32), P(Int32), P(Int64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // int32
+    {P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Int64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // int64
+    {P(UInt8), P(Int16), P(Int16), P(Int32), P(Int64), P(UInt8), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // uint8
+    {P(UInt16), P(Int32), P(Int32), P(Int32), P(Int64), P(UInt16), P(UInt16), P(UInt32), P(UInt64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // uint16
+    {P(UInt32), P(Int64), P(Int64), P(Int64), P(Int64), P(UInt32), P(UInt32), P(UInt32), P(UInt64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // uint32
+    {P(UInt64), P(Float64), P(Float64), P(Float64), P(Float64), P(UInt64), P(UInt64), P(UInt64), P(UInt64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // uint64
+    {P(Float32), P(Float32), P(Float32), P(Float64), P(Float64), P(Float32), P(Float32), P(Float64), P(Float64), P(Float32), P(Float64), P(Complex64), P(Complex128)},  // float32
+    {P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Float64), P(Complex128), P(Complex128)},  // float64
+    {P(Complex64), P(Complex64), P(Complex64), P(Complex128), P(Complex128), P(Complex64), P(Complex64), P(Complex128), P(Complex128), P(Complex64), P(Complex128), P(Complex64), P(Complex128)},  // complex64
+    {P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128), P(Complex128)},  // complex128
 };
-// (np.zeros(3, t) + scalar).dtype for the scalars True, 1, 1.0, 1j; row = t in DType order.
+// (np.zeros(3, t) + scalar).dtype for the scalars True, 1, 1.0, 1j under NEP 50
+// (np._set_promotion_state("weak") of NumPy 1.24); row = t in DType order.
 constexpr DType kNumpyWeak[kNativeDTypeCount][4] = {
-    {DType::Bool, DType::Int64, DType::Float64, DType::Complex128},
-    {DType::Int32, DType::Int32, DType::Float64, DType::Complex128},
-    {DType::Int64, DType::Int64, DType::Float64, DType::Complex128},
-    {DType::Float32, DType::Float32, DType::Float32, DType::Complex64},
-    {DType::Float64, DType::Float64, DType::Float64, DType::Complex128},
-    {DType::Complex64, DType::Complex64, DType::Complex64, DType::Complex64},
-    {DType::Complex128, DType::Complex128, DType::Complex128, DType::Complex128},
+    {P(Bool), P(Int64), P(Float64), P(Complex128)},  // bool
+    {P(Int8), P(Int8), P(Float64), P(Complex128)},  // int8
+    {P(Int16), P(Int16), P(Float64), P(Complex128)},  // int16
+    {P(Int32), P(Int32), P(Float64), P(Complex128)},  // int32
+    {P(Int64), P(Int64), P(Float64), P(Complex128)},  // int64
+    {P(UInt8), P(UInt8), P(Float64), P(Complex128)},  // uint8
+    {P(UInt16), P(UInt16), P(Float64), P(Complex128)},  // uint16
+    {P(UInt32), P(UInt32), P(Float64), P(Complex128)},  // uint32
+    {P(UInt64), P(UInt64), P(Float64), P(Complex128)},  // uint64
+    {P(Float32), P(Float32), P(Float32), P(Complex64)},  // float32
+    {P(Float64), P(Float64), P(Float64), P(Complex128)},  // float64
+    {P(Complex64), P(Complex64), P(Complex64), P(Complex64)},  // complex64
+    {P(Complex128), P(Complex128), P(Complex128), P(Complex128)},  // complex128
 };
+// np.promote_types(float16, t) for every dtype t in DType order, and float16 + True, 1, 1.0, 1j
+// under NEP 50.
+constexpr DType kNumpyPromoteFloat16[kDTypeCount] = {
+    P(Float16), P(Float16), P(Float32), P(Float64), P(Float64), P(Float16), P(Float32), P(Float64), P(Float64),
+    P(Float32), P(Float64), P(Complex64), P(Complex128), P(Float16)};
+constexpr DType kNumpyWeakFloat16[4] = {P(Float16), P(Float16), P(Float16), P(Complex64)};
+#undef P
 
 DType dtype_at(int i) { return static_cast<DType>(i); }
 
 }  // namespace
 
 TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
-  const char* names[kDTypeCount] = {"bool",    "int32",     "int64",      "float32",
-                                    "float64", "complex64", "complex128", "int8",
-                                    "int16",   "uint8",     "uint16",     "uint32"};
-  const std::size_t sizes[kDTypeCount] = {1, 4, 8, 4, 8, 8, 16, 1, 2, 1, 2, 4};
+  const char* names[kDTypeCount] = {"bool",   "int8",   "int16",   "int32",   "int64",     "uint8",      "uint16",
+                                    "uint32", "uint64", "float32", "float64", "complex64", "complex128", "float16"};
+  const std::size_t sizes[kDTypeCount] = {1, 1, 2, 4, 8, 1, 2, 4, 8, 4, 8, 8, 16, 2};
+  // NumPy's type numbers on LP64 (NPY_LONG for int64, NPY_ULONG for uint64)
+  const int numbers[kDTypeCount] = {0, 1, 3, 5, 7, 2, 4, 6, 8, 11, 12, 14, 15, 23};
   for (int i = 0; i < kDTypeCount; ++i) {
     CAPTURE(names[i]);
     CHECK(dtype_name(dtype_at(i)) == names[i]);
     CHECK(dtype_from_name(names[i]) == dtype_at(i));
     CHECK(itemsize(dtype_at(i)) == sizes[i]);
+    CHECK(numpy_typenum(dtype_at(i)) == numbers[i]);
     CHECK(is_native(dtype_at(i)) == (i < kNativeDTypeCount));
   }
   CHECK(dtype_from_name("float") == DType::Float64);
@@ -88,7 +110,6 @@ TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
   CHECK(dtype_from_name("single") == DType::Float32);
   CHECK(dtype_from_name("int") == DType::Int64);
   CHECK(dtype_from_name("complex") == DType::Complex128);
-  CHECK_FALSE(dtype_from_name("float16").has_value());
   CHECK_FALSE(dtype_from_name("").has_value());
   CHECK(kind_of(DType::Bool) == Kind::Bool);
   CHECK(kind_of(DType::UInt16) == Kind::UInt);
@@ -98,13 +119,43 @@ TEST_CASE("dtype names, sizes and kinds follow NumPy", "[dtype]") {
   CHECK(dtype_of<std::uint16_t>::value == DType::UInt16);
 }
 
-TEST_CASE("storage dtypes compute in their native dtype", "[dtype]") {
-  CHECK(native_of(DType::Int8) == DType::Int32);
-  CHECK(native_of(DType::Int16) == DType::Int32);
-  CHECK(native_of(DType::UInt8) == DType::Int32);
-  CHECK(native_of(DType::UInt16) == DType::Int32);
-  CHECK(native_of(DType::UInt32) == DType::Int64);
+TEST_CASE("every integer dtype is native; float16 computes in float32", "[dtype]") {
   for (int i = 0; i < kNativeDTypeCount; ++i) CHECK(native_of(dtype_at(i)) == dtype_at(i));
+  for (DType t : {DType::Int8, DType::Int16, DType::UInt8, DType::UInt16, DType::UInt32, DType::UInt64})
+    CHECK(is_native(t));
+  CHECK(kNativeDTypeCount == kDTypeCount - 1);
+  CHECK(native_of(DType::Float16) == DType::Float32);
+}
+
+TEST_CASE("float16 conversions round to nearest even with NaN, Inf and subnormals", "[dtype]") {
+  auto bits = [](float x) { return float16::from_float(x).bits; };
+  CHECK(bits(0.0f) == 0x0000);
+  CHECK(bits(-0.0f) == 0x8000);
+  CHECK(bits(1.0f) == 0x3C00);
+  CHECK(bits(65504.0f) == 0x7BFF);
+  CHECK(bits(65519.99f) == 0x7BFF);
+  CHECK(bits(65520.0f) == 0x7C00);  // the tie above the largest rounds to even: Inf
+  CHECK(bits(-1e30f) == 0xFC00);
+  CHECK(bits(1.0f + 0x1p-11f) == 0x3C00);        // tie: to even
+  CHECK(bits(1.0f + 3 * 0x1p-11f) == 0x3C02);    // tie: to even (up)
+  CHECK(bits(0x1p-24f) == 0x0001);               // smallest subnormal
+  CHECK(bits(0x1p-25f) == 0x0000);               // tie: to even (zero)
+  CHECK(bits(0x1.8p-25f) == 0x0001);
+  CHECK(bits(0x1p-14f) == 0x0400);               // smallest normal
+  CHECK(bits(0x1.ff8p-15f) == 0x03FF);           // the largest subnormal
+  CHECK(bits(0x1.ffcp-15f) == 0x0400);           // a tie above it rounds up to the smallest normal
+  CHECK((bits(std::numeric_limits<float>::quiet_NaN()) & 0x7E00) == 0x7E00);
+  CHECK(float16{0x7C00}.to_float() == std::numeric_limits<float>::infinity());
+  CHECK(float16{0x0001}.to_float() == 0x1p-24f);
+  CHECK(float16{0xC000}.to_float() == -2.0f);
+  CHECK(std::isnan(float16{0x7E01}.to_float()));
+  // double: one rounding (a float would round 1 + 2**-11 + 2**-40 to the tie, then down)
+  CHECK(float16::from_double(1.0 + 0x1p-11 + 0x1p-40).bits == 0x3C01);
+  for (std::uint32_t b = 0; b < 0x7C00; ++b) {  // every finite float16 round-trips
+    const float16 h{static_cast<std::uint16_t>(b)};
+    CHECK(float16::from_float(h.to_float()).bits == b);
+    CHECK(float16::from_double(h.to_float()).bits == b);
+  }
 }
 
 TEST_CASE("promote matches np.promote_types on native dtypes", "[dtype]") {
@@ -114,9 +165,13 @@ TEST_CASE("promote matches np.promote_types on native dtypes", "[dtype]") {
       CHECK(promote(dtype_at(a), dtype_at(b)) == kNumpyPromote[a][b]);
     }
   }
-  // Storage dtypes promote through their native dtype.
-  CHECK(promote(DType::UInt8, DType::Float32) == DType::Float64);
-  CHECK(promote(DType::UInt32, DType::Int32) == DType::Int64);
+  for (int t = 0; t < kDTypeCount; ++t) {
+    CAPTURE(dtype_name(dtype_at(t)));
+    CHECK(promote(DType::Float16, dtype_at(t)) == kNumpyPromoteFloat16[t]);
+    CHECK(promote(dtype_at(t), DType::Float16) == kNumpyPromoteFloat16[t]);
+  }
+  CHECK(promote(DType::UInt8, DType::Int8) == DType::Int16);
+  CHECK(promote(DType::UInt64, DType::Int64) == DType::Float64);
 }
 
 TEST_CASE("weak Python literals adopt the array dtype like NumPy 1.24", "[dtype]") {
@@ -127,6 +182,7 @@ TEST_CASE("weak Python literals adopt the array dtype like NumPy 1.24", "[dtype]
       CHECK(promote_weak(dtype_at(t), weak[w]) == kNumpyWeak[t][w]);
     }
   }
+  for (int w = 0; w < 4; ++w) CHECK(promote_weak(DType::Float16, weak[w]) == kNumpyWeakFloat16[w]);
   CHECK(weak_kind_of(DType::Bool) == WeakKind::Bool);
   CHECK(weak_kind_of(DType::UInt32) == WeakKind::Int);
   CHECK(weak_kind_of(DType::Int32) == WeakKind::Int);

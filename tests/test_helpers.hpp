@@ -172,7 +172,18 @@ inline std::vector<Value> edge_values(DType t) {
       }
       return v;
     }
-    default: return v;
+    default: {  // the narrow and unsigned integers: small values (wrapped) and the extremes
+      for (std::int64_t x : {0, 1, -1, 2, -2, 3, 7, -7, 31, 32, 100, 200})
+        v.push_back(cast_value(Value::of(x), t));
+      with_dtype(t, [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+          v.push_back(Value::of(std::numeric_limits<T>::max()));
+          v.push_back(Value::of(std::numeric_limits<T>::min()));
+        }
+      });
+      return v;
+    }
   }
 }
 
@@ -182,7 +193,8 @@ inline Value random_value(DType t, std::mt19937_64& rng, double lo, double hi) {
   std::uniform_real_distribution<double> real(lo, hi);
   switch (t) {
     case DType::Bool: return Value::of(static_cast<bool>(rng() & 1u));
-    case DType::Int32: case DType::Int64: {
+    case DType::Int8: case DType::Int16: case DType::Int32: case DType::Int64:
+    case DType::UInt8: case DType::UInt16: case DType::UInt32: case DType::UInt64: {  // wrapped
       std::uniform_int_distribution<std::int64_t> integer(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi));
       return cast_value(Value::of(integer(rng)), t);
     }
@@ -252,10 +264,10 @@ bool complex_matches(std::complex<double> e, std::complex<double> g, const Toler
 inline bool values_match(const Value& expected, const Value& got, const Tolerance& tol) {
   if (expected.dtype != got.dtype) return false;
   switch (expected.dtype) {
-    case DType::Float32: return real_matches<float>(expected.f32, got.f32, 0, tol);
-    case DType::Float64: return real_matches<double>(expected.f64, got.f64, 0, tol);
+    case DType::Float32: return real_matches<float>(expected.get<float>(), got.get<float>(), 0, tol);
+    case DType::Float64: return real_matches<double>(expected.get<double>(), got.get<double>(), 0, tol);
     case DType::Complex64: return complex_matches<float>(expected.to_complex128(), got.to_complex128(), tol);
-    case DType::Complex128: return complex_matches<double>(expected.c128, got.c128, tol);
+    case DType::Complex128: return complex_matches<double>(expected.get<std::complex<double>>(), got.get<std::complex<double>>(), tol);
     default: return same_bits(expected, got);
   }
 }

@@ -106,14 +106,16 @@ TEST_CASE("kernel table has exactly the (op, dtype) entries of opcodes.def", "[k
 }
 
 TEST_CASE("elementwise kernels match the scalar references", "[kernels]") {
-  std::mt19937_64 rng(20240601);
+  // The SIMD dtypes' inputs come from their own generator, whose sequence does not depend on
+  // the other dtypes of the table.
+  std::mt19937_64 simd_rng(20240601), generic_rng(20240602);
   for (int o = 0; o < kOpCount; ++o) {
     const Op op = Op(o);
     if (op_info(op).form != OpForm::Elementwise) continue;
     for (int ti = 0; ti < kNativeDTypeCount; ++ti) {
       const DType t = DType(ti);
       if (!op_accepts(op, t)) continue;
-      const Inputs in = make_inputs(op, t, kMaxN, rng);
+      const Inputs in = make_inputs(op, t, kMaxN, has_simd_kernels(t) ? simd_rng : generic_rng);
       const std::size_t lanes = batch_lanes(t);
       for (std::size_t n : {std::size_t(0), std::size_t(1), lanes - 1, lanes, lanes + 1, kMaxN})
         check_elementwise(op, t, in, n, Alias::None);

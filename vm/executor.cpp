@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/numpy_scalar.hpp"
 #include "vm/binding.hpp"
 #include "vm/convert.hpp"
 #include "vm/fast_path.hpp"
@@ -17,17 +18,13 @@ std::size_t round64(std::size_t n) { return (n + 63) / 64 * 64; }
 }  // namespace
 
 void divide_by_count(void* acc, DType t, std::int64_t count) {
-  switch (t) {
-    case DType::Float32: *static_cast<float*>(acc) /= static_cast<float>(count); break;
-    case DType::Float64: *static_cast<double*>(acc) /= static_cast<double>(count); break;
-    case DType::Complex64:
-      *static_cast<std::complex<float>*>(acc) /= static_cast<float>(count);
-      break;
-    case DType::Complex128:
-      *static_cast<std::complex<double>*>(acc) /= static_cast<double>(count);
-      break;
-    default: throw Error(ErrorKind::Internal, "mean of a non-float accumulator");
-  }
+  if (!is_native(t) || (kind_of(t) != Kind::Float && kind_of(t) != Kind::Complex))
+    throw Error(ErrorKind::Internal, "mean of a non-float accumulator");
+  with_dtype(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using R = numpy::RealPart<T>;
+    if constexpr (std::is_floating_point_v<R>) *static_cast<T*>(acc) /= static_cast<R>(count);
+  });
 }
 
 namespace {

@@ -1,5 +1,7 @@
 // Run-time choice of kernel table: which instruction sets this CPU (and OS) can run.
+#include <complex>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -34,21 +36,17 @@ std::vector<Isa> detect_isas() {
   return isas;
 }
 
-template <class T> void write_identity(Op op, void* out) {
-  T value{};
-  switch (op) {
-    case Op::SUM: case Op::ANY: value = T(0); break;
-    case Op::PROD: case Op::ALL: value = T(1); break;
-    case Op::MIN:
-      value = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
-      break;
-    case Op::MAX:
-      value = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
-      break;
-    default:
-      throw std::logic_error("reduce_identity: " + std::string(op_info(op).spelling) + " is not a reduction");
-  }
-  *static_cast<T*>(out) = value;
+// The ISA's SIMD table with the generic kernels in the entries it leaves empty.
+KernelTable merged_table(const KernelTable& simd) {
+  const KernelTable& generic = kernel_table_generic();
+  KernelTable table = simd;
+  for (int op = 0; op < kOpCount; ++op)
+    for (int t = 0; t < kNativeDTypeCount; ++t)
+      if (!table.op[op][t]) table.op[op][t] = generic.op[op][t];
+  for (int to = 0; to < kNativeDTypeCount; ++to)
+    for (int from = 0; from < kNativeDTypeCount; ++from)
+      if (!table.cast[to][from]) table.cast[to][from] = generic.cast[to][from];
+  return table;
 }
 
 }  // namespace
@@ -69,35 +67,37 @@ const std::vector<Isa>& available_isas() {
 
 const KernelTable& kernel_table(Isa isa) {
   switch (isa) {
-    case Isa::Sse2: return kernel_table_sse2();
-    case Isa::Avx2: return kernel_table_avx2();
-    case Isa::Avx512: return kernel_table_avx512();
+    case Isa::Sse2: {
+      static const KernelTable table = merged_table(kernel_table_sse2());
+      return table;
+    }
+    case Isa::Avx2: {
+      static const KernelTable table = merged_table(kernel_table_avx2());
+      return table;
+    }
+    case Isa::Avx512: {
+      static const KernelTable table = merged_table(kernel_table_avx512());
+      return table;
+    }
   }
   throw std::logic_error("kernel_table: unknown instruction set");
 }
 
+// The identity of every (reduction, dtype) pair of the opcode table.
 void reduce_identity(Op op, DType t, void* out) {
-  switch (t) {
-    case DType::Bool: {
-      bool value = false;
-      write_identity<bool>(op, &value);
-      *static_cast<std::uint8_t*>(out) = value ? 1 : 0;
-      return;
-    }
-    case DType::Int32: return write_identity<std::int32_t>(op, out);
-    case DType::Int64: return write_identity<std::int64_t>(op, out);
-    case DType::Float32: return write_identity<float>(op, out);
-    case DType::Float64: return write_identity<double>(op, out);
-    case DType::Complex64:
-      if (op == Op::MIN || op == Op::MAX) break;
-      return write_identity<std::complex<float>>(op, out);
-    case DType::Complex128:
-      if (op == Op::MIN || op == Op::MAX) break;
-      return write_identity<std::complex<double>>(op, out);
-    default: break;
-  }
-  throw std::logic_error("reduce_identity: no " + std::string(op_info(op).spelling) + " reduction for dtype " +
-                         std::string(dtype_name(t)));
+  if (op_info(op).form != OpForm::Reduce || !op_accepts(op, t))
+    throw std::logic_error("reduce_identity: no " + std::string(op_info(op).spelling) + " reduction for dtype " +
+                           std::string(dtype_name(t)));
+  with_dtype(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    using L = std::numeric_limits<T>;
+    T value{};
+    if (op == Op::SUM || op == Op::ANY) value = T(0);
+    else if (op == Op::PROD || op == Op::ALL) value = T(1);
+    else if constexpr (L::has_infinity) value = op == Op::MIN ? L::infinity() : -L::infinity();
+    else if constexpr (L::is_integer) value = op == Op::MIN ? L::max() : L::lowest();
+    std::memcpy(out, &value, sizeof value);  // bool: one byte 0 or 1
+  });
 }
 
 }  // namespace exprvm::vm

@@ -26,12 +26,26 @@ enum class Isa : unsigned char { Sse2, Avx2, Avx512 };
 inline constexpr int kIsaCount = 3;
 std::string_view isa_name(Isa isa);
 
+// Whether the per-ISA SIMD tables have dtype t's kernels: bool, the 32/64-bit signed
+// integers, floats and complex. The other native dtypes (narrow and unsigned integers, where
+// xsimd 8.1 is awkward) get the generic scalar-loop kernels, compiled once
+// (vm/kernel_table_generic.cpp); kernel_table() merges both.
+constexpr bool has_simd_kernels(DType t) {
+  switch (kind_of(t)) {
+    case Kind::Bool: case Kind::Float: case Kind::Complex: return true;
+    case Kind::Int: return itemsize(t) >= 4;
+    case Kind::UInt: return false;
+  }
+  return false;
+}
+
 struct KernelTable {
   Kernel op[kOpCount][kNativeDTypeCount] = {};             // indexed [op][operand dtype]
   Kernel cast[kNativeDTypeCount][kNativeDTypeCount] = {};  // indexed [to][from]
 };
 
-// The kernel table compiled for `isa`. Only valid for an ISA in available_isas().
+// The kernel table for `isa`: its SIMD kernels plus the generic ones. Only valid for an ISA
+// in available_isas().
 const KernelTable& kernel_table(Isa isa);
 // ISAs this CPU can run, from the most to the least capable (always includes Sse2).
 const std::vector<Isa>& available_isas();

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/numpy_scalar.hpp"
 #include "vm/kernel.hpp"
 #include "vm/kernel_tables.hpp"
 
@@ -109,10 +110,11 @@ template <Op op, OpForm form, int arity, DType t> constexpr Kernel kernel_for() 
   else return &run_batches<ElementwiseStep<op, Elem<t>, Arch, arity>, Arch>;
 }
 
-// Sets table.op[op][t] if dtype t is in `types`: only the (op, dtype) pairs of the opcode
-// table get a kernel (and an instantiation). Casts have their own table.
+// Sets table.op[op][t] if dtype t is in `types` and has SIMD kernels: only those (op, dtype)
+// pairs of the opcode table get a kernel (and an instantiation). Casts have their own table.
 template <Op op, OpForm form, int arity, TypeSet types, int t> void fill_entry(KernelTable& table) {
-  if constexpr (form != OpForm::Cast && ((types >> t) & 1u)) table.op[int(op)][t] = kernel_for<op, form, arity, DType(t)>();
+  if constexpr (form != OpForm::Cast && ((types >> t) & 1u) && has_simd_kernels(DType(t)))
+    table.op[int(op)][t] = kernel_for<op, form, arity, DType(t)>();
 }
 template <Op op, OpForm form, int arity, TypeSet types, int... t>
 void fill_row_dtypes(KernelTable& table, std::integer_sequence<int, t...>) {
@@ -122,8 +124,12 @@ template <Op op, OpForm form, int arity, TypeSet types> void fill_row(KernelTabl
   fill_row_dtypes<op, form, arity, types>(table, std::make_integer_sequence<int, kNativeDTypeCount>{});
 }
 
+template <int to, int from> void fill_cast(KernelTable& table) {
+  if constexpr (has_simd_kernels(DType(to)) && has_simd_kernels(DType(from)))
+    table.cast[to][from] = &run_cast<Elem<DType(to)>, Elem<DType(from)>, Arch>;
+}
 template <int to, int... from> void fill_cast_row(KernelTable& table, std::integer_sequence<int, from...>) {
-  ((table.cast[to][from] = &run_cast<Elem<DType(to)>, Elem<DType(from)>, Arch>), ...);
+  (fill_cast<to, from>(table), ...);
 }
 template <int... to> void fill_casts(KernelTable& table, std::integer_sequence<int, to...>) {
   (fill_cast_row<to>(table, std::make_integer_sequence<int, kNativeDTypeCount>{}), ...);

@@ -3,44 +3,8 @@
 // (see common.hpp).
 #pragma once
 
-// ---- integer scalar helpers (no SIMD division, modulo, power or variable shift in xsimd 8.1)
-
-// Python floor division; x // 0 = 0; MIN // -1 wraps to MIN.
-template <class T> inline T int_floordiv(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  if (b == 0) return 0;
-  if (b == -1) return T(U(0) - U(a));
-  T q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-// Python modulo (sign of the divisor); x % 0 = 0.
-template <class T> inline T int_mod(T a, T b) {
-  if (b == 0 || b == -1) return 0;
-  T r = a % b;
-  if (r != 0 && ((r < 0) != (b < 0))) r += b;
-  return r;
-}
-// C remainder (sign of the dividend); x fmod 0 = 0.
-template <class T> inline T int_fmod(T a, T b) { return (b == 0 || b == -1) ? T(0) : T(a % b); }
-// a ** b by squaring with wrap-around; a negative exponent gives 0 unless |a| == 1.
-template <class T> inline T int_pow(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  if (b < 0) return a == 1 ? T(1) : a == -1 ? T((b & 1) ? -1 : 1) : T(0);
-  U result = 1, base = U(a);
-  for (U e = U(b); e != 0; e >>= 1) {
-    if (e & 1) result *= base;
-    base *= base;
-  }
-  return T(result);
-}
-template <class T> inline T int_lshift(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return (b < 0 || b >= T(8 * sizeof(T))) ? T(0) : T(U(a) << b);
-}
-template <class T> inline T int_rshift(T a, T b) {
-  return (b < 0 || b >= T(8 * sizeof(T))) ? T(a < 0 ? -1 : 0) : T(a >> b);
-}
+// Integer division, modulo, power and variable shifts have no SIMD instruction in xsimd
+// 8.1: they run lane by lane on core/numpy_scalar.hpp's definitions.
 
 // ---- one operand
 
@@ -106,6 +70,13 @@ template <> struct Impl<Op::ONES_LIKE> {
   }
 };
 
+// float16 results are computed in float32 (or float64) and rounded here, lane by lane.
+template <> struct Impl<Op::ROUND_F16> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    return lanewise(a, [](E x) { return numpy::round_to_float16(x); });
+  }
+};
+
 // ---- two operands
 
 template <> struct Impl<Op::ADD> {
@@ -131,12 +102,12 @@ template <> struct Impl<Op::DIV> {
 };
 template <> struct Impl<Op::LSHIFT> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
-    return lanewise(a, b, int_lshift<E>);
+    return lanewise(a, b, numpy::lshift<E>);
   }
 };
 template <> struct Impl<Op::RSHIFT> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
-    return lanewise(a, b, int_rshift<E>);
+    return lanewise(a, b, numpy::rshift<E>);
   }
 };
 template <> struct Impl<Op::AND> {

@@ -10,16 +10,9 @@
 template <class T> struct IsComplex : std::false_type {};
 template <class T> struct IsComplex<std::complex<T>> : std::true_type {};
 
-// The C++ element type a native dtype computes in. Bool is a byte holding 0 or 1.
-template <DType t> struct ElemOf;
-template <> struct ElemOf<DType::Bool> { using type = std::uint8_t; };
-template <> struct ElemOf<DType::Int32> { using type = std::int32_t; };
-template <> struct ElemOf<DType::Int64> { using type = std::int64_t; };
-template <> struct ElemOf<DType::Float32> { using type = float; };
-template <> struct ElemOf<DType::Float64> { using type = double; };
-template <> struct ElemOf<DType::Complex64> { using type = std::complex<float>; };
-template <> struct ElemOf<DType::Complex128> { using type = std::complex<double>; };
-template <DType t> using Elem = typename ElemOf<t>::type;
+// The C++ element type a native dtype computes in: its CxxType, except that bool is a byte
+// holding 0 or 1. (The SIMD tables never see uint8, so a uint8_t element means bool here.)
+template <DType t> using Elem = std::conditional_t<t == DType::Bool, std::uint8_t, CxxType<t>>;
 
 template <class E> inline constexpr bool kIsBool = std::is_same_v<E, std::uint8_t>;
 template <class E> inline constexpr bool kIsInt = std::is_same_v<E, std::int32_t> || std::is_same_v<E, std::int64_t>;

@@ -76,7 +76,7 @@ inline xsimd::batch<T, A> float_divmod(const xsimd::batch<T, A>& a, const xsimd:
 template <> struct Impl<Op::FLOORDIV> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
     if constexpr (kIsInt<E>) {
-      return lanewise(a, b, int_floordiv<E>);
+      return lanewise(a, b, numpy::floordiv<E>);
     } else {
       xsimd::batch<E, A> mod;
       return float_divmod(a, b, mod);
@@ -86,7 +86,7 @@ template <> struct Impl<Op::FLOORDIV> {
 template <> struct Impl<Op::MOD> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
     if constexpr (kIsInt<E>) {
-      return lanewise(a, b, int_mod<E>);
+      return lanewise(a, b, numpy::mod<E>);
     } else {
       xsimd::batch<E, A> mod;
       float_divmod(a, b, mod);
@@ -96,13 +96,13 @@ template <> struct Impl<Op::MOD> {
 };
 template <> struct Impl<Op::FMOD> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
-    if constexpr (kIsInt<E>) return lanewise(a, b, int_fmod<E>);
+    if constexpr (kIsInt<E>) return lanewise(a, b, numpy::int_fmod<E>);
     else return exact_fmod(a, b);
   }
 };
 template <> struct Impl<Op::POW> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
-    if constexpr (kIsInt<E>) return lanewise(a, b, int_pow<E>);
+    if constexpr (kIsInt<E>) return lanewise(a, b, numpy::int_pow<E>);
     else if constexpr (kIsComplex<E>) return complex_pow(a, b);
     else if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
     else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
