@@ -13,6 +13,8 @@
 namespace exprvm {
 
 // Every dtype an Array may hold, in the order of core/dtypes.def (native dtypes first).
+// The per-dtype facts below are namespace-scope tables (dtype_table::), not arrays local to
+// the constexpr accessors, which GCC rebuilds on the stack at every call on hot paths.
 enum class DType : std::uint8_t {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NAME,
 #include "core/dtypes.def"
@@ -30,13 +32,15 @@ enum class Kind : std::uint8_t { Bool, UInt, Int, Float, Complex };
 constexpr int index_of(DType t) { return static_cast<int>(t); }
 
 // The dtype the VM computes a stored value in (the dtype itself when native).
-constexpr DType native_of(DType t) {
-  constexpr DType compute[] = {
+namespace dtype_table {
+inline constexpr DType compute[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) DType::COMPUTE,
 #include "core/dtypes.def"
 #undef X
-  };
-  return compute[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr DType native_of(DType t) {
+  return dtype_table::compute[index_of(t)];
 }
 constexpr bool is_native(DType t) { return native_of(t) == t; }
 
@@ -52,48 +56,58 @@ static_assert([] {
   return true;
 }(), "core/dtypes.def: native dtypes must come before storage-only ones");
 
-constexpr Kind kind_of(DType t) {
-  constexpr Kind kinds[] = {
+namespace dtype_table {
+inline constexpr Kind kinds[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) Kind::KIND,
 #include "core/dtypes.def"
 #undef X
-  };
-  return kinds[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr Kind kind_of(DType t) {
+  return dtype_table::kinds[index_of(t)];
 }
 // Bytes per element.
-constexpr std::size_t itemsize(DType t) {
-  constexpr std::size_t sizes[] = {
+namespace dtype_table {
+inline constexpr std::size_t sizes[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SIZE,
 #include "core/dtypes.def"
 #undef X
-  };
-  return sizes[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr std::size_t itemsize(DType t) {
+  return dtype_table::sizes[index_of(t)];
 }
 // NumPy's name ("float32", "bool", ...) and the disassembler's suffix ("f32", "b8", ...).
-constexpr std::string_view dtype_name(DType t) {
-  constexpr std::string_view names[] = {
+namespace dtype_table {
+inline constexpr std::string_view names[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SPELLING,
 #include "core/dtypes.def"
 #undef X
-  };
-  return names[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr std::string_view dtype_name(DType t) {
+  return dtype_table::names[index_of(t)];
 }
-constexpr std::string_view dtype_suffix(DType t) {
-  constexpr std::string_view suffixes[] = {
+namespace dtype_table {
+inline constexpr std::string_view suffixes[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SUFFIX,
 #include "core/dtypes.def"
 #undef X
-  };
-  return suffixes[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr std::string_view dtype_suffix(DType t) {
+  return dtype_table::suffixes[index_of(t)];
 }
 // NumPy's type number (NPY_FLOAT32, ...) on LP64 platforms.
-constexpr int numpy_typenum(DType t) {
-  constexpr int numbers[] = {
+namespace dtype_table {
+inline constexpr int numbers[] = {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NPY,
 #include "core/dtypes.def"
 #undef X
-  };
-  return numbers[index_of(t)];
+};
+}  // namespace dtype_table
+constexpr int numpy_typenum(DType t) {
+  return dtype_table::numbers[index_of(t)];
 }
 std::optional<DType> dtype_from_name(std::string_view name);  // also "float", "int", ...
 
