@@ -17,8 +17,10 @@ bool raise_unsupported_dtype(std::string_view label, PyArray_Descr* descr) {
   const char* dtype_text = text ? PyUnicode_AsUTF8(text) : nullptr;
   PyErr_Clear();
   std::string supported;
-  for (int i = 0; i < kDTypeCount; ++i)
-    supported += (i ? ", " : "") + std::string(dtype_name(static_cast<DType>(i)));
+  for (int i = 0; i < kDTypeCount; ++i) {
+    if (i) supported += ", ";
+    supported += dtype_name(static_cast<DType>(i));
+  }
   PyErr_Format(PyExc_TypeError, "%.200s has dtype %s, which exprvm does not support (supported: %s)",
                std::string(label).c_str(), dtype_text ? dtype_text : "?", supported.c_str());
   Py_XDECREF(text);
