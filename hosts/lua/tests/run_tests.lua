@@ -19,4 +19,4 @@ for _, file in ipairs(files) do
   end
 end
 print(string.format("%d passed, %d failed", passed, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(failed == 0 and 0 or 1, true) -- true: close the state, running every __gc
