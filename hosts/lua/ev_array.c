@@ -106,15 +106,17 @@ static void push_supported_names(lua_State *L) {
 }
 
 exprvm_dtype ev_check_dtype_name(lua_State *L, const char *name, const char *who) {
+  const char *problem = "unknown dtype";
   for (int d = 0; d < EXPRVM_DTYPE_COUNT; ++d) {
     const char *candidate = exprvm_dtype_name((exprvm_dtype)d);
     if (candidate && strcmp(candidate, name) == 0) {
       if (ev_codec_of((exprvm_dtype)d)) return (exprvm_dtype)d;
+      problem = "the Lua module cannot hold dtype";
       break;
     }
   }
   push_supported_names(L);
-  luaL_error(L, "%s: unknown dtype '%s' (the Lua module supports %s)", who, name,
+  luaL_error(L, "%s: %s '%s' (the Lua module supports %s)", who, problem, name,
              lua_tostring(L, -1));
   return EXPRVM_FLOAT64; /* not reached */
 }

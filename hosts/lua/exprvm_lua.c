@@ -225,7 +225,7 @@ static int run_program(lua_State *L, int prog, int vars, int out_idx, const char
     return 0;
   }
   if (!ev_codec_of(result))
-    return luaL_error(L, "%s: the result's dtype %s is not supported by the Lua module", who,
+    return luaL_error(L, "%s: the Lua module cannot hold the result's dtype %s", who,
                       exprvm_dtype_name(result));
   ev_array *r = ev_array_new(L, result, length > 1 ? length : 1);
   if (run_into(L, p, args, r->data, result, length, length >= 0) == 0) {

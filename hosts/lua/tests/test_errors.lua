@@ -18,6 +18,8 @@ return {
   {"unknown function and type errors come from the library", function()
     h.raises("^", ev.evaluate, "frobnicate(a)", {a = {1.0}})
     h.raises("^", ev.evaluate, "a & b", {a = {1.5}, b = {2.5}})
+    h.raises("the Lua module cannot hold the result's dtype complex128",
+             ev.evaluate, "complex(a, a)", {a = {1.0}})
   end},
   {"wrong type in a table", function()
     h.raises("variable 'a': element 2 is a string; expected a number or boolean",
@@ -55,6 +57,7 @@ return {
   {"bad dtype name in a signature", function()
     h.raises({"exprvm.compile: unknown dtype 'float63'", "float64"},
              ev.compile, "a", {{"a", "float63"}})
+    h.raises("the Lua module cannot hold dtype 'complex64'", ev.compile, "a", {{"a", "complex64"}})
     h.raises("signature[1] is a string; expected {name, dtype [, scalar = true]}",
              ev.compile, "a", {"a"})
     h.raises("signature[1][2] (the dtype) is a nil", ev.compile, "a", {{"a"}})
