@@ -1,5 +1,5 @@
 /* The `exprvm` Lua 5.4 module (require("exprvm")), built on exprvm's C API only:
- *   ev.evaluate(source, vars [, out])   compile and run once; vars maps names to values
+ *   ev.evaluate(source [, vars [, out]]) compile and run once; vars maps names to values
  *   ev.compile(source, signature)       a program: prog:run(vars [, out]), prog:disassemble()
  *   ev.array(dtype, n | table)          a typed buffer, zero-copy argument and destination
  *   ev.set_num_threads(n), ev.get_num_threads(), ev.version, ev.dtypes
@@ -264,14 +264,18 @@ static int compare_names(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* ev.evaluate(source, vars [, out]): the variables become the program's parameters, in name
+/* ev.evaluate(source [, vars [, out]]): the variables become the program's parameters, in name
  * order: exprvm.arrays keep their dtype; tables get infer_table_dtype; a number is an int64
  * (Lua integer) or float64 scalar, a boolean a bool scalar. */
 static int ev_evaluate(lua_State *L) {
   const char *source = luaL_checkstring(L, 1);
-  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
   if (!lua_isnoneornil(L, 3)) luaL_checkudata(L, 3, EV_ARRAY_METATABLE);
   lua_settop(L, 3); /* index 3 is out or nil */
+  if (lua_isnil(L, 2)) { /* no variables */
+    lua_newtable(L);
+    lua_replace(L, 2);
+  }
   size_t n = 0;
   for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {
     if (lua_type(L, -2) != LUA_TSTRING)

@@ -64,7 +64,7 @@ return {
     h.raises("signature[1][1] (the name) is a number", ev.compile, "a", {{1, "float64"}})
   end},
   {"bad arguments", function()
-    h.raises("bad argument #2 to", ev.evaluate, "a", nil)
+    h.raises("bad argument #2 to 'exprvm.evaluate' (table expected, got string)", ev.evaluate, "a", "x")
     h.raises("bad argument #1 to", ev.evaluate, nil, {})
     h.raises("exprvm.array expected", ev.evaluate, "a", {a = {1}}, {})
     h.raises("bad argument #1", ev.set_num_threads, 0)

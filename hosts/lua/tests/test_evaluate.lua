@@ -32,6 +32,7 @@ return {
     h.equal(ev.evaluate("x & True", {x = true}), true)
     h.equal(ev.evaluate("a * s", {a = {1.0, 2.0}, s = 0.5}), {0.5, 1.0})
     h.equal(ev.evaluate("2 * 3", {}), 6)
+    h.equal(ev.evaluate("2.5 * 2"), 5)
   end},
   {"length-1 tables broadcast", function()
     h.equal(ev.evaluate("a + b", {a = {1.0, 2.0, 3.0}, b = {10.0}}), {11, 12, 13})
