@@ -197,8 +197,16 @@ static int run_program(lua_State *L, int prog, int vars, int out_idx, const char
   const ev_program *p = lua_touserdata(L, prog);
   if (!p->handle) return luaL_error(L, "%s: the program is closed", who);
   luaL_checkstack(L, (int)p->nparams * 3 + 8, "too many variables");
-  arg_slot *slots = lua_newuserdatauv(L, (p->nparams ? p->nparams : 1) * sizeof(arg_slot), 0);
-  exprvm_array *args = lua_newuserdatauv(L, (p->nparams ? p->nparams : 1) * sizeof(exprvm_array), 0);
+  /* Small programs keep their argument descriptors on the C stack (no garbage per run). */
+  enum { STACK_PARAMS = 8 };
+  arg_slot stack_slots[STACK_PARAMS];
+  exprvm_array stack_args[STACK_PARAMS];
+  arg_slot *slots = stack_slots;
+  exprvm_array *args = stack_args;
+  if (p->nparams > STACK_PARAMS) {
+    slots = lua_newuserdatauv(L, p->nparams * sizeof(arg_slot), 0);
+    args = lua_newuserdatauv(L, p->nparams * sizeof(exprvm_array), 0);
+  }
   for (size_t i = 0; i < p->nparams; ++i) {
     if (lua_getfield(L, vars, p->params[i].name) == LUA_TNIL)
       return luaL_error(L, "%s: variable '%s' is missing from the variables table", who,

@@ -34,6 +34,15 @@ return {
     h.equal(ev.evaluate("2 * 3", {}), 6)
     h.equal(ev.evaluate("2.5 * 2"), 5)
   end},
+  {"many variables (more than fit the C stack buffers)", function()
+    local vars, terms = {}, {}
+    for i = 1, 12 do
+      local name = "v" .. i
+      vars[name] = {i, 2 * i}
+      terms[i] = name
+    end
+    h.equal(ev.evaluate(table.concat(terms, " + "), vars), {78, 156})
+  end},
   {"length-1 tables broadcast", function()
     h.equal(ev.evaluate("a + b", {a = {1.0, 2.0, 3.0}, b = {10.0}}), {11, 12, 13})
   end},
