@@ -251,7 +251,7 @@ static int run_program(lua_State *L, int prog, int vars, int out_idx, const char
  * every element is a Lua integer, float64 otherwise (and for an empty table). */
 static exprvm_dtype infer_table_dtype(lua_State *L, int idx, const char *name) {
   const lua_Integer n = luaL_len(L, idx);
-  int booleans = 0, integers = 0;
+  lua_Integer booleans = 0, integers = 0;
   for (lua_Integer i = 1; i <= n; ++i) {
     const int type = lua_geti(L, idx, i);
     if (type == LUA_TBOOLEAN) ++booleans;
