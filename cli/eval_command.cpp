@@ -127,7 +127,7 @@ int eval_command(const std::vector<std::string>& args) {
     Buffer b{name, dtype, false, std::vector<std::byte>(n * itemsize(dtype)), n};
     for (std::int64_t i = 0; i < n; ++i)
       put(b, i, kind_of(dtype) == Kind::Int || kind_of(dtype) == Kind::UInt ? std::floor(uniform(rng) * 100)
-                : std::complex<double>(uniform(rng), dtype == DType::Complex128 ? uniform(rng) : 0));
+                : std::complex<double>(uniform(rng), kind_of(dtype) == Kind::Complex ? uniform(rng) : 0));
     buffers.push_back(std::move(b));
   }
   Signature sig;

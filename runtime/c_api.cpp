@@ -187,8 +187,10 @@ exprvm_error_code exprvm_error_kind(const exprvm_error* error) {
 
 const char* exprvm_error_kind_name(exprvm_error_code code) {
   if (code == EXPRVM_ERROR_OUT_OF_MEMORY) return "out of memory error";
-  if (code < EXPRVM_ERROR_SYNTAX || code > EXPRVM_ERROR_INTERNAL) return nullptr;
-  return exprvm::error_kind_name(static_cast<ErrorKind>(code)).data();
+  for (int k = 0; k <= static_cast<int>(ErrorKind::Internal); ++k)
+    if (code_of(static_cast<ErrorKind>(k)) == code)
+      return exprvm::error_kind_name(static_cast<ErrorKind>(k)).data();
+  return nullptr;
 }
 
 unsigned exprvm_error_line(const exprvm_error* error) { return error ? error->line : 0; }

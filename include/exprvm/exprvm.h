@@ -13,7 +13,8 @@
  *
  * Errors. Every function that can fail takes `exprvm_error **err` last. On failure it returns
  * NULL (or a non-zero int) and, when err is not NULL, stores a new exprvm_error in *err, which
- * the caller frees with exprvm_error_free; on success it sets *err to NULL. err may be NULL
+ * the caller frees with exprvm_error_free; on success it sets *err to NULL. *err is
+ * overwritten either way, so free an earlier error before reusing its variable. err may be NULL
  * (the details are then dropped). No C++ exception ever leaves the library: running out of
  * memory is EXPRVM_ERROR_OUT_OF_MEMORY. Invalid arguments (NULL pointers, a bad dtype, ndim
  * outside [0, 32], the wrong number of arguments, mismatched shapes) are reported as errors
@@ -48,9 +49,13 @@ extern "C" {
 #endif
 
 /* Element types, generated from core/dtypes.def (X(Name, UPPER, ...) -> EXPRVM_UPPER, in row
- * order): EXPRVM_BOOL, EXPRVM_INT32, EXPRVM_INT64, EXPRVM_FLOAT32, EXPRVM_FLOAT64,
- * EXPRVM_COMPLEX64, EXPRVM_COMPLEX128, the narrow integer types, ... Complex values are stored
- * as (real, imaginary) pairs, like C's float _Complex / double _Complex. */
+ * order, starting at 0): EXPRVM_BOOL, EXPRVM_INT8, EXPRVM_INT16, EXPRVM_INT32, EXPRVM_INT64,
+ * EXPRVM_UINT8, EXPRVM_UINT16, EXPRVM_UINT32, EXPRVM_UINT64, EXPRVM_FLOAT32, EXPRVM_FLOAT64,
+ * EXPRVM_COMPLEX64, EXPRVM_COMPLEX128, EXPRVM_FLOAT16. The values are fixed within one SONAME
+ * (tests/test_c_api.cpp pins them). Element layouts: a bool is one byte holding 0 or 1 (other
+ * byte values are undefined behaviour); integers and floats are the C types of that width in
+ * native byte order; float16 is IEEE 754 binary16 bits in a uint16_t; complex values are
+ * (real, imaginary) pairs, like C's float _Complex / double _Complex. */
 #pragma push_macro("X")
 #undef X
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) EXPRVM_##UPPER,

@@ -59,9 +59,10 @@ class Program {
   // again and again with BoundProgram::run(), which skips re-validation: see BoundProgram.
   BoundProgram bind(std::span<const Array> args, const Array* out = nullptr) const;
 
-  const ProgramImpl& impl() const { return *impl_; }
 
  private:
+  friend class BoundProgram;  // runs the program's executable directly
+  const ProgramImpl& impl() const { return *impl_; }
   std::shared_ptr<const ProgramImpl> impl_;
 };
 

@@ -2,6 +2,9 @@
 // Bool operands are batches of 0/1 bytes (std::uint8_t). Included inside the ISA namespace
 // (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 // Integer division, modulo, power and variable shifts have no SIMD instruction in xsimd
 // 8.1: they run lane by lane on core/numpy_scalar.hpp's definitions.

@@ -11,6 +11,9 @@
 // conversions and shuffles; bool conversions use xsimd masks. Included inside the ISA
 // namespace (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 // A real type and its complex type (either way): xsimd's complex batches (de)interleave them.
 template <class To, class From>

@@ -6,6 +6,9 @@
 // distinct symbol per ISA translation unit: the linker can never pick an AVX-512 copy of an
 // inline function for the SSE2 table. Do not include them from anywhere else.
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 template <class T> struct IsComplex : std::false_type {};
 template <class T> struct IsComplex<std::complex<T>> : std::true_type {};

@@ -1,6 +1,9 @@
 // Comparison and classification kernels: they return masks, stored as bool bytes 0/1.
 // Included inside the ISA namespace (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 #define EXPRVM_COMPARE(NAME, op)                                                                 \
   template <> struct Impl<Op::NAME> {                                                            \

@@ -6,6 +6,9 @@
 // NumPy's, bit for bit on glibc. Division is Smith's algorithm (NumPy's), in batches.
 // Included inside the ISA namespace (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 // The complex ops that are exactly a C99 function.
 #define EXPRVM_C99_FUNCTIONS                                                                      \

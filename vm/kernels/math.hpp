@@ -5,6 +5,9 @@
 // ~50 ULP off for large exponents and wrong on many of C's special cases; erf and erfc. Included inside the
 // ISA namespace (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 // Kernels that are a single xsimd function of their operand(s).
 #define EXPRVM_XSIMD_UNARY(NAME, fn)                                               \

@@ -3,6 +3,9 @@
 // result depends only on n and the ISA. MIN and MAX track NaN separately, so a NaN anywhere
 // (or in *d) gives NaN. Included inside the ISA namespace (see common.hpp).
 #pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
 
 template <Op op, class E> inline E reduce_identity_of() {
   if constexpr (op == Op::SUM || op == Op::ANY) return E(Real<E>(0));
