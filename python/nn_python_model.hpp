@@ -1,0 +1,39 @@
+// PythonModel: an nn::Model as Python holds it, with what repeated predictions reuse and the
+// lock that keeps training and predicting threads apart.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "nn/model.hpp"
+
+namespace exprvm::python {
+
+struct PythonModel {
+  explicit PythonModel(nn::Model m) : model(std::move(m)) {}
+
+  nn::Model model;
+  // predict() holds it shared (with the GIL released), fit() exclusively.
+  std::shared_mutex model_mutex;
+  // The buffers of the latest predict(): reused when no other thread holds them, so that
+  // steady-state calls neither allocate nor re-bind the layers' programs.
+  std::mutex workspace_mutex;
+  nn::PredictWorkspace workspace;
+  nn::Tensor input;
+
+  // "dense_2": the name of layer i, as the model file reader gives it (type and ordinal).
+  std::string layer_name(std::size_t i) const;
+};
+
+// Rows of `x` (one row: 1-d of input width; a batch: 2-d (rows, width); float32 or float64,
+// any strides) into `out` as float32, C order. Throws Error(Type) for another dtype,
+// Error(Shape) for another shape; `what` names x in messages.
+void copy_rows(const pybind11::array& x, std::int64_t width, const char* what, nn::Tensor& out);
+
+// Adds fit() to the Model class (python/nn_training.cpp).
+void add_training(pybind11::class_<PythonModel, std::unique_ptr<PythonModel>>& model_class);
+
+}  // namespace exprvm::python
