@@ -34,6 +34,15 @@ std::string PythonModel::layer_name(std::size_t i) const {
   return type + "_" + std::to_string(ordinal);
 }
 
+py::array as_array(const py::handle& x, const char* what) {
+  if (py::isinstance<py::array>(x)) return py::reinterpret_borrow<py::array>(x);
+  auto converted = py::array::ensure(x);
+  if (!converted)
+    throw Error(ErrorKind::Type, std::string(what) + " must be an array of numbers, got " +
+                                     std::string(Py_TYPE(x.ptr())->tp_name));
+  return converted;
+}
+
 void copy_rows(const py::array& x, std::int64_t width, const char* what, nn::Tensor& out) {
   const auto* descriptor = py::detail::array_descriptor_proxy(x.dtype().ptr());
   const py::ssize_t itemsize = x.itemsize();

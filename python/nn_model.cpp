@@ -36,7 +36,10 @@ std::size_t resolve_layer(const PythonModel& self, const py::handle& layer) {
     for (std::size_t i = 0; i < n; ++i)
       if (self.layer_name(i) == name) return i;
     std::string known;
-    for (std::size_t i = 0; i < n; ++i) known += (i ? ", " : "") + self.layer_name(i);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i) known += ", ";
+      known += self.layer_name(i);
+    }
     throw Error(ErrorKind::Argument, "model has no layer named '" + name + "' (layers: " +
                                          known + ")");
   }
@@ -60,7 +63,8 @@ py::array adopt(std::unique_ptr<nn::Tensor> tensor, bool one_row) {
 }
 
 // Layer `stop`'s output for the rows of x: see the class docstring of Model.predict.
-py::array predict_rows(PythonModel& self, const py::array& x, std::size_t stop) {
+py::array predict_rows(PythonModel& self, const py::handle& rows, std::size_t stop) {
+  const py::array x = as_array(rows, "x");
   std::unique_lock<std::mutex> own(self.workspace_mutex, std::try_to_lock);
   nn::PredictWorkspace spare_workspace;
   nn::Tensor spare_input;
@@ -169,9 +173,7 @@ nn::Tensor matrix_or(const py::object& value, std::int64_t rows, std::int64_t co
                      const char* what, float fill) {
   if (value.is_none()) return nn::Tensor(rows, cols, fill);
   nn::Tensor t;
-  const auto array = py::array::ensure(value);
-  if (!array) throw Error(ErrorKind::Type, std::string(what) + " must be an array");
-  copy_rows(array, cols, what, t);
+  copy_rows(as_array(value, what), cols, what, t);
   if (t.rows != rows)
     throw Error(ErrorKind::Shape, std::string(what) + " must have " + std::to_string(rows) +
                                       " rows of " + std::to_string(cols) + " values, got " +
@@ -249,7 +251,7 @@ void add_nn_submodule(py::module_& core) {
           "Layer names, e.g. ['dense_1', 'dense_2'] (what output_of accepts).")
       .def(
           "predict",
-          [](PythonModel& self, const py::array& x) {
+          [](PythonModel& self, const py::handle& x) {
             if (self.model.size() == 0) throw Error(ErrorKind::Shape, "model has no layers");
             return predict_rows(self, x, self.model.size() - 1);
           },
@@ -259,7 +261,7 @@ void add_nn_submodule(py::module_& core) {
           "GIL is released while the network runs.")
       .def(
           "output_of",
-          [](PythonModel& self, const py::object& layer, const py::array& x) {
+          [](PythonModel& self, const py::handle& layer, const py::handle& x) {
             return predict_rows(self, x, resolve_layer(self, layer));
           },
           py::arg("layer"), py::arg("x"),

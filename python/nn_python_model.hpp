@@ -2,6 +2,7 @@
 // lock that keeps training and predicting threads apart.
 #pragma once
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 #include <pybind11/pybind11.h>
 
 #include <mutex>
@@ -27,6 +28,10 @@ struct PythonModel {
   // "dense_2": the name of layer i, as the model file reader gives it (type and ordinal).
   std::string layer_name(std::size_t i) const;
 };
+
+// x as an ndarray: itself, or np.asarray(x) for lists and other sequences. Throws
+// Error(Type) when NumPy cannot make an array of it.
+pybind11::array as_array(const pybind11::handle& x, const char* what);
 
 // Rows of `x` (one row: 1-d of input width; a batch: 2-d (rows, width); float32 or float64,
 // any strides) into `out` as float32, C order. Throws Error(Type) for another dtype,

@@ -77,12 +77,12 @@ nn::Model with_last_activation(const nn::Model& model, const char* activation) {
 }
 
 // Targets as (rows, output width): a 1-d y is one target per row when the model has one output.
-py::array target_rows(const py::array& y, std::int64_t output_width) {
+py::array target_rows(py::array y, std::int64_t output_width) {
   if (y.ndim() == 1 && output_width == 1) return y.reshape({y.shape(0), py::ssize_t{1}});
   return y;
 }
 
-py::dict fit(PythonModel& self, const py::array& x, const py::array& y, int epochs,
+py::dict fit(PythonModel& self, const py::handle& x, const py::handle& y, int epochs,
              int batch_size, double validation_split, const std::string& optimizer_name,
              std::optional<double> learning_rate, const std::string& loss_name, bool shuffle,
              std::uint64_t seed, int verbose) {
@@ -99,8 +99,9 @@ py::dict fit(PythonModel& self, const py::array& x, const py::array& y, int epoc
   const std::unique_ptr<nn::Optimizer> optimizer =
       nn::make_optimizer(optimizer_name, learning_rate);
   nn::Tensor inputs, targets;
-  copy_rows(x, self.model.input_width(), "x", inputs);
-  copy_rows(target_rows(y, self.model.output_width()), self.model.output_width(), "y", targets);
+  copy_rows(as_array(x, "x"), self.model.input_width(), "x", inputs);
+  copy_rows(target_rows(as_array(y, "y"), self.model.output_width()), self.model.output_width(),
+            "y", targets);
   nn::FitOptions options;
   options.epochs = epochs;
   options.batch_size = batch_size;

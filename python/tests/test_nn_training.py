@@ -21,6 +21,7 @@ def regression_data(n=512, width=5, seed=SEED):
 
 def test_fit_reduces_the_loss_and_reports_history(capsys):
     x, y = regression_data()
+    capsys.readouterr()  # the seed line
     model = exprvm.nn.Sequential([exprvm.nn.Dense(16, "elu"), exprvm.nn.Dense(16, "elu"),
                                   exprvm.nn.Dense(1)], input_width=5, seed=SEED)
     before = float(np.mean((model.predict(x) - y) ** 2))
@@ -38,6 +39,7 @@ def test_fit_reduces_the_loss_and_reports_history(capsys):
 
 def test_fit_is_reproducible_and_quiet(capsys):
     x, y = regression_data(n=128)
+    capsys.readouterr()  # the seed line
     histories, predictions = [], []
     for _ in range(2):
         model = exprvm.nn.Sequential([exprvm.nn.Dense(8, "tanh"), exprvm.nn.Dropout(0.1),
