@@ -1,4 +1,5 @@
-// NumPy arrays -> the NN runner's float32 row-major Tensors (python/nn_python_model.hpp).
+// NumPy arrays -> the NN runner's float32 row-major Tensors, and PythonModel's helpers
+// (python/nn_python_model.hpp).
 #include <cstring>
 #include <string>
 
@@ -26,6 +27,28 @@ void copy_strided(const char* base, std::int64_t rows, std::int64_t cols, py::ss
 }
 
 }  // namespace
+
+namespace {
+
+template <class Lock>
+Lock lock_releasing_gil(std::shared_mutex& mutex) {
+  Lock lock(mutex, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    py::gil_scoped_release unlocked;
+    lock.lock();
+  }
+  return lock;
+}
+
+}  // namespace
+
+std::shared_lock<std::shared_mutex> PythonModel::reading() {
+  return lock_releasing_gil<std::shared_lock<std::shared_mutex>>(model_mutex);
+}
+
+std::unique_lock<std::shared_mutex> PythonModel::writing() {
+  return lock_releasing_gil<std::unique_lock<std::shared_mutex>>(model_mutex);
+}
 
 std::string PythonModel::layer_name(std::size_t i) const {
   const std::string type = model.layer(i).type();

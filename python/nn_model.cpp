@@ -74,9 +74,13 @@ py::array new_float_array(std::int64_t rows, std::int64_t width, bool one_row) {
   return py::reinterpret_steal<py::array>(array);
 }
 
-// Layer `stop`'s output for the rows of x: see the class docstring of Model.predict.
-py::array predict_rows(PythonModel& self, const py::handle& rows, std::size_t stop) {
+// The output of `layer` (null: the last layer) for the rows of x: see Model.predict's
+// docstring.
+py::array predict_rows(PythonModel& self, const py::handle& rows, const py::handle& layer) {
   const py::array x = as_array(rows, "x");
+  const auto reading = self.reading();
+  if (self.model.size() == 0) throw Error(ErrorKind::Shape, "model has no layers");
+  const std::size_t stop = layer ? resolve_layer(self, layer) : self.model.size() - 1;
   std::unique_lock<std::mutex> own(self.workspace_mutex, std::try_to_lock);
   nn::PredictWorkspace spare_workspace;
   nn::Tensor spare_input;
@@ -95,7 +99,6 @@ py::array predict_rows(PythonModel& self, const py::handle& rows, std::size_t st
   std::unique_ptr<nn::Tensor> moved;
   {
     py::gil_scoped_release unlocked;
-    std::shared_lock<std::shared_mutex> reading(self.model_mutex);
     const nn::Tensor& out = self.model.predict(input, workspace, last);
     if (copy_out) {
       std::memcpy(copy_target, out.data.data(), sizeof(float) * out.data.size());
@@ -131,7 +134,8 @@ std::pair<long long, long long> parameter_counts(const nn::Layer& layer) {
 }
 
 // Keras' model.summary() table.
-std::string summary_text(const PythonModel& self) {
+std::string summary_text(PythonModel& self) {
+  const auto reading = self.reading();
   const std::string rule(65, '_'), double_rule(65, '=');
   std::ostringstream text;
   char line[256];
@@ -162,7 +166,8 @@ py::array tensor_copy(const nn::Tensor& t, bool as_vector) {
 
 // Keras' model.get_weights(): dense kernel (in, out) and bias (out,); batchnorm gamma, beta,
 // moving mean, moving variance (each (width,)). Copies.
-py::list weights_of(const PythonModel& self) {
+py::list weights_of(PythonModel& self) {
+  const auto reading = self.reading();
   py::list weights;
   for (std::size_t i = 0; i < self.model.size(); ++i) {
     const nn::Layer& layer = self.model.layer(i);
@@ -195,9 +200,9 @@ void add_dense(PythonModel& self, std::int64_t units, const std::string& activat
                const py::object& kernel, const py::object& bias, std::uint64_t seed) {
   if (units <= 0) throw Error(ErrorKind::Shape, "dense: units must be positive");
   const nn::Activation kind = nn::activation_from_name(activation);
+  const auto writing = self.writing();
   const std::string name = self.model.next_layer_name("dense");
   const std::int64_t in = self.model.output_width();
-  std::unique_lock<std::shared_mutex> writing(self.model_mutex);
   if (kernel.is_none()) {
     std::mt19937_64 rng(seed);
     auto layer = nn::Dense::glorot(in, units, kind, name, rng);
@@ -214,9 +219,9 @@ void add_dense(PythonModel& self, std::int64_t units, const std::string& activat
 
 void add_batchnorm(PythonModel& self, double epsilon, double momentum, const py::object& gamma,
                    const py::object& beta, const py::object& mean, const py::object& variance) {
+  const auto writing = self.writing();
   const std::int64_t width = self.model.output_width();
   const std::string name = self.model.next_layer_name("batchnorm");
-  std::unique_lock<std::shared_mutex> writing(self.model_mutex);
   self.model.add(std::make_unique<nn::BatchNorm>(
       matrix_or(gamma, 1, width, "gamma", 1.0f), matrix_or(beta, 1, width, "beta", 0.0f),
       matrix_or(mean, 1, width, "moving_mean", 0.0f),
@@ -247,13 +252,24 @@ void add_nn_submodule(py::module_& core) {
             }),
             py::arg("input_width"), "An empty model taking rows of input_width values.")
       .def_property_readonly("input_width",
-                             [](const PythonModel& m) { return m.model.input_width(); })
+                             [](PythonModel& m) {
+                               const auto reading = m.reading();
+                               return m.model.input_width();
+                             })
       .def_property_readonly("output_width",
-                             [](const PythonModel& m) { return m.model.output_width(); })
-      .def("__len__", [](const PythonModel& m) { return m.model.size(); })
+                             [](PythonModel& m) {
+                               const auto reading = m.reading();
+                               return m.model.output_width();
+                             })
+      .def("__len__",
+           [](PythonModel& m) {
+             const auto reading = m.reading();
+             return m.model.size();
+           })
       .def_property_readonly(
           "layer_names",
-          [](const PythonModel& m) {
+          [](PythonModel& m) {
+            const auto reading = m.reading();
             std::vector<std::string> names;
             for (std::size_t i = 0; i < m.model.size(); ++i) names.push_back(m.layer_name(i));
             return names;
@@ -261,10 +277,7 @@ void add_nn_submodule(py::module_& core) {
           "Layer names, e.g. ['dense_1', 'dense_2'] (what output_of accepts).")
       .def(
           "predict",
-          [](PythonModel& self, const py::handle& x) {
-            if (self.model.size() == 0) throw Error(ErrorKind::Shape, "model has no layers");
-            return predict_rows(self, x, self.model.size() - 1);
-          },
+          [](PythonModel& self, const py::handle& x) { return predict_rows(self, x, {}); },
           py::arg("x"),
           "The model's output (float32) for one row (1-d x -> 1-d result) or a batch (2-d, "
           "rows x input_width -> rows x output_width); x float32 or float64 in any layout. The "
@@ -272,24 +285,28 @@ void add_nn_submodule(py::module_& core) {
       .def(
           "output_of",
           [](PythonModel& self, const py::handle& layer, const py::handle& x) {
-            return predict_rows(self, x, resolve_layer(self, layer));
+            return predict_rows(self, x, layer);
           },
           py::arg("layer"), py::arg("x"),
           "Layer `layer`'s output for x (as predict): an index (-1 is the last layer, as in "
           "net[-3](X)) or a name from layer_names.")
       .def("summary_text", &summary_text, "The Keras-style table summary() prints.")
       .def(
-          "summary", [](const PythonModel& self) { py::print(summary_text(self), "end"_a = ""); },
+          "summary", [](PythonModel& self) { py::print(summary_text(self), "end"_a = ""); },
           "Prints a Keras-style table of the layers, output shapes and parameter counts.")
       .def("get_weights", &weights_of,
            "Copies of the weights, as Keras orders them: per dense layer kernel (in, out) and "
            "bias; per batchnorm layer gamma, beta, moving mean and moving variance.")
       .def(
           "to_json",
-          [](const PythonModel& self) { return nn::model_to_json(self.model).dump(); },
+          [](PythonModel& self) {
+            const auto reading = self.reading();
+            return nn::model_to_json(self.model).dump();
+          },
           "The model file's text (JSON).")
       .def(
-          "save", [](const PythonModel& self, const std::string& path) {
+          "save", [](PythonModel& self, const std::string& path) {
+            const auto reading = self.reading();
             nn::save_model(self.model, path);
           },
           py::arg("path"), "Writes the model file (JSON; float32 weights round-trip exactly).")
@@ -307,8 +324,8 @@ void add_nn_submodule(py::module_& core) {
           "add_activation",
           [](PythonModel& self, const std::string& activation) {
             const nn::Activation kind = nn::activation_from_name(activation);
+            const auto writing = self.writing();
             const std::string name = self.model.next_layer_name("activation");
-            std::unique_lock<std::shared_mutex> writing(self.model_mutex);
             self.model.add(std::make_unique<nn::ActivationLayer>(self.model.output_width(),
                                                                  kind, name));
           },
@@ -316,8 +333,8 @@ void add_nn_submodule(py::module_& core) {
       .def(
           "add_dropout",
           [](PythonModel& self, double rate) {
+            const auto writing = self.writing();
             const std::string name = self.model.next_layer_name("dropout");
-            std::unique_lock<std::shared_mutex> writing(self.model_mutex);
             self.model.add(
                 std::make_unique<nn::Dropout>(self.model.output_width(), rate, name));
           },

@@ -17,13 +17,18 @@ struct PythonModel {
   explicit PythonModel(nn::Model m) : model(std::move(m)) {}
 
   nn::Model model;
-  // predict() holds it shared (with the GIL released), fit() exclusively.
+  // Readers (predict, summary, save, ...) hold it shared, writers (fit, add_*) exclusively.
   std::shared_mutex model_mutex;
   // The buffers of the latest predict(): reused when no other thread holds them, so that
   // steady-state calls neither allocate nor re-bind the layers' programs.
   std::mutex workspace_mutex;
   nn::PredictWorkspace workspace;
   nn::Tensor input;
+
+  // model_mutex locked shared / exclusively, called with the GIL held; while blocked the GIL
+  // is released (a fit() holding the lock needs the GIL for its progress lines).
+  std::shared_lock<std::shared_mutex> reading();
+  std::unique_lock<std::shared_mutex> writing();
 
   // "dense_2": the name of layer i, as the model file reader gives it (type and ordinal).
   std::string layer_name(std::size_t i) const;

@@ -86,6 +86,7 @@ py::dict fit(PythonModel& self, const py::handle& x, const py::handle& y, int ep
              int batch_size, double validation_split, const std::string& optimizer_name,
              std::optional<double> learning_rate, const std::string& loss_name, bool shuffle,
              std::uint64_t seed, int verbose) {
+  auto writing = self.writing();
   // categorical_crossentropy on softmax outputs trains the logits with the fused
   // softmax + cross-entropy loss (exact and stable), as Keras does internally.
   const bool categorical = loss_name == "categorical_crossentropy";
@@ -114,18 +115,16 @@ py::dict fit(PythonModel& self, const py::handle& x, const py::handle& y, int ep
   std::vector<nn::EpochLog> logs;
   {
     py::gil_scoped_release unlocked;
-    {
-      std::unique_lock<std::shared_mutex> writing(self.model_mutex);
-      if (categorical) {
-        nn::Model logits = with_last_activation(self.model, "linear");
-        logs = nn::fit(logits, *loss, *optimizer, inputs, targets, options,
-                       verbose ? &progress : nullptr);
-        self.model = with_last_activation(logits, "softmax");
-      } else {
-        logs = nn::fit(self.model, *loss, *optimizer, inputs, targets, options,
-                       verbose ? &progress : nullptr);
-      }
+    if (categorical) {
+      nn::Model logits = with_last_activation(self.model, "linear");
+      logs = nn::fit(logits, *loss, *optimizer, inputs, targets, options,
+                     verbose ? &progress : nullptr);
+      self.model = with_last_activation(logits, "softmax");
+    } else {
+      logs = nn::fit(self.model, *loss, *optimizer, inputs, targets, options,
+                     verbose ? &progress : nullptr);
     }
+    writing.unlock();
     // The workspace's bindings may name the old layers' programs: start afresh.
     std::lock_guard<std::mutex> workspace(self.workspace_mutex);
     self.workspace = nn::PredictWorkspace{};

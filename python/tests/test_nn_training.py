@@ -1,5 +1,6 @@
 """exprvm.nn: building (Sequential), training (fit) and the Keras / PyTorch importers."""
 import json
+import threading
 
 import numpy as np
 import pytest
@@ -66,6 +67,35 @@ def test_categorical_crossentropy_trains_a_softmax_classifier():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
     assert np.mean(probabilities.argmax(axis=1) == labels) > 0.8
     assert json.loads(model.to_json())["layers"][-1]["activation"] == "softmax"
+
+
+def test_fit_while_another_thread_predicts(capsys):
+    """fit (which replaces the layers for categorical_crossentropy and prints progress with the
+    GIL) and predictions in another thread wait for each other without deadlock."""
+    rng = np.random.default_rng(SEED)
+    x = rng.normal(0, 1, (256, 4))
+    y = np.eye(3)[rng.integers(0, 3, 256)]
+    model = exprvm.nn.Sequential([exprvm.nn.Dense(8, "relu"), exprvm.nn.Dense(3, "softmax")],
+                                 input_width=4, seed=SEED)
+    stop, failures = threading.Event(), []
+
+    def predictor():
+        while not stop.is_set():
+            out = model.predict(x[:4])
+            if out.shape != (4, 3) or not np.allclose(out.sum(axis=1), 1, rtol=1e-5):
+                failures.append(out)
+
+    thread = threading.Thread(target=predictor)
+    thread.start()
+    try:
+        history = model.fit(x, y, epochs=5, batch_size=16, loss="categorical_crossentropy",
+                            verbose=1)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert not thread.is_alive() and not failures
+    assert len(history["loss"]) == 5
+    assert capsys.readouterr().out.count("Epoch ") == 5
 
 
 def test_fit_errors():
