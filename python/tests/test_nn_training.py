@@ -202,3 +202,13 @@ def test_from_torch_matches_torch():
     with torch.no_grad():
         expected = net(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(model.predict(x), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_from_torch_without_torch_says_what_to_install():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="python3-torch"):
+            exprvm.nn.from_torch(object())
+    else:
+        pytest.skip("torch is installed")
