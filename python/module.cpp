@@ -1,4 +1,5 @@
-// The `exprvm` Python module: numexpr's API on the exprvm engine.
+// `exprvm._core`, the compiled core of the `exprvm` package (python/exprvm/__init__.py
+// re-exports it): numexpr's API on the exprvm engine, and the NN runner as `_core.nn`.
 //   import exprvm as ne
 //   ne.evaluate('param - grad', out=param)
 #include <pybind11/pybind11.h>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "python/errors.hpp"
+#include "python/nn_module.hpp"
 #include "python/numexpr_api.hpp"
 #include "python/numexpr_object.hpp"
 #include <exprvm/exprvm.hpp>
@@ -39,7 +41,7 @@ int environment_thread_count() {
 
 }  // namespace
 
-PYBIND11_MODULE(exprvm, m) {
+PYBIND11_MODULE(_core, m) {
   using namespace exprvm::python;
   m.doc() =
       "exprvm: a drop-in for numexpr. Expressions are compiled by exprvm's own parser into "
@@ -72,4 +74,7 @@ PYBIND11_MODULE(exprvm, m) {
   m.attr("nthreads") = exprvm::get_num_threads();
   m.attr("use_vml") = false;
   m.attr("__version__") = EXPRVM_VERSION;
+#ifdef EXPRVM_PYTHON_NN
+  add_nn_submodule(m);
+#endif
 }

@@ -1,0 +1,51 @@
+"""exprvm: a drop-in for numexpr, and a NumPy-facing NN runner (exprvm.nn).
+
+    import exprvm as ne
+    ne.evaluate("where(a > 1, a * 2, -a)")      # names from the caller's frame, like numexpr
+
+Expressions are compiled by exprvm's own parser into bytecode (never by Python's eval) and
+run on NumPy arrays without copies. Everything here is the compiled core, exprvm._core,
+re-exported as is (no Python wrapper between a call and the engine).
+"""
+from ._core import (
+    NumExpr,
+    UndefinedVariableError,
+    __version__,
+    detect_number_of_cores,
+    disassemble,
+    evaluate,
+    get_num_threads,
+    ncores,
+    re_evaluate,
+    set_num_threads,
+    use_vml,
+    validate,
+)
+from . import _core
+
+__all__ = [
+    "NumExpr",
+    "UndefinedVariableError",
+    "detect_number_of_cores",
+    "disassemble",
+    "evaluate",
+    "get_num_threads",
+    "ncores",
+    "nthreads",
+    "re_evaluate",
+    "set_num_threads",
+    "use_vml",
+    "validate",
+]
+
+
+def __getattr__(name):
+    """`nthreads` follows set_num_threads (the core module keeps it current); `nn` loads on
+    first use."""
+    if name == "nthreads":
+        return _core.nthreads
+    if name == "nn":
+        import importlib
+
+        return importlib.import_module(".nn", __name__)
+    raise AttributeError(f"module 'exprvm' has no attribute '{name}'")
