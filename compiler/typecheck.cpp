@@ -166,15 +166,22 @@ class Checker {
   // storage-only dtype (float16) stands for its compute dtype (see apply).
   //
   // A float-only op converts integers and bools as NumPy's ufunc loops do: to the smallest
-  // float that holds them (safe cast): float16 for bool and 8-bit, float32 for 16-bit,
-  // float64 for wider integers. `/` of integers is float64 (NumPy's true-division rule).
-  static std::optional<DType> computation_dtype(Op op, DType t) {
+  // float that holds each operand (safe cast; a Python literal counts as `t`): float16 for bool
+  // and 8-bit, float32 for 16-bit, float64 for wider integers, so arctan2(uint8, int8) is
+  // float16 although uint8 and int8 promote to int16. `/` of integers is float64 (NumPy's
+  // true-division rule). `args` from `first` are the operands.
+  static std::optional<DType> computation_dtype(Op op, DType t, const std::vector<NodePtr>& args,
+                                                std::size_t first) {
     if (op_accepts(op, native_of(t))) return t;
     if (!is_bool_or_int(t)) return std::nullopt;
     if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) {
       if (op == Op::DIV) return DType::Float64;
-      for (const DType f : {DType::Float16, DType::Float32})
-        if (can_cast(t, f, Casting::Safe) && op_accepts(op, native_of(f))) return f;
+      for (const DType f : {DType::Float16, DType::Float32}) {
+        bool holds_all = op_accepts(op, native_of(f));
+        for (std::size_t i = first; i < args.size(); ++i)
+          holds_all = holds_all && can_cast(args[i]->weak ? t : args[i]->dtype, f, Casting::Safe);
+        if (holds_all) return f;
+      }
       return DType::Float64;
     }
     if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int8))
@@ -197,7 +204,7 @@ class Checker {
     const std::size_t first = op == Op::WHERE ? 1 : 0;
     bool all_weak = false;
     const DType common = common_dtype(args, first, all_weak);
-    const auto computed_as = computation_dtype(op, common);
+    const auto computed_as = computation_dtype(op, common, args, first);
     if (!computed_as) {
       std::string msg = "'" + std::string(what) + "' is not supported for " +
                         std::string(dtype_name(common));
