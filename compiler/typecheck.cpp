@@ -169,7 +169,8 @@ class Checker {
   // float that holds each operand (safe cast; a Python literal counts as `t`): float16 for bool
   // and 8-bit, float32 for 16-bit, float64 for wider integers, so arctan2(uint8, int8) is
   // float16 although uint8 and int8 promote to int16. `/` of integers is float64 (NumPy's
-  // true-division rule). `args` from `first` are the operands.
+  // true-division rule); nextafter skips float16, whose step rounding a float32 result cannot
+  // give. `args` from `first` are the operands.
   static std::optional<DType> computation_dtype(Op op, DType t, const std::vector<NodePtr>& args,
                                                 std::size_t first) {
     if (op_accepts(op, native_of(t))) return t;
@@ -177,7 +178,7 @@ class Checker {
     if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) {
       if (op == Op::DIV) return DType::Float64;
       for (const DType f : {DType::Float16, DType::Float32}) {
-        bool holds_all = op_accepts(op, native_of(f));
+        bool holds_all = op_accepts(op, native_of(f)) && !(f == DType::Float16 && op == Op::NEXTAFTER);
         for (std::size_t i = first; i < args.size(); ++i)
           holds_all = holds_all && can_cast(args[i]->weak ? t : args[i]->dtype, f, Casting::Safe);
         if (holds_all) return f;
