@@ -162,11 +162,29 @@ class Checker {
     return weak ? promote_weak(*strong, weak_kind_of(*weak)) : *strong;
   }
 
-  // The dtype `op` computes in for operands promoted to `t`, or nullopt when it has none.
-  static std::optional<DType> computation_dtype(Op op, DType t) {
-    if (op_accepts(op, t)) return t;
+  // The dtype `op` computes in for operands promoted to `t`, or nullopt when it has none; a
+  // storage-only dtype (float16) stands for its compute dtype (see apply).
+  //
+  // A float-only op converts integers and bools as NumPy's ufunc loops do: to the smallest
+  // float that holds each operand (safe cast; a Python literal counts as `t`): float16 for bool
+  // and 8-bit, float32 for 16-bit, float64 for wider integers, so arctan2(uint8, int8) is
+  // float16 although uint8 and int8 promote to int16. `/` of integers is float64 (NumPy's
+  // true-division rule); nextafter skips float16, whose step rounding a float32 result cannot
+  // give. `args` from `first` are the operands.
+  static std::optional<DType> computation_dtype(Op op, DType t, const std::vector<NodePtr>& args,
+                                                std::size_t first) {
+    if (op_accepts(op, native_of(t))) return t;
     if (!is_bool_or_int(t)) return std::nullopt;
-    if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) return DType::Float64;
+    if (op_accepts(op, DType::Float64) && !op_accepts(op, DType::Int64)) {
+      if (op == Op::DIV) return DType::Float64;
+      for (const DType f : {DType::Float16, DType::Float32}) {
+        bool holds_all = op_accepts(op, native_of(f)) && !(f == DType::Float16 && op == Op::NEXTAFTER);
+        for (std::size_t i = first; i < args.size(); ++i)
+          holds_all = holds_all && can_cast(args[i]->weak ? t : args[i]->dtype, f, Casting::Safe);
+        if (holds_all) return f;
+      }
+      return DType::Float64;
+    }
     if (t == DType::Bool && op != Op::NEG && op != Op::SUB && op_accepts(op, DType::Int8))
       return DType::Int8;
     return std::nullopt;
@@ -187,8 +205,8 @@ class Checker {
     const std::size_t first = op == Op::WHERE ? 1 : 0;
     bool all_weak = false;
     const DType common = common_dtype(args, first, all_weak);
-    const auto t = computation_dtype(op, native_of(common));
-    if (!t) {
+    const auto computed_as = computation_dtype(op, common, args, first);
+    if (!computed_as) {
       std::string msg = "'" + std::string(what) + "' is not supported for " +
                         std::string(dtype_name(common));
       if (op == Op::NEG || op == Op::SUB)
@@ -198,20 +216,22 @@ class Checker {
     node->kind = NodeKind::Apply;
     node->op = op;
     node->name.clear();
-    node->dtype = op_result(op, *t);
+    const DType stored = *computed_as;
+    const DType t = native_of(stored);
+    const bool storage_only = !is_native(stored);
+    node->dtype = op_result(op, t);
     node->uniform = true;
     node->weak = all_weak;
-    const bool storage_only = !is_native(common) && *t == native_of(common);
     for (std::size_t i = 0; i < args.size(); ++i) {
       node->uniform = node->uniform && args[i]->uniform;
       if (i < first) {
         args[i] = cast(std::move(args[i]), DType::Bool);
         continue;
       }
-      if (storage_only) args[i] = cast(std::move(args[i]), common);
-      args[i] = cast(std::move(args[i]), *t);
+      if (storage_only) args[i] = cast(std::move(args[i]), stored);
+      args[i] = cast(std::move(args[i]), t);
     }
-    if (storage_only && node->dtype == *t) return cast(std::move(node), common);
+    if (storage_only && node->dtype == t) return cast(std::move(node), stored);
     return node;
   }
 

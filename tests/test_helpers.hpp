@@ -218,7 +218,9 @@ struct Tolerance {
   double ulps = 0;
   double magnitude = 0;
   bool ignore_zero_sign = false;
-  bool single_precision = false;  // measure ULPs of float64 results at float32 precision
+  // The narrowest float an intermediate may have been computed or stored in (float16, float32
+  // or float64): ULPs are measured at its precision when it is coarser than the result's.
+  DType precision = DType::Float64;
 };
 
 // One unit in the last place at magnitude m for floating type F (at least the smallest subnormal).
@@ -227,6 +229,15 @@ double ulp_at(double m) {
   const F f = static_cast<F>(std::min(std::fabs(m), static_cast<double>(std::numeric_limits<F>::max())));
   return std::max(static_cast<double>(std::nextafter(f, std::numeric_limits<F>::infinity()) - f),
                   static_cast<double>(std::numeric_limits<F>::denorm_min()));
+}
+
+// One unit in the last place at magnitude m at the precision of float16 (a 10-bit fraction,
+// 2**-24 at least; beyond float16's range too, for the wider results of float16 operands),
+// float32 or float64 (`t`).
+inline double ulp_of_precision(DType t, double m) {
+  if (t == DType::Float32) return ulp_at<float>(m);
+  if (t == DType::Float64) return ulp_at<double>(m);
+  return std::ldexp(1.0, std::max(std::ilogb(std::fabs(m)), -14) - 10);
 }
 
 // Compares one real component (widened to double) of floating type F.
@@ -241,7 +252,7 @@ bool real_matches(double expected, double got, double magnitude, const Tolerance
   // approximate results may lose precision gradually below the smallest normal number
   const double m = std::max({std::fabs(expected), magnitude, tol.magnitude,
                              static_cast<double>(std::numeric_limits<F>::min())});
-  const double ulp = tol.single_precision ? std::max(ulp_at<float>(m), ulp_at<F>(m)) : ulp_at<F>(m);
+  const double ulp = std::max(ulp_of_precision(tol.precision, m), ulp_at<F>(m));
   return std::fabs(expected - got) <= tol.ulps * ulp;
 }
 
@@ -330,6 +341,29 @@ inline std::optional<std::string> engine_vs_reference(const std::string& source,
   for (std::size_t i = 0; i < args.size(); ++i)
     if (auto diff = compare_arrays(reference_args[i], args[i], tol)) return "argument '" + signature[i].name + "': " + *diff;
   return std::nullopt;
+}
+
+// The narrowest float precision (float16, float32, float64) of the nodes of `n` (a complex
+// dtype counts as its parts' float); float64 when none is a float.
+inline DType narrowest_float(const Node& n) {
+  DType narrowest = DType::Float64;
+  const DType real = real_of(n.dtype);
+  if (kind_of(real) == Kind::Float && itemsize(real) < itemsize(narrowest)) narrowest = real;
+  for (const auto& a : n.args) {
+    const DType t = narrowest_float(*a);
+    if (itemsize(t) < itemsize(narrowest)) narrowest = t;
+  }
+  return narrowest;
+}
+
+// The same over every statement of `program`.
+inline DType narrowest_float(const CheckedProgram& program) {
+  DType narrowest = DType::Float64;
+  for (const CheckedStatement& st : program.statements) {
+    const DType t = narrowest_float(*st.expr);
+    if (itemsize(t) < itemsize(narrowest)) narrowest = t;
+  }
+  return narrowest;
 }
 
 // "a: float32[(5,)] strided, b: int64 scalar" for failure messages.

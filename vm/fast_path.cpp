@@ -76,6 +76,7 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
   if (bc.reduction) {
     if (out && out->data == nullptr) return false;
   } else if (bc.result_dtype) {
+    if (!is_native(*bc.result_dtype)) return false;  // float16: written with a conversion
     if (out && (out->dtype != *bc.result_dtype || !same_shape(*out, *like) ||
                 !out->is_c_contiguous() || out->data == nullptr))
       return false;
