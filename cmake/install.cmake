@@ -42,6 +42,10 @@ target_include_directories(exprvm_shared INTERFACE
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 # No exported compile feature: C++20 is added by exprvmConfig.cmake for consumers that enable
 # CXX, so that a C-only project can use exprvm::exprvm.
+# Exported symbols: the public API only (cmake/exprvm.map).
+target_link_options(exprvm_shared PRIVATE
+                    -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/exprvm.map)
+set_property(TARGET exprvm_shared APPEND PROPERTY LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/exprvm.map)
 
 install(FILES ${EXPRVM_INSTALLED_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/exprvm)
 install(TARGETS exprvm_shared EXPORT exprvmTargets
