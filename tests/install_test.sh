@@ -25,6 +25,25 @@ if grep -rliE 'pegtl|xsimd' "$prefix/include" "$libdir/cmake" "$libdir/pkgconfig
   echo "install_test: installed headers or package files mention pegtl/xsimd" >&2; exit 1
 fi
 
+# libexprvm.so exports the public API only (core/export.hpp, cmake/exprvm.map): the C functions,
+# exprvm:: free functions and members of its (capitalised) classes, and Error's typeinfo and
+# vtable; nothing of std::, pegtl, xsimd, TBB or the internal namespaces (exprvm::vm, ...).
+exported=$(nm -D --defined-only "$libdir/libexprvm.so" | awk '{print $3}' | c++filt)
+public='^(exprvm_[a-z_]+|exprvm::([a-z_]+[[(]|[A-Z][A-Za-z]*::[~A-Za-z_=]).*|(typeinfo|typeinfo name|vtable) for exprvm::[A-Z][A-Za-z]*)$'
+if grep -vE "$public" <<<"$exported"; then
+  echo "install_test: libexprvm.so exports the symbols above, which are not public API" >&2; exit 1
+fi
+for symbol in exprvm_compile 'exprvm::compile(' 'typeinfo for exprvm::Error'; do
+  grep -qF "$symbol" <<<"$exported" || { echo "install_test: $symbol not exported" >&2; exit 1; }
+done
+# Internal functions of namespace exprvm itself pass the pattern; spot-check two.
+for symbol in 'exprvm::find_function(' 'exprvm::disassemble[abi:cxx11](exprvm::Bytecode'; do
+  if grep -qF "$symbol" <<<"$exported"; then
+    echo "install_test: internal $symbol is exported" >&2; exit 1
+  fi
+done
+echo "+ libexprvm.so exports $(wc -l <<<"$exported") symbols, all public API"
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "+ pkg-config --cflags --libs exprvm: $(pkg-config --cflags --libs exprvm)"
