@@ -36,7 +36,7 @@ int main() {
   const float y_expected[] = {1, 1, 1.5f, 4}, x_expected[] = {2, 1, -0.5f, -3};
   for (int i = 0; i < 4; ++i) wrong += y[i] != y_expected[i] || x[i] != x_expected[i];
   std::printf("bytecode:\n%s", relu.disassemble().c_str());
-  wrong += relu.outputs() != std::vector<std::string>{"y", "x"} || relu.result_dtype();
+  wrong += relu.outputs() != std::vector<std::string>{"x", "y"} || relu.result_dtype();
 
   // Bind once, run in a loop: p -= lr * g, with the scalar lr re-read on every run.
   std::vector<double> p = {1, 2, 3}, g = {1, 1, 1};
