@@ -52,8 +52,7 @@ extern "C" {
 /* Element types, generated from core/dtypes.def (X(Name, UPPER, ...) -> EXPRVM_UPPER, in row
  * order): EXPRVM_BOOL, EXPRVM_INT32, EXPRVM_INT64, EXPRVM_FLOAT32, EXPRVM_FLOAT64,
  * EXPRVM_COMPLEX64, EXPRVM_COMPLEX128, the narrow integer types, ... Complex values are stored
- * as (real, imaginary) pairs, like C's float _Complex / double _Complex. The values are fixed
- * within a SONAME (libexprvm.so.0.1): a release that renumbers them changes the SONAME. */
+ * as (real, imaginary) pairs, like C's float _Complex / double _Complex. */
 #pragma push_macro("X")
 #undef X
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) EXPRVM_##UPPER,
