@@ -1,10 +1,11 @@
 # Installation (included by the root CMakeLists.txt after the `exprvm` (static) and
 # `exprvm_shared` targets): `cmake --install build --prefix P` installs
 #   include/exprvm/exprvm.hpp, exprvm.h   self-contained copies (cmake/amalgamate.cmake)
-#   lib/libexprvm.a, libexprvm.so.0       the static and the shared library
+#   lib/libexprvm.a, libexprvm.so.0.1     the static and the shared library
 #   lib/cmake/exprvm/                     find_package(exprvm): exprvm::exprvm (shared),
 #                                         exprvm::exprvm_static
-#   lib/pkgconfig/exprvm.pc               pkg-config (relocatable: paths from its own place)
+#   lib/pkgconfig/exprvm.pc               pkg-config (relocatable: paths from its own place,
+#                                         unless CMAKE_INSTALL_LIBDIR is absolute)
 # and registers the `install` test, which builds examples/ against such a prefix.
 # pegtl and xsimd are private header-only dependencies: nothing installed mentions them.
 include(GNUInstallDirs)
@@ -39,7 +40,12 @@ set_target_properties(exprvm_shared PROPERTIES EXPORT_NAME exprvm)
 target_include_directories(exprvm_shared INTERFACE
                            $<BUILD_INTERFACE:${EXPRVM_GENERATED_INCLUDE_DIR}>
                            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-target_compile_features(exprvm_shared INTERFACE cxx_std_20)
+# No exported compile feature: C++20 is added by exprvmConfig.cmake for consumers that enable
+# CXX, so that a C-only project can use exprvm::exprvm.
+# Exported symbols: the public API only (cmake/exprvm.map).
+target_link_options(exprvm_shared PRIVATE
+                    -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/exprvm.map)
+set_property(TARGET exprvm_shared APPEND PROPERTY LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/exprvm.map)
 
 install(FILES ${EXPRVM_INSTALLED_HEADERS} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/exprvm)
 install(TARGETS exprvm_shared EXPORT exprvmTargets
@@ -60,8 +66,24 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/cmake/exprvmConfigVersion.c
 install(FILES ${CMAKE_BINARY_DIR}/cmake/exprvmConfig.cmake
         ${CMAKE_BINARY_DIR}/cmake/exprvmConfigVersion.cmake DESTINATION ${EXPRVM_CMAKE_DIR})
 
-# pkg-config: prefix relative to the .pc file's own directory, so any --prefix works.
-file(RELATIVE_PATH EXPRVM_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+# pkg-config: prefix relative to the .pc file's own directory, so any --prefix works. An
+# absolute CMAKE_INSTALL_LIBDIR (or INCLUDEDIR) is written as it is, and the prefix is then
+# CMAKE_INSTALL_PREFIX as configured.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(EXPRVM_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(EXPRVM_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH EXPRVM_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+  # RELATIVE_PATH gives "../../": without the slash, ${prefix}/lib has no "//".
+  string(REGEX REPLACE "/$" "" EXPRVM_PC_TO_PREFIX "${EXPRVM_PC_TO_PREFIX}")
+  set(EXPRVM_PC_PREFIX "\${pcfiledir}/${EXPRVM_PC_TO_PREFIX}")
+  set(EXPRVM_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(EXPRVM_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(EXPRVM_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(${CMAKE_SOURCE_DIR}/cmake/exprvm.pc.in ${CMAKE_BINARY_DIR}/exprvm.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/exprvm.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "core/dtype.hpp"
+#include "core/export.hpp"
 
 namespace exprvm {
 
 inline constexpr int kMaxDims = 32;
 
-struct Array {
+struct EXPRVM_API Array {
   void* data = nullptr;
   DType dtype = DType::Float64;
   int ndim = 0;                              // 0 = a single value
@@ -70,7 +71,7 @@ struct Array {
 };
 
 // A result exprvm allocated (C order), or a view of the caller's `out`.
-class OwnedArray {
+class EXPRVM_API OwnedArray {
  public:
   OwnedArray() = default;
   static OwnedArray allocate(DType dtype, std::span<const std::int64_t> shape);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "core/export.hpp"
 #include "core/float16.hpp"
 
 namespace exprvm {
@@ -109,7 +110,7 @@ inline constexpr int numbers[] = {
 constexpr int numpy_typenum(DType t) {
   return dtype_table::numbers[index_of(t)];
 }
-std::optional<DType> dtype_from_name(std::string_view name);  // also "float", "int", ...
+EXPRVM_API std::optional<DType> dtype_from_name(std::string_view name);  // also "float", "int", ...
 
 // C++ element type <-> DType.
 template <DType t> struct cxx_type_of;
@@ -135,23 +136,23 @@ template <class F> decltype(auto) with_dtype(DType t, F&& f) {
 }
 
 // NumPy promotion of two native dtypes (both "strong", i.e. typed arrays or typed scalars).
-DType promote(DType a, DType b);
+EXPRVM_API DType promote(DType a, DType b);
 
 // Kind of a Python literal ("weak" scalar, NEP 50): it adopts the array's dtype when its kind
 // fits, e.g. float32_array * 2.0 stays float32.
 enum class WeakKind : std::uint8_t { Bool, Int, Float, Complex };
-DType promote_weak(DType strong, WeakKind weak);
-WeakKind weak_kind_of(DType t);
-DType default_dtype(WeakKind k);  // bool, int64, float64, complex128
+EXPRVM_API DType promote_weak(DType strong, WeakKind weak);
+EXPRVM_API WeakKind weak_kind_of(DType t);
+EXPRVM_API DType default_dtype(WeakKind k);  // bool, int64, float64, complex128
 
 // The five NumPy casting rules for writing results into `out`.
 enum class Casting : std::uint8_t { No, Equiv, Safe, SameKind, Unsafe };
-std::string_view casting_name(Casting c);
-std::optional<Casting> casting_from_name(std::string_view name);
-bool can_cast(DType from, DType to, Casting rule);
+EXPRVM_API std::string_view casting_name(Casting c);
+EXPRVM_API std::optional<Casting> casting_from_name(std::string_view name);
+EXPRVM_API bool can_cast(DType from, DType to, Casting rule);
 
 // Real dtype of a complex one (complex64 -> float32) and the reverse; identity otherwise.
-DType real_of(DType t);
-DType complex_of(DType t);
+EXPRVM_API DType real_of(DType t);
+EXPRVM_API DType complex_of(DType t);
 
 }  // namespace exprvm

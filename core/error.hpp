@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/export.hpp"
+
 namespace exprvm {
 
 enum class ErrorKind : std::uint8_t {
@@ -21,7 +23,7 @@ enum class ErrorKind : std::uint8_t {
   Internal,    // a bug in exprvm
 };
 
-std::string_view error_kind_name(ErrorKind k);
+EXPRVM_API std::string_view error_kind_name(ErrorKind k);
 
 // Half-open byte range [begin, end) in the source text.
 struct Span {
@@ -29,7 +31,7 @@ struct Span {
   std::uint32_t end = 0;
 };
 
-class Error : public std::runtime_error {
+class EXPRVM_API Error : public std::runtime_error {
  public:
   // A message with no source position.
   Error(ErrorKind kind, const std::string& message);
@@ -54,6 +56,6 @@ class Error : public std::runtime_error {
 };
 
 // "line\n   ^^^" for source[span] (the helper behind Error's what()).
-std::string caret_excerpt(std::string_view source, Span span);
+EXPRVM_API std::string caret_excerpt(std::string_view source, Span span);
 
 }  // namespace exprvm

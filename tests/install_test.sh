@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The installed library as a user gets it: installs the build into a temporary prefix, builds
-# examples/c with gcc + pkg-config and examples/cpp with CMake's find_package against that
-# prefix, runs both and checks their output. Any failing step fails the test.
+# The installed library as a user gets it: installs the build into a temporary prefix, checks
+# that libexprvm.so exports the public API only, builds examples/c with gcc + pkg-config and
+# with a C-only CMake project, and examples/cpp with CMake's find_package against that prefix,
+# runs them and checks their output. Any failing step fails the test.
 #   tests/install_test.sh CMAKE BUILD_DIR SOURCE_DIR
 set -euo pipefail
 cmake=$1 build=$2 src=$3
@@ -24,6 +25,25 @@ if grep -rliE 'pegtl|xsimd' "$prefix/include" "$libdir/cmake" "$libdir/pkgconfig
   echo "install_test: installed headers or package files mention pegtl/xsimd" >&2; exit 1
 fi
 
+# libexprvm.so exports the public API only (core/export.hpp, cmake/exprvm.map): the C functions,
+# exprvm:: free functions and members of its (capitalised) classes, and Error's typeinfo and
+# vtable; nothing of std::, pegtl, xsimd, TBB or the internal namespaces (exprvm::vm, ...).
+exported=$(nm -D --defined-only "$libdir/libexprvm.so" | awk '{print $3}' | c++filt)
+public='^(exprvm_[a-z_]+|exprvm::([a-z_]+[[(]|[A-Z][A-Za-z]*::[~A-Za-z_=]).*|(typeinfo|typeinfo name|vtable) for exprvm::[A-Z][A-Za-z]*)$'
+if grep -vE "$public" <<<"$exported"; then
+  echo "install_test: libexprvm.so exports the symbols above, which are not public API" >&2; exit 1
+fi
+for symbol in exprvm_compile 'exprvm::compile(' 'typeinfo for exprvm::Error'; do
+  grep -qF "$symbol" <<<"$exported" || { echo "install_test: $symbol not exported" >&2; exit 1; }
+done
+# Internal functions of namespace exprvm itself pass the pattern; spot-check two.
+for symbol in 'exprvm::find_function(' 'exprvm::disassemble[abi:cxx11](exprvm::Bytecode'; do
+  if grep -qF "$symbol" <<<"$exported"; then
+    echo "install_test: internal $symbol is exported" >&2; exit 1
+  fi
+done
+echo "+ libexprvm.so exports $(wc -l <<<"$exported") symbols, all public API"
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 echo "+ pkg-config --cflags --libs exprvm: $(pkg-config --cflags --libs exprvm)"
@@ -44,7 +64,9 @@ check_c_output() {
 check_cpp_output() {
   expect "$1" "evaluate(a * b + 1) = 1 21 61 121"
   expect "$1" "program: y = 1 1 1.5 4, x = 2 1 -0.5 -3"
+  expect "$1" "bound: p = -0.5 0.5 1.5"
   expect "$1" "name error at line 1, column 5:"
+  expect "$1" "set_isa: argument error"
   expect "$1" "values OK"
 }
 
@@ -61,6 +83,14 @@ step gcc -std=c11 -Wall -Wextra -pedantic -Werror -o "$tmp/c_example_static" \
 expect_shared "$tmp/c_example_static" no
 step "$tmp/c_example_static" >"$tmp/c_static.out"
 check_c_output "$tmp/c_static.out"
+# C11 with find_package(exprvm) from a project that enables C only (no C++20 requirement).
+step "$cmake" -S "$src/examples/c" -B "$tmp/c-cmake" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Wall -Wextra -pedantic -Werror" \
+  >"$tmp/c-cmake-configure.log"
+step "$cmake" --build "$tmp/c-cmake" >"$tmp/c-cmake-build.log"
+expect_shared "$tmp/c-cmake/exprvm_c_example" yes
+step "$tmp/c-cmake/exprvm_c_example" >"$tmp/c-cmake.out"
+check_c_output "$tmp/c-cmake.out"
 
 # C++20 with find_package(exprvm): exprvm::exprvm (shared), then exprvm::exprvm_static.
 for variant in shared static; do

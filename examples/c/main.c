@@ -1,6 +1,6 @@
 /* The C API from C11: compile an expression for a float32 array, run it and check the values;
  * update an array in place in a loop through a bound program; read a syntax error.
- *   gcc -std=c11 main.c $(pkg-config --cflags --libs exprvm)
+ *   gcc -std=c11 main.c $(pkg-config --cflags --libs exprvm)   (or CMake: CMakeLists.txt)
  * Exits non-zero when a value is wrong or a call fails unexpectedly. */
 #include <exprvm/exprvm.h>
 

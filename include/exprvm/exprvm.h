@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/export.hpp"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -67,10 +69,10 @@ typedef enum exprvm_dtype {
 #pragma pop_macro("X")
 
 /* NumPy's name of a dtype ("float32", "bool", ...); NULL for a value that is not a dtype. */
-const char *exprvm_dtype_name(exprvm_dtype dtype);
+EXPRVM_API const char *exprvm_dtype_name(exprvm_dtype dtype);
 
 /* The library's version, "MAJOR.MINOR.PATCH" (static string). */
-const char *exprvm_version(void);
+EXPRVM_API const char *exprvm_version(void);
 
 /* ------------------------------------------------------------------------------- errors */
 
@@ -97,18 +99,18 @@ typedef struct exprvm_error exprvm_error;
  *       param - gradd
  *               ^^^^^
  * Valid until exprvm_error_free(error). "" for a NULL error. */
-const char *exprvm_error_message(const exprvm_error *error);
+EXPRVM_API const char *exprvm_error_message(const exprvm_error *error);
 /* The kind of error; EXPRVM_ERROR_INTERNAL for a NULL error. */
-exprvm_error_code exprvm_error_kind(const exprvm_error *error);
+EXPRVM_API exprvm_error_code exprvm_error_kind(const exprvm_error *error);
 /* "syntax error", "name error", ..., "out of memory error" (static string); NULL for a value
  * that is not an error code. */
-const char *exprvm_error_kind_name(exprvm_error_code code);
+EXPRVM_API const char *exprvm_error_kind_name(exprvm_error_code code);
 /* 1-based line and column in the source of the error's position; 0 when it has none (errors
  * about arguments, and a NULL error). */
-unsigned exprvm_error_line(const exprvm_error *error);
-unsigned exprvm_error_column(const exprvm_error *error);
+EXPRVM_API unsigned exprvm_error_line(const exprvm_error *error);
+EXPRVM_API unsigned exprvm_error_column(const exprvm_error *error);
 /* Frees an error; NULL is ignored. */
-void exprvm_error_free(exprvm_error *error);
+EXPRVM_API void exprvm_error_free(exprvm_error *error);
 
 /* ------------------------------------------------------------------------------ programs */
 
@@ -137,14 +139,14 @@ typedef struct exprvm_program exprvm_program;
  * parameter in place, a final bare expression is the result) for the parameters
  * params[0..nparams). Names, dtypes and the expression are checked here. Returns NULL on
  * error. params may be NULL when nparams is 0. */
-exprvm_program *exprvm_compile(const char *source, const exprvm_param *params, size_t nparams,
-                               exprvm_error **err);
+EXPRVM_API exprvm_program *exprvm_compile(const char *source, const exprvm_param *params,
+                                          size_t nparams, exprvm_error **err);
 /* Frees a program; NULL is ignored. Bound programs made from it stay valid. */
-void exprvm_program_free(exprvm_program *program);
+EXPRVM_API void exprvm_program_free(exprvm_program *program);
 
 /* Returns 1 and stores the result's dtype in *dtype when the program ends in a bare expression
  * (a result), 0 when it only assigns. */
-int exprvm_program_result_dtype(const exprvm_program *program, exprvm_dtype *dtype);
+EXPRVM_API int exprvm_program_result_dtype(const exprvm_program *program, exprvm_dtype *dtype);
 
 /* Runs the program. args[i] is the i-th parameter (params order at compile time, nargs must
  * equal nparams; 0-d arrays for scalars). Arguments broadcast against each other (NumPy
@@ -154,14 +156,14 @@ int exprvm_program_result_dtype(const exprvm_program *program, exprvm_dtype *dty
  * the library never allocates results; exprvm_program_result_dtype gives the dtype).
  * Assigned parameters are updated in place. Returns 0 on success; on error nothing has been
  * written. */
-int exprvm_run(const exprvm_program *program, const exprvm_array *args, size_t nargs,
-               exprvm_array *out, exprvm_error **err);
+EXPRVM_API int exprvm_run(const exprvm_program *program, const exprvm_array *args, size_t nargs,
+                          exprvm_array *out, exprvm_error **err);
 
 /* A one-line-per-instruction listing of the bytecode, or NULL on error. Free it with
  * exprvm_string_free. */
-char *exprvm_disassemble(const exprvm_program *program, exprvm_error **err);
+EXPRVM_API char *exprvm_disassemble(const exprvm_program *program, exprvm_error **err);
 /* Frees a string returned by the library; NULL is ignored. */
-void exprvm_string_free(char *string);
+EXPRVM_API void exprvm_string_free(char *string);
 
 /* ------------------------------------------------------------------- bound programs (hot loop) */
 
@@ -172,19 +174,19 @@ typedef struct exprvm_bound exprvm_bound;
  * arrays a run then costs little more than the kernels. The buffers' contents (including 0-d
  * scalars) are read afresh on every run; their addresses, shapes and strides must not change.
  * Same rules for args and out as exprvm_run. Returns NULL on error. */
-exprvm_bound *exprvm_bind(const exprvm_program *program, const exprvm_array *args, size_t nargs,
-                          exprvm_array *out, exprvm_error **err);
+EXPRVM_API exprvm_bound *exprvm_bind(const exprvm_program *program, const exprvm_array *args,
+                                     size_t nargs, exprvm_array *out, exprvm_error **err);
 /* Runs a bound program; returns 0 on success. */
-int exprvm_bound_run(exprvm_bound *bound, exprvm_error **err);
+EXPRVM_API int exprvm_bound_run(exprvm_bound *bound, exprvm_error **err);
 /* Frees a bound program; NULL is ignored. */
-void exprvm_bound_free(exprvm_bound *bound);
+EXPRVM_API void exprvm_bound_free(exprvm_bound *bound);
 
 /* -------------------------------------------------------------------------------- threads */
 
 /* Threads used for large arrays (default: all cores). Returns the previous value, or -1 (and
  * an error) when n < 1. */
-int exprvm_set_num_threads(int n, exprvm_error **err);
-int exprvm_get_num_threads(void);
+EXPRVM_API int exprvm_set_num_threads(int n, exprvm_error **err);
+EXPRVM_API int exprvm_get_num_threads(void);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 #include "core/array.hpp"
 #include "core/dtype.hpp"
 #include "core/error.hpp"
+#include "core/export.hpp"
 #include "core/signature.hpp"
 
 namespace exprvm {
@@ -32,7 +33,7 @@ class ProgramImpl;
 class BoundProgram;
 
 // A compiled program: immutable, cheap to copy, safe to run from many threads at once.
-class Program {
+class EXPRVM_API Program {
  public:
   explicit Program(std::shared_ptr<const ProgramImpl> impl) : impl_(std::move(impl)) {}
 
@@ -66,7 +67,7 @@ class Program {
   std::shared_ptr<const ProgramImpl> impl_;
 };
 
-Program compile(std::string_view source, const Signature& signature,
+EXPRVM_API Program compile(std::string_view source, const Signature& signature,
                 const CompileOptions& options = {});
 
 // A program bound to fixed buffers: the loop body of code that updates the same arrays again
@@ -74,7 +75,7 @@ Program compile(std::string_view source, const Signature& signature,
 // small arrays. The buffers must stay alive and keep their address, shape and strides; their
 // contents, including 0-d scalar arguments, are read afresh on every run. One BoundProgram
 // must not run on two threads at once (bind one per thread); it is movable, not copyable.
-class BoundProgram {
+class EXPRVM_API BoundProgram {
  public:
   BoundProgram(BoundProgram&&) noexcept;
   BoundProgram& operator=(BoundProgram&&) noexcept;
@@ -102,7 +103,7 @@ struct NamedArray {
 };
 
 // Compiles (or finds in the cache) and runs `source` on the named buffers.
-OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays,
+EXPRVM_API OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays,
                     const Array* out = nullptr, const CompileOptions& options = {});
 inline OwnedArray evaluate(std::string_view source, std::initializer_list<NamedArray> arrays,
                            const Array* out = nullptr, const CompileOptions& options = {}) {
@@ -135,12 +136,12 @@ struct SourceNames {
 // sequential semantics as in Python. Not names: the functions of calls, keyword argument
 // values (`axis=` takes a constant: an integer or None), None, True and False. Throws
 // Error (Syntax, Literal) for text that does not parse.
-SourceNames analyze_names(std::string_view source);
+EXPRVM_API SourceNames analyze_names(std::string_view source);
 // The names the caller must supply (roles Input and InputTarget), in order of appearance.
-std::vector<std::string> free_names(std::string_view source);
+EXPRVM_API std::vector<std::string> free_names(std::string_view source);
 
 // A thread-safe LRU cache of compiled programs keyed on source, signature and options.
-class ProgramCache {
+class EXPRVM_API ProgramCache {
  public:
   explicit ProgramCache(std::size_t capacity = 256);
   ~ProgramCache();
@@ -155,21 +156,21 @@ class ProgramCache {
   struct State;
   std::unique_ptr<State> state_;
 };
-ProgramCache& global_cache();
+EXPRVM_API ProgramCache& global_cache();
 
 // Threads used for large arrays (default: all cores). Returns the previous value.
-int set_num_threads(int n);
-int get_num_threads();
-int detect_number_of_cores();
+EXPRVM_API int set_num_threads(int n);
+EXPRVM_API int get_num_threads();
+EXPRVM_API int detect_number_of_cores();
 
 // SIMD instruction set used by kernels (default: the best the CPU has).
 // Names: "sse2", "avx2", "avx512". set_isa throws Error(Argument) for one the CPU lacks.
-std::string active_isa();
-std::vector<std::string> available_isas();
-void set_isa(std::string_view name);
+EXPRVM_API std::string active_isa();
+EXPRVM_API std::vector<std::string> available_isas();
+EXPRVM_API void set_isa(std::string_view name);
 
 // The largest chunk: every instruction of a program runs over at most this many elements at a
 // time (a program whose registers would overflow the L1 cache uses 1/2 or 1/4 of it).
-std::size_t chunk_size();
+EXPRVM_API std::size_t chunk_size();
 
 }  // namespace exprvm
