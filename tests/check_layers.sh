@@ -19,7 +19,7 @@ layer_of() {
   esac
 }
 
-for h in compiler/*.hpp vm/*.hpp vm/kernels/*.hpp runtime/*.hpp include/exprvm/exprvm.hpp; do
+for h in compiler/*.hpp vm/*.hpp vm/kernels/*.hpp runtime/*.hpp include/exprvm/exprvm.hpp include/exprvm/exprvm.h; do
   l=$(layer_of "$h"); checks=$((checks + 1))
   grep -q "^#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < $l " "$h" || fail "$h lacks the layer-$l guard"
 done

@@ -40,6 +40,9 @@
  */
 #ifndef EXPRVM_EXPRVM_H
 #define EXPRVM_EXPRVM_H
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 4  /* layers: core 1 <- compiler 2 <- vm 3 <- runtime 4 */
+#error "upward include: runtime/ may be included by runtime/ and code above the library"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
