@@ -1,34 +1,59 @@
-# Compares `exprvm bench` runs of two builds: for each side the minimum per row over its runs
-# (comma-separated result folders), then the geometric mean of after/before per contender and
-# size class, and the latency table. Usage:
-#   python3 bench/compare_runs.py before1,before2 after1,after2
-import csv, math, sys, collections
-def load(dirs):
-    best = {}
+"""Compares `exprvm bench` runs of two builds (a change's before and after).
+
+    python3 bench/compare_runs.py BEFORE_DIR[,BEFORE_DIR...] AFTER_DIR[,AFTER_DIR...]
+
+Each DIR is a result folder (bench.csv, latency.csv). Per side, every row keeps its fastest
+time over that side's folders; the report gives the geometric mean of after/before per
+contender and size class (the `hand` loop's code is the same in both builds, so its row shows
+the noise), then the latency table.
+"""
+import collections
+import csv
+import math
+import os
+import sys
+
+CONTENDERS = ('bound', 'run', 'evaluate', 'hand')
+
+
+def fastest(dirs):
+    """(row key -> fastest ns per call, latency name -> fastest ns) over the result folders."""
+    rows, latency = {}, {}
     for d in dirs:
-        for r in csv.DictReader(open(d + '/bench.csv')):
-            k = (r['workload'], r['dtype'], r['threads'], r['contender'], int(r['n']))
-            v = float(r['ns_per_call_min'])
-            best[k] = min(best.get(k, v), v)
-    lat = {}
-    for d in dirs:
-        for r in csv.DictReader(open(d + '/latency.csv')):
-            lat[r['name']] = min(lat.get(r['name'], 1e30), float(r['ns_min']))
-    return best, lat
-before, lb = load(sys.argv[1].split(','))
-after, la = load(sys.argv[2].split(','))
-groups = collections.defaultdict(list)
-for k, v in before.items():
-    if k in after and k[3] in ('bound', 'run', 'evaluate', 'hand'):
-        cls = 'n<=4096' if k[4] <= 4096 else 'n>4096'
-        groups[(k[3], cls)].append(after[k] / v)
-print('| contender | sizes | rows | geomean after/before | min | max |')
-print('|---|---|---:|---:|---:|---:|')
-for (c, cls), rs in sorted(groups.items()):
-    g = math.exp(sum(map(math.log, rs)) / len(rs))
-    print(f'| {c} | {cls} | {len(rs)} | {g:.3f} | {min(rs):.2f} | {max(rs):.2f} |')
-print()
-print('| latency | before ns | after ns | after/before |')
-print('|---|---:|---:|---:|')
-for n in lb:
-    if n in la: print(f'| {n} | {lb[n]:.1f} | {la[n]:.1f} | {la[n]/lb[n]:.2f} |')
+        with open(os.path.join(d, 'bench.csv'), newline='') as f:
+            for r in csv.DictReader(f):
+                key = (r['workload'], r['dtype'], r['threads'], r['contender'], int(r['n']))
+                rows[key] = min(rows.get(key, math.inf), float(r['ns_per_call_min']))
+        with open(os.path.join(d, 'latency.csv'), newline='') as f:
+            for r in csv.DictReader(f):
+                latency[r['name']] = min(latency.get(r['name'], math.inf), float(r['ns_min']))
+    return rows, latency
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.exit(__doc__)
+    before, before_latency = fastest(argv[1].split(','))
+    after, after_latency = fastest(argv[2].split(','))
+    ratios = collections.defaultdict(list)
+    for key, ns in before.items():
+        if key in after and key[3] in CONTENDERS:
+            size_class = 'n<=4096' if key[4] <= 4096 else 'n>4096'
+            ratios[(key[3], size_class)].append(after[key] / ns)
+    print('| contender | sizes | rows | geomean after/before | min | max |')
+    print('|---|---|---:|---:|---:|---:|')
+    for (contender, size_class), rs in sorted(ratios.items()):
+        geomean = math.exp(sum(map(math.log, rs)) / len(rs))
+        print(f'| {contender} | {size_class} | {len(rs)} | {geomean:.3f} | {min(rs):.2f} | '
+              f'{max(rs):.2f} |')
+    print()
+    print('| latency | before ns | after ns | after/before |')
+    print('|---|---:|---:|---:|')
+    for name, ns in before_latency.items():
+        if name in after_latency:
+            print(f'| {name} | {ns:.1f} | {after_latency[name]:.1f} | '
+                  f'{after_latency[name] / ns:.2f} |')
+
+
+if __name__ == '__main__':
+    main(sys.argv)
