@@ -8,6 +8,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -107,8 +108,18 @@ Result guarded(exprvm_error** err, Result failed, Body&& body) noexcept {
   throw Error(ErrorKind::Argument, message);
 }
 
-bool valid_dtype(exprvm_dtype dtype) {
-  return static_cast<int>(dtype) >= 0 && static_cast<int>(dtype) < EXPRVM_DTYPE_COUNT;
+// The number a C caller stored in an exprvm_dtype. C lets any int through, and loading an
+// out-of-range value as the C++ enum type is undefined, so its bytes are read instead.
+long long dtype_number(const exprvm_dtype& dtype) {
+  std::underlying_type_t<exprvm_dtype> raw;
+  static_assert(sizeof raw == sizeof dtype);
+  std::memcpy(&raw, &dtype, sizeof raw);
+  return static_cast<std::make_signed_t<decltype(raw)>>(raw);
+}
+
+bool valid_dtype(const exprvm_dtype& dtype) {
+  const long long n = dtype_number(dtype);
+  return n >= 0 && n < EXPRVM_DTYPE_COUNT;
 }
 
 std::string parameter_name(const exprvm::Signature& signature, std::size_t i) {
@@ -119,7 +130,7 @@ std::string parameter_name(const exprvm::Signature& signature, std::size_t i) {
 // messages ("argument 'a'", "out").
 exprvm::Array to_array(const exprvm_array& a, const std::string& who) {
   if (!valid_dtype(a.dtype))
-    argument_error(who + " has dtype " + std::to_string(static_cast<int>(a.dtype)) +
+    argument_error(who + " has dtype " + std::to_string(dtype_number(a.dtype)) +
                    ", which is not an exprvm_dtype");
   if (a.ndim < 0 || a.ndim > exprvm::kMaxDims)
     argument_error(who + " has ndim " + std::to_string(a.ndim) + "; it must be in [0, " +
@@ -212,7 +223,7 @@ exprvm_program* exprvm_compile(const char* source, const exprvm_param* params, s
       if (!p.name) argument_error("exprvm_compile: params[" + std::to_string(i) + "].name is NULL");
       if (!valid_dtype(p.dtype))
         argument_error("exprvm_compile: parameter '" + std::string(p.name) + "' has dtype " +
-                       std::to_string(static_cast<int>(p.dtype)) + ", which is not an exprvm_dtype");
+                       std::to_string(dtype_number(p.dtype)) + ", which is not an exprvm_dtype");
       signature.push_back({p.name, static_cast<exprvm::DType>(p.dtype), p.scalar != 0});
     }
     return new exprvm_program{exprvm::compile(source, signature)};

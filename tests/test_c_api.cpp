@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -145,7 +146,8 @@ TEST_CASE("C API: wrong argument count, dtype, ndim and shapes; out untouched", 
   CHECK(err.kind() == EXPRVM_ERROR_ARGUMENT);
   CHECK(err.message() == "exprvm_compile: parameter 'a' has dtype " +
                              std::to_string(EXPRVM_DTYPE_COUNT) + ", which is not an exprvm_dtype");
-  args[1].dtype = static_cast<exprvm_dtype>(-1);
+  const int minus_one = -1;  // what a C caller can store; C++ cannot form this enum value
+  std::memcpy(&args[1].dtype, &minus_one, sizeof minus_one);
   CHECK(exprvm_run(p.program, args, 2, &result, &err) == -1);
   CHECK(err.message() == "argument 'b' has dtype -1, which is not an exprvm_dtype");
   args[1].dtype = EXPRVM_FLOAT64;  // a dtype, but not the compiled one
