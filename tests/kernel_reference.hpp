@@ -126,7 +126,7 @@ std::vector<Held<E>> operand_values(Op op, std::size_t n, int role, std::mt19937
   std::uniform_real_distribution<double> unit(-1.0, 1.0);
   if constexpr (std::is_same_v<E, bool>) {
     for (std::size_t i = 0; i < n; ++i) v[i] = std::uint8_t(rng() & 1);
-    if (n >= 4) v[0] = 0, v[1] = 1, v[2] = role, v[3] = 1 - role;
+    if (n >= 4) v[0] = 0, v[1] = 1, v[2] = role & 1, v[3] = 1 - (role & 1);  // bools are 0 or 1
   } else if constexpr (std::is_integral_v<E>) {
     const bool small = role == 1 && (op == Op::POW || op == Op::LSHIFT || op == Op::RSHIFT);
     const auto edges = int_edges<E>();

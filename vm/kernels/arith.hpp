@@ -34,7 +34,10 @@ template <> struct Impl<Op::ABS> {
   }
 };
 template <> struct Impl<Op::SQUARE> {
-  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) { return a * a; }
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (kIsComplex<E>) return a * a;
+    else return wrapping_mul(a, a);
+  }
 };
 template <> struct Impl<Op::SIGN> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
@@ -94,7 +97,8 @@ template <> struct Impl<Op::SUB> {
 template <> struct Impl<Op::MUL> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
     if constexpr (kIsBool<E>) return a & b;
-    else return a * b;
+    else if constexpr (kIsComplex<E>) return a * b;
+    else return wrapping_mul(a, b);
   }
 };
 template <> struct Impl<Op::DIV> {

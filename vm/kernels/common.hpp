@@ -43,6 +43,18 @@ template <class T, class A>
 inline xsimd::batch_bool<T, A> mask_xor(const xsimd::batch_bool<T, A>& x, const xsimd::batch_bool<T, A>& y) {
   return (x || y) && !(x && y);
 }
+// a * b, wrapping around for signed integers as NumPy does: the product is taken in the
+// unsigned type (xsimd's emulated 64-bit, and SSE2's 32-bit, multiplies are scalar C++ `*`,
+// whose signed overflow is undefined behaviour).
+template <class T, class A>
+inline xsimd::batch<T, A> wrapping_mul(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
+  if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    using U = xsimd::batch<std::make_unsigned_t<T>, A>;
+    return xsimd::bitwise_cast<xsimd::batch<T, A>>(xsimd::bitwise_cast<U>(a) * xsimd::bitwise_cast<U>(b));
+  } else {
+    return a * b;
+  }
+}
 // -a, flipping the sign bit of floats (0 - a would give +0 for +0).
 template <class T, class A> inline xsimd::batch<T, A> negate(const xsimd::batch<T, A>& a) {
   if constexpr (kIsFloat<T>) return a ^ xsimd::batch<T, A>(T(-0.0));

@@ -19,7 +19,7 @@ template <Op op, class E> inline E reduce_identity_of() {
 template <Op op, class E, class A>
 inline xsimd::batch<E, A> reduce_combine(const xsimd::batch<E, A>& x, const xsimd::batch<E, A>& y) {
   if constexpr (op == Op::SUM) return x + y;
-  else if constexpr (op == Op::PROD) return x * y;
+  else if constexpr (op == Op::PROD) return wrapping_mul(x, y);
   else if constexpr (op == Op::MIN) return xsimd::min(x, y);
   else if constexpr (op == Op::MAX) return xsimd::max(x, y);
   else if constexpr (op == Op::ANY) return x | y;
