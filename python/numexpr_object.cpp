@@ -120,7 +120,7 @@ void NumExprObject::bind_positional(PyObject* value, const Param& param, Casting
                            ", which cannot be cast to the signature's " +
                            std::string(dtype_name(param.dtype)) + " under the '" +
                            std::string(casting_name(rule)) + "' rule");
-    PyArray_Descr* descr = PyArray_DescrFromType(numpy_type_number(param.dtype));
+    PyArray_Descr* descr = PyArray_DescrFromType(numpy_typenum(param.dtype));
     PyObject* converted =
         PyArray_FromAny(value, descr, 0, 0, NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST, nullptr);
     if (!converted || !bind_input(converted, param.name, arg)) {

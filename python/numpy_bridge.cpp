@@ -91,8 +91,6 @@ std::optional<DType> dtype_from_descr(const PyArray_Descr* descr) {
   return std::nullopt;
 }
 
-int numpy_type_number(DType dtype) { return numpy_typenum(dtype); }
-
 bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
   if (PyArray_Check(value)) {
     auto* array = reinterpret_cast<PyArrayObject*>(value);
@@ -104,7 +102,7 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
       return true;
     }
     // A misaligned or byte-swapped input: read it through an aligned native copy.
-    PyArray_Descr* native = PyArray_DescrFromType(numpy_type_number(*dtype));
+    PyArray_Descr* native = PyArray_DescrFromType(numpy_typenum(*dtype));
     PyObject* copy = PyArray_FromArray(array, native, NPY_ARRAY_ALIGNED | NPY_ARRAY_ENSURECOPY);
     if (!copy) return false;
     bind_array(arg, reinterpret_cast<PyArrayObject*>(copy), *dtype, copy);
@@ -197,7 +195,7 @@ PyObject* to_ndarray(const OwnedArray& result) {
     shape[d] = a.shape[d];
     strides[d] = a.strides[d];
   }
-  const int type_number = numpy_type_number(a.dtype);
+  const int type_number = numpy_typenum(a.dtype);
   if (a.data == nullptr)  // zero-size result: nothing to keep alive
     return PyArray_SimpleNew(a.ndim, shape, type_number);
   auto* keep = new OwnedArray(result);
@@ -224,7 +222,7 @@ PyObject* to_ndarray(const OwnedArray& result) {
 PyObject* empty_ndarray(DType dtype, int ndim, const std::int64_t* shape, bool fortran) {
   npy_intp dims[kMaxDims];
   std::copy(shape, shape + ndim, dims);
-  return PyArray_Empty(ndim, dims, PyArray_DescrFromType(numpy_type_number(dtype)),
+  return PyArray_Empty(ndim, dims, PyArray_DescrFromType(numpy_typenum(dtype)),
                        fortran ? 1 : 0);
 }
 

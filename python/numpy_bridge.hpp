@@ -19,9 +19,8 @@
 namespace exprvm::python {
 
 // The exprvm dtype of a NumPy dtype (any byte order), or nullopt when exprvm cannot read it
-// (float16, uint64, longdouble, object, strings, datetimes...).
+// (longdouble, object, strings, datetimes...). The reverse is numpy_typenum (core/dtype.hpp).
 std::optional<DType> dtype_from_descr(const PyArray_Descr* descr);
-int numpy_type_number(DType dtype);
 
 // One program argument as the engine sees it, plus what keeps its memory alive.
 // A compact code of the argument's type (dtype, scalar, weak) keys the compiled-program cache.
