@@ -136,10 +136,16 @@ struct parenthesized : seq<token<open_paren>, must<expression>, must<close_paren
 struct number : seq<number_literal, skip> {};
 struct primary : sor<number, seq<boolean_literal, skip>, seq<parenthesized, skip>, name_or_call> {};
 
+// NumPy's attributes `x.real` and `x.imag` (the functions real(x) and imag(x)) bind tighter
+// than every operator: -a.real**2 == -((a.real)**2). Any other attribute is an error.
+struct attribute_name : sor<pegtl::keyword<'r', 'e', 'a', 'l'>, pegtl::keyword<'i', 'm', 'a', 'g'>> {};
+struct attribute_suffix : seq<one<'.'>, attribute_name, skip> {};
+struct attributed : seq<primary, star<attribute_suffix>> {};
+
 // `**` binds tighter than a unary operator on its left; its right operand is a unary
 // expression and it is right-associative: -a**-b**c == -(a**(-(b**c))).
 struct power_tail : seq<token<power_operator>, must<unary>> {};
-struct power : seq<primary, opt<power_tail>> {};
+struct power : seq<attributed, opt<power_tail>> {};
 struct unary_application : seq<token<unary_operator>, must<unary>> {};
 struct unary : sor<unary_application, power> {};
 

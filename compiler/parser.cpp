@@ -214,6 +214,7 @@ class ParserState {
       fail("positional argument follows keyword argument", span);
   }
   void reduce_call(Span suffix);
+  void reduce_attribute(Span suffix);
 
   // ---- statements
   void set_target(Span head) { target_ = name_at(head.begin, "cannot be assigned to"); }
@@ -414,6 +415,16 @@ void ParserState::reduce_call(Span suffix) {
   push(std::move(callee.node), deepest + 1);
 }
 
+// `x.real` / `x.imag` (`suffix` spans ".real"): the operand becomes the call real(x) / imag(x).
+void ParserState::reduce_attribute(Span suffix) {
+  Operand operand = pop();
+  const std::string_view name = text(suffix).substr(1, 4);  // both names have four letters
+  NodePtr call = make_node(NodeKind::Call, {operand.node->span.begin, suffix.end});
+  call->name = std::string(name);
+  call->args.push_back(std::move(operand.node));
+  push(std::move(call), operand.depth + 1);
+}
+
 void ParserState::finish_statement() {
   if (!unnegated_int64_min_.empty()) fail_int64_overflow(unnegated_int64_min_.front()->span);
   Statement statement;
@@ -462,7 +473,8 @@ void ParserState::fail_unexpected(std::uint32_t at) const {
     fail("unexpected number; is an operator missing?", one);
   switch (c) {
     case '.':
-      fail(is_name_start(char_at(at + 1)) ? "attribute access is not allowed" : "unexpected '.'",
+      fail(is_name_start(char_at(at + 1)) ? "only the attributes .real and .imag are allowed"
+                                          : "unexpected '.'",
            one);
     case '[': fail("subscripts are not allowed", one);
     case '(': fail("only a plain function name can be called", one);
@@ -539,6 +551,7 @@ template <> struct action<grammar::chained_comparison> : plain_action<&ParserSta
 template <> struct action<grammar::keyword_argument> : span_action<&ParserState::add_keyword_argument> {};
 template <> struct action<grammar::positional_argument> : span_action<&ParserState::check_positional_argument> {};
 template <> struct action<grammar::call_suffix> : span_action<&ParserState::reduce_call> {};
+template <> struct action<grammar::attribute_suffix> : span_action<&ParserState::reduce_attribute> {};
 template <> struct action<grammar::assignment_head> : span_action<&ParserState::set_target> {};
 template <> struct action<grammar::statement> : plain_action<&ParserState::finish_statement> {};
 // clang-format on

@@ -19,6 +19,13 @@ std::string_view op_display(Op op) {
 
 bool is_bool_or_int(DType t) { return kind_of(t) == Kind::Bool || kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt; }
 
+// A negative integer literal, as parsed: -7 is NEG of the literal 7 (or int64's minimum).
+bool is_negative_int_literal(const Node& n) {
+  if (n.kind == NodeKind::Literal) return n.literal.kind == WeakKind::Int && n.literal.i < 0;
+  return n.kind == NodeKind::Unary && n.op == Op::NEG && n.args[0]->kind == NodeKind::Literal &&
+         n.args[0]->literal.kind == WeakKind::Int && n.args[0]->literal.i > 0;
+}
+
 class Checker {
  public:
   Checker(ParsedProgram parsed, const Signature& signature, const CompileOptions& options)
@@ -110,9 +117,16 @@ class Checker {
       case NodeKind::Name: return type_name(std::move(n));
       case NodeKind::Unary:
       case NodeKind::Binary: {
+        const bool negative_exponent = n->op == Op::POW && is_negative_int_literal(*n->args[1]);
         type_operands(*n);
         const Op op = n->op;
-        return apply(std::move(n), op, op_display(op));
+        NodePtr typed = apply(std::move(n), op, op_display(op));
+        // NumPy's integer power rejects a negative exponent (it checks every element); a
+        // constant one is rejected here, before anything runs.
+        if (negative_exponent && is_bool_or_int(typed->dtype))
+          fail(ErrorKind::Argument, "Integers to negative integer powers are not allowed.",
+               typed->span);
+        return typed;
       }
       case NodeKind::Call: return type_call(std::move(n), reduction_allowed);
       default: fail(ErrorKind::Internal, "unexpected node in a parsed tree", n->span);
@@ -286,7 +300,27 @@ class Checker {
         break;
       default: break;
     }
+    if (f->op == Op::ROUND && !real_operand) return round_complex(std::move(operand), n->span);
     return apply(std::move(n), f->op, f->name);
+  }
+
+  // round() of a complex value rounds both parts, as NumPy does:
+  // complex(round(real(z)), round(imag(z))) (the optimizer computes z once).
+  NodePtr round_complex(NodePtr z, Span span) {
+    NodePtr parts[2];
+    const Op part_ops[2] = {Op::REAL, Op::IMAG};
+    for (int i = 0; i < 2; ++i) {
+      std::vector<NodePtr> operand;
+      operand.push_back(i == 0 ? z->clone() : std::move(z));
+      NodePtr part = apply(operands_node(span, std::move(operand)), part_ops[i], "round");
+      std::vector<NodePtr> rounded;
+      rounded.push_back(std::move(part));
+      parts[i] = apply(operands_node(span, std::move(rounded)), Op::ROUND, "round");
+    }
+    std::vector<NodePtr> both;
+    both.push_back(std::move(parts[0]));
+    both.push_back(std::move(parts[1]));
+    return apply(operands_node(span, std::move(both)), Op::COMPLEX, "round");
   }
 
   // imag() of a real operand: zeros of its dtype and shape (false for bool); `what` names the

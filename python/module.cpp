@@ -7,6 +7,7 @@
 #define EXPRVM_NUMPY_IMPORTING
 #include "python/numpy_bridge.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -26,17 +27,34 @@ bool import_numpy() {
   return true;
 }
 
-// Thread count requested by the environment (EXPRVM_NUM_THREADS, else numexpr's
-// NUMEXPR_NUM_THREADS), or 0 when neither holds a positive integer.
+// A positive integer environment variable (at most 4096), or 0 when it is unset or not one.
+int positive_environment_integer(const char* variable) {
+  const char* text = std::getenv(variable);
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  const long n = std::strtol(text, &end, 10);
+  return *end == '\0' && n > 0 && n <= 4096 ? static_cast<int>(n) : 0;
+}
+
+// numexpr's MAX_THREADS: NUMEXPR_MAX_THREADS, else 64 (numexpr's compiled-in default).
+int max_threads() {
+  const int n = positive_environment_integer("NUMEXPR_MAX_THREADS");
+  return n ? n : 64;
+}
+
+// The thread count the environment asks for, with numexpr's precedence (its utils.py,
+// _init_num_threads) behind exprvm's own variable: EXPRVM_NUM_THREADS, NUMEXPR_NUM_THREADS,
+// OMP_NUM_THREADS, then NUMEXPR_MAX_THREADS when set (numexpr starts that many threads), else
+// every core (numexpr: at most 16 without NUMEXPR_MAX_THREADS). Capped at MAX_THREADS; unset,
+// empty or non-integer variables are skipped.
 int environment_thread_count() {
-  for (const char* variable : {"EXPRVM_NUM_THREADS", "NUMEXPR_NUM_THREADS"}) {
-    const char* text = std::getenv(variable);
-    if (!text || !*text) continue;
-    char* end = nullptr;
-    const long n = std::strtol(text, &end, 10);
-    if (*end == '\0' && n > 0 && n <= 4096) return static_cast<int>(n);
+  int n = 0;
+  for (const char* variable : {"EXPRVM_NUM_THREADS", "NUMEXPR_NUM_THREADS", "OMP_NUM_THREADS",
+                               "NUMEXPR_MAX_THREADS"}) {
+    if ((n = positive_environment_integer(variable))) break;
   }
-  return 0;
+  if (!n) n = exprvm::detect_number_of_cores();
+  return std::min(n, max_threads());
 }
 
 }  // namespace
@@ -57,7 +75,7 @@ PYBIND11_MODULE(_core, m) {
   });
   add_numexpr_class(m);
 
-  if (const int n = environment_thread_count()) exprvm::set_num_threads(n);
+  exprvm::set_num_threads(environment_thread_count());
   m.def(
       "set_num_threads",
       [m](int n) mutable {
@@ -68,6 +86,17 @@ PYBIND11_MODULE(_core, m) {
       py::arg("nthreads"),
       "Sets the number of threads used for large arrays (effective at once); returns the "
       "previous number.");
+  m.def(
+      "_init_num_threads",
+      [m]() mutable {
+        const int n = environment_thread_count();
+        exprvm::set_num_threads(n);
+        m.attr("nthreads") = n;
+        return n;
+      },
+      "Sets the thread count from the environment again, as at import (numexpr's "
+      "_init_num_threads); returns it.");
+  m.attr("MAX_THREADS") = max_threads();
   m.def("get_num_threads", &exprvm::get_num_threads, "Threads used for large arrays.");
   m.def("detect_number_of_cores", &exprvm::detect_number_of_cores, "Cores of this machine.");
   m.attr("ncores") = exprvm::detect_number_of_cores();

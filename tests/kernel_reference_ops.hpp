@@ -30,7 +30,7 @@ inline Tolerance tolerance(Op op, DType t) {
   const bool single = t == DType::Float32 || t == DType::Complex64;
   if (is_float && is_transcendental(op)) return {Tolerance::Ulp, single ? kUlpFloat32 : kUlpFloat64};
   if ((is_complex && op == Op::ABS) || (is_float && op == Op::HYPOT)) return {Tolerance::Ulp, kUlpHypot};
-  if (is_complex && (is_transcendental(op) || op == Op::MUL || op == Op::DIV || op == Op::SQUARE)) {
+  if (is_complex && (is_transcendental(op) || op == Op::MUL || op == Op::DIV || op == Op::SQUARE || op == Op::SIGN)) {
     // libm's C99 functions (and NumPy's formulas on them): the reference calls the same ones
     if (is_transcendental(op) && op != Op::POW && !finite_complex_only(op)) return {Tolerance::Relative, single ? 2.4e-7 : 4.5e-16};
     const double eps = single ? 1.2e-7 : 2.3e-16;
@@ -329,9 +329,14 @@ std::optional<Val> ref_complex(Op op, std::complex<T> a, std::complex<T> b, std:
     case Op::NEG: return v(C(-a.real(), -a.imag()));
     case Op::ABS: return v(std::hypot(a.real(), a.imag()));
     case Op::SQUARE: return v(a * a);
-    case Op::SIGN: {
-      if (std::isnan(a.real()) || std::isnan(a.imag())) return Val{NAN, 0};
-      return v(C(a.real() != 0 ? real_sign(a.real()) : real_sign(a.imag()), 0));
+    case Op::SIGN: {  // NumPy 2: z/|z|, 0 for 0, the infinite axis' unit for infinite |z|
+      const long double modulus = std::hypot((long double)a.real(), (long double)a.imag());
+      if (std::isnan(modulus)) return Val{NAN, NAN};
+      if (std::isinf(a.real()) && std::isinf(a.imag())) return Val{NAN, NAN};
+      if (std::isinf(modulus))
+        return v(C(std::isinf(a.real()) ? real_sign(a.real()) : 0, std::isinf(a.imag()) ? real_sign(a.imag()) : 0));
+      if (modulus == 0) return v(C(0, 0));
+      return v(C(T(a.real() / modulus), T(a.imag() / modulus)));
     }
     case Op::SQRT: return v(std::sqrt(a));
     case Op::EXP: return v(std::exp(a));

@@ -51,7 +51,7 @@ Tolerance tolerance_for(const std::string& name, DType t) {
   tol.ignore_zero_sign = either_zero.count(name) > 0;
   if (is_complex(t)) {
     if (four_ulps.count(name) || trig.count(name) || name == "sqrt") tol.ulps = 8;
-    else if (name == "*" || name == "/" || name == "square" || name == "abs") tol.ulps = 2;
+    else if (name == "*" || name == "/" || name == "square" || name == "abs" || name == "sign") tol.ulps = 2;
   } else if (four_ulps.count(name)) {
     tol.ulps = 4;
   } else if (trig.count(name)) {

@@ -262,6 +262,22 @@ TEST_CASE("calls with positional and keyword arguments", "[parser]") {
         "keyword 'None' cannot be an argument name\n  f(None=1)\n    ^^^^");
 }
 
+TEST_CASE("attributes .real and .imag are calls of real() and imag()", "[parser]") {
+  CHECK(rendered("(a-10).real != 0.0") == "(real((a - 10)) != 0.0)");
+  CHECK(rendered("a.imag") == "imag(a)");
+  CHECK(rendered("-a.real**2") == "(-(real(a) ** 2))");
+  CHECK(rendered("f(x).imag.real") == "real(imag(f(x)))");
+  CHECK(rendered("a .real") == "real(a)");
+  const std::string source = "1 + (b).imag";
+  const NodePtr sum = root_of(source);
+  CHECK(text_of(source, sum->args[1]->span) == "(b).imag");
+  CHECK(syntax_error("a.realx") ==
+        "only the attributes .real and .imag are allowed\n  a.realx\n   ^");
+  CHECK(syntax_error("a.shape") ==
+        "only the attributes .real and .imag are allowed\n  a.shape\n   ^");
+  CHECK(syntax_error("a. real") == "unexpected '.'\n  a. real\n   ^");
+}
+
 TEST_CASE("programs: statements, assignments, separators", "[parser]") {
   SECTION("semicolons and newlines") {
     const ParsedProgram program = parse("a = x + 1; b = a * 2\nc=b\n\nc - 1");
@@ -348,8 +364,8 @@ TEST_CASE("syntax errors name what was expected or found, with a caret", "[parse
       {"a b", "unexpected name 'b'; is an operator missing?\n  a b\n    ^"},
       {"a 2", "unexpected number; is an operator missing?\n  a 2\n    ^"},
       {"a, b", "unexpected ','\n  a, b\n   ^"},
-      {"a.b", "attribute access is not allowed\n  a.b\n   ^"},
-      {"np.sin(a)", "attribute access is not allowed\n  np.sin(a)\n    ^"},
+      {"a.b", "only the attributes .real and .imag are allowed\n  a.b\n   ^"},
+      {"np.sin(a)", "only the attributes .real and .imag are allowed\n  np.sin(a)\n    ^"},
       {"a[0]", "subscripts are not allowed\n  a[0]\n   ^"},
       {"f(x)(y)", "only a plain function name can be called\n  f(x)(y)\n      ^"},
       {"(a)(b)", "only a plain function name can be called\n  (a)(b)\n     ^"},

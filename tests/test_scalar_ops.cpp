@@ -181,12 +181,15 @@ TEST_CASE("round is half to even; sign and signbit", "[scalar]") {
 TEST_CASE("complex: sign, abs, classification, pow", "[scalar]") {
   using Z = std::complex<double>;
   auto sign = [](Z z) { return call(Op::SIGN, DType::Complex128, {Value::of(z)}).get<std::complex<double>>(); };
-  CHECK(sign(Z(0, -2)) == Z(-1, 0));
-  CHECK(sign(Z(3, -1)) == Z(1, 0));
-  CHECK(sign(Z(-0.5, 7)) == Z(-1, 0));
+  // NumPy 2's definition, z/|z| (NumPy 1.x gave the sign of the real part, else the imaginary)
+  CHECK(sign(Z(0, -2)) == Z(0, -1));
+  CHECK(sign(Z(3, -4)) == Z(0.6, -0.8));
   CHECK(sign(Z(-0.0, 0)) == Z(0, 0));
+  CHECK(sign(Z(-kInf, 5)) == Z(-1, 0));
+  CHECK(sign(Z(1, kInf)) == Z(0, 1));
+  CHECK(std::isnan(sign(Z(kInf, kInf)).imag()));
   CHECK(std::isnan(sign(Z(kNaN, 1)).real()));
-  CHECK(std::isnan(sign(Z(1, kNaN)).real()));
+  CHECK(std::isnan(sign(Z(1, kNaN)).imag()));
   const Value modulus = call(Op::ABS, DType::Complex64, {Value::of(std::complex<float>(3, 4))});
   CHECK(modulus.dtype == DType::Float32);
   CHECK(modulus.get<float>() == 5.0f);

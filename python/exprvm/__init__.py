@@ -8,6 +8,7 @@ run on NumPy arrays without copies. Everything here is the compiled core, exprvm
 re-exported as is (no Python wrapper between a call and the engine).
 """
 from ._core import (
+    MAX_THREADS,
     NumExpr,
     UndefinedVariableError,
     __version__,
@@ -24,6 +25,7 @@ from ._core import (
 from . import _core
 
 __all__ = [
+    "MAX_THREADS",
     "NumExpr",
     "UndefinedVariableError",
     "detect_number_of_cores",

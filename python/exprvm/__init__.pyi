@@ -10,6 +10,7 @@ __version__: str
 ncores: int
 nthreads: int
 use_vml: bool
+MAX_THREADS: int
 
 _Order = Literal["K", "A", "C", "F", "k", "a", "c", "f"]
 _Casting = Literal["no", "equiv", "safe", "same_kind", "unsafe"]

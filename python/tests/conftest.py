@@ -30,6 +30,19 @@ def assert_matches(actual, expected):
         np.testing.assert_array_equal(actual, expected)
 
 
+def numpy2_sign(x):
+    """NumPy 2's sign (exprvm's): x/|x| for complex (0 for 0); np.sign otherwise. The installed
+    NumPy 1.x gives the sign of the real part (else of the imaginary part) for complex."""
+    x = np.asarray(x)
+    if x.dtype.kind != "c":
+        return np.sign(x)
+    magnitude = np.abs(x)
+    divisor = np.where(magnitude == 0, 1, magnitude)
+    with np.errstate(invalid="ignore", divide="ignore"):  # each part divided, as NumPy 2 does
+        unit = (x.real / divisor + 1j * (x.imag / divisor)).astype(x.dtype)
+    return np.where(magnitude == 0, 0, unit)
+
+
 def sample(dtype, n=37, seed=0, low=0.1, high=0.9):
     """Deterministic test values of `dtype` in ranges every function accepts."""
     rng = np.random.default_rng(seed)
