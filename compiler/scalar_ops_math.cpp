@@ -154,20 +154,23 @@ Value float_op(Op op, DType t, std::span<const Value> args) {
   }
 }
 
-// NumPy 2's complex sign: z/|z|, 0 for 0, NaN parts when |z| is NaN; for an infinite |z| the
-// unit along the infinite part (NaN parts when both are infinite). NumPy 1.x instead gave +1,
-// -1 or 0 by comparing the real part, then the imaginary part, with 0.
+// NumPy 2's complex sign: z/|z| (computed on z divided by its larger part, so finite values
+// never overflow), 0 for 0, NaN parts when |z| is NaN; for an infinite part the unit along it
+// (NaN parts when both are infinite). NumPy 1.x instead gave +1, -1 or 0 by comparing the
+// real part, then the imaginary part, with 0.
 template <class F>
 std::complex<F> complex_sign(std::complex<F> z) {
   const F re = z.real(), im = z.imag(), modulus = std::hypot(re, im);
   constexpr F nan = std::numeric_limits<F>::quiet_NaN();
   if (std::isnan(modulus)) return {nan, nan};
-  if (std::isinf(modulus)) {
+  if (std::isinf(re) || std::isinf(im)) {
     if (std::isinf(re)) return std::isinf(im) ? std::complex<F>(nan, nan) : std::complex<F>(re > 0 ? 1 : -1, 0);
     return {F(0), im > 0 ? F(1) : F(-1)};
   }
   if (modulus == 0) return {F(0), F(0)};
-  return {re / modulus, im / modulus};
+  const F larger = std::max(std::fabs(re), std::fabs(im));  // scaled first: no |z| overflows
+  const F scaled_modulus = std::hypot(re / larger, im / larger);
+  return {re / larger / scaled_modulus, im / larger / scaled_modulus};
 }
 
 // NumPy's complex multiply (and square) loops: (ar br - ai bi) + i (ar bi + ai br).

@@ -181,6 +181,12 @@ PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
       return raise_current_exception();
     }
   }
+  bool written_back = write_back(out_arg);
+  for (std::size_t i = 0; i < args.size(); ++i) written_back = write_back(args[i]) && written_back;
+  if (!written_back) {
+    Py_XDECREF(allocated);
+    return nullptr;
+  }
   if (caller_out) return Py_NewRef(out);
   if (allocated) return allocated;
   if (!has_result) Py_RETURN_NONE;

@@ -177,14 +177,23 @@ bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
     return false;
   }
   if (!PyArray_ISALIGNED(array) || PyArray_ISBYTESWAPPED(array)) {
-    PyErr_Format(PyExc_ValueError,
-                 "%s must be aligned and in native byte order to be written in place",
-                 label().c_str());
-    return false;
+    PyArray_Descr* native = PyArray_DescrFromType(numpy_typenum(*dtype));
+    PyObject* staged =
+        PyArray_FromArray(array, native, NPY_ARRAY_ALIGNED | NPY_ARRAY_WRITEBACKIFCOPY);
+    if (!staged) return false;
+    bind_array(arg, reinterpret_cast<PyArrayObject*>(staged), *dtype, staged);
+    arg.writes_back = staged != value;
+    return true;
   }
   Py_INCREF(value);
   bind_array(arg, array, *dtype, value);
   return true;
+}
+
+bool write_back(BoundArg& arg) {
+  if (!arg.writes_back) return true;
+  arg.writes_back = false;
+  return PyArray_ResolveWritebackIfCopy(reinterpret_cast<PyArrayObject*>(arg.owner)) >= 0;
 }
 
 PyObject* to_ndarray(const OwnedArray& result) {

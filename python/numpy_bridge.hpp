@@ -30,11 +30,18 @@ struct BoundArg {
   alignas(16) std::byte value[16];  // storage for Python numbers and NumPy scalars
   bool scalar = false;
   bool weak = false;
+  // `owner` is an aligned, native-order copy of a caller array the program writes (NumPy's
+  // WRITEBACKIFCOPY): write_back() copies it into the caller's array after a run; dropped
+  // unwritten when the run fails.
+  bool writes_back = false;
 
   BoundArg() = default;
   BoundArg(const BoundArg&) = delete;
   BoundArg& operator=(const BoundArg&) = delete;
-  ~BoundArg() { Py_XDECREF(owner); }
+  ~BoundArg() {
+    if (writes_back) PyArray_DiscardWritebackIfCopy(reinterpret_cast<PyArrayObject*>(owner));
+    Py_XDECREF(owner);
+  }
 
   std::uint8_t type_code() const {
     return static_cast<std::uint8_t>(index_of(array.dtype) | (scalar ? 0x10 : 0) |
@@ -50,10 +57,16 @@ inline constexpr std::uint8_t kAbsentArgCode = 0xFF;  // a statement target that
 // Python TypeError naming the variable `name` when the value's dtype is not supported.
 bool bind_input(PyObject* value, std::string_view name, BoundArg& arg);
 
-// Binds an ndarray the program writes (an `out` or a statement target): it must be writeable,
-// aligned, in native byte order and of a supported dtype, and is never copied. Returns false
-// with a Python TypeError/ValueError naming `what` otherwise.
+// Binds an ndarray the program writes (an `out` or a statement target): it must be writeable
+// and of a supported dtype. An aligned native-order array is written in place; a misaligned
+// or byte-swapped one (numexpr writes those too) is staged through an aligned native copy of
+// it that write_back() copies into it after the run. Returns false with a Python
+// TypeError/ValueError naming `what` otherwise.
 bool bind_output(PyObject* value, std::string_view what, BoundArg& arg);
+
+// Copies a staged output (see bind_output) into the caller's array; true when `arg` was not
+// staged. False with a Python error set when NumPy's copy fails.
+bool write_back(BoundArg& arg);
 
 // Wraps an engine-allocated result as an ndarray that keeps the buffer alive (no copy).
 PyObject* to_ndarray(const OwnedArray& result);

@@ -39,6 +39,13 @@ enum class Layout {
   Reversed,    // negative strides on every axis: data points at the last element
 };
 
+// NumPy's refusal of an integer power with a negative constant exponent (`a ** -2` on ints): a
+// compile-time rejection that generated tests count like a type error.
+inline bool is_negative_integer_power_error(const Error& e) {
+  return e.kind() == ErrorKind::Argument &&
+         e.message().find("negative integer powers") != std::string::npos;
+}
+
 inline std::string shape_string(const Array& a) {
   std::string s = "(";
   for (int d = 0; d < a.ndim; ++d) s += std::to_string(a.shape[d]) + (a.ndim == 1 || d + 1 < a.ndim ? "," : "");

@@ -42,20 +42,24 @@ template <> struct Impl<Op::SQUARE> {
 template <> struct Impl<Op::SIGN> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kIsComplex<E>) {
-      // NumPy 2: z/|z|; 0 for 0; NaN (both parts) when |z| is NaN; for an infinite |z| the
-      // unit along the infinite axis (NaN when both parts are infinite).
+      // NumPy 2: z/|z|; 0 for 0; NaN (both parts) when |z| is NaN; for an infinite part the
+      // unit along it (NaN when both parts are infinite).
       using T = Real<E>;
       using R = xsimd::batch<T, A>;
       const R re = xsimd::real(a), im = xsimd::imag(a);
       const R modulus = stable_hypot(re, im);
+      // finite parts are first divided by the larger magnitude, so no |z| overflows
+      const R larger = xsimd::max(xsimd::abs(re), xsimd::abs(im));
+      const R scale = xsimd::select(larger == T(0), R(T(1)), larger);
+      const R re_s = re / scale, im_s = im / scale, modulus_s = stable_hypot(re_s, im_s);
       const R zero(T(0)), nan(std::numeric_limits<T>::quiet_NaN());
       const auto re_inf = xsimd::isinf(re), im_inf = xsimd::isinf(im);
       const R unit_re = xsimd::select(re_inf, xsimd::select(im_inf, nan, real_sign(re)), zero);
       const R unit_im = xsimd::select(re_inf, xsimd::select(im_inf, nan, zero), real_sign(im));
-      const auto infinite = xsimd::isinf(modulus), vanishing = modulus == T(0);
+      const auto infinite = re_inf || im_inf, vanishing = modulus == T(0);
       const auto undefined = is_nan(modulus);
-      R out_re = xsimd::select(infinite, unit_re, xsimd::select(vanishing, zero, re / modulus));
-      R out_im = xsimd::select(infinite, unit_im, xsimd::select(vanishing, zero, im / modulus));
+      R out_re = xsimd::select(infinite, unit_re, xsimd::select(vanishing, zero, re_s / modulus_s));
+      R out_im = xsimd::select(infinite, unit_im, xsimd::select(vanishing, zero, im_s / modulus_s));
       out_re = xsimd::select(undefined, nan, out_re);
       out_im = xsimd::select(undefined, nan, out_im);
       return xsimd::batch<E, A>(out_re, out_im);
