@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "python/errors.hpp"
 #include "python/evaluation.hpp"
@@ -25,6 +29,89 @@ DType signature_dtype(const py::object& type, const std::string& name) {
     throw py::type_error("signature entry '" + name + "' has dtype " + shown +
                          ", which exprvm does not support");
   return *dtype;
+}
+
+// numexpr's one-letter type code of a dtype (its interpreter's: b bool, i int32, l int64,
+// f float32, d float64, c complex128); dtypes numexpr lacks use NumPy's type characters (h, B,
+// H, I, L, e, F), and int8 'y' (NumPy's 'b' is numexpr's bool).
+char type_code(DType t) {
+  switch (t) {
+    case DType::Bool: return 'b';
+    case DType::Int8: return 'y';
+    case DType::Int16: return 'h';
+    case DType::Int32: return 'i';
+    case DType::Int64: return 'l';
+    case DType::UInt8: return 'B';
+    case DType::UInt16: return 'H';
+    case DType::UInt32: return 'I';
+    case DType::UInt64: return 'L';
+    case DType::Float16: return 'e';
+    case DType::Float32: return 'f';
+    case DType::Float64: return 'd';
+    case DType::Complex64: return 'F';
+    case DType::Complex128: return 'c';
+  }
+  return '?';
+}
+
+// The dtype whose disassembler suffix is `suffix` ("f64"), if any.
+std::optional<DType> dtype_of_suffix(std::string_view suffix) {
+  for (int i = 0; i < kDTypeCount; ++i)
+    if (dtype_suffix(static_cast<DType>(i)) == suffix) return static_cast<DType>(i);
+  return std::nullopt;
+}
+
+// The constants of a bytecode listing (Program::disassemble), in order of first use, each
+// with its text ("2.5", "(1+2j)", "True") and dtype: the instruction's operand dtype (a
+// where's condition: bool; a cast's: its source dtype).
+std::vector<std::pair<std::string, DType>> listed_constants(const std::string& listing) {
+  std::vector<std::pair<std::string, DType>> constants;
+  std::size_t line_start = 0;
+  while (line_start < listing.size()) {
+    std::size_t line_end = listing.find('\n', line_start);
+    if (line_end == std::string::npos) line_end = listing.size();
+    const std::string_view line(listing.data() + line_start, line_end - line_start);
+    line_start = line_end + 1;
+    const std::size_t arrow = line.find(" <- ");
+    if (line.empty() || line[0] == ';' || arrow == std::string_view::npos) continue;
+    // "  0  mul.f64    t0 <- in:a, c:2.5": the opcode is the word before the destination
+    std::string_view head = line.substr(0, arrow);
+    head = head.substr(0, head.find_last_not_of(' ') + 1);
+    head = head.substr(0, head.find_last_of(' '));
+    head = head.substr(0, head.find_last_not_of(' ') + 1);
+    const std::string_view opcode = head.substr(head.find_last_of(' ') + 1);
+    const std::size_t dot = opcode.find('.');
+    std::string_view suffix = opcode.substr(dot + 1);
+    const std::size_t source = suffix.find("<-");
+    if (source != std::string_view::npos) suffix = suffix.substr(source + 2);
+    const auto dtype = dtype_of_suffix(suffix);
+    std::string_view operands = line.substr(arrow + 4);
+    for (int index = 0; !operands.empty(); ++index) {
+      const std::size_t comma = operands.find(", ");
+      const std::string_view operand = operands.substr(0, comma);
+      operands = comma == std::string_view::npos ? std::string_view() : operands.substr(comma + 2);
+      if (operand.substr(0, 2) != "c:" || !dtype) continue;
+      const bool condition = index == 0 && opcode.substr(0, dot) == "where";
+      std::pair<std::string, DType> constant{std::string(operand.substr(2)),
+                                             condition ? DType::Bool : *dtype};
+      if (std::find(constants.begin(), constants.end(), constant) == constants.end())
+        constants.push_back(std::move(constant));
+    }
+  }
+  return constants;
+}
+
+// A constant's listed text as a Python bool, int, float or complex.
+py::object constant_value(const std::string& text, DType dtype) {
+  const py::module_ builtins = py::module_::import("builtins");
+  switch (kind_of(dtype)) {
+    case Kind::Bool: return py::bool_(text == "True");
+    case Kind::Int:
+    case Kind::UInt: return builtins.attr("int")(text);
+    case Kind::Float: return builtins.attr("float")(text);
+    case Kind::Complex: return builtins.attr("complex")(text);
+  }
+  return py::none();
 }
 
 }  // namespace
@@ -139,11 +226,30 @@ py::tuple NumExprObject::input_names() const {
   return names;
 }
 
-py::tuple NumExprObject::signature() const {
-  py::tuple entries(signature_.size());
-  for (std::size_t i = 0; i < signature_.size(); ++i)
-    entries[i] = py::make_tuple(signature_[i].name, std::string(dtype_name(signature_[i].dtype)));
-  return entries;
+py::bytes NumExprObject::signature() const {
+  std::string codes;
+  for (const Param& p : signature_) codes += type_code(p.dtype);
+  return py::bytes(codes);
+}
+
+py::tuple NumExprObject::constants() {
+  const auto listed = listed_constants(disassemble());
+  py::tuple values(listed.size());
+  for (std::size_t i = 0; i < listed.size(); ++i)
+    values[i] = constant_value(listed[i].first, listed[i].second);
+  return values;
+}
+
+py::bytes NumExprObject::constsig() {
+  std::string codes;
+  for (const auto& constant : listed_constants(disassemble())) codes += type_code(constant.second);
+  return py::bytes(codes);
+}
+
+py::bytes NumExprObject::fullsig() {
+  const auto result = program_for(Casting::Safe).result_dtype();
+  return py::bytes(std::string(result ? 1 : 0, result ? type_code(*result) : ' ') +
+                   std::string(signature()) + std::string(constsig()));
 }
 
 void add_numexpr_class(py::module_& module) {
@@ -160,7 +266,27 @@ void add_numexpr_class(py::module_& module) {
            "run(*args, out=None, order='K', casting='safe'): evaluates on the arguments")
       .def("__call__", &NumExprObject::run)
       .def_property_readonly("input_names", &NumExprObject::input_names)
-      .def_property_readonly("signature", &NumExprObject::signature)
+      .def_property_readonly("signature", &NumExprObject::signature,
+                             "numexpr's type codes of the inputs, e.g. b'dd'")
+      .def_property_readonly("constants", &NumExprObject::constants,
+                             "the compiled program's constants, in order of first use")
+      .def_property_readonly("constsig", &NumExprObject::constsig,
+                             "the constants' type codes")
+      .def_property_readonly("fullsig", &NumExprObject::fullsig,
+                             "type codes of the result, the inputs and the constants")
+      .def_property_readonly(
+          "program", [](NumExprObject& nex) { return py::bytes(nex.disassemble()); },
+          "the bytecode listing as bytes (numexpr: its opcodes)")
+      .def_property_readonly(
+          "input_signature",
+          [](const NumExprObject& nex) {
+            py::tuple entries(nex.params().size());
+            for (std::size_t i = 0; i < nex.params().size(); ++i)
+              entries[i] = py::make_tuple(nex.params()[i].name,
+                                          std::string(dtype_name(nex.params()[i].dtype)));
+            return entries;
+          },
+          "((name, dtype name), ...) of the inputs")
       .def_property_readonly("source", &NumExprObject::source);
   module.def(
       "disassemble", [](NumExprObject& nex) { return nex.disassemble(); }, py::arg("nex"),

@@ -23,7 +23,11 @@ class NumExprObject {
   py::object run(const py::args& args, const py::kwargs& kwargs);
   std::string disassemble() { return program_for(Casting::Safe).disassemble(); }
   py::tuple input_names() const;
-  py::tuple signature() const;  // ((name, dtype name), ...)
+  py::bytes signature() const;  // numexpr's type codes of the inputs (b'dd')
+  py::tuple constants();        // the program's constants, as Python numbers
+  py::bytes constsig();         // their type codes
+  py::bytes fullsig();          // result, inputs, constants
+  const Signature& params() const { return signature_; }
   const std::string& source() const { return entry_->source(); }
 
  private:

@@ -23,8 +23,10 @@ from ._core import (
     validate,
 )
 from . import _core
+from .expressions import E
 
 __all__ = [
+    "E",
     "MAX_THREADS",
     "NumExpr",
     "UndefinedVariableError",

@@ -11,6 +11,7 @@ ncores: int
 nthreads: int
 use_vml: bool
 MAX_THREADS: int
+E: Any  # exprvm.expressions.E: E.a * 2 builds the source "(a * 2)"
 
 _Order = Literal["K", "A", "C", "F", "k", "a", "c", "f"]
 _Casting = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
@@ -77,7 +78,18 @@ class NumExpr:
     @property
     def input_names(self) -> Tuple[str, ...]: ...
     @property
-    def signature(self) -> Tuple[Tuple[str, str], ...]: ...
+    def signature(self) -> bytes:
+        """numexpr's type codes of the inputs, e.g. b'dd'."""
+    @property
+    def input_signature(self) -> Tuple[Tuple[str, str], ...]: ...
+    @property
+    def constants(self) -> Tuple[Any, ...]: ...
+    @property
+    def constsig(self) -> bytes: ...
+    @property
+    def fullsig(self) -> bytes: ...
+    @property
+    def program(self) -> bytes: ...
     @property
     def source(self) -> str: ...
 

@@ -168,3 +168,34 @@ def test_numexpr_object_writes_a_byte_swapped_out():
     out = np.zeros(3, dtype=">f8")
     nex.run(np.arange(3.0), out=out)
     np.testing.assert_array_equal(out, [0.0, 2.0, 4.0])
+
+
+def test_numexpr_object_attributes_are_numexprs():
+    nex = exprvm.NumExpr("2*a+3.5*b", [("a", np.float64), ("b", np.int32)])
+    assert nex.signature == b"di"
+    assert nex.input_names == ("a", "b")
+    assert nex.constants == (2.0, 3.5)
+    assert nex.constsig == b"dd"
+    assert nex.fullsig == b"ddidd"  # numexpr appends its temporaries' codes too
+    assert nex.input_signature == (("a", "float64"), ("b", "int32"))
+    assert nex.program == nex.program and b"instructions per chunk" in nex.program
+    where = exprvm.NumExpr("where(x.real > 1, x*(1+2j), 3)", [("x", np.complex64)])
+    assert where.signature == b"F"
+    assert where.constants == (1.0, 1 + 2j, 3 + 0j)
+    assert where.constsig == b"fFF"
+    assert exprvm.NumExpr("b & True", [("b", np.bool_)]).constants in ((), (True,))
+
+
+def test_expression_building_with_E():
+    E = exprvm.E
+    a, b, c = np.array([1.0, 2, 3]), np.array([4.0, 5, 6]), np.array([7.0, 8, 9])
+    func = exprvm.NumExpr(2.0 * E.a + 3.0 * E.b * E.c, [("a", float), ("b", float), ("c", float)])
+    np.testing.assert_array_equal(func(a, b, c), [86.0, 124.0, 168.0])
+    np.testing.assert_array_equal(exprvm.NumExpr(E.a)(np.arange(100.0)), np.arange(100.0))
+    expr = (E.a + 2.0 * E.b) / (1 + E.a + 4 * E.b * E.b)
+    np.testing.assert_allclose(exprvm.NumExpr(expr)(a, b), (a + 2 * b) / (1 + a + 4 * b * b))
+    assert exprvm.evaluate(E.x > 1, local_dict={"x": a}).tolist() == [False, True, True]
+    assert str(-E.x ** 2) == "(-(x ** 2))"
+    assert str(E.where(E.x < 0, -E.x, E.x.real)) == "where((x < 0), (-x), x.real)"
+    with pytest.raises(TypeError):
+        E.x + "y"

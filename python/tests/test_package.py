@@ -28,7 +28,7 @@ def stub_names(module):
 def test_the_package_re_exports_the_whole_core():
     missing = public_names(_core) - {"nn"} - set(exprvm.__all__)
     assert not missing
-    for name in exprvm.__all__:
+    for name in set(exprvm.__all__) - {"E"}:  # E (expression building) is pure Python
         assert getattr(exprvm, name) is getattr(_core, name)
     assert exprvm.__version__ == _core.__version__
 
