@@ -116,6 +116,34 @@ std::optional<Program> prepare(PyObject** values, CallOptions& options, NameScop
   return bind_and_compile(*entry, options, scopes, *args);
 }
 
+// After evaluate() failed with a SyntaxError or TypeError: hands the call to
+// exprvm._strings.fallback, which evaluates it with its byte-string operations lowered when it
+// has any (the engine has no bytes dtype) and raises the error again otherwise. Other errors
+// pass through. Returns fallback's result, or null with a Python error set.
+PyObject* evaluate_with_strings(PyObject** values) {
+  if (!values[kEx] || !PyUnicode_Check(values[kEx]) ||
+      !(PyErr_ExceptionMatches(PyExc_SyntaxError) || PyErr_ExceptionMatches(PyExc_TypeError)))
+    return nullptr;
+  PyObject *type = nullptr, *error = nullptr, *traceback = nullptr;
+  PyErr_Fetch(&type, &error, &traceback);
+  PyErr_NormalizeException(&type, &error, &traceback);
+  if (traceback) PyException_SetTraceback(error, traceback);
+  Py_XDECREF(type);
+  Py_XDECREF(traceback);
+  PyObject* strings = PyImport_ImportModule("exprvm._strings");
+  PyObject* result = nullptr;
+  if (strings) {
+    PyObject* arguments[10] = {error};
+    for (int i = 0; i < 9; ++i) arguments[i + 1] = values[i] ? values[i] : Py_None;
+    PyObject* fallback = PyObject_GetAttrString(strings, "fallback");
+    if (fallback) result = PyObject_Vectorcall(fallback, arguments, 10, nullptr);
+    Py_XDECREF(fallback);
+    Py_DECREF(strings);
+  }
+  Py_DECREF(error);
+  return result;
+}
+
 PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   PyObject* values[9];
   if (!parse_arguments("evaluate", evaluate_keywords, args, nargs, kwnames, values))
@@ -126,7 +154,8 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   std::optional<ArgBuffer> storage;
   std::shared_ptr<ExprEntry> entry;
   std::optional<Program> program = prepare(values, options, scopes, bound, entry, storage);
-  if (!program || !remember_last_call(entry, options, values[kOut])) return nullptr;
+  if (!program) return evaluate_with_strings(values);
+  if (!remember_last_call(entry, options, values[kOut])) return nullptr;
   return execute_program(std::move(*program), *bound, entry->has_result(),
                          entry->result_is_broadcast(), values[kOut], options.order);
 }
