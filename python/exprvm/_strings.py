@@ -22,6 +22,8 @@ from . import _core
 _COMPARISONS = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
                 ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
 _BYTES_LITERAL = re.compile(r"(?<![A-Za-z0-9_])[bB]['\"]")
+# evaluate()'s error for a bytes array or value it cannot bind (its dtype is NumPy's |S<n>)
+_BYTES_ARGUMENT = re.compile(r"has dtype \|S\d+, which exprvm does not support")
 _contains = np.frompyfunc(lambda haystack, needle: needle in haystack, 2, 1)
 
 
@@ -116,9 +118,12 @@ def fallback(error, ex, local_dict, global_dict, out, order, casting, optimizati
     """Called by evaluate() with the exception it raised: evaluates `ex` with its string
     operations lowered when it has any, else raises `error` again."""
     frame = sys._getframe(1)  # evaluate() is a C function: this is its caller
+    if not (_BYTES_LITERAL.search(ex) or (isinstance(error, TypeError)
+                                          and _BYTES_ARGUMENT.search(str(error)))):
+        raise error
     try:
         tree = ast.parse(ex.strip())
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise error from None
     values = _lookup(_names(tree), local_dict, global_dict, frame)
     if not _BYTES_LITERAL.search(ex) and not any(_is_bytes(v) for v in values.values()):

@@ -101,12 +101,18 @@ def test_contains_elementwise_matches_pythons_in():
     ("contains(SARR1, narr)", "contains\\(\\) takes bytes strings"),
     ("contains(SARR1)", "takes two arguments"),
     ("sqrt(SARR1)", "outside a comparison"),
-    ("SARR1 == 'foo'", "str literals are not supported"),
 ])
 def test_other_operations_on_strings_are_clear_type_errors(source, message):
     narr = np.arange(len(SARR1), dtype=np.int32)  # noqa: F841 - read by the expression
     with pytest.raises(TypeError, match=message):
         exprvm.evaluate(source)
+
+
+def test_str_literals_are_syntax_errors():
+    with pytest.raises(SyntaxError, match="expected an expression"):
+        exprvm.evaluate("SARR1 == 'foo'")
+    with pytest.raises(TypeError, match="str literals are not supported"):
+        exprvm.evaluate("(SARR1 == b'foo') | (SARR2 == 'x')")
 
 
 def test_errors_without_strings_are_unchanged():
