@@ -14,6 +14,7 @@
 #include "python/nn_module.hpp"
 #include "python/numexpr_api.hpp"
 #include "python/numexpr_object.hpp"
+#include "python/source_analysis.hpp"
 #include <exprvm/exprvm.hpp>
 
 namespace py = pybind11;
@@ -56,6 +57,7 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   add_numexpr_class(m);
+  add_source_analysis(m);
 
   if (const int n = environment_thread_count()) exprvm::set_num_threads(n);
   m.def(
