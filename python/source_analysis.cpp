@@ -1,4 +1,4 @@
-// `_core.analyze_names`: how a program's source uses its names, without compiling it.
+// `_core._analyze_names`: how a program's source uses its names, without compiling it.
 #include "python/source_analysis.hpp"
 
 #include <string>
@@ -31,8 +31,8 @@ py::tuple analyze(const std::string& source) {
 }  // namespace
 
 void add_source_analysis(py::module_& module) {
-  module.def("analyze_names", &analyze, py::arg("source"),
-             "analyze_names(source) -> (((name, role), ...), has_result, result_is_reduction): "
+  module.def("_analyze_names", &analyze, py::arg("source"),
+             "_analyze_names(source) -> (((name, role), ...), has_result, result_is_reduction): "
              "the names a program reads and assigns (role 'input', 'target' or "
              "'input_target'), in order of first appearance, without compiling it.");
 }

@@ -1,4 +1,4 @@
-// `_core.analyze_names(source)`: exprvm::analyze_names for Python (exprvm.dask plans its
+// `_core._analyze_names(source)`: exprvm::analyze_names for Python (exprvm.dask plans its
 // graphs with it).
 #pragma once
 #include <pybind11/pybind11.h>

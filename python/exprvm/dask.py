@@ -8,7 +8,7 @@
                                    "p = p - 0.001*m/(sqrt(v) + 1e-8)")
 
 * The program is checked and typed once, on the client, by exprvm itself
-  (`_core.analyze_names` for the names and their roles, an evaluation on one-element samples
+  (`_core._analyze_names` for the names and their roles, an evaluation on one-element samples
   of the inputs' dtypes for the result dtypes), so errors surface when the graph is built.
 * Elementwise programs become ONE `blockwise` layer (with `meta`): broadcasting and
   differently chunked inputs are handled as dask's elementwise operations handle them
@@ -128,12 +128,11 @@ def _mean_aggregate(pairs, axis, keepdims, threads, dtype, computing_meta=False)
 
 
 def _caller_scopes(local_dict, global_dict, depth):
-    if local_dict is None:
-        frame = sys._getframe(depth + 1)
-        local_dict = frame.f_locals
-        if global_dict is None:
-            global_dict = frame.f_globals
-    return local_dict, global_dict or {}
+    """numexpr's lookup: local_dict defaults to the caller's locals, global_dict to its
+    globals (`depth` frames above this function's caller)."""
+    frame = sys._getframe(depth + 1)
+    return (frame.f_locals if local_dict is None else local_dict,
+            frame.f_globals if global_dict is None else global_dict)
 
 
 def _lookup(name, local_dict, global_dict):
@@ -188,7 +187,7 @@ class _Plan:
     def __init__(self, source, local_dict, global_dict):
         import dask.array as da
 
-        names, self.has_result, self.is_reduction = _core.analyze_names(source)
+        names, self.has_result, self.is_reduction = _core._analyze_names(source)
         self.arrays = {}     # name -> dask array (NumPy arrays are wrapped, one chunk)
         self.constants = {}  # name -> Python or NumPy scalar
         self.outputs = []    # supplied names the program assigns
