@@ -12,6 +12,8 @@ import exprvm  # noqa: E402
 import exprvm.dask  # noqa: E402
 
 SEED = 1130
+# tornado (under distributed 2022.12) calls a deprecated asyncio API when a client starts.
+pytestmark = pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
