@@ -1,7 +1,8 @@
 // Identifier characters as Python defines them: a name starts with a letter or '_' (Unicode's
 // XID_Start) and continues with XID_Continue characters, read from UTF-8 source. The non-ASCII
 // ranges come from compiler/identifier_tables.inc (generated from Python's str.isidentifier).
-// Names are compared as written: unlike Python, exprvm does not NFKC-normalise them.
+// Names are compared as written: unlike Python, exprvm does not NFKC-normalise them (the
+// Python module's name lookup falls back to the NFKC form, python/frame_lookup.cpp).
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 2  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: compiler/ may be included by compiler/, vm/, runtime/ and code above the library"

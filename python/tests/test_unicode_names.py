@@ -15,6 +15,17 @@ def test_non_ascii_names_from_local_dict_and_frame():
     assert exprvm.NumExpr("ß + 1", [("ß", np.float64)]).input_names == ("ß",)
 
 
+def test_names_are_also_found_nfkc_normalised_as_python_stores_them():
+    ﬁle = np.array([1.0, 2.0])  # Python's compiler stores this variable as `file`
+    assert "file" in locals()
+    np.testing.assert_array_equal(exprvm.evaluate("ﬁle * 2"), [2, 4])
+    # full-width x (U+FF58): found as written first, else as `x`
+    assert exprvm.evaluate("\uff58 + 1", local_dict={"x": 2}) == 3
+    assert exprvm.evaluate("\uff58 + 1", local_dict={"\uff58": 3, "x": 2}) == 4
+    with pytest.raises(NameError):
+        exprvm.evaluate("ﬀ + 1", local_dict={"f": 1})
+
+
 @pytest.mark.parametrize("source, message, column", [
     ("a + €", "unexpected character U+20AC", 5),
     ("é + a€b", "character U+20AC cannot be part of a name", 6),
