@@ -13,6 +13,7 @@
 #include <tao/pegtl.hpp>
 
 #include "compiler/functions.hpp"
+#include "compiler/identifier_chars.hpp"
 
 namespace exprvm::grammar {
 
@@ -56,8 +57,25 @@ struct skip {
 template <typename Text>
 struct token : seq<Text, skip> {};
 
+// ---- names: Python's identifiers in UTF-8 (XID_Start or '_', then XID_Continue characters;
+// compiler/identifier_chars.hpp), which PEGTL's ASCII-only identifier rule cannot read.
+template <bool First>
+struct identifier_char {
+  template <pegtl::apply_mode, pegtl::rewind_mode, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&...) {
+    const std::size_t length =
+        identifier_char_length(std::string_view(in.current(), in.size(0)), 0, First);
+    in.bump(length);
+    return length != 0;
+  }
+};
+struct identifier : seq<identifier_char<true>, star<identifier_char<false>>> {};
+struct identifier_rest : identifier_char<false> {};
+template <char... Word>
+struct keyword : seq<string<Word...>, not_at<identifier_rest>> {};
+
 // ---- literals
-struct identifier_rest : pegtl::identifier_other {};
 struct digits : seq<pegtl::digit, star<opt<one<'_'>>, pegtl::digit>> {};
 struct exponent : seq<one<'e', 'E'>, opt<one<'+', '-'>>, digits> {};
 // "1", "1.", "1.5", "1e3", "1.5e-3" or ".5", ".5e3": the digits are read once whatever follows.
@@ -69,7 +87,7 @@ struct imaginary_suffix : one<'j', 'J'> {};
 struct number_boundary : not_at<identifier_rest> {};
 struct number_literal : seq<number_body, opt<imaginary_suffix>, must<number_boundary>> {};
 struct boolean_literal
-    : sor<pegtl::keyword<'T', 'r', 'u', 'e'>, pegtl::keyword<'F', 'a', 'l', 's', 'e'>> {};
+    : sor<keyword<'T', 'r', 'u', 'e'>, keyword<'F', 'a', 'l', 's', 'e'>> {};
 
 // ---- operators: compiler/functions.def's spellings, read by longest match as Python's
 // tokenizer does ("<<" is a shift, never two '<'). A level's rule matches when the longest
@@ -123,14 +141,14 @@ struct unary;
 
 // `name(...)`: positional arguments, then `name=value` keyword arguments; a trailing comma
 // is allowed.
-struct keyword_argument_head : seq<pegtl::identifier, skip, token<assignment_operator>> {};
+struct keyword_argument_head : seq<identifier, skip, token<assignment_operator>> {};
 struct keyword_argument : seq<keyword_argument_head, must<expression>> {};
 struct positional_argument : seq<expression> {};
 struct argument : sor<keyword_argument, positional_argument> {};
 struct argument_list : opt<pegtl::list_tail<argument, token<comma>>> {};
 struct call_suffix : seq<token<open_paren>, argument_list, must<close_paren>> {};
 
-struct variable_name : pegtl::identifier {};
+struct variable_name : identifier {};
 struct name_or_call : seq<variable_name, skip, opt<call_suffix, skip>> {};
 struct parenthesized : seq<token<open_paren>, must<expression>, must<close_paren>> {};
 struct number : seq<number_literal, skip> {};
@@ -168,7 +186,7 @@ struct comparison : seq<bitwise_or, opt<first_comparison, star<chained_compariso
 struct expression : comparison {};
 
 // ---- programs: statements separated by ';' or newlines; blank statements are allowed.
-struct assignment_head : seq<pegtl::identifier, skip, token<assignment_operator>> {};
+struct assignment_head : seq<identifier, skip, token<assignment_operator>> {};
 struct assignment : seq<assignment_head, must<expression>> {};
 struct statement : sor<assignment, expression> {};
 struct separator : seq<one<';', '\n'>, skip> {};

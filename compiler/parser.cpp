@@ -12,6 +12,7 @@
 #include "compiler/ast.hpp"
 #include "compiler/functions.hpp"
 #include "compiler/grammar.hpp"
+#include "compiler/identifier_chars.hpp"
 
 namespace exprvm {
 namespace {
@@ -36,9 +37,7 @@ bool is_comparison(Op op) {
   return binary && binary->level == Precedence::Comparison;
 }
 
-bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
 // The message for a Python keyword used where a name or operator was expected, or nullopt
 // when `word` is not a keyword. `None` parses as a name (see kNoneName): it is the value of
@@ -226,6 +225,7 @@ class ParserState {
   [[noreturn]] void fail_unclosed(std::uint32_t at) const;
   [[noreturn]] void fail_unexpected(std::uint32_t at) const;
   [[noreturn]] void fail_invalid_number(std::uint32_t at) const;
+  [[noreturn]] void fail_unexpected_character(std::uint32_t at) const;
   [[noreturn]] void fail_int64_overflow(Span literal) const {
     throw Error(ErrorKind::Literal,
                 "integer literal is too large for int64 (maximum 9223372036854775807)", source_,
@@ -237,9 +237,14 @@ class ParserState {
     return source_.substr(span.begin, span.end - span.begin);
   }
   char char_at(std::uint32_t at) const { return at < source_.size() ? source_[at] : '\0'; }
+  bool name_starts_at(std::uint32_t at) const {
+    return identifier_char_length(source_, at, true) != 0;
+  }
+  // The end of the name characters (XID_Continue) from `begin` on.
   std::uint32_t name_end(std::uint32_t begin) const {
     std::uint32_t end = begin;
-    while (end < source_.size() && is_name_char(source_[end])) ++end;
+    while (const std::size_t length = identifier_char_length(source_, end, false))
+      end += static_cast<std::uint32_t>(length);
     return end;
   }
   // The identifier starting at `begin` (an assignment target or argument name); `role`
@@ -443,6 +448,7 @@ void ParserState::fail_missing_operand(std::uint32_t at) const {
   const BinaryOperatorInfo* binary = binary_operator(last_token_);
   const bool augmentable = binary && binary->augmentable;
   const std::string op(last_token_);
+  if (static_cast<unsigned char>(next) >= 0x80) fail_unexpected_character(at);
   if (next == '=' && augmentable && last_token_span_.end == at) {
     fail("augmented assignment '" + op + "=' is not supported; write 'a = a " + op + " b'",
          {last_token_span_.begin, at + 1});
@@ -464,7 +470,7 @@ void ParserState::fail_unclosed(std::uint32_t at) const {
 void ParserState::fail_unexpected(std::uint32_t at) const {
   const char c = char_at(at);
   const Span one{at, at + 1};
-  if (is_name_start(c)) {
+  if (name_starts_at(at)) {
     const Span word{at, name_end(at)};
     if (auto message = keyword_message(text(word))) fail(*message, word);
     fail("unexpected name '" + std::string(text(word)) + "'; is an operator missing?", word);
@@ -473,8 +479,8 @@ void ParserState::fail_unexpected(std::uint32_t at) const {
     fail("unexpected number; is an operator missing?", one);
   switch (c) {
     case '.':
-      fail(is_name_start(char_at(at + 1)) ? "only the attributes .real and .imag are allowed"
-                                          : "unexpected '.'",
+      fail(name_starts_at(at + 1) ? "only the attributes .real and .imag are allowed"
+                                  : "unexpected '.'",
            one);
     case '[': fail("subscripts are not allowed", one);
     case '(': fail("only a plain function name can be called", one);
@@ -486,15 +492,37 @@ void ParserState::fail_unexpected(std::uint32_t at) const {
     default: break;
   }
   const auto byte = static_cast<unsigned char>(c);
-  if (byte < 0x20 || byte >= 0x7F) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    fail(std::string("unexpected byte 0x") + kHex[byte >> 4] + kHex[byte & 15] +
-             "; only ASCII text is allowed",
-         one);
-  }
+  if (byte < 0x20 || byte >= 0x7F) fail_unexpected_character(at);
   fail(c == ')' || c == ',' ? std::string("unexpected '") + c + "'"
                             : std::string("unexpected character '") + c + "'",
        one);
+}
+
+// A control character, a non-ASCII character that is not a name character where it stands,
+// or bytes that are not UTF-8; the caret covers the whole character.
+void ParserState::fail_unexpected_character(std::uint32_t at) const {
+  const Utf8Char c = decode_utf8(source_, at);
+  if (c.length == 0) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(source_[at]);
+    fail(std::string("invalid UTF-8: unexpected byte 0x") + kHex[byte >> 4] + kHex[byte & 15],
+         {at, at + 1});
+  }
+  const Span span{at, at + c.length};
+  const std::string name = code_point_name(c.code_point);
+  if (is_identifier_continue(c.code_point)) {
+    fail("character " + name + " '" + std::string(text(span)) + "' cannot start a name", span);
+  }
+  std::uint32_t previous = at;  // the start of the character before `at`
+  while (previous > 0 && (static_cast<unsigned char>(source_[--previous]) & 0xC0) == 0x80) {
+  }
+  const bool inside_name = previous < at && identifier_char_length(source_, previous, false) != 0 &&
+                           identifier_char_length(source_, span.end, false) != 0;
+  fail(inside_name ? "character " + name + " cannot be part of a name"
+                   : (c.code_point < 0x20 || c.code_point == 0x7F ? "unexpected control character "
+                                                                   : "unexpected character ") +
+                         name,
+       span);
 }
 
 // A number literal runs into name characters, e.g. "1abc" or "0x1F".

@@ -63,7 +63,12 @@ Error::Error(ErrorKind kind, const std::string& message, std::string_view source
   const std::size_t offset = std::min<std::size_t>(span.begin, source.size());
   const std::string_view before = source.substr(0, offset);
   line_ = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
-  column_ = static_cast<std::uint32_t>(offset - line_around(source, offset).begin + 1);
+  // Columns count characters, not bytes: UTF-8 continuation bytes take no column.
+  const std::size_t line_begin = line_around(source, offset).begin;
+  const std::string_view on_line_before = source.substr(line_begin, offset - line_begin);
+  column_ = static_cast<std::uint32_t>(
+      1 + std::count_if(on_line_before.begin(), on_line_before.end(),
+                        [](char c) { return !is_utf8_continuation(c); }));
 }
 
 // Two lines, each indented by two spaces: the source line holding span.begin (a window of it

@@ -44,7 +44,7 @@ class EXPRVM_API Error : public std::runtime_error {
   bool has_position() const { return has_position_; }
   Span span() const { return span_; }
   std::uint32_t line() const { return line_; }      // 1-based, 0 when no position
-  std::uint32_t column() const { return column_; }  // 1-based, 0 when no position
+  std::uint32_t column() const { return column_; }  // 1-based, in characters; 0 when no position
 
  private:
   ErrorKind kind_;

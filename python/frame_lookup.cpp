@@ -59,11 +59,33 @@ bool NameScopes::open(PyObject* local_dict, PyObject* global_dict) {
   return true;
 }
 
-PyObject* NameScopes::find(PyObject* name) const {
+PyObject* NameScopes::find_as_written(PyObject* name) const {
   PyObject* value = lookup_in(locals_, name);
   if (value || PyErr_Occurred()) return value;
   if (globals_ == locals_) return nullptr;
   return lookup_in(globals_, name);
+}
+
+PyObject* NameScopes::find(PyObject* name) const {
+  PyObject* value = find_as_written(name);
+  if (value || PyErr_Occurred() || !PyUnicode_Check(name) || PyUnicode_IS_ASCII(name))
+    return value;
+  // Python stores the identifiers of its source NFKC-normalised (a variable written `ﬁ` is
+  // `fi`), so a non-ASCII name missing as written is looked up in that form too.
+  static PyObject* normalize = nullptr;
+  if (!normalize) {
+    PyObject* unicodedata = PyImport_ImportModule("unicodedata");
+    if (!unicodedata) return nullptr;
+    normalize = PyObject_GetAttrString(unicodedata, "normalize");
+    Py_DECREF(unicodedata);
+    if (!normalize) return nullptr;
+  }
+  PyObject* normalized = PyObject_CallFunction(normalize, "sO", "NFKC", name);
+  if (!normalized) return nullptr;
+  const int same = PyUnicode_Compare(normalized, name);
+  value = same == 0 ? nullptr : find_as_written(normalized);
+  Py_DECREF(normalized);
+  return value;
 }
 
 }  // namespace exprvm::python

@@ -19,10 +19,12 @@ class NameScopes {
   bool open(PyObject* local_dict, PyObject* global_dict);
 
   // Borrowed reference to the value of `name`, or null (with a Python error set only when a
-  // mapping raised something other than KeyError).
+  // mapping raised something other than KeyError). A non-ASCII name not found as written is
+  // looked up NFKC-normalised, as Python normalises the identifiers of its source.
   PyObject* find(PyObject* name) const;
 
  private:
+  PyObject* find_as_written(PyObject* name) const;
   PyObject* locals_ = nullptr;   // owned
   PyObject* globals_ = nullptr;  // owned
   bool clear_locals_ = false;

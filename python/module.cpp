@@ -15,6 +15,7 @@
 #include "python/nn_module.hpp"
 #include "python/numexpr_api.hpp"
 #include "python/numexpr_object.hpp"
+#include "python/source_analysis.hpp"
 #include <exprvm/exprvm.hpp>
 
 namespace py = pybind11;
@@ -74,6 +75,7 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   add_numexpr_class(m);
+  add_source_analysis(m);
 
   exprvm::set_num_threads(environment_thread_count());
   m.def(

@@ -44,11 +44,11 @@ __all__ = [
 
 
 def __getattr__(name):
-    """`nthreads` follows set_num_threads (the core module keeps it current); `nn` loads on
-    first use."""
+    """`nthreads` follows set_num_threads (the core module keeps it current); `nn`, `pandas`
+    and `dask` load on first use."""
     if name == "nthreads":
         return _core.nthreads
-    if name == "nn":
+    if name in ("nn", "pandas", "dask"):
         import importlib
 
         return importlib.import_module(".nn", __name__)

@@ -4,7 +4,9 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
+from . import dask as dask
 from . import nn as nn
+from . import pandas as pandas
 
 __version__: str
 ncores: int

@@ -11,7 +11,8 @@ from nn_reference import forward, random_document, write_document
 
 here = os.path.realpath(os.path.dirname(exprvm.__file__))
 assert here.startswith(os.path.realpath(sys.prefix)), (here, sys.prefix)
-for name in ("py.typed", "__init__.pyi", os.path.join("nn", "__init__.pyi")):
+for name in ("py.typed", "__init__.pyi", os.path.join("nn", "__init__.pyi"), "pandas.py",
+             "dask.py"):
     assert os.path.exists(os.path.join(here, name)), name
 
 a = np.array([0.0, 1, 2, 3])
