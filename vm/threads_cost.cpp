@@ -82,7 +82,8 @@ double array_bytes_per_element(const Bytecode& bc) {
   double bytes = 0;
   for (const RegInfo& info : bc.regs) {
     const bool read_input = info.kind == RegKind::Input && bc.last_input_read[info.index] >= 0;
-    if (read_input || info.kind == RegKind::Output || info.kind == RegKind::Result)
+    const bool per_element_result = info.kind == RegKind::Result && !bc.reduction;
+    if (read_input || info.kind == RegKind::Output || per_element_result)
       bytes += static_cast<double>(itemsize(info.dtype));
   }
   return bytes;

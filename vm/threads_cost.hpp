@@ -29,7 +29,8 @@ double kernel_ns_per_element(Op op, DType dtype, DType src, Isa isa);
 // instructions' kernel costs (its reduction's fold included).
 double work_ns_per_element(const Bytecode& bc, Isa isa);
 
-// Bytes of caller arrays one element of `bc` reads and writes (inputs read, outputs, result).
+// Bytes of caller arrays one element of `bc` reads and writes (inputs read, outputs, an
+// elementwise result; a reduction writes its result once).
 double array_bytes_per_element(const Bytecode& bc);
 
 // Whether running n elements on `threads` threads is estimated faster than on one:
