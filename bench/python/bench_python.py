@@ -130,7 +130,7 @@ def make_numba_functions():
     """engine functions by workload, or {} without numba."""
     if numba is None:
         return {}
-    njit = numba.njit(cache=False, fastmath=False)
+    njit = numba.njit
     b1, b2 = np.float32(1 - 0.9), np.float32(1 - 0.999)
     lr, eps, zero = np.float32(0.001), np.float32(1e-8), np.float32(0)
 
@@ -164,27 +164,33 @@ def make_numba_functions():
             p[i] = p[i] - lr * mi / (np.sqrt(vi) + eps)
 
     @njit
-    def map_loop(d, f):
+    def relu_loop(d):
         out = np.empty_like(d)
         for i in range(d.size):
-            out[i] = f(d[i])
+            out[i] = d[i] if d[i] > zero else zero
         return out
 
     @njit
-    def relu(x):
-        return x if x > zero else zero
+    def tanh_relu_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            out[i] = np.tanh(d[i] if d[i] > zero else zero)
+        return out
 
     @njit
-    def tanh_relu(x):
-        return np.tanh(x if x > zero else zero)
+    def elu_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            out[i] = d[i] if d[i] > zero else np.expm1(d[i])
+        return out
 
     @njit
-    def elu(x):
-        return x if x > zero else np.expm1(x)
-
-    @njit
-    def sincos(x):
-        return np.sin(x) ** 2 + np.cos(x) ** 2
+    def sincos_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            s, c = np.sin(d[i]), np.cos(d[i])
+            out[i] = s * s + c * c
+        return out
 
     def adam3(param, grad, m, v, d):
         adam_m_loop(grad, m)
@@ -195,10 +201,10 @@ def make_numba_functions():
         "sgd p-g": lambda param, grad, m, v, d: sgd_loop(param, grad),
         "adam (3 expressions)": adam3,
         "adam (one program)": lambda param, grad, m, v, d: adam_fused_loop(param, grad, m, v),
-        "relu": lambda param, grad, m, v, d: map_loop(d, relu),
-        "tanh(relu)": lambda param, grad, m, v, d: map_loop(d, tanh_relu),
-        "elu": lambda param, grad, m, v, d: map_loop(d, elu),
-        "sin**2+cos**2": lambda param, grad, m, v, d: map_loop(d, sincos),
+        "relu": lambda param, grad, m, v, d: relu_loop(d),
+        "tanh(relu)": lambda param, grad, m, v, d: tanh_relu_loop(d),
+        "elu": lambda param, grad, m, v, d: elu_loop(d),
+        "sin**2+cos**2": lambda param, grad, m, v, d: sincos_loop(d),
     }
 
 
