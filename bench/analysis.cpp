@@ -224,6 +224,9 @@ std::vector<TargetCheck> check_targets(const Results& results) {
   for (auto& check : p3_targets(results)) checks.push_back(std::move(check));
   for (auto& check : p4_targets(results)) checks.push_back(std::move(check));
   for (auto& check : p5_targets(results)) checks.push_back(std::move(check));
+  // Issue 15's "done when": the fused Adam update within 1.15x of the per-ISA fused loop.
+  for (std::int64_t n : {std::int64_t(65536), kLargest})
+    checks.push_back(ratio_target(results, "JIT", "adam_fused", kBound, kHand, n, 1.15));
   return checks;
 }
 

@@ -1,5 +1,5 @@
 // What the report derives from the measurements: lookups, the overhead + per-element fit,
-// crossover sizes and the issue-3 targets P1-P5.
+// crossover sizes and the targets of issues 3 (P1-P5) and 15 (JIT).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -30,9 +30,9 @@ std::optional<std::int64_t> crossover(const Series& a, const Series& b, double f
 // "all sizes", "n >= 4096" or "never", for crossover(a, b, factor).
 std::string crossover_text(const Series& a, const Series& b, double factor);
 
-// One issue-3 target, checked against this run.
+// One target of issue 3 or 15, checked against this run.
 struct TargetCheck {
-  std::string id;        // "P1", ...
+  std::string id;        // "P1", ..., "JIT"
   std::string target;    // what the issue asks
   std::string measured;  // the figures
   std::string verdict;   // "met", "NOT met", "not measured"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/bench_runner.hpp"
+#include "bench/calibrate.hpp"
 #include "bench/report.hpp"
 #include "bench/workloads.hpp"
 #include <exprvm/exprvm.hpp>
@@ -31,7 +32,9 @@ constexpr const char* kUsage =
     "             lincomb sincos compare dot\n"
     "  --threads  thread counts (default: 1 and all cores)\n"
     "  --sizes    array sizes (default: powers of 4 up to 2^24, and 1728)\n"
-    "  --no-plot  skip the SVG plots (they need /usr/bin/python3 with matplotlib)\n";
+    "  --no-plot  skip the SVG plots (they need /usr/bin/python3 with matplotlib)\n"
+    "       exprvm bench --calibrate\n"
+    "  measures the parallel cost model's weights (vm/threads_costs.def) and prints them\n";
 
 class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -172,6 +175,7 @@ bool plot(const std::string& dir) {
 
 int exprvm_bench_main(int argc, char** argv) {
   using namespace exprvm_bench;
+  if (argc == 2 && std::string(argv[1]) == "--calibrate") return calibrate_parallel_costs();
   Options options;
   try {
     options = parse_options(argc, argv);

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "bench/bench_data.hpp"
+#include "bench/hand_loops.hpp"
 #include "bench/loop_runner.hpp"
 #include "bench/verify.hpp"
 #include "bench/xsimd_reference.hpp"
@@ -34,6 +35,8 @@ struct WorkloadSetup {
   exprvm::DType dtype = exprvm::DType::Float32;
   std::unique_ptr<EnginePrograms> engine;
   std::set<std::string> disabled;  // contenders left out after a failed check
+  std::vector<ChunkFn> hand;       // the plain loops compiled for exprvm's ISA: the limit
+  std::vector<ChunkFn> hand_sse2;  // the same loops for the SSE2 baseline
   std::vector<ChunkFn> xsimd;      // one pass, or empty
 };
 
@@ -72,10 +75,14 @@ std::vector<Contender> make_contenders(const WorkloadSetup& setup, WorkloadData&
   const auto n = std::size_t(data.n);
   const exprvm::DType dtype = data.dtype;
   void* reduction = data.reduction();
-  contenders.push_back(make_contender(
-      kHand, [&runner, &passes = w.hand[dtype_slot(dtype)], pointers, n, dtype, reduction] {
-        runner.run(passes, pointers, n, dtype, reduction);
-      }));
+  for (const auto& [name, loops] :
+       {std::pair{kHand, &setup.hand}, std::pair{kHandSse2, &setup.hand_sse2}}) {
+    if (setup.disabled.count(name)) continue;
+    contenders.push_back(
+        make_contender(name, [&runner, &passes = *loops, pointers, n, dtype, reduction] {
+          runner.run(passes, pointers, n, dtype, reduction);
+        }));
+  }
   if (!setup.xsimd.empty() && !setup.disabled.count(kXsimd)) {
     contenders.push_back(
         make_contender(kXsimd, [&runner, &passes = setup.xsimd, pointers, n, dtype, reduction] {
@@ -94,15 +101,16 @@ void report_problem(Results& results, const WorkloadSetup& setup, const std::str
 }
 
 // Runs every contender once at size n on fresh data and compares it with the hand-written
-// loop. A contender that throws is disabled; one that disagrees is reported.
+// SSE2 loop (no contracted multiply-adds). A contender that throws is disabled; one that
+// disagrees is reported.
 void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
                       Results& results) {
   const Workload& w = *setup.workload;
   WorkloadData expected = make_data(w, setup.dtype, n);
-  runner.run(w.hand[dtype_slot(setup.dtype)], expected.pointers.data(), std::size_t(n),
-             setup.dtype, expected.reduction());
-  std::vector<std::string> checked;
-  if (setup.engine) checked = {kBound, kRun, kEvaluate};
+  runner.run(setup.hand_sse2, expected.pointers.data(), std::size_t(n), setup.dtype,
+             expected.reduction());
+  std::vector<std::string> checked = {kHand};
+  if (setup.engine) checked = {kBound, kRun, kEvaluate, kHand};
   if (!setup.xsimd.empty()) checked.push_back(kXsimd);
   for (const std::string& name : checked) {
     if (setup.disabled.count(name)) continue;
@@ -123,11 +131,13 @@ void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
   }
 }
 
-WorkloadSetup prepare(const Workload& w, exprvm::DType dtype, const XsimdLoops& xsimd,
-                      Results& results) {
+WorkloadSetup prepare(const Workload& w, exprvm::DType dtype, const HandLoops& hand,
+                      const XsimdLoops& xsimd, Results& results) {
   WorkloadSetup setup;
   setup.workload = &w;
   setup.dtype = dtype;
+  setup.hand = hand_passes(hand, w, dtype);
+  setup.hand_sse2 = hand_passes(hand_loops_sse2(), w, dtype);
   if (ChunkFn loop = xsimd_loop_for(xsimd, w.name, dtype_slot(dtype))) setup.xsimd = {loop};
   try {
     setup.engine = std::make_unique<EnginePrograms>(compile_workload(w, dtype));
@@ -247,6 +257,8 @@ void run_benchmark(const BenchConfig& config, Results& results) {
   const int previous_threads = exprvm::get_num_threads();
   const XsimdLoops& xsimd = xsimd_loops(results.info.isa);
   results.info.xsimd_isa = xsimd.isa;
+  const HandLoops& hand = hand_loops(results.info.isa);
+  results.info.hand_isa = hand.isa;
   std::map<int, std::unique_ptr<LoopRunner>> runners;
   for (int threads : config.threads)
     runners[threads] = std::make_unique<LoopRunner>(threads, exprvm::chunk_size());
@@ -258,7 +270,7 @@ void run_benchmark(const BenchConfig& config, Results& results) {
   for (const Workload& w : all_workloads()) {
     if (!selected(config, w)) continue;
     for (exprvm::DType dtype : config.dtypes) {
-      WorkloadSetup setup = prepare(w, dtype, xsimd, results);
+      WorkloadSetup setup = prepare(w, dtype, hand, xsimd, results);
       exprvm::set_num_threads(checking_threads);
       for (std::int64_t n : {std::int64_t(1031), std::int64_t(3 * exprvm::chunk_size() + 7)})
         check_contenders(setup, n, *runners.at(checking_threads), results);

@@ -12,7 +12,8 @@ namespace exprvm_bench {
 inline constexpr const char* kBound = "bound";        // compile and bind once, BoundProgram::run per call
 inline constexpr const char* kRun = "run";            // compile once, Program::run(args, out) per call
 inline constexpr const char* kEvaluate = "evaluate";  // exprvm::evaluate(source, ...) per call
-inline constexpr const char* kHand = "hand";          // plain fused C++ loop
+inline constexpr const char* kHand = "hand";          // plain fused C++ loop for exprvm's ISA
+inline constexpr const char* kHandSse2 = "hand_sse2";  // the same loop for the SSE2 baseline
 inline constexpr const char* kXsimd = "xsimd";        // hand-written xsimd loop
 
 struct Measurement {
@@ -52,6 +53,7 @@ struct RunInfo {
   int cores = 1;             // exprvm::detect_number_of_cores()
   std::string isa;           // exprvm::active_isa()
   std::string xsimd_isa;     // instruction set of the xsimd reference loops
+  std::string hand_isa;      // instruction set of the hand-written loops (`hand`)
   std::size_t chunk = 0;     // exprvm::chunk_size()
   std::vector<int> threads;  // thread counts measured
   std::vector<std::int64_t> sizes;

@@ -1,5 +1,5 @@
 // The benchmark's workloads (issue 3 / seed 001): the exprvm sources, the inputs they read,
-// and the hand-written loops they are compared with.
+// and the signature of the hand-written loops they are compared with (bench/hand_loops.hpp).
 #pragma once
 #include <cstddef>
 #include <string>
@@ -40,9 +40,6 @@ struct Workload {
   int elements_written = 0;             // arrays written per element (bool counts 1 byte)
   bool memory_bound = false;            // P1 workload
   bool transcendental = false;          // has a hand-written xsimd contender (P2)
-  // Plain C++ passes per dtype (index 0 float32, 1 float64), run one after another over the
-  // whole array; fused workloads have one pass, "adam3" three (one per statement).
-  std::vector<ChunkFn> hand[2];
 
   std::string description() const;     // the programs joined with " ; "
 };
@@ -50,7 +47,7 @@ struct Workload {
 // All workloads, in report order.
 const std::vector<Workload>& all_workloads();
 
-// Index of the dtype in Workload::hand (0 float32, 1 float64).
+// Index of the dtype in the per-dtype loop tables (0 float32, 1 float64).
 int dtype_slot(exprvm::DType dtype);
 
 // Bytes one call moves per element for `dtype` (reads + writes of arrays; a scalar result 0).

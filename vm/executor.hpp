@@ -26,7 +26,9 @@ inline constexpr std::size_t kMinChunk = 256;
 inline constexpr std::size_t kChunkBudgetBytes = 32 * 1024;  // one chunk of every register, in L1
 constexpr std::size_t chunk_elements() { return kChunk; }
 inline constexpr std::size_t kRegisterBytes = kChunk * 16;  // room for kChunk complex128
-inline constexpr std::int64_t kParallelMinElements = 1 << 15;  // smaller runs stay on one thread
+// Runs below this size take the fast path on the calling thread (vm/fast_path.hpp); larger
+// ones go parallel when the cost model says it pays (vm/threads_cost.hpp).
+inline constexpr std::int64_t kParallelMinElements = 1 << 15;
 inline constexpr std::size_t kFastPathMaxRegs = 64;
 
 // Fills `count` copies of the `size`-byte value at dst (which holds the first copy).
@@ -69,6 +71,14 @@ struct Executable {
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t chunk = kChunk;                // elements per chunk for this program
   bool fast_path = false;  // few enough registers for a FastFrame, no axis reduction
+  // Elementwise code reading and writing caller arrays only (no temporaries, constants or
+  // uniforms: no chunk-sized buffer), e.g. `p - g`: when every array is bound in place, a
+  // thread's whole range goes through the kernels in one pass instead of chunk by chunk.
+  bool streams = false;
+  // The parallel cost model's inputs (vm/threads_cost.hpp): estimated serial ns per element
+  // per ISA, and the bytes of caller arrays one element moves.
+  std::array<double, kIsaCount> work_ns{};
+  double array_bytes = 0;
   // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
   // for a Uniform); for the fast path, its temporaries.
   struct RegRef {

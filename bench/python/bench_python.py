@@ -1,11 +1,15 @@
 #!/usr/bin/python3
-"""Seed 001's workloads from Python: NumPy vs numexpr vs exprvm, same run, same thread counts.
+"""Seed 001's workloads from Python: NumPy vs numexpr vs numba vs exprvm, same run, same thread counts.
 
 Workloads (float32): SGD `param - grad` in place; Adam as three in-place expressions and as
 one exprvm program; ReLU `where(d > 0, d, 0)`; tanh of ReLU. Sizes 1728, 4096, 2**18 and
 4096*4096 (--quick: the three small ones, fewer repeats, under ~30 s). Each engine's result
 is checked against NumPy's before it is timed. Writes python_bench.md, python_bench.csv and
 python_bench.svg into --out (default bench/results/python).
+
+numexpr and numba are benchmark peers, not dependencies: when one is not installed its
+column is skipped (the script says so). numba runs `@njit` fused loops (one loop per
+expression; float32 constants, single-threaded like NumPy), compiled before timing.
 
 Run: ./run python bench/python/bench_python.py [--quick] [--out DIR]
 """
@@ -16,12 +20,22 @@ import sys
 import time
 
 import numpy as np
-import numexpr
 import exprvm
+
+try:
+    import numexpr
+except ImportError:
+    numexpr = None
+    print("bench_python: numexpr is not installed: its column is skipped", file=sys.stderr)
+try:
+    import numba
+except ImportError:
+    numba = None
+    print("bench_python: numba is not installed: its column is skipped", file=sys.stderr)
 
 SIZES = [1728, 4096, 1 << 18, 4096 * 4096]
 QUICK_SIZES = [1728, 4096, 1 << 18]
-ENGINES = ["numpy", "numexpr", "exprvm"]
+ENGINES = ["numpy"] + (["numexpr"] if numexpr else []) + (["numba"] if numba else []) + ["exprvm"]
 ADAM_PROGRAM = ("m = m + (1 - 0.9) * (grad - m); v = v + (1 - 0.999) * (grad * grad - v); "
                 "param = param - 0.001 * m / (sqrt(v) + 1e-8)")
 
@@ -110,6 +124,90 @@ def exprvm_sincos(param, grad, m, v, d):
     return exprvm.evaluate("sin(d)**2 + cos(d)**2")
 
 
+# ---- numba: @njit fused loops, one per expression (compiled on the correctness check)
+
+def make_numba_functions():
+    """engine functions by workload, or {} without numba."""
+    if numba is None:
+        return {}
+    njit = numba.njit
+    b1, b2 = np.float32(1 - 0.9), np.float32(1 - 0.999)
+    lr, eps, zero = np.float32(0.001), np.float32(1e-8), np.float32(0)
+
+    @njit
+    def sgd_loop(p, g):
+        for i in range(p.size):
+            p[i] = p[i] - g[i]
+
+    @njit
+    def adam_m_loop(g, m):
+        for i in range(m.size):
+            m[i] = m[i] + b1 * (g[i] - m[i])
+
+    @njit
+    def adam_v_loop(g, v):
+        for i in range(v.size):
+            v[i] = v[i] + b2 * (g[i] * g[i] - v[i])
+
+    @njit
+    def adam_p_loop(p, m, v):
+        for i in range(p.size):
+            p[i] = p[i] - lr * m[i] / (np.sqrt(v[i]) + eps)
+
+    @njit
+    def adam_fused_loop(p, g, m, v):
+        for i in range(p.size):
+            mi = m[i] + b1 * (g[i] - m[i])
+            vi = v[i] + b2 * (g[i] * g[i] - v[i])
+            m[i] = mi
+            v[i] = vi
+            p[i] = p[i] - lr * mi / (np.sqrt(vi) + eps)
+
+    @njit
+    def relu_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            out[i] = d[i] if d[i] > zero else zero
+        return out
+
+    @njit
+    def tanh_relu_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            out[i] = np.tanh(d[i] if d[i] > zero else zero)
+        return out
+
+    @njit
+    def elu_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            out[i] = d[i] if d[i] > zero else np.expm1(d[i])
+        return out
+
+    @njit
+    def sincos_loop(d):
+        out = np.empty_like(d)
+        for i in range(d.size):
+            s, c = np.sin(d[i]), np.cos(d[i])
+            out[i] = s * s + c * c
+        return out
+
+    def adam3(param, grad, m, v, d):
+        adam_m_loop(grad, m)
+        adam_v_loop(grad, v)
+        adam_p_loop(param, m, v)
+
+    return {
+        "sgd p-g": lambda param, grad, m, v, d: sgd_loop(param, grad),
+        "adam (3 expressions)": adam3,
+        "adam (one program)": lambda param, grad, m, v, d: adam_fused_loop(param, grad, m, v),
+        "relu": lambda param, grad, m, v, d: relu_loop(d),
+        "tanh(relu)": lambda param, grad, m, v, d: tanh_relu_loop(d),
+        "elu": lambda param, grad, m, v, d: elu_loop(d),
+        "sin**2+cos**2": lambda param, grad, m, v, d: sincos_loop(d),
+    }
+
+
 # workload -> {engine: function}; "adam (one program)" has the NumPy baseline of "adam".
 WORKLOADS = {
     "sgd p-g": {"numpy": numpy_sgd, "numexpr": numexpr_sgd, "exprvm": exprvm_sgd},
@@ -122,6 +220,11 @@ WORKLOADS = {
     "elu": {"numpy": numpy_elu, "numexpr": numexpr_elu, "exprvm": exprvm_elu},
     "sin**2+cos**2": {"numpy": numpy_sincos, "numexpr": numexpr_sincos, "exprvm": exprvm_sincos},
 }
+for _workload, _function in make_numba_functions().items():
+    WORKLOADS[_workload]["numba"] = _function
+if numexpr is None:
+    for _engines in WORKLOADS.values():
+        _engines.pop("numexpr", None)
 
 
 def make_state(n, seed=0):
@@ -179,7 +282,8 @@ def time_per_call(function, state, min_seconds, repeats):
 
 
 def set_threads(n):
-    numexpr.set_num_threads(n)
+    if numexpr:
+        numexpr.set_num_threads(n)
     exprvm.set_num_threads(n)
 
 
@@ -208,9 +312,12 @@ def call_overhead_us(repeats):
     g = np.ones(1728, np.float32)
     scope = {"exprvm": exprvm, "numexpr": numexpr, "np": np, "p": p, "g": g}
     result = {}
-    for name, stmt in [("exprvm", "exprvm.evaluate('p - g', out=p)"),
-                       ("numexpr", "numexpr.evaluate('p - g', out=p)"),
-                       ("numpy", "np.subtract(p, g, out=p)")]:
+    statements = [("exprvm", "exprvm.evaluate('p - g', out=p)"),
+                  ("numexpr", "numexpr.evaluate('p - g', out=p)"),
+                  ("numpy", "np.subtract(p, g, out=p)")]
+    for name, stmt in statements:
+        if name == "numexpr" and numexpr is None:
+            continue
         number = 20000
         result[name] = min(timeit.repeat(stmt, globals=scope, number=number,
                                          repeat=repeats)) / number * 1e6
@@ -234,32 +341,39 @@ def lookup(rows, workload, n, threads, engine):
     return None
 
 
+def version(module):
+    return module.__version__ if module else "not installed"
+
+
 def write_markdown(rows, overhead, thread_counts, path):
-    lines = ["# Seed 001 workloads from Python: NumPy vs numexpr vs exprvm", "",
+    peers = [e for e in ENGINES if e != "exprvm"]
+    names = {"numpy": "NumPy", "numexpr": "numexpr", "numba": "numba"}
+    numexpr_overhead = (f"numexpr {overhead['numexpr']:.2f} us, " if "numexpr" in overhead
+                        else "")
+    lines = ["# Seed 001 workloads from Python: " + " vs ".join(names[e] for e in peers)
+             + " vs exprvm", "",
              f"float32, best of repeated calls, microseconds per call. numpy {np.__version__}, "
-             f"numexpr {numexpr.__version__}, exprvm {exprvm.__version__}, "
-             f"{exprvm.detect_number_of_cores()} cores. NumPy is single-threaded whatever the "
-             "thread setting. Speed-ups are NumPy time / exprvm time and numexpr time / "
-             "exprvm time.", "",
+             f"numexpr {version(numexpr)}, numba {version(numba)}, exprvm {exprvm.__version__}, "
+             f"{exprvm.detect_number_of_cores()} cores. NumPy and numba (`@njit` loops, no "
+             "`parallel=True`) are single-threaded whatever the thread setting. Speed-ups are "
+             "a peer's time / exprvm's time.", "",
              "Per-call overhead, `evaluate('p - g', out=p)` at n = 1728 (timeit, 1 thread "
-             f"setting as configured): exprvm {overhead['exprvm']:.2f} us, numexpr "
-             f"{overhead['numexpr']:.2f} us, NumPy `np.subtract(p, g, out=p)` "
-             f"{overhead['numpy']:.2f} us.", ""]
+             f"setting as configured): exprvm {overhead['exprvm']:.2f} us, {numexpr_overhead}"
+             f"NumPy `np.subtract(p, g, out=p)` {overhead['numpy']:.2f} us.", ""]
+    header = ("| workload | n | " + " | ".join(f"{names[e]} us" for e in peers)
+              + " | exprvm us | " + " | ".join(f"vs {names[e]}" for e in peers) + " |")
     for threads in thread_counts:
-        lines += [f"## {threads} thread{'s' if threads > 1 else ''}", "",
-                  "| workload | n | NumPy us | numexpr us | exprvm us | vs NumPy | vs numexpr |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"## {threads} thread{'s' if threads > 1 else ''}", "", header,
+                  "|---|---:|" + "---:|" * (2 * len(peers) + 1)]
         for workload in WORKLOADS:
             for n in sorted({r["n"] for r in rows}):
                 t = {e: lookup(rows, workload, n, threads, e) for e in ENGINES}
                 if t["exprvm"] is None:
                     continue
-                def show(x):
-                    return f"{x:.2f}" if x is not None else "n/a"
-                vs_numexpr = f"{t['numexpr'] / t['exprvm']:.2f}x" if t["numexpr"] else "n/a"
-                lines.append(f"| {workload} | {n} | {show(t['numpy'])} | {show(t['numexpr'])} "
-                             f"| {show(t['exprvm'])} | {t['numpy'] / t['exprvm']:.2f}x "
-                             f"| {vs_numexpr} |")
+                times = " | ".join(f"{t[e]:.2f}" if t[e] is not None else "n/a" for e in peers)
+                ratios = " | ".join(f"{t[e] / t['exprvm']:.2f}x" if t[e] is not None else "n/a"
+                                    for e in peers)
+                lines.append(f"| {workload} | {n} | {times} | {t['exprvm']:.2f} | {ratios} |")
         lines.append("")
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -271,7 +385,7 @@ def write_plot(rows, thread_counts, path):
     import matplotlib.pyplot as plt
     workloads = list(WORKLOADS)
     fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True)
-    styles = {"numpy": "k", "numexpr": "tab:orange", "exprvm": "tab:blue"}
+    styles = {"numpy": "k", "numexpr": "tab:orange", "numba": "tab:green", "exprvm": "tab:blue"}
     for ax, workload in zip(axes, workloads):
         for engine in ENGINES:
             for threads in thread_counts:
@@ -312,13 +426,14 @@ def main():
         set_threads(1)
         overhead = call_overhead_us(repeats)
     finally:
-        numexpr.set_num_threads(saved[0])
+        if numexpr:
+            numexpr.set_num_threads(saved[0])
         exprvm.set_num_threads(saved[1])
     write_csv(rows, os.path.join(args.out, "python_bench.csv"))
     write_markdown(rows, overhead, thread_counts, os.path.join(args.out, "python_bench.md"))
     write_plot(rows, thread_counts, os.path.join(args.out, "python_bench.svg"))
-    print(f"per-call overhead (n=1728, p - g, out=p): exprvm {overhead['exprvm']:.2f} us, "
-          f"numexpr {overhead['numexpr']:.2f} us, numpy {overhead['numpy']:.2f} us")
+    print("per-call overhead (n=1728, p - g, out=p): "
+          + ", ".join(f"{name} {us:.2f} us" for name, us in overhead.items()))
     print(f"wrote {os.path.abspath(args.out)}/python_bench.{{md,csv,svg}}")
 
 

@@ -1,0 +1,98 @@
+// The executor's parallel cost model (vm/threads_cost.hpp) and the chunk partition that
+// aligns chunks to the output's cache lines: results at every output alignment, in place and
+// not, with and without temporaries, on one and many threads, equal the oracle's.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "compiler/lower.hpp"
+#include "tests/test_helpers.hpp"
+#include "vm/threads_cost.hpp"
+
+namespace exprvm {
+namespace {
+
+using testing::TestArray;
+
+testing::Tolerance exact_values() {
+  testing::Tolerance t;
+  t.ignore_zero_sign = true;
+  return t;
+}
+
+// A float32 array of n elements starting `offset` elements past a 64-byte boundary.
+struct Shifted {
+  std::vector<float> storage;
+  Array view;
+  Shifted(std::int64_t n, int offset, std::uint64_t seed) : storage(std::size_t(n) + 32) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> values(-4, 4);
+    auto address = reinterpret_cast<std::uintptr_t>(storage.data());
+    float* start = storage.data() + (64 - address % 64) % 64 / sizeof(float) + offset;
+    std::generate(start, start + n, [&] { return values(rng); });
+    view = Array::from_raw(start, DType::Float32, {n});
+  }
+};
+
+TEST_CASE("elementwise runs equal the oracle at every output alignment", "[vm][threads]") {
+  const int threads = get_num_threads();
+  const std::int64_t n = 3 * static_cast<std::int64_t>(chunk_size()) + 5;
+  const Signature sig = {{"a", DType::Float32}, {"b", DType::Float32}};
+  const std::uint64_t seed = 31;
+  INFO("seed " << seed);
+  for (int thread_count : {1, std::max(2, detect_number_of_cores())}) {
+    set_num_threads(thread_count);
+    for (const std::string source : {"a - b", "a * b + 1"})  // streamed / chunked with temps
+      for (int offset = 0; offset < 16; ++offset)
+        for (bool in_place : {false, true}) {
+          Shifted a(n, offset, seed + offset), b(n, (offset * 7) % 16, seed + 100 + offset);
+          Shifted out(n, offset, seed + 200);
+          INFO(source << ", output " << offset << " floats past a cache line, "
+                      << (in_place ? "out=a" : "separate out") << ", " << thread_count << " threads");
+          // The oracle on copies of the inputs taken before the run (NumPy's answer in place).
+          TestArray a0 = testing::copy_of(a.view), b0 = testing::copy_of(b.view);
+          TestArray expected = testing::copy_of(out.view);
+          const std::vector<Array> before = {a0.view, b0.view};
+          testing::reference_run(check(parse(source), sig, {}), before, &expected.view);
+          const Array& target = in_place ? a.view : out.view;
+          compile(source, sig).run(std::vector<Array>{a.view, b.view}, &target);
+          const auto diff = testing::compare_arrays(expected.view, target, exact_values());
+          if (diff) FAIL_CHECK(*diff);
+        }
+  }
+  set_num_threads(threads);
+}
+
+TEST_CASE("the parallel cost model weighs work, bytes and threads", "[vm][threads]") {
+  using vm::parallel_pays;
+  auto bytecode = [](const std::string& source) {
+    return lower(check(parse(source), {{"a", DType::Float32}, {"b", DType::Float32}}, {}));
+  };
+  const vm::Isa isa = vm::available_isas().back();  // sse2: measured on every machine
+  const double cheap = vm::work_ns_per_element(bytecode("a - b"), isa);
+  const double heavy = vm::work_ns_per_element(bytecode("tanh(a) * erf(b)"), isa);
+  CHECK(cheap > 0);
+  CHECK(heavy > 10 * cheap);
+  CHECK(vm::array_bytes_per_element(bytecode("a - b")) == 12);
+  CHECK(vm::array_bytes_per_element(bytecode("sum(a * b)")) == 8);  // not the 0-d result
+  CHECK_FALSE(parallel_pays(1 << 24, heavy, 12, 1));  // one thread: never
+  CHECK_FALSE(parallel_pays(1024, heavy, 12, 2));     // less work than a fork-join
+  CHECK(parallel_pays(1 << 24, cheap, 12, 2));        // streams from memory on every core
+  CHECK(parallel_pays(1 << 20, heavy, 12, 2));
+  // Monotonic in n: once parallel pays, it pays for every larger run.
+  for (double work : {cheap, heavy}) {
+    bool paid = false;
+    for (std::int64_t n = 1; n <= (1 << 26); n *= 2) {
+      const bool pays = parallel_pays(n, work, 12, 2);
+      INFO("work " << work << " ns/element, n = " << n);
+      CHECK((pays || !paid));
+      paid = paid || pays;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace exprvm

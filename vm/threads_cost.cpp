@@ -1,0 +1,105 @@
+#include "vm/threads_cost.hpp"
+
+#include <unistd.h>
+
+#include <array>
+
+namespace exprvm::vm {
+namespace {
+
+// Measured by `exprvm bench --calibrate` on the machine of threads_costs.def: fork-join is
+// the median after 20 ms idle (sleeping workers: 20-23 us there under load; 0.2-0.3 us when
+// they are awake), deliberately the pessimistic figure, so that a run goes parallel only
+// when it pays even from cold; cross-core 0.058-0.059 ns per byte in 3 of 5 runs (0 in 2).
+constexpr double kForkJoinNs = 20000;
+constexpr double kCrossCoreNsPerByte = 0.06;
+
+// Per op: ns per element for (sse2, avx2, avx512) x (float32, float64); 0 = not measured.
+struct OpCost {
+  std::array<std::array<double, 2>, kIsaCount> ns{};
+};
+
+std::array<OpCost, kOpCount> make_table() {
+  std::array<OpCost, kOpCount> table{};
+#define COST(OP, sse2_f32, sse2_f64, avx2_f32, avx2_f64, avx512_f32, avx512_f64)          \
+  table[static_cast<int>(Op::OP)].ns = {{{sse2_f32, sse2_f64}, {avx2_f32, avx2_f64},    \
+                                         {avx512_f32, avx512_f64}}};
+#include "vm/threads_costs.def"
+#undef COST
+  return table;
+}
+
+const std::array<OpCost, kOpCount>& table() {
+  static const std::array<OpCost, kOpCount> t = make_table();
+  return t;
+}
+
+// The column of dtype t: float32 for items of at most 4 bytes, else float64; complex counts
+// as two float64 elements per 8 bytes (its arithmetic is several real operations). An ISA the
+// calibrating machine lacked (0) takes the next smaller ISA's weight.
+double measured(Op op, DType t, Isa isa) {
+  const auto& rows = table()[static_cast<int>(op)].ns;
+  const std::size_t size = itemsize(t);
+  for (int i = static_cast<int>(isa); i >= 0; --i) {
+    const auto& row = rows[i];
+    const double ns = kind_of(t) == Kind::Complex ? row[1] * static_cast<double>(size / 8) * 2
+                                                  : row[size <= 4 ? 0 : 1];
+    if (ns > 0) return ns;
+  }
+  return 0;
+}
+
+// Bytes of the calling core's own cache (L2), from the C library; 512 KB when unknown.
+double caller_cache_bytes() {
+  const long bytes = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  return bytes > 0 ? static_cast<double>(bytes) : 512.0 * 1024;
+}
+
+}  // namespace
+
+const ParallelCosts& parallel_costs() {
+  // fork-join and cross-core: measured with `exprvm bench --calibrate` (see the README's
+  // "Threads: the cost model"); the cache size: this machine's L2.
+  static const ParallelCosts costs{kForkJoinNs, kCrossCoreNsPerByte, caller_cache_bytes()};
+  return costs;
+}
+
+double kernel_ns_per_element(Op op, DType dtype, DType src, Isa isa) {
+  if (op == Op::CAST) dtype = itemsize(src) > itemsize(dtype) ? src : dtype;
+  const Op measured_op = op == Op::CAST ? Op::COPY : op;
+  const double ns = measured(measured_op, dtype, isa);
+  return ns > 0 ? ns : measured(Op::ADD, dtype, isa);  // unmeasured: as cheap as an add
+}
+
+double work_ns_per_element(const Bytecode& bc, Isa isa) {
+  double ns = 0;
+  for (const Instruction& ins : bc.code) ns += kernel_ns_per_element(ins.op, ins.dtype, ins.src, isa);
+  if (bc.reduction) ns += kernel_ns_per_element(Op::ADD, bc.reduction->dtype, bc.reduction->dtype, isa);
+  return ns;
+}
+
+double array_bytes_per_element(const Bytecode& bc) {
+  double bytes = 0;
+  for (const RegInfo& info : bc.regs) {
+    const bool read_input = info.kind == RegKind::Input && bc.last_input_read[info.index] >= 0;
+    const bool per_element_result = info.kind == RegKind::Result && !bc.reduction;
+    if (read_input || info.kind == RegKind::Output || per_element_result)
+      bytes += static_cast<double>(itemsize(info.dtype));
+  }
+  return bytes;
+}
+
+bool parallel_pays(std::int64_t n, double work_ns_per_element, double bytes_per_element,
+                   int threads) {
+  if (threads < 2) return false;
+  const ParallelCosts& c = parallel_costs();
+  const double elements = static_cast<double>(n);
+  const double serial = elements * work_ns_per_element;
+  const double share = static_cast<double>(threads - 1) / threads;
+  double parallel = serial / threads + c.fork_join_ns;
+  if (elements * bytes_per_element <= c.caller_cache_bytes)
+    parallel += elements * bytes_per_element * c.cross_core_ns_per_byte * share;
+  return parallel < serial;
+}
+
+}  // namespace exprvm::vm
