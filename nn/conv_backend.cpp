@@ -162,7 +162,8 @@ ConvOp::Primitives& ConvOp::primitives(std::int64_t n) const {
   dnnl::convolution_forward::primitive_desc pd(desc, cpu_engine());
   slot.reset(new Primitives{src, dst, weights_desc(g, false), bias, pd,
                             dnnl::convolution_forward(pd), memory(pd.weights_desc(), cpu_engine()),
-                            pd.weights_desc() != weights_desc(g, false)});
+                            pd.weights_desc() != weights_desc(g, false), ~std::uint64_t{0},
+                            std::nullopt, std::nullopt, std::nullopt, std::nullopt});
   return *slot;
 }
 
