@@ -91,7 +91,7 @@ int run_cnn_bench(int argc, char** argv, std::ostream& out) {
   const Options options(argc, argv,
                         {"net", "conv", "input", "classes", "data", "epochs", "batch", "seed",
                          "optimizer", "lr", "momentum", "decay", "threads", "samples", "out",
-                         "seconds"},
+                         "seconds", "bn-momentum"},
                         {"summary", "train", "bench", "show-programs", "quick"});
   const bool quick = options.has("quick");
   const double seconds = options.number("seconds", quick ? 0.3 : 1.0);

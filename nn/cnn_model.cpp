@@ -47,8 +47,8 @@ namespace {
 // Appends layers to a model, tracking the image shape between them.
 class CnnBuilder {
  public:
-  CnnBuilder(Model& model, SpatialShape input, std::uint64_t seed)
-      : model_(model), shape_(input), rng_(seed) {}
+  CnnBuilder(Model& model, SpatialShape input, std::uint64_t seed, double bn_momentum)
+      : model_(model), shape_(input), rng_(seed), bn_momentum_(bn_momentum) {}
 
   void conv(ConvKind kind, std::int64_t filters, std::int64_t kh, std::int64_t kw,
             std::int64_t stride = 1) {
@@ -69,8 +69,8 @@ class CnnBuilder {
   }
   // Keras' bn_relu: BatchNormalization then Activation("relu").
   void bn_relu() {
-    model_.add(BatchNorm::fresh(shape_.c, model_.next_layer_name("batchnorm"), 1e-3, 0.99,
-                                shape_.h * shape_.w));
+    model_.add(BatchNorm::fresh(shape_.c, model_.next_layer_name("batchnorm"), 1e-3,
+                                bn_momentum_, shape_.h * shape_.w));
     model_.add(std::make_unique<ActivationLayer>(shape_.size(), Activation::Relu,
                                                  model_.next_layer_name("activation")));
   }
@@ -108,15 +108,18 @@ class CnnBuilder {
   Model& model_;
   SpatialShape shape_;
   std::mt19937_64 rng_;
+  double bn_momentum_;
 };
 
 }  // namespace
 
 Model make_cnn(CnnNet net, CnnConv conv, SpatialShape input, std::int64_t classes,
-               std::uint64_t seed) {
+               std::uint64_t seed, double bn_momentum) {
   if (classes <= 0) throw Error(ErrorKind::Argument, "cnn: classes must be positive");
+  if (!(bn_momentum >= 0 && bn_momentum < 1))
+    throw Error(ErrorKind::Argument, "cnn: the BatchNorm momentum must be in [0, 1)");
   Model model(input.size());
-  CnnBuilder b(model, input, seed);
+  CnnBuilder b(model, input, seed, bn_momentum);
   switch (net) {
     case CnnNet::AllCnn:
       b.switchable(conv, 96);

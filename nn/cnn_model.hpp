@@ -24,8 +24,9 @@ const char* cnn_conv_name(CnnConv conv);
 // stride-1 one in allcnn and wide; conv1 and conv2 in adequate, whose std is the seed's model):
 // std = Conv2D, sep = SeparableConv2D, fac = Conv2D k x 1 then 1 x k (both with bias, as the
 // seed's simple_factorized_conv), cp = cp_conv2d of rank filters / 2 (the seed's rule).
+// `bn_momentum` is Keras' BatchNormalization momentum of the moving statistics (0.99).
 Model make_cnn(CnnNet net, CnnConv conv, SpatialShape input, std::int64_t classes,
-               std::uint64_t seed);
+               std::uint64_t seed, double bn_momentum = 0.99);
 
 // Keras' "Output Shape" of every layer, from the model's input image shape.
 std::vector<std::string> cnn_output_shapes(const Model& model, SpatialShape input);

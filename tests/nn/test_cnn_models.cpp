@@ -192,7 +192,8 @@ TEST_CASE("cnn: allcnn sep learns sklearn's digits (short run)", "[nn][cnn][trai
   const auto start = std::chrono::steady_clock::now();
   const ImageData data = load_digits(kDigitsPath, 0.2, 1);
   REQUIRE(data.x_train.rows + data.x_test.rows == 1797);
-  Model model = make_cnn(CnnNet::AllCnn, CnnConv::Separable, data.shape, 10, 1);
+  set_cnn_threads(1);  // no OpenMP barriers across a loaded machine's cores
+  Model model = make_cnn(CnnNet::AllCnn, CnnConv::Separable, data.shape, 10, 1, 0.9);
   Sgd sgd(0.01, 0.8, 0.001);
   ClassifierFitOptions options;
   options.epochs = 2;
