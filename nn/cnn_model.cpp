@@ -224,8 +224,11 @@ std::vector<std::string> cnn_output_shapes(const Model& model, SpatialShape inpu
 std::pair<long long, long long> cnn_parameter_counts(const Layer& layer) {
   if (const auto* norm = dynamic_cast<const BatchNorm*>(&layer))
     return {2 * norm->channels(), 2 * norm->channels()};
+  if (const auto* dense = dynamic_cast<const Dense*>(&layer))
+    return {dense->kernel().size() + dense->bias().size(), 0};
   long long trainable = 0;
-  for (const Parameter& p : const_cast<Layer&>(layer).parameters()) trainable += p.value->size();
+  if (const auto* conv = dynamic_cast<const Convolution*>(&layer))
+    for (const Tensor& w : conv->weights()) trainable += w.size();
   return {trainable, 0};
 }
 

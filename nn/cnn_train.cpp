@@ -27,19 +27,34 @@ void check_softmax_model(const Model& model, const Tensor& x, const Tensor& y) {
                                       std::to_string(model.output_width()));
 }
 
-// Training-mode pass through every layer but the final softmax, keeping the activations.
+// Training-mode pass through every layer but the final softmax, keeping the activations. A
+// BatchNorm followed by a ReLU activation trains as one block (BatchNorm::forward_train_relu):
+// the ReLU layer's own pass is skipped both ways and its output slot holds the block's output.
 struct TrainingPass {
   std::vector<Tensor> activations;
   Tensor grad_a, grad_b, grad;
   SoftmaxCrossEntropy loss;
+
+  static BatchNorm* fused_block(Model& model, std::size_t i, std::size_t layers) {
+    auto* bn = dynamic_cast<BatchNorm*>(&model.layer(i));
+    if (!bn || i + 1 >= layers) return nullptr;
+    const auto* act = dynamic_cast<const ActivationLayer*>(&model.layer(i + 1));
+    return act && act->activation() == Activation::Relu ? bn : nullptr;
+  }
 
   double run(Model& model, const Tensor& x, const Tensor& y, std::mt19937_64& rng,
              ClassificationMetrics* sums) {
     const std::size_t layers = model.size() - 1;
     activations.resize(layers + 1);
     activations[0] = x;
-    for (std::size_t i = 0; i < layers; ++i)
-      model.layer(i).forward_train(activations[i], activations[i + 1], rng);
+    for (std::size_t i = 0; i < layers; ++i) {
+      if (BatchNorm* bn = fused_block(model, i, layers)) {
+        bn->forward_train_relu(activations[i], activations[i + 2]);
+        ++i;
+      } else {
+        model.layer(i).forward_train(activations[i], activations[i + 1], rng);
+      }
+    }
     const double value = loss.value_and_grad(activations[layers], y, grad);
     if (sums) {
       const ClassificationMetrics batch = classification_sums(activations[layers], y, true);
@@ -49,8 +64,12 @@ struct TrainingPass {
     }
     Tensor* g = &grad;
     for (std::size_t i = layers; i-- > 0;) {
+      if (i > 0 && fused_block(model, i - 1, layers)) continue;  // the block's ReLU
       Tensor* grad_in = i == 0 ? nullptr : (g == &grad_a ? &grad_b : &grad_a);
-      model.layer(i).backward(activations[i], activations[i + 1], *g, grad_in);
+      if (BatchNorm* bn = fused_block(model, i, layers))
+        bn->backward_relu(activations[i + 2], *g, grad_in);
+      else
+        model.layer(i).backward(activations[i], activations[i + 1], *g, grad_in);
       g = grad_in;
     }
     return value;

@@ -124,6 +124,12 @@ class BatchNorm : public Layer {
   void mark_folded() { folded_ = true; }
   bool folded() const { return folded_; }
 
+  // Training of BatchNorm + ReLU as one block (nn/batchnorm_relu.cpp; the CNN trainer's
+  // conv blocks): out = relu(batchnorm(in)) by one normalization program, and the backward of
+  // both from dLoss/dout (the ReLU mask folded into the BatchNorm gradient programs).
+  void forward_train_relu(const Tensor& in, Tensor& out);
+  void backward_relu(const Tensor& out, Tensor& grad_out, Tensor* grad_in);
+
  private:
   // t as a (values / channels, channels) matrix: the per-channel statistics are column-wise.
   Array channel_matrix(const Tensor& t) const;
@@ -142,6 +148,8 @@ class BatchNorm : public Layer {
   Stage column_sum_;     // sum(dy, axis=0)
   Stage column_dot_;     // sum(dy * xhat, axis=0)
   Stage input_grad_;     // dx = gamma * inv * (dy - (dbeta + xhat * dgamma) / n)
+  struct ReluStages;     // the fused BatchNorm + ReLU programs, compiled on first use
+  std::shared_ptr<const ReluStages> relu_stages_;
 };
 extern const LayerType batchnorm_layer_type;  // defined with BatchNorm's code
 

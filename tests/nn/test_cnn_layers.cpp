@@ -324,3 +324,32 @@ TEST_CASE("cnn: gradient checks of every CNN layer", "[nn][cnn][gradients]") {
   *bn_params[1].value = random_tensor(1, in.c, rng);
   check_layer_gradients(*bn, x, rng);
 }
+
+TEST_CASE("cnn: BatchNorm + ReLU trained as one block equals the two layers", "[nn][cnn][gradients]") {
+  std::mt19937_64 rng(22);
+  const SpatialShape in{4, 3, 5};
+  const Tensor x = random_tensor(3, in.size(), rng);
+  auto fused = BatchNorm::fresh(in.c, "bn", 1e-3, 0.9, in.h * in.w);
+  auto plain = BatchNorm::fresh(in.c, "bn", 1e-3, 0.9, in.h * in.w);
+  const Tensor gamma = random_tensor(1, in.c, rng, 0.5f, 1.5f), beta = random_tensor(1, in.c, rng);
+  for (BatchNorm* bn : {fused.get(), plain.get()}) {
+    *bn->parameters()[0].value = gamma;
+    *bn->parameters()[1].value = beta;
+  }
+  ActivationLayer relu(in.size(), Activation::Relu, "relu");
+  Tensor fused_out, normalized, plain_out;
+  fused->forward_train_relu(x, fused_out);
+  plain->forward_train(x, normalized, rng);
+  relu.forward_train(normalized, plain_out, rng);
+  require_close(fused_out, plain_out, 1e-6);
+  const Tensor dy = random_tensor(3, in.size(), rng);
+  Tensor g1 = dy, g2 = dy, fused_dx, relu_dx, plain_dx;
+  fused->backward_relu(fused_out, g1, &fused_dx);
+  relu.backward(normalized, plain_out, g2, &relu_dx);
+  plain->backward(x, normalized, relu_dx, &plain_dx);
+  require_close(fused_dx, plain_dx, 1e-5);
+  require_close(*fused->parameters()[0].grad, *plain->parameters()[0].grad, 1e-5);
+  require_close(*fused->parameters()[1].grad, *plain->parameters()[1].grad, 1e-5);
+  require_close(fused->moving_mean(), plain->moving_mean(), 1e-7);
+  require_close(fused->moving_variance(), plain->moving_variance(), 1e-7);
+}

@@ -204,6 +204,6 @@ TEST_CASE("cnn: allcnn sep learns sklearn's digits (short run)", "[nn][cnn][trai
   std::printf("digits, allcnn sep, 2 epochs: test accuracy %.4f, top-5 %.4f (%.1f s)\n",
               test.accuracy, test.top5,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  REQUIRE(test.accuracy >= 0.80);  // the stated threshold of the short run
+  REQUIRE(test.accuracy >= 0.90);  // the stated threshold of the short run (5 epochs: 0.9889)
   REQUIRE(test.top5 >= test.accuracy);
 }
