@@ -1,8 +1,9 @@
 // `exprvm nn cnn --bench`: seed 003's question measured. Every net x conv at 32x32x3 with
 // `classes` outputs: parameters, forward latency at batch 1 and 32 (BatchNorm folded, as at
 // inference) and one training step at batch 32 (SGD with momentum), exprvm beside PyTorch
-// (nn/tools/cnn_torch_bench.py through /usr/bin/python3, same thread count, run right after
-// in the same benchmark). Writes bench/results/cnn.csv and prints a Markdown table.
+// (nn/tools/cnn_torch_bench.py through /usr/bin/python3, same thread count, each row timed
+// right after exprvm's same row, so that both see the same load). Writes
+// bench/results/cnn.csv and prints a Markdown table.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -42,11 +43,13 @@ double median_seconds(const std::function<void()>& fn, double budget) {
   return times[times.size() / 2];
 }
 
-nlohmann::json run_torch(int threads, double seconds, std::int64_t classes, bool quick) {
+// PyTorch's timing of one row ("allcnn sep"), or null when PyTorch is missing or fails.
+nlohmann::json run_torch(int threads, double seconds, std::int64_t classes,
+                         const std::string& row) {
   const std::string command = std::string("/usr/bin/python3 ") + EXPRVM_NN_TOOLS_DIR +
                               "/cnn_torch_bench.py --threads " + std::to_string(threads) +
                               " --seconds " + std::to_string(seconds) + " --classes " +
-                              std::to_string(classes) + (quick ? " --quick" : "");
+                              std::to_string(classes) + " --only '" + row + "' 2>/dev/null";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return nullptr;
   std::string output;
@@ -107,7 +110,9 @@ int run_cnn_bench(int argc, char** argv, std::ostream& out) {
     std::string name;
     long long params;
     double forward1, forward32, train32;
+    nlohmann::json torch;  // {"params", "forward1", "forward32", "train32"} or null
   };
+  std::string torch_version;
   std::vector<Row> rows;
   for (const CnnNet net : {CnnNet::AllCnn, CnnNet::Wide, CnnNet::Adequate}) {
     if (quick && net != CnnNet::AllCnn) continue;
@@ -126,16 +131,21 @@ int run_cnn_bench(int argc, char** argv, std::ostream& out) {
       PredictWorkspace workspace;
       const double forward1 = median_seconds([&] { inference.predict(x1, workspace); }, seconds);
       const double forward32 = median_seconds([&] { inference.predict(x32, workspace); }, seconds);
-      rows.push_back({std::string(cnn_net_name(net)) + " " + cnn_conv_name(conv), params,
-                      forward1, forward32, train32});
-      std::fprintf(stderr, "exprvm %s done\n", rows.back().name.c_str());
+      const std::string name = std::string(cnn_net_name(net)) + " " + cnn_conv_name(conv);
+      const nlohmann::json torch = run_torch(threads, seconds, classes, name);
+      nlohmann::json torch_row;
+      if (!torch.is_null() && torch["rows"].contains(name)) {
+        torch_row = torch["rows"][name];
+        torch_version = torch["torch"].get<std::string>();
+      }
+      rows.push_back({name, params, forward1, forward32, train32, torch_row});
+      std::fprintf(stderr, "%s done\n", name.c_str());
     }
   }
-  const nlohmann::json torch = run_torch(threads, seconds, classes, quick);
   out << "seed 003 CNNs at 32x32x3, " << classes << " classes, " << threads
       << " threads; milliseconds (medians); ratio = exprvm / PyTorch (< 1: exprvm faster)";
-  if (!torch.is_null())
-    out << "; PyTorch " << torch["torch"].get<std::string>();
+  if (!torch_version.empty())
+    out << "; PyTorch " << torch_version;
   else
     out << "; PyTorch columns n/a (not installed or failed)";
   out << "\n\n| net conv | params | exprvm fwd b1 | torch fwd b1 | ratio | exprvm fwd b32 | "
@@ -145,8 +155,7 @@ int run_cnn_bench(int argc, char** argv, std::ostream& out) {
   csv << "net_conv,params,exprvm_forward1_s,torch_forward1_s,exprvm_forward32_s,"
          "torch_forward32_s,exprvm_train32_s,torch_train32_s\n";
   for (const Row& row : rows) {
-    const nlohmann::json t =
-        torch.is_null() || !torch["rows"].contains(row.name) ? nlohmann::json() : torch["rows"][row.name];
+    const nlohmann::json& t = row.torch;
     auto torch_ms = [&](const char* key) { return t.is_null() ? std::string("n/a") : ms(t[key].get<double>()); };
     out << "| " << row.name << " | " << row.params << " | " << ms(row.forward1) << " | "
         << torch_ms("forward1") << " | " << ratio(t, "forward1", row.forward1) << " | "

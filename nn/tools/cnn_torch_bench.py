@@ -4,7 +4,9 @@ batch 32 (SGD with momentum, cross-entropy on the logits). Prints one JSON objec
 {"torch": version, "threads": n, "rows": {"allcnn std": {"params", "forward1", "forward32",
 "train32"}, ...}} (seconds, medians), or {"error": ...} when torch is missing.
 
-usage: cnn_torch_bench.py --threads N --seconds S [--quick] [--classes 100]
+usage: cnn_torch_bench.py --threads N --seconds S [--quick] [--classes 100] [--only "NET CONV"]
+(--only times one row: the C++ benchmark calls it right after timing the same row itself, so
+both sides see the same machine load.)
 """
 import argparse
 import json
@@ -75,6 +77,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--classes", type=int, default=100)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", help='one row, e.g. "allcnn sep"')
     args = parser.parse_args()
     try:
         import torch
@@ -86,6 +89,8 @@ def main():
     rows = {}
     for net in ("allcnn",) if args.quick else ("allcnn", "wide", "adequate"):
         for conv in ("std", "sep", "fac", "cp"):
+            if args.only and args.only != "%s %s" % (net, conv):
+                continue
             model = build(torch, net, conv, args.classes)
             params = sum(p.numel() for p in model.parameters()) + sum(
                 b.numel() for name, b in model.named_buffers() if "running" in name)
