@@ -28,7 +28,7 @@ constexpr const char* kUsage = R"(usage: exprvm nn COMMAND [OPTIONS]
            [--input 32,32,3] [--classes 100] with --summary (Keras' table), --train
            --data digits|synthetic --epochs N --batch N [--optimizer sgd|adam --lr F]
            (test accuracy and top-5 at the end), --bench [--quick] (exprvm vs PyTorch),
-           --threads N, --bn-momentum F (0.99; 0.9 for digits)
+           --threads N, --bn-momentum F (0.99; 0.9 with --train)
   bench    seed 000's table: exprvm against NumPy's model_np (run side by side through
            /usr/bin/python3), the weight-streaming floor, and a training epoch
            --quick (skip the 10000-wide shape) --seconds S (timing budget per measurement)
