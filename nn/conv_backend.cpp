@@ -3,7 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstring>
+#include <optional>
+#include <unordered_map>
+
 #include <dnnl.hpp>
 
 #include <exprvm/exprvm.hpp>
