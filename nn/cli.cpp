@@ -6,6 +6,7 @@
 
 #include <exprvm/exprvm.hpp>
 #include "nn/bench.hpp"
+#include "nn/cnn_cli.hpp"
 #include "nn/model_json.hpp"
 #include "nn/nn_cli.hpp"
 #include "nn/seed_data.hpp"
@@ -23,6 +24,11 @@ constexpr const char* kUsage = R"(usage: exprvm nn COMMAND [OPTIONS]
   predict  MODEL.json [ROWS_FILE | -]   one prediction per input row (numbers separated by
            spaces or commas; stdin when no file or '-'); --layer K prints layer K's output
            (Python-style index, -1 = last)
+  cnn      seed 003's CNNs: --net allcnn|wide|adequate --conv std|sep|fac|cp
+           [--input 32,32,3] [--classes 100] with --summary (Keras' table), --train
+           --data digits|synthetic --epochs N --batch N [--optimizer sgd|adam --lr F]
+           (test accuracy and top-5 at the end), --bench [--quick] (exprvm vs PyTorch),
+           --threads N, --bn-momentum F (0.99; 0.9 with --train)
   bench    seed 000's table: exprvm against NumPy's model_np (run side by side through
            /usr/bin/python3), the weight-streaming floor, and a training epoch
            --quick (skip the 10000-wide shape) --seconds S (timing budget per measurement)
@@ -130,6 +136,7 @@ int exprvm_nn_main(int argc, char** argv) {
     if (command == "train") return train(argc - 1, argv + 1);
     if (command == "predict") return predict(argc - 1, argv + 1);
     if (command == "bench") return run_bench(argc - 1, argv + 1, std::cout);
+    if (command == "cnn") return run_cnn(argc - 1, argv + 1, std::cout);
   } catch (const exprvm::Error& e) {
     std::cerr << "exprvm nn " << command << ": " << e.what() << "\n";
     return 1;

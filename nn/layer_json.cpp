@@ -1,5 +1,7 @@
 #include "nn/layer_json.hpp"
 
+#include "nn/cnn_layers.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,6 +17,15 @@ const LayerType* const kLayerTypes[] = {
     &batchnorm_layer_type,
     &activation_layer_type,
     &dropout_layer_type,
+    // CNN layers (nn/convolution.cpp, nn/pooling.cpp)
+    &conv2d_layer_type,
+    &depthwise_conv2d_layer_type,
+    &separable_conv2d_layer_type,
+    &cp_conv2d_layer_type,
+    &max_pooling2d_layer_type,
+    &average_pooling2d_layer_type,
+    &global_average_pooling2d_layer_type,
+    &flatten_layer_type,
 };
 
 }  // namespace

@@ -91,14 +91,18 @@ class Dense : public Layer {
 extern const LayerType dense_layer_type;  // defined with Dense's code
 
 // Batch normalization over the features (Keras semantics: epsilon, momentum of the moving
-// statistics; the moving variance is the biased batch variance).
+// statistics; the moving variance is the biased batch variance). With `positions` > 1 the
+// features are NHWC images (positions = h * w) and the statistics are per channel, over the
+// batch and the positions (Keras' BatchNormalization after a Conv2D).
 class BatchNorm : public Layer {
  public:
-  // weights: gamma, beta, moving mean, moving variance, each 1 x width.
+  // weights: gamma, beta, moving mean, moving variance, each 1 x channels.
   BatchNorm(Tensor gamma, Tensor beta, Tensor moving_mean, Tensor moving_variance,
-            double epsilon, double momentum, const std::string& name);
+            double epsilon, double momentum, const std::string& name,
+            std::int64_t positions = 1);
   static std::unique_ptr<BatchNorm> fresh(std::int64_t width, const std::string& name,
-                                          double epsilon = 1e-3, double momentum = 0.99);
+                                          double epsilon = 1e-3, double momentum = 0.99,
+                                          std::int64_t positions = 1);
 
   std::string type() const override { return "batchnorm"; }
   void forward(const Tensor& in, Tensor& out) const override;
@@ -113,8 +117,25 @@ class BatchNorm : public Layer {
   const Tensor& moving_variance() const { return moving_variance_; }
   double epsilon() const { return epsilon_; }
   double momentum() const { return momentum_; }
+  std::int64_t channels() const { return gamma_.size(); }
+  std::int64_t positions() const { return positions_; }
+  // After the preceding convolution absorbed this layer (Convolution::fold_batchnorm): an
+  // identity at inference; training it then throws.
+  void mark_folded() { folded_ = true; }
+  bool folded() const { return folded_; }
+
+  // Training of BatchNorm + ReLU as one block (nn/batchnorm_relu.cpp; the CNN trainer's
+  // conv blocks): out = relu(batchnorm(in)) by one normalization program, and the backward of
+  // both from dLoss/dout (the ReLU mask folded into the BatchNorm gradient programs).
+  void forward_train_relu(const Tensor& in, Tensor& out);
+  void backward_relu(const Tensor& out, Tensor& grad_out, Tensor* grad_in);
 
  private:
+  // t as a (values / channels, channels) matrix: the per-channel statistics are column-wise.
+  Array channel_matrix(const Tensor& t) const;
+
+  std::int64_t positions_;
+  bool folded_ = false;
   Tensor gamma_, beta_, moving_mean_, moving_variance_;
   Tensor gamma_grad_, beta_grad_;
   Tensor batch_mean_, batch_var_, inv_std_, normalized_;  // training caches
@@ -127,6 +148,8 @@ class BatchNorm : public Layer {
   Stage column_sum_;     // sum(dy, axis=0)
   Stage column_dot_;     // sum(dy * xhat, axis=0)
   Stage input_grad_;     // dx = gamma * inv * (dy - (dbeta + xhat * dgamma) / n)
+  struct ReluStages;     // the fused BatchNorm + ReLU programs, compiled on first use
+  std::shared_ptr<const ReluStages> relu_stages_;
 };
 extern const LayerType batchnorm_layer_type;  // defined with BatchNorm's code
 

@@ -17,9 +17,10 @@ void check_gradient(const Parameter& p) {
 
 }  // namespace
 
-Sgd::Sgd(double learning_rate, double momentum)
+Sgd::Sgd(double learning_rate, double momentum, double decay)
     : learning_rate_(static_cast<float>(learning_rate)),
       momentum_(static_cast<float>(momentum)),
+      decay_(decay),
       update_(momentum > 0 ? "sgd with momentum update" : "sgd update",
               momentum > 0 ? "v = momentum * v - lr * g\np = p + v" : "p = p - lr * g",
               momentum > 0 ? float_signature({"p", "g", "v"}, {"lr", "momentum"})
@@ -27,9 +28,14 @@ Sgd::Sgd(double learning_rate, double momentum)
   if (!(learning_rate > 0)) throw Error(ErrorKind::Argument, "sgd: learning rate must be > 0");
   if (!(momentum >= 0 && momentum < 1))
     throw Error(ErrorKind::Argument, "sgd: momentum must be in [0, 1)");
+  if (!(decay >= 0)) throw Error(ErrorKind::Argument, "sgd: decay must be >= 0");
 }
 
 void Sgd::step(const std::vector<Parameter>& parameters) {
+  float lr = decay_ > 0 ? static_cast<float>(learning_rate_ /
+                                             (1.0 + decay_ * static_cast<double>(iterations_)))
+                        : learning_rate_;
+  ++iterations_;
   for (const Parameter& p : parameters) {
     check_gradient(p);
     if (p.value->size() == 0) continue;
@@ -37,9 +43,9 @@ void Sgd::step(const std::vector<Parameter>& parameters) {
       Tensor& velocity = velocity_[p.value];
       if (velocity.size() != p.value->size()) velocity = Tensor(1, p.value->size());
       update_.run({p.value->flat(), p.grad->flat(), velocity.flat(),
-                   Array::scalar(learning_rate_), Array::scalar(momentum_)});
+                   Array::scalar(lr), Array::scalar(momentum_)});
     } else {
-      update_.run({p.value->flat(), p.grad->flat(), Array::scalar(learning_rate_)});
+      update_.run({p.value->flat(), p.grad->flat(), Array::scalar(lr)});
     }
   }
 }

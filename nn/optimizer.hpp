@@ -21,10 +21,11 @@ class Optimizer {
   virtual std::vector<const Stage*> stages() const = 0;
 };
 
-// SGD: p = p - lr * g; with momentum (Keras): v = momentum * v - lr * g; p = p + v.
+// SGD: p = p - lr * g; with momentum (Keras): v = momentum * v - lr * g; p = p + v. With
+// decay, Keras' time-based schedule: step t (from 0) uses lr / (1 + decay * t).
 class Sgd : public Optimizer {
  public:
-  explicit Sgd(double learning_rate = 0.01, double momentum = 0.0);
+  explicit Sgd(double learning_rate = 0.01, double momentum = 0.0, double decay = 0.0);
   std::string name() const override { return momentum_ > 0 ? "sgd_momentum" : "sgd"; }
   void step(const std::vector<Parameter>& parameters) override;
   std::vector<const Stage*> stages() const override { return {&update_}; }
@@ -32,6 +33,8 @@ class Sgd : public Optimizer {
  private:
   float learning_rate_;
   float momentum_;
+  double decay_;
+  long long iterations_ = 0;
   Stage update_;
   std::map<const Tensor*, Tensor> velocity_;
 };

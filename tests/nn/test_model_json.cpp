@@ -5,6 +5,7 @@
 #include <set>
 
 #include "helpers.hpp"
+#include "nn/cnn_layers.hpp"
 #include "nn/layer_json.hpp"
 #include "nn/model_json.hpp"
 
@@ -13,6 +14,30 @@ using exprvm::nn::testing::random_tensor;
 using nlohmann::json;
 
 namespace {
+
+// The CNN layer types (nn/cnn_layers.hpp) on the 2 outputs seen as a 1x2x1 image.
+void add_cnn_layers(Model& model, std::mt19937_64& rng) {
+  SpatialShape shape{1, 2, 1};
+  auto conv = [&](ConvKind kind, std::int64_t filters, std::int64_t kw) {
+    ConvConfig c;
+    c.kind = kind;
+    c.filters = filters;
+    c.kh = 1;
+    c.kw = kw;
+    auto layer = Convolution::glorot(shape, c, "conv", rng);
+    shape = layer->output_shape();
+    model.add(std::move(layer));
+  };
+  conv(ConvKind::Standard, 2, 1);
+  conv(ConvKind::Depthwise, 0, 1);
+  conv(ConvKind::Separable, 3, 2);
+  conv(ConvKind::CpDecomposed, 2, 2);
+  model.add(std::make_unique<Pooling2D>(PoolKind::Max, shape, 1, 2, 1, 1, Padding::Same, "max"));
+  model.add(std::make_unique<Pooling2D>(PoolKind::Average, shape, 1, 2, 1, 1, Padding::Valid, "avg"));
+  shape = {1, 1, 2};
+  model.add(std::make_unique<Flatten>(shape, "flatten"));
+  model.add(std::make_unique<GlobalAveragePooling2D>(shape, "gap"));
+}
 
 Model sample_model() {
   std::mt19937_64 rng(41);
@@ -27,6 +52,7 @@ Model sample_model() {
   model.add(std::make_unique<Dropout>(4, 0.25, "dropout_1"));
   model.add(std::make_unique<Dense>(random_tensor(4, 2, rng), random_tensor(1, 2, rng),
                                     Activation::Softmax, "dense_2"));
+  add_cnn_layers(model, rng);
   return model;
 }
 
@@ -131,10 +157,10 @@ TEST_CASE("malformed files name the layer and the field", "[nn][json][errors]") 
     CHECK_THAT(error_of(bad), Catch::Contains("layer 2 (activation): field 'activation': "
                                               "unknown activation 'swish'"));
     bad = good;
-    bad["layers"][3]["type"] = "conv2d";
-    CHECK_THAT(error_of(bad), Catch::Contains("layer 3 (conv2d): field 'type': unknown layer "
-                                              "type 'conv2d' (known: dense, batchnorm, "
-                                              "activation, dropout)"));
+    bad["layers"][3]["type"] = "lstm";
+    CHECK_THAT(error_of(bad), Catch::Contains("layer 3 (lstm): field 'type': unknown layer "
+                                              "type 'lstm' (known: dense, batchnorm, "
+                                              "activation, dropout, conv2d, "));
   }
   SECTION("malformed layers") {
     json bad = good;
