@@ -141,10 +141,31 @@ void bench_training_epoch(double seconds, std::ostream& out) {
       << ratio(numpy, "epoch_s", epoch_s) << ")" << std::endl;
 }
 
+// `--profile WIDTH`: `calls` predictions of `rows` rows on one reused workspace, untimed (for
+// `valgrind --tool=callgrind`, whose instruction counts are stable on a shared machine).
+int run_profile(std::int64_t width, std::int64_t rows, long calls, std::ostream& out) {
+  const Model model = make_elu_network(25, {width, width, width}, 1, 7);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Tensor x(rows, 25);
+  for (float& v : x.data) v = uniform(rng);
+  PredictWorkspace workspace;
+  float sum = 0;
+  for (long i = 0; i < calls; ++i) sum += model.predict(x, workspace).data[0];
+  out << "profile: " << calls << " predictions of " << rows << " rows, (" << width << ","
+      << width << "," << width << "), checksum " << sum << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int run_bench(int argc, char** argv, std::ostream& out) {
-  const Options options(argc, argv, {"seconds"}, {"quick"});
+  const Options options(argc, argv, {"seconds", "profile", "rows", "calls"}, {"quick"});
+  if (options.has("profile")) {
+    return run_profile(static_cast<std::int64_t>(options.number("profile", 30)),
+                       static_cast<std::int64_t>(options.number("rows", 1)),
+                       static_cast<long>(options.number("calls", 10000)), out);
+  }
   const bool quick = options.has("quick");
   const double seconds = options.number("seconds", quick ? 0.2 : 1.0);
   out << "seed 000's table: 25 inputs, three hidden ELU layers, 1 linear output, float32.\n"
