@@ -79,6 +79,8 @@ class Dense : public Layer {
   const Tensor& kernel() const { return kernel_; }
   const Tensor& bias() const { return bias_; }
   Activation activation() const { return activation_.kind(); }
+  // Inference, in place: z = act(z) for z = x · kernel + bias, through `binding`.
+  void activate(Tensor& z, BoundStage& binding) const { activation_.apply(z, binding); }
 
  private:
   Tensor kernel_, bias_;

@@ -1,0 +1,84 @@
+#include "nn/predict_plan.hpp"
+
+#include "nn/layers.hpp"
+#include "nn/linalg.hpp"
+
+namespace exprvm::nn {
+
+PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std::size_t stop,
+                         std::int64_t rows, std::uint64_t model_id)
+    : model_id_(model_id), rows_(rows), stop_(stop), bindings_(stop + 1) {
+  std::size_t partial_floats = 0;
+  for (std::size_t i = 0; i <= stop; ++i) {
+    Step step;
+    step.layer = layers[i].get();
+    outputs_.emplace_back(rows, step.layer->output_width());
+    step.dense = dynamic_cast<const Dense*>(step.layer);
+    const FusedDenseKernel linear = fused_dense_kernel(Activation::Linear);
+    if (step.dense && linear) {
+      const Tensor& kernel = step.dense->kernel();
+      const Activation activation = step.dense->activation();
+      const std::int64_t work = rows * kernel.rows * kernel.cols;
+      step.parts = rows == 1 ? product_threads(kernel.size(), ProductKind::MatrixVector) : 1;
+      step.product = fused_dense_kernel(activation);
+      step.epilogue = partials_epilogue(activation);
+      step.activation_fused = step.product != nullptr;
+      if (!step.activation_fused) {  // the layer's program runs on the product's output
+        step.product = linear;
+        step.epilogue = partials_epilogue(Activation::Linear);
+      }
+      if (rows == 1 && step.parts > 1) {
+        step.route = DenseRoute::SplitRows;
+        partial_floats = std::max(partial_floats,
+                                  static_cast<std::size_t>(step.parts * kernel.cols));
+      } else if (rows > 1 && work >= kThreadedMinWork && kernel.cols > 1) {
+        step.route = DenseRoute::Gemm;
+      } else {
+        step.route = DenseRoute::Fused;
+      }
+    }
+    steps_.push_back(step);
+  }
+  partials_.resize(partial_floats);
+}
+
+void PredictPlan::run_dense(const Step& step, const Tensor& in, Tensor& out,
+                            BoundStage& binding) {
+  const Tensor& kernel = step.dense->kernel();
+  const float* bias = step.dense->bias().data.data();
+  switch (step.route) {
+    case DenseRoute::Fused:
+      step.product({in.data.data(), kernel.data.data(), bias, out.data.data(), in.rows,
+                    kernel.rows, kernel.cols});
+      break;
+    case DenseRoute::SplitRows:
+      matvec_partials(in.data.data(), kernel, step.parts, partials_.data());
+      step.epilogue(partials_.data(), step.parts, bias, kernel.cols, out.data.data());
+      break;
+    case DenseRoute::Gemm:
+      matmul(in, Transpose::No, kernel, Transpose::No, out);  // out = in · kernel
+      for (std::int64_t r = 0; r < out.rows; ++r)
+        step.epilogue(out.row(r), 1, bias, out.cols, out.row(r));
+      break;
+    case DenseRoute::Layer: break;
+  }
+  if (!step.activation_fused) step.dense->activate(out, binding);
+}
+
+const Tensor& PredictPlan::run(const Tensor& x) {
+  const Tensor* in = &x;
+  for (std::size_t i = 0; i <= stop_; ++i) {
+    const Step& step = steps_[i];
+    Tensor& out = outputs_[i];
+    if (static_cast<std::int64_t>(out.data.size()) != out.size())  // moved out by a caller
+      out = Tensor(rows_, step.layer->output_width());
+    if (step.route == DenseRoute::Layer)
+      step.layer->forward_bound(*in, out, bindings_[i]);
+    else
+      run_dense(step, *in, out, bindings_[i]);
+    in = &out;
+  }
+  return *in;
+}
+
+}  // namespace exprvm::nn
