@@ -1,5 +1,9 @@
 #include "nn/predict_plan.hpp"
 
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+
 #include "nn/layers.hpp"
 #include "nn/linalg.hpp"
 
@@ -37,9 +41,34 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
         step.route = DenseRoute::Fused;
       }
     }
+    if (step.route == DenseRoute::Fused) {
+      const Tensor& kernel = step.dense->kernel();
+      step.operands = {nullptr, kernel.data.data(), step.dense->bias().data.data(),
+                       outputs_.back().data.data(), rows, kernel.rows, kernel.cols};
+    }
     steps_.push_back(step);
   }
   partials_.resize(partial_floats);
+  std::int64_t weights = 0;
+  bool all_fused = true;
+  for (const Step& step : steps_) {
+    all_fused = all_fused && step.route == DenseRoute::Fused && step.activation_fused;
+    if (step.dense) weights += step.dense->kernel().size();
+  }
+  const int threads = product_threads(kThreadedMinWork, ProductKind::MatrixMatrix);
+  if (all_fused && rows > 1 && rows * weights >= kRowSplitMinWork)
+    row_parts_ = static_cast<int>(std::min<std::int64_t>(threads, rows));
+}
+
+void PredictPlan::run_fused_rows(const float* x, std::int64_t begin, std::int64_t end) const {
+  for (const Step& step : steps_) {
+    DenseOperands block = step.operands;
+    block.x = x + begin * block.in;
+    block.y += begin * block.out;
+    block.rows = end - begin;
+    step.product(block);
+    x = step.operands.y;
+  }
 }
 
 void PredictPlan::run_dense(const Step& step, const Tensor& in, Tensor& out,
@@ -66,17 +95,29 @@ void PredictPlan::run_dense(const Step& step, const Tensor& in, Tensor& out,
 }
 
 const Tensor& PredictPlan::run(const Tensor& x) {
+  Tensor& result = outputs_.back();
+  if (static_cast<std::int64_t>(result.data.size()) != result.size()) {  // moved out by a caller
+    result = Tensor(rows_, result.cols);
+    if (steps_.back().route == DenseRoute::Fused) steps_.back().operands.y = result.data.data();
+  }
+  if (row_parts_ > 1) {
+    tbb::parallel_for(0, row_parts_, [&](int part) {
+      run_fused_rows(x.data.data(), rows_ * part / row_parts_, rows_ * (part + 1) / row_parts_);
+    });
+    return result;
+  }
   const Tensor* in = &x;
   for (std::size_t i = 0; i <= stop_; ++i) {
-    const Step& step = steps_[i];
-    Tensor& out = outputs_[i];
-    if (static_cast<std::int64_t>(out.data.size()) != out.size())  // moved out by a caller
-      out = Tensor(rows_, step.layer->output_width());
-    if (step.route == DenseRoute::Layer)
-      step.layer->forward_bound(*in, out, bindings_[i]);
-    else
-      run_dense(step, *in, out, bindings_[i]);
-    in = &out;
+    Step& step = steps_[i];
+    if (step.route == DenseRoute::Fused && step.activation_fused) {
+      step.operands.x = in->data.data();
+      step.product(step.operands);
+    } else if (step.route == DenseRoute::Layer) {
+      step.layer->forward_bound(*in, outputs_[i], bindings_[i]);
+    } else {
+      run_dense(step, *in, outputs_[i], bindings_[i]);
+    }
+    in = &outputs_[i];
   }
   return *in;
 }
