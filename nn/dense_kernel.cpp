@@ -103,12 +103,16 @@ EXPRVM_AVX2 void column_block(const DenseOperands& d, const float* x, const floa
     for (int r = 0; r < R; ++r)
       #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[s][r][v] = _mm256_setzero_ps();
-  std::int64_t i = 0;
-  for (; i + S <= d.in; i += S)
+  // Pointers advanced by the loop (an index times d.out costs a multiply per kernel row).
+  const float* kernel_row = k;
+  const float* const x_end = x + d.in;
+  for (; x + S <= x_end; x += S) {
     #pragma GCC unroll 16
-    for (int s = 0; s < S; ++s)
-      multiply_add_row<R, V, Masked>(acc[s], x + i + s, d.in, k + (i + s) * d.out, mask);
-  for (; i < d.in; ++i) multiply_add_row<R, V, Masked>(acc[0], x + i, d.in, k + i * d.out, mask);
+    for (int s = 0; s < S; ++s, kernel_row += d.out)
+      multiply_add_row<R, V, Masked>(acc[s], x + s, d.x_stride, kernel_row, mask);
+  }
+  for (; x < x_end; ++x, kernel_row += d.out)
+    multiply_add_row<R, V, Masked>(acc[0], x, d.x_stride, kernel_row, mask);
   #pragma GCC unroll 16
   for (int width = S; width > 1; width = (width + 1) / 2)  // pairwise: (0+2)+(1+3), ...
     #pragma GCC unroll 16
@@ -125,8 +129,12 @@ EXPRVM_AVX2 void column_block(const DenseOperands& d, const float* x, const floa
     #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
       const __m256 z = Act::apply(_mm256_add_ps(acc[0][r][v], b));
-      if (v == V - 1) store<Masked>(y + r * d.out + v * kLanes, z, mask);
-      else _mm256_storeu_ps(y + r * d.out + v * kLanes, z);
+      // A padded output row (y_stride covers whole vectors) takes the last vector whole: a
+      // masked store would stall the next layer's loads of it (no store forwarding).
+      if (v == V - 1 && Masked && d.y_stride < padded_width(d.out))
+        store<Masked>(y + r * d.y_stride + v * kLanes, z, mask);
+      else
+        _mm256_storeu_ps(y + r * d.y_stride + v * kLanes, z);
     }
   }
 }
@@ -135,8 +143,8 @@ EXPRVM_AVX2 void column_block(const DenseOperands& d, const float* x, const floa
 template <class Act, int R, int V>
 EXPRVM_AVX2 void column_block_at(const DenseOperands& d, std::int64_t row, std::int64_t c,
                                  bool masked, __m256i mask) {
-  const float* x = d.x + row * d.in;
-  float* y = d.y + row * d.out + c;
+  const float* x = d.x + row * d.x_stride;
+  float* y = d.y + row * d.y_stride + c;
   if (masked) column_block<Act, R, V, true>(d, x, d.kernel + c, d.bias + c, y, mask);
   else column_block<Act, R, V, false>(d, x, d.kernel + c, d.bias + c, y, mask);
 }
@@ -172,7 +180,7 @@ template <class Act>
 EXPRVM_AVX2 void dot_rows(const DenseOperands& d) {
   const __m256i tail = lane_mask(d.in % kLanes);
   for (std::int64_t row = 0; row < d.rows; ++row) {
-    const float* x = d.x + row * d.in;
+    const float* x = d.x + row * d.x_stride;
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
                      _mm256_setzero_ps()};
     std::int64_t i = 0;
@@ -191,7 +199,7 @@ EXPRVM_AVX2 void dot_rows(const DenseOperands& d) {
     sum4 = _mm_add_ps(sum4, _mm_movehl_ps(sum4, sum4));
     sum4 = _mm_add_ss(sum4, _mm_movehdup_ps(sum4));
     const __m256 z = _mm256_set1_ps(_mm_cvtss_f32(sum4) + d.bias[0]);
-    d.y[row] = _mm_cvtss_f32(_mm256_castps256_ps128(Act::apply(z)));
+    d.y[row * d.y_stride] = _mm_cvtss_f32(_mm256_castps256_ps128(Act::apply(z)));
   }
 }
 

@@ -9,16 +9,21 @@
 
 namespace exprvm::nn {
 
-// One dense layer's operands: x (rows x in, row stride in), kernel (in x out, row-major),
-// bias (out), y (rows x out, row stride out).
+// One dense layer's operands: x (rows x in, rows x_stride >= in apart), kernel (in x out,
+// row-major), bias (out), y (rows x out, rows y_stride >= out apart). A y_stride that rounds
+// out up to whole 8-float vectors lets the kernel store whole vectors (the padding gets
+// values that nothing reads).
 struct DenseOperands {
   const float* x;
   const float* kernel;
   const float* bias;
   float* y;
   std::int64_t rows, in, out;
+  std::int64_t x_stride, y_stride;
 };
 using FusedDenseKernel = void (*)(const DenseOperands&);
+// out rounded up to whole vectors: the y_stride of a padded output.
+inline std::int64_t padded_width(std::int64_t out) { return (out + 7) / 8 * 8; }
 
 // The fused kernel for `activation`, or nullptr when this CPU lacks AVX2/FMA or the activation
 // has no fused epilogue (linear, relu and elu do; the others keep their exprvm program).

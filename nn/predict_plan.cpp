@@ -41,18 +41,14 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
         step.route = DenseRoute::Fused;
       }
     }
-    if (step.route == DenseRoute::Fused) {
-      const Tensor& kernel = step.dense->kernel();
-      step.operands = {nullptr, kernel.data.data(), step.dense->bias().data.data(),
-                       outputs_.back().data.data(), rows, kernel.rows, kernel.cols};
-    }
-    steps_.push_back(step);
+    steps_.push_back(std::move(step));
   }
   partials_.resize(partial_floats);
+  wire_fused_steps();
   std::int64_t weights = 0;
   bool all_fused = true;
   for (const Step& step : steps_) {
-    all_fused = all_fused && step.route == DenseRoute::Fused && step.activation_fused;
+    all_fused = all_fused && fully_fused(step);
     if (step.dense) weights += step.dense->kernel().size();
   }
   const int threads = product_threads(kThreadedMinWork, ProductKind::MatrixMatrix);
@@ -60,14 +56,41 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
     row_parts_ = static_cast<int>(std::min<std::int64_t>(threads, rows));
 }
 
+void PredictPlan::wire_fused_steps() {
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    Step& step = steps_[i];
+    if (!fully_fused(step)) continue;
+    const Tensor& kernel = step.dense->kernel();
+    float* y = outputs_[i].data.data();
+    std::int64_t y_stride = kernel.cols;
+    if (i + 1 < steps_.size() && fully_fused(steps_[i + 1])) {
+      y_stride = padded_width(kernel.cols);
+      step.padded.resize(static_cast<std::size_t>(rows_ * y_stride));
+      y = step.padded.data();
+    }
+    const bool after_fused = i > 0 && fully_fused(steps_[i - 1]);
+    const float* x = i == 0        ? nullptr  // the input, set by each run
+                     : after_fused ? steps_[i - 1].operands.y
+                                   : outputs_[i - 1].data.data();
+    step.operands = {x,
+                     kernel.data.data(),
+                     step.dense->bias().data.data(),
+                     y,
+                     rows_,
+                     kernel.rows,
+                     kernel.cols,
+                     after_fused ? steps_[i - 1].operands.y_stride : kernel.rows,
+                     y_stride};
+  }
+}
+
 void PredictPlan::run_fused_rows(const float* x, std::int64_t begin, std::int64_t end) const {
-  for (const Step& step : steps_) {
-    DenseOperands block = step.operands;
-    block.x = x + begin * block.in;
-    block.y += begin * block.out;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    DenseOperands block = steps_[i].operands;
+    block.x = (i == 0 ? x : block.x) + begin * block.x_stride;
+    block.y += begin * block.y_stride;
     block.rows = end - begin;
-    step.product(block);
-    x = step.operands.y;
+    steps_[i].product(block);
   }
 }
 
@@ -78,7 +101,7 @@ void PredictPlan::run_dense(const Step& step, const Tensor& in, Tensor& out,
   switch (step.route) {
     case DenseRoute::Fused:
       step.product({in.data.data(), kernel.data.data(), bias, out.data.data(), in.rows,
-                    kernel.rows, kernel.cols});
+                    kernel.rows, kernel.cols, kernel.rows, kernel.cols});
       break;
     case DenseRoute::SplitRows:
       matvec_partials(in.data.data(), kernel, step.parts, partials_.data());
@@ -109,8 +132,8 @@ const Tensor& PredictPlan::run(const Tensor& x) {
   const Tensor* in = &x;
   for (std::size_t i = 0; i <= stop_; ++i) {
     Step& step = steps_[i];
-    if (step.route == DenseRoute::Fused && step.activation_fused) {
-      step.operands.x = in->data.data();
+    if (fully_fused(step)) {
+      if (i == 0) step.operands.x = x.data.data();
       step.product(step.operands);
     } else if (step.route == DenseRoute::Layer) {
       step.layer->forward_bound(*in, outputs_[i], bindings_[i]);

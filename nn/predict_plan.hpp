@@ -51,7 +51,8 @@ class PredictPlan {
  private:
   struct Step {
     DenseRoute route = DenseRoute::Layer;
-    DenseOperands operands{};  // Fused: all but x fixed when the plan is made
+    DenseOperands operands{};  // Fused: fixed when the plan is made (x of layer 0 per run)
+    std::vector<float> padded;  // Fused output read only by the next fused layer: whole vectors
     const Layer* layer = nullptr;
     const Dense* dense = nullptr;                // dense layers
     FusedDenseKernel product = nullptr;          // Fused: with the activation when fusable
@@ -60,6 +61,12 @@ class PredictPlan {
     int parts = 1;                               // SplitRows: thread blocks
   };
 
+  static bool fully_fused(const Step& step) {
+    return step.route == DenseRoute::Fused && step.activation_fused;
+  }
+  // Sets the operands of fully fused steps: outputs read only by the next fused step go to
+  // padded buffers, the others to outputs_; inputs are the previous step's output.
+  void wire_fused_steps();
   void run_dense(const Step& step, const Tensor& in, Tensor& out, BoundStage& binding);
   // Rows [begin, end) through every layer, when all of them are fused (row_parts_ > 1).
   void run_fused_rows(const float* x, std::int64_t begin, std::int64_t end) const;
