@@ -2,6 +2,7 @@
 
 #include <exprvm/exprvm.hpp>
 
+#include "nn/dense_kernel.hpp"
 #include "nn/layer_json.hpp"
 #include "nn/layers.hpp"
 #include "nn/linalg.hpp"
@@ -44,6 +45,14 @@ void Dense::forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) co
 }
 
 void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
+  // Linear, relu and elu have a fused kernel (product, bias and activation in one pass) and
+  // derivatives computed from y alone, so z is not kept for them.
+  if (const FusedDenseKernel fused = fused_dense_kernel(activation_.kind())) {
+    out.resize(in.rows, kernel_.cols);
+    fused({in.data.data(), kernel_.data.data(), bias_.data.data(), out.data.data(), in.rows,
+           kernel_.rows, kernel_.cols, kernel_.rows, kernel_.cols});
+    return;
+  }
   matmul(in, Transpose::No, kernel_, Transpose::No, pre_activation_);
   activation_.apply_train(pre_activation_, &bias_, out);
 }

@@ -86,7 +86,7 @@ class Dense : public Layer {
   Tensor kernel_, bias_;
   Tensor kernel_grad_;  // sized by the first backward (inference-only models never need it)
   Tensor bias_grad_;
-  Tensor pre_activation_;  // training: x · kernel + bias
+  Tensor pre_activation_;  // training: x · kernel + bias (unused when the kernel is fused)
   ActivationStages activation_;
   Stage bias_grad_sum_;    // sum(dz, axis=0)
 };
