@@ -88,7 +88,6 @@ class Dense : public Layer {
   Tensor bias_grad_;
   Tensor pre_activation_;  // training: x · kernel + bias (unused when the kernel is fused)
   ActivationStages activation_;
-  Stage bias_grad_sum_;    // sum(dz, axis=0)
 };
 extern const LayerType dense_layer_type;  // defined with Dense's code
 

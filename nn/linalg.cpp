@@ -126,6 +126,17 @@ void matvec_partials(const float* x, const Tensor& kernel, int parts, float* par
   });
 }
 
+void column_sums(const Tensor& z, float* out) {
+  if (z.rows == 0) return std::fill(out, out + z.cols, 0.0f);
+  if (z.cols == 0) return;
+  thread_local std::vector<float> ones;  // grows to the largest row count, then stays
+  if (static_cast<std::int64_t>(ones.size()) < z.rows)
+    ones.assign(static_cast<std::size_t>(z.rows), 1.0f);
+  set_blas_threads(1);
+  cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(z.rows), static_cast<int>(z.cols),
+              1.0f, z.data.data(), static_cast<int>(z.cols), ones.data(), 1, 0.0f, out, 1);
+}
+
 void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor& c,
             bool accumulate) {
   const bool trans_a = ta == Transpose::Yes;
