@@ -19,7 +19,8 @@ class Dense;
 
 // Batches of every-layer-fused plans from this many multiply-adds (rows x weights) are split
 // into row blocks, one per thread, each block run through all the layers (no sync between
-// layers). Measured: (30,30,30) x 100 rows (258K) ... on two threads.
+// layers), so that both cores compute. Measured with the second core busy (load 11-14):
+// (30,30,30) x 100 rows 13.5 us split or not (TBB's caller runs the part no worker took).
 inline constexpr std::int64_t kRowSplitMinWork = std::int64_t{1} << 17;
 
 // How one dense layer's product runs in a plan (chosen by PredictPlan from the shapes).
