@@ -47,6 +47,10 @@ void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
   // Linear, relu and elu have a fused kernel (product, bias and activation in one pass) and
   // derivatives computed from y alone, so z is not kept for them.
   if (const FusedDenseKernel fused = fused_dense_kernel(activation_.kind())) {
+    if (in.cols != kernel_.rows) {
+      throw Error(ErrorKind::Shape, "dense: input width " + std::to_string(in.cols) +
+                                        ", kernel has " + std::to_string(kernel_.rows) + " rows");
+    }
     out.resize(in.rows, kernel_.cols);
     fused({in.data.data(), kernel_.data.data(), bias_.data.data(), out.data.data(), in.rows,
            kernel_.rows, kernel_.cols, kernel_.rows, kernel_.cols});

@@ -198,3 +198,19 @@ TEST_CASE("a plan is re-made for another model, row count or layer", "[nn][plan]
   const Model other = dense_model({25, 30, 1}, Activation::Elu, rng);
   check_against_reference(other, x, other.predict(x, workspace));
 }
+
+TEST_CASE("training's fused forward equals the reference and rejects a wrong width",
+          "[nn][plan]") {
+  std::mt19937_64 rng(35);
+  for (Activation a : {Activation::Linear, Activation::Relu, Activation::Elu}) {
+    Dense dense(random_tensor(25, 30, rng), random_tensor(1, 30, rng), a, "dense_1");
+    Model one_layer(25);
+    one_layer.add(std::make_unique<Dense>(dense.kernel(), dense.bias(), a, "dense_1"));
+    const Tensor x = random_tensor(9, 25, rng, -2, 2);
+    Tensor y;
+    dense.forward_train(x, y, rng);
+    check_against_reference(one_layer, x, y);
+    CHECK_THROWS_WITH(dense.forward_train(Tensor(2, 24), y, rng),
+                      Catch::Contains("24") && Catch::Contains("25"));
+  }
+}
