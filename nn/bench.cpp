@@ -24,11 +24,11 @@
 namespace exprvm::nn {
 namespace {
 
-// Runs the NumPy reference with `arguments`; returns its JSON line, or null when Python or
-// NumPy is missing (the table then says n/a).
-nlohmann::json run_numpy(const std::string& arguments) {
-  const std::string command = std::string("/usr/bin/python3 ") + EXPRVM_NN_TOOLS_DIR +
-                              "/numpy_reference.py " + arguments + " 2>&1";
+// Runs nn/tools/`script` with `arguments`; returns its JSON line, or null when Python or the
+// script's library is missing (the table then says n/a).
+nlohmann::json run_tool(const char* script, const std::string& arguments) {
+  const std::string command = std::string("/usr/bin/python3 ") + EXPRVM_NN_TOOLS_DIR + "/" +
+                              script + " " + arguments + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   if (!pipe) return nullptr;
   std::string output;
@@ -37,9 +37,20 @@ nlohmann::json run_numpy(const std::string& arguments) {
   try {
     return nlohmann::json::parse(output);
   } catch (const nlohmann::json::exception&) {
-    std::fprintf(stderr, "nn bench: NumPy reference failed: %s\n", output.c_str());
+    std::fprintf(stderr, "nn bench: %s failed: %s\n", script, output.c_str());
     return nullptr;
   }
+}
+
+nlohmann::json run_numpy(const std::string& arguments) {
+  return run_tool("numpy_reference.py", arguments);
+}
+
+// PyTorch's side on `threads` threads; null (n/a) when torch is not installed.
+nlohmann::json run_torch(const std::string& arguments, int threads) {
+  nlohmann::json result =
+      run_tool("torch_reference.py", arguments + " --threads " + std::to_string(threads));
+  return result.is_null() || result.contains("absent") ? nullptr : result;
 }
 
 std::string format_time(double seconds) {
@@ -62,6 +73,13 @@ std::string ratio(const nlohmann::json& numpy, const char* key, double ours) {
 
 std::string numpy_time(const nlohmann::json& numpy, const char* key) {
   return numpy.is_null() ? "n/a" : format_time(numpy[key].get<double>());
+}
+
+// Floating-point operations per second of `rows` predictions: 2 per weight and row.
+std::string gflops(std::int64_t weights, std::int64_t rows, double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", 2.0 * static_cast<double>(weights * rows) / seconds / 1e9);
+  return text;
 }
 
 // Reads every kernel once (cblas_sasum, bandwidth-bound), each split over as many threads as
@@ -104,12 +122,16 @@ void bench_shape(std::int64_t width, double seconds, std::ostream& out) {
       best_seconds_per_call([&] { model.predict(hundred, workspace); }, seconds);
   const double floor_s = weight_stream_seconds(model, seconds);
   const std::string w = std::to_string(width);
-  const nlohmann::json numpy = run_numpy("predict --shape " + w + "," + w + "," + w +
-                                         " --seconds " + std::to_string(seconds));
-  std::int64_t params = 0;
+  const std::string shape_arguments =
+      "--shape " + w + "," + w + "," + w + " --seconds " + std::to_string(seconds);
+  const nlohmann::json numpy = run_numpy("predict " + shape_arguments);
+  const nlohmann::json torch =
+      run_torch(shape_arguments, product_threads(kThreadedMinWork, ProductKind::MatrixMatrix));
+  std::int64_t params = 0, weights = 0;
   for (std::size_t i = 0; i < model.size(); ++i) {
     const auto& dense = static_cast<const Dense&>(model.layer(i));
     params += dense.kernel().size() + dense.bias().size();
+    weights += dense.kernel().size();
   }
   char shape[64];
   std::snprintf(shape, sizeof shape, "(%s,%s,%s)", w.c_str(), w.c_str(), w.c_str());
@@ -117,9 +139,10 @@ void bench_shape(std::int64_t width, double seconds, std::ostream& out) {
   std::snprintf(floor_ratio, sizeof floor_ratio, "%.2fx", one_s / floor_s);
   out << "| " << shape << " | " << params << " | " << format_time(one_s) << " | "
       << numpy_time(numpy, "one_s") << " | " << ratio(numpy, "one_s", one_s) << " | "
-      << format_time(floor_s) << " | " << floor_ratio << " | " << format_time(hundred_s)
-      << " | " << numpy_time(numpy, "hundred_s") << " | "
-      << ratio(numpy, "hundred_s", hundred_s) << " |" << std::endl;
+      << numpy_time(torch, "one_s") << " | " << format_time(floor_s) << " | " << floor_ratio
+      << " | " << format_time(hundred_s) << " | " << gflops(weights, 100, hundred_s) << " | "
+      << numpy_time(numpy, "hundred_s") << " | " << ratio(numpy, "hundred_s", hundred_s)
+      << " | " << numpy_time(torch, "hundred_s") << " |" << std::endl;
 }
 
 void bench_training_epoch(double seconds, std::ostream& out) {
@@ -141,16 +164,40 @@ void bench_training_epoch(double seconds, std::ostream& out) {
       << ratio(numpy, "epoch_s", epoch_s) << ")" << std::endl;
 }
 
+// `--profile WIDTH`: `calls` predictions of `rows` rows on one reused workspace, untimed (for
+// `valgrind --tool=callgrind`, whose instruction counts are stable on a shared machine).
+int run_profile(std::int64_t width, std::int64_t rows, long calls, std::ostream& out) {
+  const Model model = make_elu_network(25, {width, width, width}, 1, 7);
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  Tensor x(rows, 25);
+  for (float& v : x.data) v = uniform(rng);
+  PredictWorkspace workspace;
+  float sum = 0;
+  for (long i = 0; i < calls; ++i) sum += model.predict(x, workspace).data[0];
+  out << "profile: " << calls << " predictions of " << rows << " rows, (" << width << ","
+      << width << "," << width << "), checksum " << sum << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 int run_bench(int argc, char** argv, std::ostream& out) {
-  const Options options(argc, argv, {"seconds"}, {"quick"});
+  const Options options(argc, argv, {"seconds", "profile", "rows", "calls"}, {"quick"});
+  if (options.has("profile")) {
+    return run_profile(static_cast<std::int64_t>(options.number("profile", 30)),
+                       static_cast<std::int64_t>(options.number("rows", 1)),
+                       static_cast<long>(options.number("calls", 10000)), out);
+  }
   const bool quick = options.has("quick");
   const double seconds = options.number("seconds", quick ? 0.2 : 1.0);
   out << "seed 000's table: 25 inputs, three hidden ELU layers, 1 linear output, float32.\n"
-         "exprvm: Model::predict with a reused workspace (x · kernel + bias by sgemv or Eigen\n"
-         "for one row, sgemm for a batch; then one exprvm program per hidden layer, bound to\n"
-         "the workspace); NumPy: seed 000's model_np, run by /usr/bin/python3 in the same run;\n"
+         "exprvm: Model::predict on a reused workspace, whose prepared plan runs each dense\n"
+         "layer as a fused AVX2 kernel (product, bias and activation in one pass; batches\n"
+         "split by rows over the threads), a thread-split sgemv (large one-row layers) or\n"
+         "sgemm (large batches) followed by one bias + activation pass; exprvm GFLOP/s counts\n"
+         "2 operations per weight and row. NumPy: seed 000's model_np, run by /usr/bin/python3\n"
+         "in the same run;\n"
          "floor: reading every kernel once (cblas_sasum) on as many threads as its product\n"
          "uses (one-row products split over TBB threads from "
       << kThreadedMinStream << " weights; sgemm on OpenBLAS threads from " << kThreadedMinWork
@@ -162,14 +209,19 @@ int run_bench(int argc, char** argv, std::ostream& out) {
               : "; if this CPU has AVX2 or AVX-512, OPENBLAS_CORETYPE=Haswell or SkylakeX "
                 "gives OpenBLAS its fast kernels")
       << "\n\n"
+         "PyTorch: the same network as a torch.nn.Sequential under inference_mode on as many\n"
+         "threads (nn/tools/torch_reference.py; n/a when torch is not installed).\n\n"
          "| NN Shape | Num Params | exprvm (1 prediction) | NumPy (1 prediction) | exprvm "
-         "speedup | weight-stream floor | exprvm / floor | exprvm (100 predictions) | NumPy "
-         "(100 predictions) | exprvm speedup |\n"
-         "|---|---|---|---|---|---|---|---|---|---|\n";
+         "speedup | PyTorch (1 prediction) | weight-stream floor | exprvm / floor | exprvm (100 "
+         "predictions) | exprvm GFLOP/s | NumPy (100 predictions) | exprvm speedup | PyTorch "
+         "(100 predictions) |\n"
+         "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::vector<std::int64_t> widths = {30, 100, 1000};
   if (!quick) widths.push_back(10000);
   for (std::int64_t width : widths) bench_shape(width, seconds, out);
   if (quick) out << "(--quick: (10000,10000,10000) skipped)\n";
+  if (run_torch("--shape 1,1,1 --seconds 0", 1).is_null())
+    out << "(PyTorch columns n/a: torch is not installed for /usr/bin/python3)\n";
   bench_training_epoch(seconds, out);
   return 0;
 }

@@ -32,6 +32,7 @@ constexpr const char* kUsage = R"(usage: exprvm nn COMMAND [OPTIONS]
   bench    seed 000's table: exprvm against NumPy's model_np (run side by side through
            /usr/bin/python3), the weight-streaming floor, and a training epoch
            --quick (skip the 10000-wide shape) --seconds S (timing budget per measurement)
+           --profile WIDTH --rows N --calls N: untimed predictions only (for callgrind)
 )";
 
 int train(int argc, char** argv) {

@@ -2,6 +2,7 @@
 
 #include <exprvm/exprvm.hpp>
 
+#include "nn/dense_kernel.hpp"
 #include "nn/layer_json.hpp"
 #include "nn/layers.hpp"
 #include "nn/linalg.hpp"
@@ -13,8 +14,7 @@ Dense::Dense(Tensor kernel, Tensor bias, Activation activation, const std::strin
       kernel_(std::move(kernel)),
       bias_(std::move(bias)),
       bias_grad_(1, kernel_.cols),
-      activation_(activation, true, name),
-      bias_grad_sum_(name + " bias gradient", "sum(dz, axis=0)", float_signature({"dz"})) {
+      activation_(activation, true, name) {
   if (bias_.size() != kernel_.cols) {
     throw Error(ErrorKind::Shape, name + ": bias has " + std::to_string(bias_.size()) +
                                       " values, expected " + std::to_string(kernel_.cols) +
@@ -44,6 +44,18 @@ void Dense::forward_bound(const Tensor& in, Tensor& out, BoundStage& binding) co
 }
 
 void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
+  // Linear, relu and elu have a fused kernel (product, bias and activation in one pass) and
+  // derivatives computed from y alone, so z is not kept for them.
+  if (const FusedDenseKernel fused = fused_dense_kernel(activation_.kind())) {
+    if (in.cols != kernel_.rows) {
+      throw Error(ErrorKind::Shape, "dense: input width " + std::to_string(in.cols) +
+                                        ", kernel has " + std::to_string(kernel_.rows) + " rows");
+    }
+    out.resize(in.rows, kernel_.cols);
+    fused({in.data.data(), kernel_.data.data(), bias_.data.data(), out.data.data(), in.rows,
+           kernel_.rows, kernel_.cols, kernel_.rows, kernel_.cols});
+    return;
+  }
   matmul(in, Transpose::No, kernel_, Transpose::No, pre_activation_);
   activation_.apply_train(pre_activation_, &bias_, out);
 }
@@ -51,12 +63,7 @@ void Dense::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
 void Dense::backward(const Tensor& in, const Tensor& out, Tensor& grad_out, Tensor* grad_in) {
   activation_.backward(pre_activation_, out, grad_out);  // grad_out is now dLoss/dz
   matmul(in, Transpose::Yes, grad_out, Transpose::No, kernel_grad_);
-  if (grad_out.rows == 0) {
-    std::fill(bias_grad_.data.begin(), bias_grad_.data.end(), 0.0f);
-  } else {
-    const Array bias_grad_out = bias_grad_.flat();
-    bias_grad_sum_.run({grad_out.matrix()}, &bias_grad_out);
-  }
+  column_sums(grad_out, bias_grad_.data.data());
   if (grad_in) matmul(grad_out, Transpose::No, kernel_, Transpose::Yes, *grad_in);
 }
 
@@ -65,9 +72,7 @@ std::vector<Parameter> Dense::parameters() {
 }
 
 std::vector<const Stage*> Dense::stages() const {
-  std::vector<const Stage*> list = activation_.stages();
-  list.push_back(&bias_grad_sum_);
-  return list;
+  return activation_.stages();
 }
 
 namespace {

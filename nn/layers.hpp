@@ -79,14 +79,15 @@ class Dense : public Layer {
   const Tensor& kernel() const { return kernel_; }
   const Tensor& bias() const { return bias_; }
   Activation activation() const { return activation_.kind(); }
+  // Inference, in place: z = act(z) for z = x · kernel + bias, through `binding`.
+  void activate(Tensor& z, BoundStage& binding) const { activation_.apply(z, binding); }
 
  private:
   Tensor kernel_, bias_;
   Tensor kernel_grad_;  // sized by the first backward (inference-only models never need it)
   Tensor bias_grad_;
-  Tensor pre_activation_;  // training: x · kernel + bias
+  Tensor pre_activation_;  // training: x · kernel + bias (unused when the kernel is fused)
   ActivationStages activation_;
-  Stage bias_grad_sum_;    // sum(dz, axis=0)
 };
 extern const LayerType dense_layer_type;  // defined with Dense's code
 

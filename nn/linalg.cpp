@@ -40,11 +40,7 @@ void matvec_accumulate(const float* x, const Tensor& kernel, float* y) {
   thread_local std::vector<float> partial_storage;
   partial_storage.resize(static_cast<std::size_t>(parts) * kernel.cols);
   float* const partials = partial_storage.data();
-  tbb::parallel_for(0, parts, [&](int p) {
-    const auto [begin, end] = block(kernel.rows, parts, p);
-    cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(end - begin), cols, 1.0f,
-                kernel.row(begin), cols, x + begin, 1, 0.0f, partials + p * kernel.cols, 1);
-  });
+  matvec_partials(x, kernel, parts, partials);
   Eigen::Map<Eigen::RowVectorXf> yv(y, kernel.cols);
   for (int p = 0; p < parts; ++p)
     yv += Eigen::Map<const Eigen::RowVectorXf>(partials + p * kernel.cols, kernel.cols);
@@ -116,6 +112,29 @@ void set_blas_threads(int threads) {
   if (current.load(std::memory_order_relaxed) == threads) return;
   current.store(threads, std::memory_order_relaxed);
   openblas_set_num_threads(threads);
+}
+
+void matvec_partials(const float* x, const Tensor& kernel, int parts, float* partials) {
+  const auto cols = static_cast<int>(kernel.cols);
+  set_blas_threads(1);
+  tbb::parallel_for(0, parts, [&](int p) {
+    const auto [begin, end] = block(kernel.rows, parts, p);
+    float* partial = partials + p * kernel.cols;
+    if (begin == end) return std::fill(partial, partial + kernel.cols, 0.0f);
+    cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(end - begin), cols, 1.0f,
+                kernel.row(begin), cols, x + begin, 1, 0.0f, partial, 1);
+  });
+}
+
+void column_sums(const Tensor& z, float* out) {
+  if (z.rows == 0) return std::fill(out, out + z.cols, 0.0f);
+  if (z.cols == 0) return;
+  thread_local std::vector<float> ones;  // grows to the largest row count, then stays
+  if (static_cast<std::int64_t>(ones.size()) < z.rows)
+    ones.assign(static_cast<std::size_t>(z.rows), 1.0f);
+  set_blas_threads(1);
+  cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(z.rows), static_cast<int>(z.cols),
+              1.0f, z.data.data(), static_cast<int>(z.cols), ones.data(), 1, 0.0f, out, 1);
 }
 
 void matmul(const Tensor& a, Transpose ta, const Tensor& b, Transpose tb, Tensor& c,

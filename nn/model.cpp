@@ -1,5 +1,6 @@
 #include "nn/model.hpp"
 
+#include <atomic>
 #include <cmath>
 
 #include <exprvm/exprvm.hpp>
@@ -21,7 +22,14 @@ void check_no_nan(const Tensor& x, const char* what) {
   }
 }
 
-Model::Model(std::int64_t input_width) : input_width_(input_width) {
+namespace {
+std::uint64_t new_model_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+Model::Model(std::int64_t input_width) : input_width_(input_width), id_(new_model_id()) {
   if (input_width <= 0) throw Error(ErrorKind::Shape, "model: input width must be positive");
 }
 
@@ -34,6 +42,7 @@ void Model::add(std::unique_ptr<Layer> layer) {
                                       std::to_string(output_width()));
   }
   layers_.push_back(std::move(layer));
+  id_ = new_model_id();
 }
 
 std::string Model::next_layer_name(const std::string& type) const {
@@ -58,8 +67,7 @@ std::size_t Model::resolve_index(int last) const {
 
 Tensor Model::predict(const Tensor& x, int last) const {
   PredictWorkspace workspace;
-  predict(x, workspace, last);
-  return std::move(resolve_index(last) % 2 == 0 ? workspace.a : workspace.b);
+  return std::move(const_cast<Tensor&>(predict(x, workspace, last)));
 }
 
 const Tensor& Model::predict(const Tensor& x, PredictWorkspace& workspace, int last) const {
@@ -69,14 +77,9 @@ const Tensor& Model::predict(const Tensor& x, PredictWorkspace& workspace, int l
   }
   check_no_nan(x, "input");
   const std::size_t stop = resolve_index(last);
-  if (workspace.bindings.size() < layers_.size()) workspace.bindings.resize(layers_.size());
-  const Tensor* current = &x;
-  for (std::size_t i = 0; i <= stop; ++i) {
-    Tensor& out = (i % 2 == 0) ? workspace.a : workspace.b;
-    layers_[i]->forward_bound(*current, out, workspace.bindings[i]);
-    current = &out;
-  }
-  return *current;
+  if (!workspace.plan.made_for(id_, x.rows, stop))
+    workspace.plan = PredictPlan(layers_, stop, x.rows, id_);
+  return workspace.plan.run(x);
 }
 
 const Tensor& Model::forward_train(const Tensor& x, std::mt19937_64& rng) {

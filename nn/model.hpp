@@ -6,14 +6,15 @@
 #include <vector>
 
 #include "nn/layers.hpp"
+#include "nn/predict_plan.hpp"
 
 namespace exprvm::nn {
 
-// Buffers of Model::predict, reused across calls so that steady-state predictions do not
-// allocate. A Model may be shared by threads; a workspace may not (one per thread).
+// What Model::predict keeps across calls: the plan of the last (model, rows, last layer) it
+// ran, re-made when any of them changes, so that steady-state predictions do not allocate.
+// A Model may be shared by threads; a workspace may not (one per thread).
 struct PredictWorkspace {
-  Tensor a, b;
-  std::vector<BoundStage> bindings;  // one per layer: its elementwise stage bound to a or b
+  PredictPlan plan;
 };
 
 class Model {
@@ -50,6 +51,7 @@ class Model {
   std::size_t resolve_index(int last) const;
 
   std::int64_t input_width_;
+  std::uint64_t id_;  // new for every model and every add(): names the layers a plan was made for
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<Tensor> activations_;  // training: [0] the input, [i + 1] layer i's output
   Tensor grad_a_, grad_b_;

@@ -64,6 +64,7 @@ std::vector<EpochLog> fit(Model& model, const Loss& loss, Optimizer& optimizer, 
   std::vector<std::int64_t> order(static_cast<std::size_t>(train_rows));
   std::iota(order.begin(), order.end(), 0);
   Tensor x_batch, y_batch, grad;
+  PredictWorkspace validation;  // its plan serves every epoch (the weights change in place)
   std::vector<Parameter> parameters = model.parameters();
   std::vector<EpochLog> logs;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -83,7 +84,8 @@ std::vector<EpochLog> fit(Model& model, const Loss& loss, Optimizer& optimizer, 
       ++log.batches;
     }
     log.loss = loss_sum / static_cast<double>(train_rows);
-    if (validation_rows > 0) log.val_loss = loss.value(model.predict(x_val), y_val);
+    if (validation_rows > 0)
+      log.val_loss = loss.value(model.predict(x_val, validation), y_val);
     log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (progress) *progress << format_epoch(log, options.epochs) << std::endl;
     logs.push_back(log);

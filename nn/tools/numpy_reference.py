@@ -37,7 +37,7 @@ def best_time(fn, seconds):
         for _ in range(calls):
             fn()
         elapsed = time.perf_counter() - start
-        if elapsed > seconds / 20 or calls > 1 << 24:
+        if elapsed > max(seconds / 400, 2e-4) or calls > 1 << 24:
             break
         calls *= 2
     best = elapsed / calls
