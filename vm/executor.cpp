@@ -37,7 +37,8 @@ constexpr std::size_t kMaxReductionBlocks = 64;
 class Runner {
  public:
   explicit Runner(const RunPlan& plan)
-      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())) {}
+      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
+        jit_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })) {}
 
   void run() const {
     void** regs = registers();
@@ -92,7 +93,8 @@ class Runner {
       }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
-    for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
+    if (jit_) jit_(kernel_len, regs);
+    else for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (const BoundReg& b : p_.copy_back) {
       if (b.access == Access::Scatter) {
         scatter(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
@@ -183,10 +185,18 @@ class Runner {
     });
   }
 
+  // The program's chunk code compiled with this ISA's kernels for the instructions it calls.
+  std::unique_ptr<jit::Code> compile_jit() const {
+    std::vector<Kernel> kernels;
+    for (const ExecInstr& e : ex_.main[isa_]) kernels.push_back(e.fn);
+    return jit::compile(bc_, kernels);
+  }
+
   const RunPlan& p_;
   const Executable& ex_;
   const Bytecode& bc_;
   int isa_;
+  jit::ChunkFn jit_;  // null: interpret
 };
 
 // The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):
