@@ -90,23 +90,30 @@ class SegmentEmitter {
  private:
   DType dtype(Reg r) const { return bc_.regs[r].dtype; }
 
-  // The first kBaseCount registers the segment touches in memory get a base register;
-  // its first kMaxHoisted uniforms a vector register for the whole segment.
+  // The first kBaseCount registers whose memory the segment reads (before defining them) or
+  // writes get a base register; its first kMaxHoisted uniforms a vector register for the
+  // whole segment.
   void assign_bases_and_hoist() {
     int bases = 0, hoisted = 0;
+    std::vector<char> defined(bc_.regs.size(), 0);
+    auto in_memory = [&](Reg r) {
+      if (bases == kBaseCount || base_of_[r] >= 0) return;
+      base_of_[r] = bases;
+      a_.mov(kBases[bases++], qword_ptr(kRegs, 8 * r));
+    };
     for (int k = seg_.begin; k < seg_.end; ++k) {
       const Instruction& ins = bc_.code[k];
-      for (Reg r : {ins.a, ins.b, ins.c, ins.dst}) {
-        if (r == kNoReg || base_of_[r] >= 0 || hoisted_[r] >= 0) continue;
-        if (is_uniform(bc_.regs[r].kind)) {
-          if (hoisted == kMaxHoisted) continue;
+      for (Reg r : {ins.a, ins.b, ins.c}) {
+        if (r == kNoReg || defined[r] || hoisted_[r] >= 0) continue;
+        if (!is_uniform(bc_.regs[r].kind)) {
+          in_memory(r);
+        } else if (hoisted < kMaxHoisted) {
           hoisted_[r] = kValueRegs - 1 - hoisted++;
           broadcast(r, hoisted_[r]);
-        } else if (bases < kBaseCount) {
-          base_of_[r] = bases;
-          a_.mov(kBases[bases++], qword_ptr(kRegs, 8 * r));
         }
       }
+      defined[ins.dst] = 1;
+      if (plan_.store_result[k]) in_memory(ins.dst);
     }
     value_regs_ = kValueRegs - hoisted;
   }
@@ -459,7 +466,7 @@ void emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   a.mov(kRegs, rsi);
   for (const Segment& seg : plan.segments) {
     if (a.logger())
-      a.commentf("%s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);
+      a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);
     if (seg.fused) SegmentEmitter(a, bc, plan, seg, pool).emit();
     else emit_calls(a, bc, seg, kernels);
   }

@@ -4,10 +4,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 #include <stdexcept>
 
 #include "jit/emit.hpp"
 #include "jit/plan.hpp"
+#include "vm/executor.hpp"
 
 namespace exprvm::jit {
 namespace {
@@ -95,6 +97,24 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   if (listing) *listing = logger.data();
   const int fused = plan.fused_instructions;
   return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused);
+}
+
+}  // namespace exprvm::jit
+
+namespace exprvm::jit {
+
+std::string listing(const Bytecode& bc) {
+  const vm::Isa isa = vm::active_isa();
+  if (isa == vm::Isa::Sse2) return "; JIT: not used (the active instruction set is sse2)\n";
+  const vm::Executable ex(bc);
+  std::vector<vm::Kernel> kernels;
+  for (const vm::ExecInstr& e : ex.main[static_cast<int>(isa)]) kernels.push_back(e.fn);
+  std::string text, why;
+  const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why);
+  if (!code) return "; JIT: interpreted (" + why + ")\n";
+  return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
+         " fused instructions, " + std::to_string(code->called_instructions()) + " kernel calls, " +
+         std::to_string(code->bytes()) + " bytes\n" + text;
 }
 
 }  // namespace exprvm::jit

@@ -55,6 +55,10 @@ class Code {
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
                               std::string* listing = nullptr, std::string* why = nullptr);
 
+// For `exprvm disasm --jit`: a summary line and the assembly of bc's chunk function built with
+// the active ISA's kernels, or the reason it stays interpreted.
+std::string listing(const Bytecode& bc);
+
 // Off: interpret everything. Tiered (the default): compile a program once a run has at least
 // kTierElements elements or after kTierRuns runs. Always: compile on the first run. The
 // environment variable EXPRVM_JIT=0 / 1 / always sets the initial mode.
