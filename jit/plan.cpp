@@ -1,5 +1,7 @@
 #include "jit/plan.hpp"
 
+#include <algorithm>
+
 namespace exprvm::jit {
 namespace {
 
@@ -43,14 +45,33 @@ Plan make_plan(const Bytecode& bc) {
   Plan plan;
   const int n = static_cast<int>(bc.code.size());
   std::vector<int> segment_of(n);
+  // Per physical chunk register: the element size the current fused segment accesses it
+  // with (0: not yet). Temps with disjoint lifetimes share a buffer, and when their element
+  // sizes differ, a vector loop writing one would overwrite elements of the other not read yet
+  // (the interpreter's whole-chunk passes are safe): such an instruction starts a new segment.
+  std::vector<std::size_t> temp_size(bc.temp_count, 0);
+  auto conflicts = [&](const Instruction& ins) {
+    for (Reg r : {ins.dst, ins.a, ins.b, ins.c}) {
+      if (r == kNoReg || bc.regs[r].kind != RegKind::Temp) continue;
+      const std::size_t seen = temp_size[bc.regs[r].index];
+      if (seen != 0 && seen != itemsize(bc.regs[r].dtype)) return true;
+    }
+    return false;
+  };
   for (int i = 0; i < n; ++i) {
-    const bool fused = is_fusable(bc, bc.code[i]);
-    if (plan.segments.empty() || plan.segments.back().fused != fused) plan.segments.push_back({fused, i, i});
+    const Instruction& ins = bc.code[i];
+    const bool fused = is_fusable(bc, ins);
+    if (plan.segments.empty() || plan.segments.back().fused != fused || (fused && conflicts(ins))) {
+      plan.segments.push_back({fused, i, i});
+      std::fill(temp_size.begin(), temp_size.end(), 0);
+    }
+    if (fused)
+      for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
+        if (r != kNoReg && bc.regs[r].kind == RegKind::Temp) temp_size[bc.regs[r].index] = itemsize(bc.regs[r].dtype);
     plan.segments.back().end = i + 1;
     segment_of[i] = static_cast<int>(plan.segments.size()) - 1;
     if (!fused) continue;
     ++plan.fused_instructions;
-    const Instruction& ins = bc.code[i];
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
       if (r != kNoReg && bc.regs[r].dtype == DType::Float64) plan.step = 4;
   }

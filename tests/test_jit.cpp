@@ -171,6 +171,9 @@ TEST_CASE("jit: chunk boundaries, several outputs in place, kernel calls between
         check_same(p, {{"a", t, {n}}, {"b", t, {n}}, {"c", t, {n}}, {"o", t, {n}}}, seed + k++);
       }
     }
+    // Temps of different element sizes sharing one chunk buffer (float32 then float64 in t0).
+    check_same("mean((log(a) < a))", {{"a", DType::UInt8, {1025}}}, seed + k++);
+    check_same("sum(where(a < b, a, b) < (b > 0))", {{"a", t, {3000}}, {"b", t, {3000}}}, seed + k++);
     CompileOptions fma;
     fma.allow_fma = true;
     for (std::int64_t n : {7, 1000, 5000}) {
