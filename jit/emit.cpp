@@ -60,7 +60,9 @@ class SegmentEmitter {
       : a_(a), bc_(bc), plan_(plan), seg_(seg), pool_(pool),
         base_of_(bc.regs.size(), -1), hoisted_(bc.regs.size(), -1) {}
 
-  void emit() {
+  // Emits the segment; returns whether its code touched a chunk buffer (a Temp register's
+  // memory: a value from or for another segment, or a spill).
+  bool emit() {
     assign_bases_and_hoist();
     const int step = plan_.step;
     Label vector_loop = a_.newLabel(), tail = a_.newLabel(), tail_loop = a_.newLabel(),
@@ -85,6 +87,7 @@ class SegmentEmitter {
     a_.cmp(kIndex, kLen);
     a_.jb(tail_loop);
     a_.bind(done);
+    return touched_temps_;
   }
 
  private:
@@ -130,6 +133,7 @@ class SegmentEmitter {
   }
   // Element `index` of register r's memory (`size` bytes read or written; 0: from the operand).
   Mem at(Reg r, int shift, std::uint32_t size) {
+    if (bc_.regs[r].kind == RegKind::Temp) touched_temps_ = true;
     Gp base = kAddr;
     if (base_of_[r] >= 0) base = kBases[base_of_[r]];
     else a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
@@ -430,6 +434,7 @@ class SegmentEmitter {
   std::vector<int> hoisted_;  // per register: the vector register it stays in, or -1
   int value_regs_ = kValueRegs;
   bool vector_ = true;  // emitting the vector body, or the one-element tail
+  bool touched_temps_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
   // as 64-bit lanes, a value not yet in memory; per vector register: the register it holds.
   std::vector<int> vec_of_;
@@ -456,8 +461,9 @@ void emit_calls(Assembler& a, const Bytecode& bc, const Segment& seg, std::span<
 
 }  // namespace
 
-void emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
+bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
                          std::span<const vm::Kernel> kernels) {
+  bool any_length = true;
   ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()};
   const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
   for (const Gp& g : saved) a.push(g);
@@ -467,8 +473,12 @@ void emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   for (const Segment& seg : plan.segments) {
     if (a.logger())
       a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);
-    if (seg.fused) SegmentEmitter(a, bc, plan, seg, pool).emit();
-    else emit_calls(a, bc, seg, kernels);
+    if (seg.fused) {
+      any_length &= !SegmentEmitter(a, bc, plan, seg, pool).emit();
+    } else {
+      emit_calls(a, bc, seg, kernels);
+      any_length = false;
+    }
   }
   a.vzeroupper();
   a.add(rsp, 8);
@@ -483,6 +493,7 @@ void emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   word32(pool.one32, 0x3f800000u);
   word32(pool.sign32, 0x80000000u);
   word32(pool.abs32, 0x7fffffffu);
+  return any_length;
 }
 
 }  // namespace exprvm::jit

@@ -18,8 +18,10 @@ namespace exprvm::jit {
 // bc.code over elements [0, len) of each register's memory regs[r] (the executor's register
 // file, with a null at regs[bc.regs.size()]). Fused segments are vector loops of plan.step
 // elements plus a one-element tail loop; other instructions call kernels[i] (the kernel the
-// interpreter would call for instruction i) on the whole chunk.
-void emit_chunk_function(asmjit::x86::Assembler& a, const Bytecode& bc, const Plan& plan,
+// interpreter would call for instruction i) on the whole chunk. Returns whether the function
+// touches no chunk buffer (no kernel call, no spill, no value between segments): then len may
+// exceed the chunk size.
+bool emit_chunk_function(asmjit::x86::Assembler& a, const Bytecode& bc, const Plan& plan,
                          std::span<const vm::Kernel> kernels);
 
 }  // namespace exprvm::jit

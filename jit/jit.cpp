@@ -64,8 +64,8 @@ std::unique_ptr<Code> decline(std::string* why, const char* reason) {
 Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
 void set_mode(Mode m) { mode_flag().store(m, std::memory_order_relaxed); }
 
-Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called)
-    : fn_(fn), bytes_(bytes), fused_(fused), called_(called) {}
+Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length)
+    : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length) {}
 Code::~Code() { runtime().release(fn_); }
 
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
@@ -85,8 +85,9 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   FirstError errors;
   holder.setErrorHandler(&errors);
   asmjit::x86::Assembler a(&holder);
+  bool any_length = false;
   try {
-    emit_chunk_function(a, bc, plan, kernels);
+    any_length = emit_chunk_function(a, bc, plan, kernels);
   } catch (const std::logic_error&) {
     return decline(why, "the emitter met an instruction it does not fuse");
   }
@@ -96,7 +97,8 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   if (runtime().add(&fn, &holder) != asmjit::kErrorOk) return decline(why, "no executable memory");
   if (listing) *listing = logger.data();
   const int fused = plan.fused_instructions;
-  return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused);
+  return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused,
+                                any_length);
 }
 
 }  // namespace exprvm::jit

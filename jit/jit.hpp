@@ -33,7 +33,7 @@ inline constexpr std::size_t kMaxInstructions = 1024;  // (planning is quadratic
 // Generated code, executable (never writable through the same mapping), freed with it.
 class Code {
  public:
-  Code(ChunkFn fn, std::size_t bytes, int fused, int called);
+  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length);
   ~Code();
   Code(const Code&) = delete;
   Code& operator=(const Code&) = delete;
@@ -41,11 +41,15 @@ class Code {
   std::size_t bytes() const { return bytes_; }
   int fused_instructions() const { return fused_; }
   int called_instructions() const { return called_; }
+  // The function uses no chunk buffer, so one call may run any number of elements (a whole
+  // range of chunks over the caller's contiguous buffers).
+  bool any_length() const { return any_length_; }
 
  private:
   ChunkFn fn_;
   std::size_t bytes_;
   int fused_, called_;
+  bool any_length_;
 };
 
 // Compiles bc.code, calling kernels[i] for instruction i where it is not fused. Returns null
@@ -72,14 +76,14 @@ inline constexpr std::uint32_t kTierRuns = 16;
 // then, and used only while that ISA is active.
 class Tier {
  public:
-  // The chunk function for a run of n elements on `isa`, compiling it with `compile_code`
-  // (returning std::unique_ptr<Code>) when this run qualifies; null: interpret.
+  // The code for a run of n elements on `isa`, compiling it with `compile_code` (returning
+  // std::unique_ptr<Code>) when this run qualifies; null: interpret.
   template <class CompileCode>
-  ChunkFn get(vm::Isa isa, std::int64_t n, const CompileCode& compile_code) const {
+  const Code* get(vm::Isa isa, std::int64_t n, const CompileCode& compile_code) const {
     const Mode m = mode();
     if (m == Mode::Off || isa == vm::Isa::Sse2) return nullptr;
     const State s = state_.load(std::memory_order_acquire);
-    if (s == State::Ready) return isa == isa_ ? code_->fn() : nullptr;
+    if (s == State::Ready) return isa == isa_ ? code_.get() : nullptr;
     if (s != State::NotTried) return nullptr;
     if (m == Mode::Tiered && n < kTierElements &&
         runs_.fetch_add(1, std::memory_order_relaxed) + 1 < kTierRuns)
@@ -89,7 +93,7 @@ class Tier {
     code_ = compile_code();
     isa_ = isa;
     state_.store(code_ ? State::Ready : State::Declined, std::memory_order_release);
-    return code_ ? code_->fn() : nullptr;
+    return code_.get();
   }
   // The compiled code, if any (for inspection and tests).
   const Code* code() const {

@@ -38,7 +38,9 @@ class Runner {
  public:
   explicit Runner(const RunPlan& plan)
       : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
-        jit_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })) {}
+        jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
+        jit_(jit_code_ ? jit_code_->fn() : nullptr),
+        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {}
 
   void run() const {
     void** regs = registers();
@@ -122,6 +124,11 @@ class Runner {
     const std::size_t chunk = ex_.chunk;
     const std::size_t chunks = chunk_count();
     auto body = [&](std::size_t begin, std::size_t end, void** r) {
+      if (jit_ranges_) {  // the chunks of the range in one call
+        const auto start = static_cast<std::int64_t>(begin * chunk);
+        this->chunk(r, start, static_cast<std::size_t>(std::min<std::int64_t>(end * chunk, p_.n) - start));
+        return;
+      }
       for (std::size_t c = begin; c < end; ++c) {
         const auto start = static_cast<std::int64_t>(c * chunk);
         this->chunk(r, start, static_cast<std::size_t>(std::min<std::int64_t>(chunk, p_.n - start)));
@@ -185,6 +192,11 @@ class Runner {
     });
   }
 
+  // Every Input/Output/Result register reads and writes the caller's memory in place.
+  bool all_direct() const {
+    return std::all_of(p_.bound.begin(), p_.bound.end(), [](const BoundReg& b) { return b.access == Access::Direct; });
+  }
+
   // The program's chunk code compiled with this ISA's kernels for the instructions it calls.
   std::unique_ptr<jit::Code> compile_jit() const {
     std::vector<Kernel> kernels;
@@ -196,7 +208,9 @@ class Runner {
   const Executable& ex_;
   const Bytecode& bc_;
   int isa_;
-  jit::ChunkFn jit_;  // null: interpret
+  const jit::Code* jit_code_;  // null: interpret
+  jit::ChunkFn jit_;
+  bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
 };
 
 // The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):
