@@ -2,6 +2,7 @@
 
 #include <asmjit/x86.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -11,19 +12,28 @@
 #include "jit/plan.hpp"
 #include "vm/executor.hpp"
 
+// Debian's libasmjit.a is not compiled position-independent: one object (globals.cpp.o) reads
+// `stderr` PC-relative, which a shared object (libexprvm.so, the Python module) cannot resolve.
+// Those links pass -Wl,--wrap=stderr (CMakeLists.txt), which sends that reference here: a
+// variable of this library holding libc's stderr.
+extern "C" {
+std::FILE* __wrap_stderr = stderr;  // NOLINT: the name is the linker's --wrap convention
+}
+
 namespace exprvm::jit {
 namespace {
 
 // One code allocator for the process. Dual mapping: the code is written through a read-write
 // view and run through a separate read-execute view of the same memory, so no page is ever
-// writable and executable at once (W^X).
+// writable and executable at once (W^X). Never destroyed: programs in static caches release
+// their code during exit, after function-local statics would be gone.
 asmjit::JitRuntime& runtime() {
-  static asmjit::JitRuntime rt([] {
-    static asmjit::JitAllocator::CreateParams params;
+  static asmjit::JitRuntime* rt = [] {
+    asmjit::JitAllocator::CreateParams params;
     params.options = asmjit::JitAllocatorOptions::kUseDualMapping;
-    return &params;
-  }());
-  return rt;
+    return new asmjit::JitRuntime(&params);
+  }();
+  return *rt;
 }
 
 bool cpu_has_avx2_fma() {
