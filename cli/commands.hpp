@@ -8,7 +8,7 @@
 namespace exprvm::cli {
 
 int eval_command(const std::vector<std::string>& args);
-int disasm_command(const std::vector<std::string>& args);
+int disasm_command(std::vector<std::string> args);
 int demo_command(const std::vector<std::string>& args);
 
 }  // namespace exprvm::cli

@@ -12,7 +12,10 @@
 #include <random>
 
 #include "cli/commands.hpp"
+#include "compiler/lower.hpp"
+#include "compiler/optimize.hpp"
 #include "compiler/scalar_ops.hpp"
+#include "jit/jit.hpp"
 #include "vm/iteration.hpp"
 
 namespace exprvm::cli {
@@ -195,7 +198,9 @@ int eval_command(const std::vector<std::string>& args) {
   return 0;
 }
 
-int disasm_command(const std::vector<std::string>& args) {
+int disasm_command(std::vector<std::string> args) {
+  const bool jit = !args.empty() && args[0] == "--jit";
+  if (jit) args.erase(args.begin());
   if (args.empty()) throw Error(ErrorKind::Argument, "disasm needs an expression");
   const std::string source = args[0];
   Signature sig;
@@ -219,6 +224,12 @@ int disasm_command(const std::vector<std::string>& args) {
     if (std::none_of(sig.begin(), sig.end(), [&](const Param& p) { return p.name == name; }))
       sig.push_back({name, DType::Float64, false, false});
   std::cout << compile(source, sig).disassemble();
+  if (jit) {
+    const CompileOptions options;
+    CheckedProgram checked = check(parse(source), sig, options);
+    if (options.optimize) optimize(checked);  // as exprvm::compile does
+    std::cout << jit::listing(lower(checked));
+  }
   return 0;
 }
 

@@ -20,7 +20,8 @@ const char* kUsage =
     "      Evaluates EXPR. Names given on the command line are 1-d arrays (several values) or\n"
     "      scalars (one value); other free names get N random elements (default 10).\n"
     "      DTYPE: float64 (default) or any of: DTYPE_NAMES\n"
-    "  exprvm disasm EXPR [NAME:DTYPE[:scalar] ...]   prints the bytecode (default float64 arrays)\n"
+    "  exprvm disasm [--jit] EXPR [NAME:DTYPE[:scalar] ...]\n"
+    "      prints the bytecode (default float64 arrays); --jit also the JIT's machine code\n"
     "  exprvm demo                                    seed 001's workloads against hand-written loops\n"
 #ifdef EXPRVM_HAVE_BENCH
     "  exprvm bench [--quick] [...]                   overhead versus array size (see --help)\n"

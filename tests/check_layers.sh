@@ -14,23 +14,23 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 layer_of() {
   case $1 in
-    core/*) echo 1 ;; compiler/*) echo 2 ;; vm/*) echo 3 ;; runtime/* | include/exprvm/*) echo 4 ;;
+    core/*) echo 1 ;; compiler/*) echo 2 ;; vm/* | jit/*) echo 3 ;; runtime/* | include/exprvm/*) echo 4 ;;
     *) echo 99 ;;
   esac
 }
 
-for h in compiler/*.hpp vm/*.hpp vm/kernels/*.hpp runtime/*.hpp include/exprvm/exprvm.hpp include/exprvm/exprvm.h; do
+for h in compiler/*.hpp vm/*.hpp vm/kernels/*.hpp jit/*.hpp runtime/*.hpp include/exprvm/exprvm.hpp include/exprvm/exprvm.h; do
   l=$(layer_of "$h"); checks=$((checks + 1))
   grep -q "^#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < $l " "$h" || fail "$h lacks the layer-$l guard"
 done
-for f in core/* compiler/* vm/* vm/kernels/* runtime/*; do
+for f in core/* compiler/* vm/* vm/kernels/* jit/* runtime/*; do
   [ -f "$f" ] || continue
   l=$(layer_of "$f")
   while read -r inc; do
     checks=$((checks + 1))
     il=$(layer_of "$inc"); [[ $inc == exprvm/* ]] && il=4
     [ "$il" -le "$l" ] || fail "$f (layer $l) includes $inc (layer $il)"
-  done < <(sed -n 's/^#include ["<]\(\(core\|compiler\|vm\|runtime\|exprvm\)\/[^">]*\)[">].*/\1/p' "$f")
+  done < <(sed -n 's/^#include ["<]\(\(core\|compiler\|vm\|jit\|runtime\|exprvm\)\/[^">]*\)[">].*/\1/p' "$f")
 done
 
 compile() {  # compile(layer, header): 0 when `#include "header"` compiles at that layer

@@ -38,7 +38,10 @@ constexpr std::size_t kMaxReductionBlocks = 64;
 class Runner {
  public:
   explicit Runner(const RunPlan& plan)
-      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())) {}
+      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
+        jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
+        jit_(jit_code_ ? jit_code_->fn() : nullptr),
+        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {}
 
   void run() const {
     void** regs = registers();
@@ -93,7 +96,8 @@ class Runner {
       }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
-    for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
+    if (jit_) jit_(kernel_len, regs);
+    else for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (const BoundReg& b : p_.copy_back) {
       if (b.access == Access::Scatter) {
         scatter(*p_.space, *b.view, start, len, regs[b.reg], b.dtype);
@@ -147,6 +151,11 @@ class Runner {
                               std::all_of(p_.bound.begin(), p_.bound.end(),
                                           [](const BoundReg& b) { return b.access == Access::Direct; });
     auto body = [&](std::size_t begin, std::size_t end, void** r) {
+      if (jit_ranges_) {  // the chunks of the range in one call
+        const auto start = static_cast<std::int64_t>(begin * chunk);
+        this->chunk(r, start, static_cast<std::size_t>(std::min<std::int64_t>(end * chunk, p_.n) - start));
+        return;
+      }
       for (std::size_t c = begin; c < end; ++c) {
         const std::size_t start = c == 0 ? 0 : c * chunk - shift;
         const std::size_t last = whole_ranges ? end - 1 : c;
@@ -213,10 +222,25 @@ class Runner {
     });
   }
 
+  // Every Input/Output/Result register reads and writes the caller's memory in place.
+  bool all_direct() const {
+    return std::all_of(p_.bound.begin(), p_.bound.end(), [](const BoundReg& b) { return b.access == Access::Direct; });
+  }
+
+  // The program's chunk code compiled with this ISA's kernels for the instructions it calls.
+  std::unique_ptr<jit::Code> compile_jit() const {
+    std::vector<Kernel> kernels;
+    for (const ExecInstr& e : ex_.main[isa_]) kernels.push_back(e.fn);
+    return jit::compile(bc_, kernels);
+  }
+
   const RunPlan& p_;
   const Executable& ex_;
   const Bytecode& bc_;
   int isa_;
+  const jit::Code* jit_code_;  // null: interpret
+  jit::ChunkFn jit_;
+  bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
 };
 
 // The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):

@@ -16,6 +16,7 @@
 #include "compiler/bytecode.hpp"
 #include "core/array.hpp"
 #include "core/error.hpp"
+#include "jit/jit.hpp"
 #include "vm/iteration.hpp"
 #include "vm/kernel.hpp"
 
@@ -91,6 +92,9 @@ struct Executable {
   std::vector<BoundReg> fast_bound;
   std::vector<int> fast_bound_arg;
   std::size_t fast_pad = 64;  // a multiple of every kernel's batch: 64 bytes / smallest itemsize
+  // The JIT tier: the chunk code compiled into one function once the program qualifies
+  // (jit/jit.hpp), then run by the executor in place of main[isa]; freed with the program.
+  jit::Tier jit;
 
   explicit Executable(Bytecode bc);
 };

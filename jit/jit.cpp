@@ -1,0 +1,132 @@
+#include "jit/jit.hpp"
+
+#include <asmjit/x86.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include <stdexcept>
+
+#include "jit/emit.hpp"
+#include "jit/plan.hpp"
+#include "vm/executor.hpp"
+
+// Debian's libasmjit.a is not compiled position-independent: one object (globals.cpp.o) reads
+// `stderr` PC-relative, which a shared object (libexprvm.so, the Python module) cannot resolve.
+// Those links pass -Wl,--wrap=stderr (CMakeLists.txt), which sends that reference here: a
+// variable of this library holding libc's stderr.
+extern "C" {
+std::FILE* __wrap_stderr = stderr;  // NOLINT: the name is the linker's --wrap convention
+}
+
+namespace exprvm::jit {
+namespace {
+
+// One code allocator for the process. Dual mapping: the code is written through a read-write
+// view and run through a separate read-execute view of the same memory, so no page is ever
+// writable and executable at once (W^X). Never destroyed: programs in static caches release
+// their code during exit, after function-local statics would be gone.
+asmjit::JitRuntime& runtime() {
+  static asmjit::JitRuntime* rt = [] {
+    asmjit::JitAllocator::CreateParams params;
+    params.options = asmjit::JitAllocatorOptions::kUseDualMapping;
+    return new asmjit::JitRuntime(&params);
+  }();
+  return *rt;
+}
+
+bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+Mode mode_from_environment() {
+  const char* v = std::getenv("EXPRVM_JIT");
+  if (!v) return Mode::Tiered;
+  if (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0) return Mode::Off;
+  if (std::strcmp(v, "always") == 0) return Mode::Always;
+  return Mode::Tiered;
+}
+
+std::atomic<Mode>& mode_flag() {
+  static std::atomic<Mode> m{mode_from_environment()};
+  return m;
+}
+
+// Records the first error the assembler reports (an operand combination it cannot encode),
+// so that a program the emitter got wrong is interpreted instead of run.
+class FirstError : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error err, const char*, asmjit::BaseEmitter*) override {
+    if (error == asmjit::kErrorOk) error = err;
+  }
+  asmjit::Error error = asmjit::kErrorOk;
+};
+
+std::unique_ptr<Code> decline(std::string* why, const char* reason) {
+  if (why) *why = reason;
+  return nullptr;
+}
+
+}  // namespace
+
+Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
+void set_mode(Mode m) { mode_flag().store(m, std::memory_order_relaxed); }
+
+Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length)
+    : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length) {}
+Code::~Code() { runtime().release(fn_); }
+
+std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
+                              std::string* listing, std::string* why) {
+  if (!cpu_has_avx2_fma()) return decline(why, "the CPU has no AVX2+FMA");
+  if (kernels.size() != bc.code.size()) return decline(why, "kernel list does not match the code");
+  if (bc.code.size() > kMaxInstructions) return decline(why, "more than kMaxInstructions instructions");
+  const Plan plan = make_plan(bc);
+  if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
+  asmjit::CodeHolder holder;
+  holder.init(runtime().environment());
+  asmjit::StringLogger logger;
+  if (listing) {
+    logger.addFlags(asmjit::FormatFlags::kMachineCode);
+    holder.setLogger(&logger);
+  }
+  FirstError errors;
+  holder.setErrorHandler(&errors);
+  asmjit::x86::Assembler a(&holder);
+  bool any_length = false;
+  try {
+    any_length = emit_chunk_function(a, bc, plan, kernels);
+  } catch (const std::logic_error&) {
+    return decline(why, "the emitter met an instruction it does not fuse");
+  }
+  if (errors.error != asmjit::kErrorOk) return decline(why, "the assembler rejected an instruction");
+  if (holder.codeSize() > kMaxCodeBytes) return decline(why, "the code would exceed kMaxCodeBytes");
+  ChunkFn fn = nullptr;
+  if (runtime().add(&fn, &holder) != asmjit::kErrorOk) return decline(why, "no executable memory");
+  if (listing) *listing = logger.data();
+  const int fused = plan.fused_instructions;
+  return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused,
+                                any_length);
+}
+
+}  // namespace exprvm::jit
+
+namespace exprvm::jit {
+
+std::string listing(const Bytecode& bc) {
+  const vm::Isa isa = vm::active_isa();
+  if (isa == vm::Isa::Sse2) return "; JIT: not used (the active instruction set is sse2)\n";
+  const vm::Executable ex(bc);
+  std::vector<vm::Kernel> kernels;
+  for (const vm::ExecInstr& e : ex.main[static_cast<int>(isa)]) kernels.push_back(e.fn);
+  std::string text, why;
+  const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why);
+  if (!code) return "; JIT: interpreted (" + why + ")\n";
+  return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
+         " fused instructions, " + std::to_string(code->called_instructions()) + " kernel calls, " +
+         std::to_string(code->bytes()) + " bytes\n" + text;
+}
+
+}  // namespace exprvm::jit

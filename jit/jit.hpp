@@ -1,0 +1,111 @@
+// The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
+// AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
+// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, float casts and bool logic
+// on float32/float64/bool registers are fused into one vector loop with every temporary in a
+// vector register; everything else (transcendental functions, integer and complex
+// instructions) calls the interpreter's own kernel on the whole chunk, so results are
+// bit-identical to the interpreter's. Reductions fold through the executor as before.
+#pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
+#endif
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "compiler/bytecode.hpp"
+#include "vm/kernel.hpp"
+
+namespace exprvm::jit {
+
+// Runs every instruction of the chunk code over elements [0, len) of each register's memory,
+// regs being the executor's register file (a pointer per register, then a null).
+using ChunkFn = void (*)(std::size_t len, void* const* regs);
+
+// Generated code is at most this long, from at most this many instructions; longer programs
+// are interpreted.
+inline constexpr std::size_t kMaxCodeBytes = 64 * 1024;
+inline constexpr std::size_t kMaxInstructions = 1024;  // (planning is quadratic in it)
+
+// Generated code, executable (never writable through the same mapping), freed with it.
+class Code {
+ public:
+  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length);
+  ~Code();
+  Code(const Code&) = delete;
+  Code& operator=(const Code&) = delete;
+  ChunkFn fn() const { return fn_; }
+  std::size_t bytes() const { return bytes_; }
+  int fused_instructions() const { return fused_; }
+  int called_instructions() const { return called_; }
+  // The function uses no chunk buffer, so one call may run any number of elements (a whole
+  // range of chunks over the caller's contiguous buffers).
+  bool any_length() const { return any_length_; }
+
+ private:
+  ChunkFn fn_;
+  std::size_t bytes_;
+  int fused_, called_;
+  bool any_length_;
+};
+
+// Compiles bc.code, calling kernels[i] for instruction i where it is not fused. Returns null
+// (the program stays interpreted) when the CPU lacks AVX2+FMA, nothing would be fused, or the
+// code would exceed kMaxCodeBytes; `why` then says which. `listing`, when given, receives the
+// assembly.
+std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
+                              std::string* listing = nullptr, std::string* why = nullptr);
+
+// For `exprvm disasm --jit`: a summary line and the assembly of bc's chunk function built with
+// the active ISA's kernels, or the reason it stays interpreted.
+std::string listing(const Bytecode& bc);
+
+// Off: interpret everything. Tiered (the default): compile a program once a run has at least
+// kTierElements elements or after kTierRuns runs. Always: compile on the first run. The
+// environment variable EXPRVM_JIT=0 / 1 / always sets the initial mode.
+enum class Mode : std::uint8_t { Off, Tiered, Always };
+Mode mode();
+void set_mode(Mode m);
+inline constexpr std::int64_t kTierElements = 4096;
+inline constexpr std::uint32_t kTierRuns = 16;
+
+// A program's JIT state (held by vm::Executable): compiled at most once, for the ISA active
+// then, and used only while that ISA is active.
+class Tier {
+ public:
+  // The code for a run of n elements on `isa`, compiling it with `compile_code` (returning
+  // std::unique_ptr<Code>) when this run qualifies; null: interpret.
+  template <class CompileCode>
+  const Code* get(vm::Isa isa, std::int64_t n, const CompileCode& compile_code) const {
+    const Mode m = mode();
+    if (m == Mode::Off || isa == vm::Isa::Sse2) return nullptr;
+    const State s = state_.load(std::memory_order_acquire);
+    if (s == State::Ready) return isa == isa_ ? code_.get() : nullptr;
+    if (s != State::NotTried) return nullptr;
+    if (m == Mode::Tiered && n < kTierElements &&
+        runs_.fetch_add(1, std::memory_order_relaxed) + 1 < kTierRuns)
+      return nullptr;
+    State expected = State::NotTried;
+    if (!state_.compare_exchange_strong(expected, State::Compiling)) return nullptr;
+    code_ = compile_code();
+    isa_ = isa;
+    state_.store(code_ ? State::Ready : State::Declined, std::memory_order_release);
+    return code_.get();
+  }
+  // The compiled code, if any (for inspection and tests).
+  const Code* code() const {
+    return state_.load(std::memory_order_acquire) == State::Ready ? code_.get() : nullptr;
+  }
+
+ private:
+  enum class State : std::uint8_t { NotTried, Compiling, Ready, Declined };
+  mutable std::atomic<State> state_{State::NotTried};
+  mutable std::atomic<std::uint32_t> runs_{0};
+  mutable std::unique_ptr<Code> code_;
+  mutable vm::Isa isa_ = vm::Isa::Sse2;
+};
+
+}  // namespace exprvm::jit

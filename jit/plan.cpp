@@ -1,0 +1,94 @@
+#include "jit/plan.hpp"
+
+#include <algorithm>
+
+namespace exprvm::jit {
+namespace {
+
+bool jit_dtype(DType t) { return t == DType::Float32 || t == DType::Float64 || t == DType::Bool; }
+
+bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
+bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || ins.c == r; }
+
+}  // namespace
+
+bool is_fusable(const Bytecode& bc, const Instruction& ins) {
+  for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
+    if (r != kNoReg && !jit_dtype(bc.regs[r].dtype)) return false;
+  const DType t = ins.dtype;
+  if (ins.op == Op::CAST) return jit_dtype(t) && jit_dtype(ins.src) && t != ins.src;
+  if (is_float(t)) {
+    switch (ins.op) {
+      case Op::COPY: case Op::NEG: case Op::ABS: case Op::SQUARE: case Op::SQRT:
+      case Op::CEIL: case Op::FLOOR: case Op::ROUND: case Op::TRUNC:
+      case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV: case Op::MAXIMUM: case Op::MINIMUM:
+      case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
+      case Op::WHERE: case Op::CLIP: case Op::FMA:
+      case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
+        return true;
+      default: return false;
+    }
+  }
+  if (t == DType::Bool) {
+    switch (ins.op) {
+      case Op::COPY: case Op::INVERT: case Op::ADD: case Op::MUL: case Op::AND: case Op::OR:
+      case Op::XOR: case Op::EQ: case Op::NE: case Op::WHERE: case Op::MAXIMUM: case Op::MINIMUM:
+        return true;
+      default: return false;
+    }
+  }
+  return false;
+}
+
+Plan make_plan(const Bytecode& bc) {
+  Plan plan;
+  const int n = static_cast<int>(bc.code.size());
+  std::vector<int> segment_of(n);
+  // Per physical chunk register: the element size the current fused segment accesses it
+  // with (0: not yet). Temps with disjoint lifetimes share a buffer, and when their element
+  // sizes differ, a vector loop writing one would overwrite elements of the other not read yet
+  // (the interpreter's whole-chunk passes are safe): such an instruction starts a new segment.
+  std::vector<std::size_t> temp_size(bc.temp_count, 0);
+  auto conflicts = [&](const Instruction& ins) {
+    for (Reg r : {ins.dst, ins.a, ins.b, ins.c}) {
+      if (r == kNoReg || bc.regs[r].kind != RegKind::Temp) continue;
+      const std::size_t seen = temp_size[bc.regs[r].index];
+      if (seen != 0 && seen != itemsize(bc.regs[r].dtype)) return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < n; ++i) {
+    const Instruction& ins = bc.code[i];
+    const bool fused = is_fusable(bc, ins);
+    if (plan.segments.empty() || plan.segments.back().fused != fused || (fused && conflicts(ins))) {
+      plan.segments.push_back({fused, i, i});
+      std::fill(temp_size.begin(), temp_size.end(), 0);
+    }
+    if (fused)
+      for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
+        if (r != kNoReg && bc.regs[r].kind == RegKind::Temp) temp_size[bc.regs[r].index] = itemsize(bc.regs[r].dtype);
+    plan.segments.back().end = i + 1;
+    segment_of[i] = static_cast<int>(plan.segments.size()) - 1;
+    if (!fused) continue;
+    ++plan.fused_instructions;
+    for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
+      if (r != kNoReg && bc.regs[r].dtype == DType::Float64) plan.step = 4;
+  }
+  plan.store_result.assign(n, 0);
+  for (int i = 0; i < n; ++i) {
+    const Reg d = bc.code[i].dst;
+    const RegKind kind = bc.regs[d].kind;
+    bool store = kind == RegKind::Output || kind == RegKind::Result;
+    bool redefined = false;
+    for (int j = i + 1; j < n && !store && !redefined; ++j) {
+      if (reads(bc.code[j], d) && segment_of[j] != segment_of[i]) store = true;
+      redefined = bc.code[j].dst == d;
+    }
+    if (!redefined && bc.reduction && bc.reduction->source == d) store = true;
+    plan.store_result[i] = store;
+  }
+  return plan;
+}
+
+}  // namespace exprvm::jit

@@ -1,0 +1,39 @@
+// What the JIT does with each instruction of a program's chunk code: fuse it into a vector
+// loop, or call the interpreter's kernel for it over the whole chunk. The plan is a pure
+// function of the Bytecode (no assembler), so it is testable and listable on its own.
+#pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
+#endif
+#include <vector>
+
+#include "compiler/bytecode.hpp"
+
+namespace exprvm::jit {
+
+// Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
+// selections, rounding, float casts, bool logic; every operand float32, float64 or bool).
+// Everything else (transcendental functions, integers, complex) is a kernel call.
+bool is_fusable(const Bytecode& bc, const Instruction& ins);
+
+struct Segment {
+  bool fused;      // a vector loop over the chunk, or one kernel call per instruction
+  int begin, end;  // instruction indices [begin, end) of Bytecode::code
+};
+
+struct Plan {
+  std::vector<Segment> segments;  // consecutive, covering every instruction in order
+  int fused_instructions = 0;
+  // Elements per vector iteration: 8 (float32 in ymm) unless a fused instruction touches a
+  // float64 register, then 4 (float64 in ymm, float32 in xmm).
+  int step = 8;
+  // Per instruction of a fused segment: its result must reach its register's memory (an
+  // Output or Result, the reduction's source, or read by another segment); stored once, when
+  // computed. Other results live only in vector registers (spilled to the register's chunk
+  // buffer when the register file runs out).
+  std::vector<char> store_result;
+};
+
+Plan make_plan(const Bytecode& bc);
+
+}  // namespace exprvm::jit
