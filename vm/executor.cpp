@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/fault_injection.hpp"
 #include "core/numpy_scalar.hpp"
 #include "vm/binding.hpp"
 #include "vm/convert.hpp"
@@ -36,8 +37,20 @@ constexpr std::size_t kMaxReductionBlocks = 64;
 // The executor body over one plan, with the ISA fixed for the run.
 class Runner {
  public:
+  // Everything the run allocates is allocated here, before it writes anything: the calling
+  // thread's register file and, for a run large enough for the thread pool, one register file
+  // per slot of the pool (so an allocation failure leaves every output untouched).
   explicit Runner(const RunPlan& plan)
-      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())) {}
+      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())) {
+    if (p_.fixed_registers) return;
+    file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
+    own_file_ = thread_scratch(1, file_bytes_);
+    if (p_.n >= kParallelMinElements && threads() > 1) {
+      team_ = current_team();
+      slots_ = static_cast<std::size_t>(team_slots(*team_));
+      slot_files_ = thread_scratch(2, slots_ * file_bytes_);
+    }
+  }
 
   void run() const {
     void** regs = registers();
@@ -49,10 +62,11 @@ class Runner {
 
  private:
   // The calling thread's register file.
-  void** registers() const {
-    if (p_.fixed_registers) return p_.fixed_registers;
+  void** registers() const { return p_.fixed_registers ? p_.fixed_registers : registers_in(own_file_); }
+
+  // A register file laid out in `s` (file_bytes_ bytes): the template, then the chunk buffers.
+  void** registers_in(std::byte* s) const {
     const std::size_t table = round64(p_.register_template.size() * sizeof(void*));
-    std::byte* s = thread_scratch(1, table + p_.buffer_count * kRegisterBytes);
     auto** regs = reinterpret_cast<void**>(s);
     std::copy(p_.register_template.begin(), p_.register_template.end(), regs);
     for (const auto& [reg, buffer] : p_.chunk_buffers) regs[reg] = s + table + buffer * kRegisterBytes;
@@ -79,6 +93,7 @@ class Runner {
 
   // Elements [start, start + len) through every instruction.
   void chunk(void** regs, std::int64_t start, std::size_t len) const {
+    fault::before_chunk();
     for (const BoundReg& b : p_.bound) {
       const std::size_t size = b.size;
       if (b.access == Access::Direct) {  // the common case first: a plain branch, no jump table
@@ -111,9 +126,12 @@ class Runner {
   // register file, when the run is large; else on the calling thread with `regs`.
   template <class Body>
   void for_ranges(std::size_t count, void** regs, const Body& body) const {
-    if (!p_.fixed_registers && count >= 2 && p_.n >= kParallelMinElements && threads() > 1)
-      parallel_ranges(count, [&](std::size_t begin, std::size_t end) { body(begin, end, registers()); });
-    else body(0, count, regs);
+    if (!team_ || count < 2) return body(0, count, regs);
+    parallel_ranges(*team_, count, [&](std::size_t begin, std::size_t end, int slot) {
+      if (slot < 0 || static_cast<std::size_t>(slot) >= slots_)
+        throw Error(ErrorKind::Internal, "thread-pool slot " + std::to_string(slot) + " out of range");
+      body(begin, end, registers_in(slot_files_ + static_cast<std::size_t>(slot) * file_bytes_));
+    });
   }
 
   void elementwise(void** regs) const {
@@ -187,6 +205,11 @@ class Runner {
   const Executable& ex_;
   const Bytecode& bc_;
   int isa_;
+  std::size_t file_bytes_ = 0;           // one register file
+  std::byte* own_file_ = nullptr;        // the calling thread's
+  std::shared_ptr<const Team> team_;     // set when the run may use the thread pool
+  std::size_t slots_ = 0;                // ... with this many slots
+  std::byte* slot_files_ = nullptr;      // ... and their register files, slot after slot
 };
 
 // The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):
