@@ -9,7 +9,7 @@
 // value or written argument that differs (the sign of a zero excepted). Programs with a
 // transcendental function, **, a complex operand or a float reduction are approximate: their
 // values are the accuracy work's subject (the ULP tool and the [differential] test), here
-// only their structure is compared.
+// only their structure is compared. EXPRVM_FUZZ_PRINT=1 prints each case (to replay a finding).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdio>
@@ -48,6 +48,7 @@ class CaseBuilder {
   std::optional<TestArray> out;  // a separate out buffer (or, with out_aliases_a, a's view)
   bool out_aliases_a = false;
   bool approximate = false;
+  bool has_result = true;  // the last statement is a bare expression
 
   void build() {
     const DType base = pick_dtype();
@@ -69,7 +70,10 @@ class CaseBuilder {
         source = "t = " + first + "; " + expression(3);
         break;
       }
-      case 1: source = "a = " + expression(4); break;  // in-place update of a parameter
+      case 1:  // in-place update of a parameter (no result: no out)
+        source = "a = " + expression(4);
+        has_result = false;
+        break;
       case 2: {                                         // a reduction
         const char* reductions[] = {"sum", "prod", "min", "max", "mean", "any", "all"};
         const int r = in_.ConsumeIntegralInRange(0, 6);
@@ -86,7 +90,7 @@ class CaseBuilder {
       }
       default: source = expression(5);
     }
-    if (!reduction_ && in_.ConsumeIntegralInRange(0, 3) == 0) {
+    if (has_result && !reduction_ && in_.ConsumeIntegralInRange(0, 3) == 0) {
       if (in_.ConsumeBool()) {
         out_aliases_a = true;
       } else {
@@ -147,7 +151,7 @@ class CaseBuilder {
         Value v;
         v.dtype = t;
         const std::vector<std::uint8_t> bits = in_.ConsumeBytes<std::uint8_t>(itemsize(t));
-        std::memcpy(v.bytes.data(), bits.data(), bits.size());
+        if (!bits.empty()) std::memcpy(v.bytes.data(), bits.data(), bits.size());
         return v;
       }
     }
@@ -251,7 +255,7 @@ class CaseBuilder {
   std::abort();
 }
 
-// Shape and dtype of `got` against `expected` (an approximate program's values are not compared).
+// Shape and dtype of `got` against `expected` (for an approximate program's arrays).
 std::optional<std::string> compare_structure(const Array& expected, const Array& got) {
   if (expected.ndim != got.ndim || !std::equal(expected.shape.begin(), expected.shape.begin() + expected.ndim, got.shape.begin()))
     return "shape differs: expected " + testing::shape_string(expected) + ", got " + testing::shape_string(got);
@@ -259,9 +263,13 @@ std::optional<std::string> compare_structure(const Array& expected, const Array&
   return std::nullopt;
 }
 
-// Runs an approximate program by the engine and by the oracle (on copies); nullopt when both
-// fail with the same error kind or both succeed with results of the same structure.
-std::optional<std::string> run_approximate(const CaseBuilder& c, const std::vector<Array>& args, const Array* out) {
+// Runs the program by the engine and by the oracle (on copies taken first, so aliasing
+// behaves as NumPy's "as if from copies of the inputs"). nullopt when both fail with the same
+// error kind, or both succeed with results, and written arguments, of the same structure and,
+// when `values` is given, values within it. An argument that `out` aliases is the result
+// (the oracle wrote the result into its copy of out, not into its copy of the argument).
+std::optional<std::string> compare_runs(const CaseBuilder& c, const std::vector<Array>& args, const Array* out,
+                                        const testing::Tolerance* values) {
   const Program program = compile(c.source, c.signature);
   const CheckedProgram checked = check(parse(c.source), c.signature, {});
   std::vector<TestArray> copies;
@@ -288,7 +296,15 @@ std::optional<std::string> run_approximate(const CaseBuilder& c, const std::vect
   }
   if (reference_error) return std::string("the engine ran but the reference failed");
   if (expected.empty() != got.empty()) return std::string("one of engine and reference returned no result");
-  if (!expected.empty()) return compare_structure(expected.array(), got.array());
+  auto compare = [&](const Array& e, const Array& g) {
+    return values ? testing::compare_arrays(e, g, *values) : compare_structure(e, g);
+  };
+  if (!expected.empty())
+    if (auto diff = compare(expected.array(), got.array())) return "result: " + *diff;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (out && args[i].data == out->data) continue;  // compared as the result
+    if (auto diff = compare(reference_args[i], args[i])) return "argument '" + c.signature[i].name + "': " + *diff;
+  }
   return std::nullopt;
 }
 
@@ -306,16 +322,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<Array> args;
   for (const auto& a : c.arrays) args.push_back(a.view);
   const Array* out = c.out_aliases_a ? &args[0] : c.out ? &c.out->view : nullptr;
+  static const bool print = std::getenv("EXPRVM_FUZZ_PRINT") != nullptr;  // replaying a finding
+  if (print)
+    std::fprintf(stderr, "program: %s\n  arguments: %s\n  out: %s\n", c.source.c_str(),
+                 testing::describe_arguments(c.signature, args).c_str(),
+                 c.out_aliases_a ? "a" : c.out ? testing::describe_arguments({{"out", c.out->view.dtype}}, {c.out->view}).c_str() : "none");
   try {
-    std::optional<std::string> diff;
-    if (c.approximate) {
-      diff = run_approximate(c, args, out);
-    } else {
-      testing::Tolerance exact;
-      exact.ignore_zero_sign = true;
-      diff = testing::engine_vs_reference(c.source, c.signature, args, out, exact);
+    // The oracle casts into `out` unconditionally; the casting rule is the engine's to check.
+    if (out) {
+      const Program program = compile(c.source, c.signature);
+      if (program.result_dtype() && !can_cast(*program.result_dtype(), out->dtype, Casting::SameKind)) {
+        try {
+          program.run(args, out);
+        } catch (const Error& e) {
+          if (e.kind() == ErrorKind::Cast) return 0;
+          throw;
+        }
+        finding(c, args, "a result was written into an out it does not cast to under same_kind");
+      }
     }
-    if (diff) finding(c, args, *diff);
+    testing::Tolerance exact;
+    exact.ignore_zero_sign = true;
+    if (auto diff = compare_runs(c, args, out, c.approximate ? nullptr : &exact)) finding(c, args, *diff);
   } catch (const Error& e) {
     // type, cast, shape and reduction-axis errors reject the program; anything else is a bug
     if (e.kind() == ErrorKind::Internal || e.kind() == ErrorKind::Syntax || e.kind() == ErrorKind::Name)

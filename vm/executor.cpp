@@ -257,7 +257,8 @@ struct GeneralLayout {
       if (e.access == Access::Scatter) copy_back.push_back(e);
     }
     for (std::size_t r = 0; r < nregs; ++r)
-      if (bc.regs[r].kind == RegKind::Temp) chunk_buffers.emplace_back(static_cast<Reg>(r), bc.regs[r].index);
+      if (bc.regs[r].kind == RegKind::Temp && bc.regs[r].index >= 0)  // (dead ones keep -1)
+        chunk_buffers.emplace_back(static_cast<Reg>(r), bc.regs[r].index);
 
     plan.ex = &ex;
     plan.n = space.size();
@@ -364,7 +365,9 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     bytes_per_element += itemsize(info.dtype);
     switch (info.kind) {
       case RegKind::Const: break;
-      case RegKind::Temp: fast_temps.push_back({reg, info.index}); break;
+      case RegKind::Temp:  // (a dead temporary keeps index -1: no instruction names it)
+        if (info.index >= 0) fast_temps.push_back({reg, info.index});
+        break;
       case RegKind::Scalar: uniforms.push_back({reg, info.index}); break;
       case RegKind::Uniform: uniforms.push_back({reg, -1}); break;
       case RegKind::Input:

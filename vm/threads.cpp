@@ -33,6 +33,19 @@ Pool& pool() {
   return p;
 }
 
+// ThreadSanitizer cannot see TBB's own synchronization (libtbb.so is not instrumented), so
+// under TSan the two orderings TBB guarantees are declared on a token of each parallel call:
+// the spawn happens before every task body, and every task body before the wait returns.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void happens_before(void* token) { __tsan_release(token); }
+void happens_after(void* token) { __tsan_acquire(token); }
+#else
+void happens_before(void*) {}
+void happens_after(void*) {}
+#endif
+
 struct AlignedBuffer {
   std::unique_ptr<std::byte[]> storage;
   std::size_t capacity = 0;
@@ -69,11 +82,23 @@ int team_slots(const Team& team) { return team.arena.max_concurrency(); }
 
 void parallel_ranges(const Team& team, std::size_t count,
                      const std::function<void(std::size_t, std::size_t, int)>& body) {
+  char token = 0;  // TSan only (see happens_before)
+  happens_before(&token);
+  struct Finished {  // a body's end, also when it throws
+    void* token;
+    ~Finished() { happens_before(token); }
+  };
+  struct Joined {  // the wait's end, also when a body threw
+    void* token;
+    ~Joined() { happens_after(token); }
+  } joined{&token};
   team.arena.execute([&] {
     tbb::this_task_arena::isolate([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, count, 1),
           [&](const tbb::blocked_range<std::size_t>& r) {
+            happens_after(&token);
+            Finished finished{&token};
             body(r.begin(), r.end(), tbb::this_task_arena::current_thread_index());
           },
           tbb::static_partitioner());
