@@ -73,6 +73,7 @@ inline xsimd::batch<double, A> round_double(const xsimd::batch<double, A>& x) {
   r = xsimd::copysign(r, x);  // -0 for x in (-1, -0]
   if constexpr (mode == Rounding::Floor) r = xsimd::select(r > x, r - one, r);
   if constexpr (mode == Rounding::Ceil) r = xsimd::select(r < x, r + one, r);
+  r = xsimd::copysign(r, x);  // ceil of x in (-1, -0] is -0 (-1 + 1 gave +0)
   return xsimd::select(ax < two52, r, x);
 }
 
