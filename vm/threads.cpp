@@ -34,8 +34,8 @@ Pool& pool() {
 }
 
 // ThreadSanitizer cannot see TBB's own synchronization (libtbb.so is not instrumented), so
-// under TSan the two orderings TBB guarantees are declared on a token of each parallel call:
-// the spawn happens before every task body, and every task body before the wait returns.
+// under TSan the orderings TBB guarantees are declared on a token of each parallel call: the
+// call happens before its arena functor and every task body, and they before it returns.
 #if defined(__SANITIZE_THREAD__)
 extern "C" void __tsan_acquire(void* address);
 extern "C" void __tsan_release(void* address);
@@ -92,7 +92,9 @@ void parallel_ranges(const Team& team, std::size_t count,
     void* token;
     ~Joined() { happens_after(token); }
   } joined{&token};
-  team.arena.execute([&] {
+  team.arena.execute([&] {  // (run by another thread of the arena when it has no free slot)
+    happens_after(&token);
+    Finished finished{&token};
     tbb::this_task_arena::isolate([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, count, 1),
