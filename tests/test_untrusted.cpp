@@ -1,9 +1,10 @@
 // Untrusted strings: the writable control (check_writable, evaluate(..., writable), the C API's
-// exprvm_check_writable) and the documented resource limits, each a clear Error before
-// anything runs; plus the regression inputs the fuzzers found (fuzz/README in the README).
+// exprvm_check_writable) and the documented resource limits (README, "Untrusted strings"),
+// each a clear Error before anything runs.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
