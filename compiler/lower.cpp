@@ -95,7 +95,8 @@ class Lowering {
  private:
   Reg new_reg(RegKind kind, DType dtype, int index) {
     if (bc_.regs.size() >= kNoReg)
-      throw Error(ErrorKind::Internal, "program too large: more than 65535 registers");
+      throw Error(ErrorKind::Syntax, "program too large: more than 65535 registers; split it into "
+                                     "several programs");
     bc_.regs.push_back({kind, dtype, index});
     return static_cast<Reg>(bc_.regs.size() - 1);
   }

@@ -25,6 +25,10 @@ constexpr int kMaxNesting = 200;
 // No tree may be deeper than this (long operator chains such as a+a+...+a build deep trees
 // without any bracket); later passes walk trees recursively.
 constexpr std::uint32_t kMaxTreeDepth = 1000;
+// Resource limits of one program's source (README, "Untrusted strings"): its length in bytes
+// and its number of statements.
+constexpr std::size_t kMaxSourceBytes = std::size_t{1} << 24;
+constexpr std::size_t kMaxStatements = std::size_t{1} << 20;
 
 // The binary operator spelled `text` (a token the grammar matched).
 Op binary_op(std::string_view text) {
@@ -439,6 +443,8 @@ void ParserState::finish_statement() {
     target_.reset();
   }
   statement.expr = pop().node;
+  if (statements_.size() == kMaxStatements)
+    fail("too many statements (limit " + std::to_string(kMaxStatements) + ")", statement.expr->span);
   statements_.push_back(std::move(statement));
 }
 
@@ -611,8 +617,9 @@ struct control : pegtl::normal<Rule> {
 }  // namespace
 
 ParsedProgram parse(std::string_view source) {
-  if (source.size() >= std::numeric_limits<std::uint32_t>::max()) {
-    throw Error(ErrorKind::Syntax, "expression too long (4 GiB or more)");
+  if (source.size() > kMaxSourceBytes) {
+    throw Error(ErrorKind::Syntax, "expression too long (" + std::to_string(source.size()) +
+                                       " bytes; the limit is " + std::to_string(kMaxSourceBytes) + ")");
   }
   ParsedProgram program;
   program.source = std::string(source);

@@ -1,10 +1,19 @@
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "core/error.hpp"
 #include "core/array.hpp"
+#include "core/fault_injection.hpp"
 
 namespace exprvm {
+namespace {
+
+// The largest array the library allocates (a result): 2**46 bytes (64 TiB); a larger
+// broadcast shape is an Error(Shape) before anything is allocated.
+constexpr std::uint64_t kMaxAllocationBytes = std::uint64_t{1} << 46;
+
+}  // namespace
 
 bool Array::is_c_contiguous() const {
   std::int64_t expect = static_cast<std::int64_t>(itemsize(dtype));
@@ -46,9 +55,24 @@ Array Array::strided(void* data, DType dtype, std::span<const std::int64_t> shap
 
 OwnedArray OwnedArray::allocate(DType dtype, std::span<const std::int64_t> shape) {
   OwnedArray r;
-  std::int64_t n = 1;
-  for (auto s : shape) n *= s;
-  const std::size_t bytes = static_cast<std::size_t>(n) * itemsize(dtype);
+  // A result's size is bounded only by its broadcast shape (zero-stride inputs are tiny), so
+  // the product is checked: beyond kMaxAllocationBytes it is a Shape error, not an overflow.
+  const bool empty = std::find(shape.begin(), shape.end(), 0) != shape.end();
+  std::uint64_t bytes = empty ? 0 : itemsize(dtype);
+  bool too_large = false;
+  for (std::size_t d = 0; d < shape.size() && !empty && !too_large; ++d) {
+    const auto n = static_cast<std::uint64_t>(shape[d]);  // a negative extent: huge, rejected
+    too_large = bytes > kMaxAllocationBytes / n;
+    bytes *= n;
+  }
+  if (too_large) {
+    std::string text;
+    for (auto s : shape) text += (text.empty() ? "" : ", ") + std::to_string(s);
+    throw Error(ErrorKind::Shape, "result too large: shape (" + text + ") of " +
+                                      std::string(dtype_name(dtype)) + " needs more than " +
+                                      std::to_string(kMaxAllocationBytes) + " bytes");
+  }
+  fault::before_allocation();
   r.owned_ = std::shared_ptr<std::byte[]>(new std::byte[bytes + 1]);
   r.array_ = Array::from_raw(r.owned_.get(), dtype, shape);
   return r;

@@ -65,7 +65,45 @@ bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
   return true;
 }
 
+// `program` when options.writable allows every caller array it assigns; else throws Error.
+const Program& checked_writes(const Program& program, const CallOptions& options) {
+  if (options.writable) check_writable(program, options.writable->views);
+  return program;
+}
+
 }  // namespace
+
+bool parse_writable(PyObject* writable, CallOptions& options) {
+  options.writable.reset();
+  if (!writable || writable == Py_None) return true;
+  if (PyUnicode_Check(writable) || PyBytes_Check(writable)) {
+    PyErr_Format(PyExc_TypeError,
+                 "writable must be None or an iterable of names (e.g. ('a', 'b') or ()), "
+                 "not %.200s", Py_TYPE(writable)->tp_name);
+    return false;
+  }
+  PyObject* items = PySequence_Fast(writable, "writable must be None or an iterable of names");
+  if (!items) return false;
+  auto names = std::make_shared<WritableNames>();
+  const Py_ssize_t count = PySequence_Fast_GET_SIZE(items);
+  for (Py_ssize_t i = 0; i < count; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(items, i);
+    Py_ssize_t length = 0;
+    const char* text = PyUnicode_Check(item) ? PyUnicode_AsUTF8AndSize(item, &length) : nullptr;
+    if (!text) {
+      if (!PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError, "writable must hold names (str), not %.200s",
+                     Py_TYPE(item)->tp_name);
+      Py_DECREF(items);
+      return false;
+    }
+    names->names.emplace_back(text, static_cast<std::size_t>(length));
+  }
+  Py_DECREF(items);
+  for (const std::string& name : names->names) names->views.push_back(name);
+  options.writable = std::move(names);
+  return true;
+}
 
 ArgBuffer::ArgBuffer(std::size_t capacity) {
   if (capacity <= kInline) {
@@ -105,7 +143,15 @@ std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& opt
     key.push_back(static_cast<char>(arg.type_code()));
   }
   key.push_back(options.key_byte());
-  if (const Program* program = entry.find(key)) return *program;
+  if (const Program* program = entry.find(key)) {
+    if (!options.writable) return *program;
+    try {
+      return checked_writes(*program, options);
+    } catch (...) {
+      raise_current_exception();
+      return std::nullopt;
+    }
+  }
 
   Signature signature;
   std::size_t next_arg = 0;
@@ -113,7 +159,7 @@ std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& opt
     if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode)
       signature.push_back(args[next_arg++].param(entry.names()[i].text));
   try {
-    return entry.add(key, signature, options.compile);
+    return checked_writes(entry.add(key, signature, options.compile), options);
   } catch (...) {
     raise_current_exception();
     return std::nullopt;

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "python/expr_cache.hpp"
 #include "python/frame_lookup.hpp"
@@ -15,10 +17,18 @@
 
 namespace exprvm::python {
 
+// evaluate(writable=...): the names of caller arrays the program may assign.
+struct WritableNames {
+  std::vector<std::string> names;
+  std::vector<std::string_view> views;  // of `names`, for exprvm::check_writable
+};
+
 // Per-call options beyond the compile options.
 struct CallOptions {
   CompileOptions compile;
   char order = 'K';  // layout of an allocated result: 'K', 'A', 'C' or 'F'
+  // null (writable=None): any caller array may be assigned; else only those named
+  std::shared_ptr<const WritableNames> writable;
 
   // The compile options as one byte of a program-cache key.
   char key_byte() const {
@@ -49,7 +59,8 @@ class ArgBuffer {
 
 // Binds every name of `entry` from `scopes` into `args` (inputs; targets naming caller arrays
 // as outputs) and returns the program for their types, compiling it on a miss. Empty with a
-// Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error).
+// Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error, an
+// assignment to a caller array that options.writable does not list).
 // The Program is a copy: the entry may drop or move its own while Python code runs.
 std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& options,
                                 const NameScopes& scopes, ArgBuffer& args);
@@ -69,6 +80,10 @@ struct LastCall {
   PyObject* out = nullptr;  // owned
   ~LastCall() { Py_XDECREF(out); }
 };
+
+// evaluate(writable=...) -> options.writable: None keeps null; otherwise an iterable of str
+// (not a str itself). False with a TypeError set.
+bool parse_writable(PyObject* writable, CallOptions& options);
 
 // Records the call for re_evaluate (kept in the thread's state dict). False with an error.
 bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,

@@ -24,11 +24,11 @@ struct KeywordNames {
   }
 };
 
-KeywordNames<9> evaluate_keywords{{"ex", "local_dict", "global_dict", "out", "order", "casting",
-                                   "optimization", "truediv", "sanitize"}};
+KeywordNames<10> evaluate_keywords{{"ex", "local_dict", "global_dict", "out", "order", "casting",
+                                    "optimization", "truediv", "sanitize", "writable"}};
 KeywordNames<2> re_evaluate_keywords{{"local_dict", "global_dict"}};
 enum EvaluateArg { kEx, kLocalDict, kGlobalDict, kOut, kOrder, kCasting, kOptimization, kTruediv,
-                   kSanitize };
+                   kSanitize, kWritable };
 
 // Fills values[i] (borrowed, or null when not given) from positional and keyword arguments.
 template <std::size_t N>
@@ -83,7 +83,8 @@ bool parse_call_options(PyObject** values, CallOptions& options) {
   return parse_order(values[kOrder], options.order) &&
          parse_casting(values[kCasting], options.compile.casting) &&
          parse_optimization(values[kOptimization], options.compile.optimize) &&
-         check_truediv(values[kTruediv]) && check_sanitize(values[kSanitize]);
+         check_truediv(values[kTruediv]) && check_sanitize(values[kSanitize]) &&
+         parse_writable(values[kWritable], options);
 }
 
 // The shared part of evaluate and validate: parse, bind, compile. Returns the program (empty
@@ -145,7 +146,7 @@ PyObject* evaluate_with_strings(PyObject** values) {
 }
 
 PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  PyObject* values[9];
+  PyObject* values[10];
   if (!parse_arguments("evaluate", evaluate_keywords, args, nargs, kwnames, values))
     return nullptr;
   CallOptions options;
@@ -161,7 +162,7 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
 }
 
 PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  PyObject* values[9];
+  PyObject* values[10];
   bool ok = parse_arguments("validate", evaluate_keywords, args, nargs, kwnames, values);
   if (ok) {
     CallOptions options;
@@ -211,15 +212,20 @@ PyObject* re_evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
 
 constexpr const char* kEvaluateDoc =
     "evaluate(ex, local_dict=None, global_dict=None, out=None, order='K', "
-    "casting='same_kind', optimization='aggressive', truediv='auto', sanitize=None)\n--\n\n"
+    "casting='same_kind', optimization='aggressive', truediv='auto', sanitize=None, "
+    "writable=None)\n--\n\n"
     "Evaluates the expression program `ex` (statements separated by ';' or newlines) on the\n"
     "arrays and numbers it names, looked up in local_dict (default: the caller's locals) and\n"
     "then global_dict (default: the caller's globals). Statement targets that name caller\n"
     "arrays are written in place. The result goes into `out` (under the `casting` rule) or a\n"
-    "new array laid out by `order`. The string is compiled by exprvm, never by Python.";
+    "new array laid out by `order`. The string is compiled by exprvm, never by Python.\n"
+    "writable: None lets the program assign any caller array; an iterable of names (e.g. ()\n"
+    "for a string from an untrusted source) allows only those, and any other assignment to a\n"
+    "caller array is a ValueError raised before anything runs.";
 constexpr const char* kValidateDoc =
     "validate(ex, local_dict=None, global_dict=None, out=None, order='K', "
-    "casting='same_kind', optimization='aggressive', truediv='auto', sanitize=None)\n--\n\n"
+    "casting='same_kind', optimization='aggressive', truediv='auto', sanitize=None, "
+    "writable=None)\n--\n\n"
     "Checks and compiles like evaluate() without running; returns None, or the exception\n"
     "evaluate() would raise. A successful validate() prepares re_evaluate().";
 constexpr const char* kReEvaluateDoc =

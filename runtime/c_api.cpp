@@ -286,3 +286,18 @@ int exprvm_set_num_threads(int n, exprvm_error** err) {
 int exprvm_get_num_threads(void) { return exprvm::get_num_threads(); }
 
 }  // extern "C"
+
+int exprvm_check_writable(const exprvm_program* program, const char* const* names, size_t nnames,
+                          exprvm_error** err) {
+  return guarded(err, -1, [&] {
+    if (!program) argument_error("exprvm_check_writable: program is NULL");
+    if (nnames > 0 && !names) argument_error("exprvm_check_writable: names is NULL");
+    std::vector<std::string_view> writable;
+    for (std::size_t i = 0; i < nnames; ++i) {
+      if (!names[i]) argument_error("exprvm_check_writable: names[" + std::to_string(i) + "] is NULL");
+      writable.emplace_back(names[i]);
+    }
+    exprvm::check_writable(program->program, writable);
+    return 0;
+  });
+}

@@ -99,10 +99,12 @@ ProgramCache& global_cache() {
   return cache;
 }
 
-OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays, const Array* out,
-                    const CompileOptions& options) {
+namespace {
+
+// The cached program for `source` on `arrays`; fills `args` with their views.
+Program cached_program(std::string_view source, std::span<const NamedArray> arrays,
+                       const CompileOptions& options, std::vector<Array>& args) {
   thread_local Signature signature;
-  thread_local std::vector<Array> args;
   signature.resize(arrays.size());
   args.clear();
   for (std::size_t i = 0; i < arrays.size(); ++i) {
@@ -114,7 +116,23 @@ OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays,
     p.weak = a.weak;
     args.push_back(a.array);
   }
-  const Program program = global_cache().get(source, signature, options);
+  return global_cache().get(source, signature, options);
+}
+
+}  // namespace
+
+OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays, const Array* out,
+                    const CompileOptions& options) {
+  thread_local std::vector<Array> args;
+  const Program program = cached_program(source, arrays, options, args);
+  return program.run(args, out);
+}
+
+OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays, const Array* out,
+                    const CompileOptions& options, std::span<const std::string_view> writable) {
+  thread_local std::vector<Array> args;
+  const Program program = cached_program(source, arrays, options, args);
+  check_writable(program, writable);
   return program.run(args, out);
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/fault_injection.hpp"
+
 #include "vm/aliasing.hpp"
 
 namespace exprvm::vm {
@@ -35,6 +37,7 @@ bool same_shape(const Array& a, const Space& s) {
 // A C-ordered copy of a, owned by `storage`.
 Array copy_of(const Array& a, std::unique_ptr<std::byte[]>& storage) {
   const std::size_t n = static_cast<std::size_t>(a.size());
+  fault::before_allocation();
   storage = std::make_unique<std::byte[]>(n * itemsize(a.dtype) + 1);
   Space own;
   own.ndim = a.ndim;

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/fault_injection.hpp"
 #include "core/numpy_scalar.hpp"
 #include "vm/binding.hpp"
 #include "vm/convert.hpp"
@@ -37,11 +38,23 @@ constexpr std::size_t kMaxReductionBlocks = 64;
 // The executor body over one plan, with the ISA fixed for the run.
 class Runner {
  public:
+  // Everything the run allocates is allocated here, before it writes anything: the calling
+  // thread's register file and, for a run large enough for the thread pool, one register file
+  // per slot of the pool (so an allocation failure leaves every output untouched).
   explicit Runner(const RunPlan& plan)
       : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
         jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
         jit_(jit_code_ ? jit_code_->fn() : nullptr),
-        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {}
+        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {
+    if (p_.fixed_registers) return;
+    file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
+    own_file_ = thread_scratch(1, file_bytes_);
+    if (parallel_pays(p_.n, ex_.work_ns[isa_], ex_.array_bytes, threads())) {
+      team_ = current_team();
+      slots_ = static_cast<std::size_t>(team_slots(*team_));
+      slot_files_ = thread_scratch(2, slots_ * file_bytes_);
+    }
+  }
 
   void run() const {
     void** regs = registers();
@@ -53,10 +66,11 @@ class Runner {
 
  private:
   // The calling thread's register file.
-  void** registers() const {
-    if (p_.fixed_registers) return p_.fixed_registers;
+  void** registers() const { return p_.fixed_registers ? p_.fixed_registers : registers_in(own_file_); }
+
+  // A register file laid out in `s` (file_bytes_ bytes): the template, then the chunk buffers.
+  void** registers_in(std::byte* s) const {
     const std::size_t table = round64(p_.register_template.size() * sizeof(void*));
-    std::byte* s = thread_scratch(1, table + p_.buffer_count * kRegisterBytes);
     auto** regs = reinterpret_cast<void**>(s);
     std::copy(p_.register_template.begin(), p_.register_template.end(), regs);
     for (const auto& [reg, buffer] : p_.chunk_buffers) regs[reg] = s + table + buffer * kRegisterBytes;
@@ -83,6 +97,7 @@ class Runner {
 
   // Elements [start, start + len) through every instruction.
   void chunk(void** regs, std::int64_t start, std::size_t len) const {
+    fault::before_chunk();
     for (const BoundReg& b : p_.bound) {
       const std::size_t size = b.size;
       if (b.access == Access::Direct) {  // the common case first: a plain branch, no jump table
@@ -116,10 +131,12 @@ class Runner {
   // register file, when the cost model says that pays; else on the calling thread with `regs`.
   template <class Body>
   void for_ranges(std::size_t count, void** regs, const Body& body) const {
-    if (!p_.fixed_registers && count >= 2 &&
-        parallel_pays(p_.n, ex_.work_ns[isa_], ex_.array_bytes, threads()))
-      parallel_ranges(count, [&](std::size_t begin, std::size_t end) { body(begin, end, registers()); });
-    else body(0, count, regs);
+    if (!team_ || count < 2) return body(0, count, regs);
+    parallel_ranges(*team_, count, [&](std::size_t begin, std::size_t end, int slot) {
+      if (slot < 0 || static_cast<std::size_t>(slot) >= slots_)
+        throw Error(ErrorKind::Internal, "thread-pool slot " + std::to_string(slot) + " out of range");
+      body(begin, end, registers_in(slot_files_ + static_cast<std::size_t>(slot) * file_bytes_));
+    });
   }
 
   // Elements before the first cache-line aligned element of the first output (or result)
@@ -241,6 +258,11 @@ class Runner {
   const jit::Code* jit_code_;  // null: interpret
   jit::ChunkFn jit_;
   bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
+  std::size_t file_bytes_ = 0;           // one register file
+  std::byte* own_file_ = nullptr;        // the calling thread's
+  std::shared_ptr<const Team> team_;     // set when the cost model sends the run to the thread pool
+  std::size_t slots_ = 0;                // ... with this many slots
+  std::byte* slot_files_ = nullptr;      // ... and their register files, slot after slot
 };
 
 // The general path's per-run layout (kept per thread, so steady-state runs reuse its memory):
@@ -288,7 +310,8 @@ struct GeneralLayout {
       if (e.access == Access::Scatter) copy_back.push_back(e);
     }
     for (std::size_t r = 0; r < nregs; ++r)
-      if (bc.regs[r].kind == RegKind::Temp) chunk_buffers.emplace_back(static_cast<Reg>(r), bc.regs[r].index);
+      if (bc.regs[r].kind == RegKind::Temp && bc.regs[r].index >= 0)  // (dead ones keep -1)
+        chunk_buffers.emplace_back(static_cast<Reg>(r), bc.regs[r].index);
 
     plan.ex = &ex;
     plan.n = space.size();
@@ -396,7 +419,9 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
     bytes_per_element += itemsize(info.dtype);
     switch (info.kind) {
       case RegKind::Const: break;
-      case RegKind::Temp: fast_temps.push_back({reg, info.index}); break;
+      case RegKind::Temp:  // (a dead temporary keeps index -1: no instruction names it)
+        if (info.index >= 0) fast_temps.push_back({reg, info.index});
+        break;
       case RegKind::Scalar: uniforms.push_back({reg, info.index}); break;
       case RegKind::Uniform: uniforms.push_back({reg, -1}); break;
       case RegKind::Input:

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 
@@ -91,9 +92,15 @@ void reduce_identity(Op op, DType t, void* out) {
   with_dtype(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using L = std::numeric_limits<T>;
+    // float16 is an aggregate of its bits: T(1) would be the smallest subnormal (and C++20's
+    // parenthesized aggregate initialization is not in clang 14, which builds the fuzzers)
+    auto number = [](int v) {
+      if constexpr (std::is_same_v<T, float16>) return float16::from_float(static_cast<float>(v));
+      else return T(v);
+    };
     T value{};
-    if (op == Op::SUM || op == Op::ANY) value = T(0);
-    else if (op == Op::PROD || op == Op::ALL) value = T(1);
+    if (op == Op::SUM || op == Op::ANY) value = number(0);
+    else if (op == Op::PROD || op == Op::ALL) value = number(1);
     else if constexpr (L::has_infinity) value = op == Op::MIN ? L::infinity() : -L::infinity();
     else if constexpr (L::is_integer) value = op == Op::MIN ? L::max() : L::lowest();
     std::memcpy(out, &value, sizeof value);  // bool: one byte 0 or 1

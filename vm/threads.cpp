@@ -1,5 +1,7 @@
 #include "vm/threads.hpp"
 
+#include "core/fault_injection.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
@@ -11,12 +13,19 @@
 #include <thread>
 
 namespace exprvm::vm {
+
+// A thread pool: the arena of a run, kept alive by the run while set_threads replaces it.
+struct Team {
+  explicit Team(int n) : arena(n) {}
+  mutable tbb::task_arena arena;  // execute() is not const; runs share the team
+};
+
 namespace {
 
 struct Pool {
   std::mutex mutex;  // guards arena replacement
   std::atomic<int> count{hardware_threads()};
-  std::shared_ptr<tbb::task_arena> arena = std::make_shared<tbb::task_arena>(count);
+  std::shared_ptr<Team> team = std::make_shared<Team>(count);
 };
 
 Pool& pool() {
@@ -24,11 +33,18 @@ Pool& pool() {
   return p;
 }
 
-std::shared_ptr<tbb::task_arena> current_arena() {
-  Pool& p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  return p.arena;
-}
+// ThreadSanitizer cannot see TBB's own synchronization (libtbb.so is not instrumented), so
+// under TSan the orderings TBB guarantees are declared on a token of each parallel call: the
+// call happens before its arena functor and every task body, and they before it returns.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* address);
+extern "C" void __tsan_release(void* address);
+void happens_before(void* token) { __tsan_release(token); }
+void happens_after(void* token) { __tsan_acquire(token); }
+#else
+void happens_before(void*) {}
+void happens_after(void*) {}
+#endif
 
 struct AlignedBuffer {
   std::unique_ptr<std::byte[]> storage;
@@ -49,29 +65,54 @@ int set_threads(int n) {
   n = std::clamp(n, 1, 1024);
   if (n != old) {
     p.count.store(n);
-    p.arena = std::make_shared<tbb::task_arena>(n);  // runs in flight keep the old arena
+    p.team = std::make_shared<Team>(n);  // runs in flight keep the old team
   }
   return old;
 }
 
 int threads() { return pool().count.load(std::memory_order_relaxed); }
 
-void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body) {
-  auto arena = current_arena();
-  arena->execute([&] {
+std::shared_ptr<const Team> current_team() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.team;
+}
+
+int team_slots(const Team& team) { return team.arena.max_concurrency(); }
+
+void parallel_ranges(const Team& team, std::size_t count,
+                     const std::function<void(std::size_t, std::size_t, int)>& body) {
+  char token = 0;  // TSan only (see happens_before)
+  happens_before(&token);
+  struct Finished {  // a body's end, also when it throws
+    void* token;
+    ~Finished() { happens_before(token); }
+  };
+  struct Joined {  // the wait's end, also when a body threw
+    void* token;
+    ~Joined() { happens_after(token); }
+  } joined{&token};
+  team.arena.execute([&] {  // (run by another thread of the arena when it has no free slot)
+    happens_after(&token);
+    Finished finished{&token};
     tbb::this_task_arena::isolate([&] {
       tbb::parallel_for(
           tbb::blocked_range<std::size_t>(0, count, 1),
-          [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); },
+          [&](const tbb::blocked_range<std::size_t>& r) {
+            happens_after(&token);
+            Finished finished{&token};
+            body(r.begin(), r.end(), tbb::this_task_arena::current_thread_index());
+          },
           tbb::static_partitioner());
     });
   });
 }
 
 std::byte* thread_scratch(int which, std::size_t bytes) {
-  thread_local AlignedBuffer buffers[2];
+  thread_local AlignedBuffer buffers[3];
   AlignedBuffer& b = buffers[which];
   if (bytes > b.capacity) {
+    fault::before_allocation();
     const std::size_t capacity = std::max(bytes, b.capacity * 2);
     b.storage = std::make_unique<std::byte[]>(capacity + 64);
     auto addr = reinterpret_cast<std::uintptr_t>(b.storage.get());

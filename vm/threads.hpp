@@ -14,13 +14,24 @@ int set_threads(int n);
 int threads();
 int hardware_threads();
 
-// Runs body(begin, end) over [0, count) split into contiguous ranges on the thread pool
-// (the calling thread takes part); only tasks of this call run on the waiting threads.
-void parallel_ranges(std::size_t count, const std::function<void(std::size_t, std::size_t)>& body);
+// The thread pool of a run (a TBB arena), taken once per run: set_threads replaces the
+// pool for later runs while a run keeps its own. team_slots() bounds the slot numbers below.
+struct Team;
+std::shared_ptr<const Team> current_team();
+int team_slots(const Team& team);
+
+// Runs body(begin, end, slot) over [0, count) split into contiguous ranges on `team` (the
+// calling thread takes part; only tasks of this call run on the waiting threads). `slot`, in
+// [0, team_slots(team)), differs between bodies running at the same time, so a run can
+// allocate each slot's memory before it starts. An exception thrown by a body cancels the
+// other ranges and is rethrown here once every task has finished.
+void parallel_ranges(const Team& team, std::size_t count,
+                     const std::function<void(std::size_t, std::size_t, int)>& body);
 
 // 64-byte aligned scratch owned by the calling thread, grown on demand and kept for reuse,
-// so runs in the steady state allocate nothing. `which` selects one of two independent areas
-// (0: per-run state of the calling thread, 1: per-chunk registers).
+// so runs in the steady state allocate nothing. `which` selects one of three independent
+// areas (0: per-run state of the calling thread, 1: per-chunk registers, 2: the register
+// files of a parallel run's slots).
 std::byte* thread_scratch(int which, std::size_t bytes);
 
 }  // namespace exprvm::vm

@@ -191,6 +191,16 @@ EXPRVM_API void exprvm_bound_free(exprvm_bound *bound);
 EXPRVM_API int exprvm_set_num_threads(int n, exprvm_error **err);
 EXPRVM_API int exprvm_get_num_threads(void);
 
+/* ------------------------------------------------------------------------ untrusted strings */
+
+/* Returns 0 when every parameter the program assigns (`name = ...` with `name` a parameter,
+ * updated in place by exprvm_run) is one of names[0..nnames); otherwise -1 and an
+ * EXPRVM_ERROR_ARGUMENT error with a caret under the assignment. nnames 0 (names may then be
+ * NULL) allows no assignment to a parameter. Call it after exprvm_compile and before running a
+ * program compiled from a string the application does not trust. */
+EXPRVM_API int exprvm_check_writable(const exprvm_program *program, const char *const *names,
+                                     size_t nnames, exprvm_error **err);
+
 #ifdef __cplusplus
 }
 #endif

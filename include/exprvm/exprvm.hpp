@@ -111,6 +111,24 @@ inline OwnedArray evaluate(std::string_view source, std::initializer_list<NamedA
                   options);
 }
 
+// Untrusted strings: throws Error(Argument), with a caret under the assignment, when `program`
+// assigns a parameter (a caller array) whose name is not in `writable`; an empty list forbids
+// every such write. Call it after compile() and before run(): nothing has run when it throws.
+// Temporaries (targets that are not parameters) are always allowed.
+EXPRVM_API void check_writable(const Program& program, std::span<const std::string_view> writable);
+
+// evaluate() for a string from an untrusted source: the program may write only the named
+// arrays listed in `writable` (see check_writable); the other overloads allow every write.
+EXPRVM_API OwnedArray evaluate(std::string_view source, std::span<const NamedArray> arrays,
+                               const Array* out, const CompileOptions& options,
+                               std::span<const std::string_view> writable);
+inline OwnedArray evaluate(std::string_view source, std::initializer_list<NamedArray> arrays,
+                           const Array* out, const CompileOptions& options,
+                           std::span<const std::string_view> writable) {
+  return evaluate(source, std::span<const NamedArray>(arrays.begin(), arrays.size()), out,
+                  options, writable);
+}
+
 // How a program's source uses a name (see analyze_names).
 enum class NameRole : std::uint8_t {
   Input,        // read before any assignment to it: the caller supplies it

@@ -1,5 +1,5 @@
 """Type stubs of exprvm (numexpr's API on the exprvm engine)."""
-from typing import Any, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -35,10 +35,13 @@ def evaluate(
     optimization: Any = ...,
     truediv: Any = ...,
     sanitize: Any = ...,
+    writable: Optional[Iterable[str]] = ...,
 ) -> Any:
     """Evaluates `ex` (one expression, or statements separated by ';' / newlines) on NumPy
     arrays and scalars; names come from local_dict / global_dict or the caller's frame.
-    Returns an ndarray (or writes `out` and returns it)."""
+    Returns an ndarray (or writes `out` and returns it). writable=None lets statements assign
+    any caller array; an iterable of names allows only those (() for untrusted strings): any
+    other assignment to a caller array raises ValueError before anything runs."""
 
 def validate(
     ex: str,
@@ -50,6 +53,7 @@ def validate(
     optimization: Any = ...,
     truediv: Any = ...,
     sanitize: Any = ...,
+    writable: Optional[Iterable[str]] = ...,
 ) -> Optional[Exception]:
     """Checks what evaluate() would do without running it: None when it would succeed, else
     the exception it would raise. A successful validate() prepares re_evaluate()."""

@@ -57,6 +57,33 @@ inline xsimd::batch<T, A> exact_fmod(const xsimd::batch<T, A>& a, const xsimd::b
   else return lanewise(a, b, [](double x, double y) { return __builtin_fmod(x, y); });
 }
 
+// Rounding of float64 lanes without a conversion to integers, for SSE2: xsimd 8.1 emulates
+// floor/ceil/trunc/nearbyint of doubles there by converting each lane to int64 in C++, which
+// is undefined beyond int64's range (UBSan; found by fuzz/fuzz_differential) even though it
+// keeps the input for |x| >= 2**52. Here |x| + 2**52 - 2**52 rounds |x| to an integer
+// (nearest, ties to even); lanes with |x| >= 2**52 (integers already), Inf and NaN pass through.
+enum class Rounding { Floor, Ceil, Trunc, Nearest };
+template <Rounding mode, class A>
+inline xsimd::batch<double, A> round_double(const xsimd::batch<double, A>& x) {
+  using R = xsimd::batch<double, A>;
+  const R two52(4503599627370496.0), one(1.0);
+  const R ax = xsimd::abs(x);
+  R r = (ax + two52) - two52;
+  if constexpr (mode == Rounding::Trunc) r = xsimd::select(r > ax, r - one, r);
+  r = xsimd::copysign(r, x);  // -0 for x in (-1, -0]
+  if constexpr (mode == Rounding::Floor) r = xsimd::select(r > x, r - one, r);
+  if constexpr (mode == Rounding::Ceil) r = xsimd::select(r < x, r + one, r);
+  r = xsimd::copysign(r, x);  // ceil of x in (-1, -0] is -0 (-1 + 1 gave +0)
+  return xsimd::select(ax < two52, r, x);
+}
+
+// floor of a float batch (float64 on SSE2 through round_double).
+template <class T, class A>
+inline xsimd::batch<T, A> floor_of(const xsimd::batch<T, A>& x) {
+  if constexpr (std::is_same_v<T, double> && !kIsAvx2<A> && !kIsAvx512<A>) return round_double<Rounding::Floor>(x);
+  else return xsimd::floor(x);
+}
+
 // NumPy's npy_divmod for floats: returns the floor quotient and sets mod to the Python
 // remainder (sign of b). b == 0 gives a / b and fmod(a, 0) = NaN.
 template <class T, class A>
@@ -69,7 +96,7 @@ inline xsimd::batch<T, A> float_divmod(const xsimd::batch<T, A>& a, const xsimd:
   mod = xsimd::select(fix, mod + b, mod);
   div = xsimd::select(fix, div - one, div);
   mod = xsimd::select(mod == zero, xsimd::copysign(zero, b), mod);
-  R floordiv = xsimd::floor(div);
+  R floordiv = floor_of(div);
   floordiv = xsimd::select(div - floordiv > R(T(0.5)), floordiv + one, floordiv);
   const R quotient = a / b;
   floordiv = xsimd::select(div == zero, xsimd::copysign(zero, quotient), floordiv);
@@ -304,17 +331,19 @@ template <> struct Impl<Op::NEXTAFTER> {
   }
 };
 
-// Rounding keeps the sign of its input (floor(-0.5) = -0); xsimd's SSE2 emulation of
-// floor/ceil/trunc/nearbyint returns +0 there.
-#define EXPRVM_ROUNDING(NAME, fn)                                                 \
-  template <> struct Impl<Op::NAME> {                                             \
-    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {  \
-      if constexpr (kIsAvx2<A> || kIsAvx512<A>) return xsimd::fn(a);              \
-      else return xsimd::copysign(xsimd::fn(a), a);                               \
-    }                                                                             \
+// Rounding keeps the sign of its input (ceil(-0.5) = -0); xsimd's SSE2 emulation of
+// floor/ceil/trunc/nearbyint returns +0 there, and for float64 converts to int64 (see
+// round_double).
+#define EXPRVM_ROUNDING(NAME, fn, mode)                                            \
+  template <> struct Impl<Op::NAME> {                                              \
+    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {   \
+      if constexpr (kIsAvx2<A> || kIsAvx512<A>) return xsimd::fn(a);               \
+      else if constexpr (std::is_same_v<E, double>) return round_double<mode>(a);  \
+      else return xsimd::copysign(xsimd::fn(a), a);                                \
+    }                                                                              \
   };
-EXPRVM_ROUNDING(CEIL, ceil)
-EXPRVM_ROUNDING(FLOOR, floor)
-EXPRVM_ROUNDING(ROUND, nearbyint)  // half to even in the default rounding mode
-EXPRVM_ROUNDING(TRUNC, trunc)
+EXPRVM_ROUNDING(CEIL, ceil, Rounding::Ceil)
+EXPRVM_ROUNDING(FLOOR, floor, Rounding::Floor)
+EXPRVM_ROUNDING(ROUND, nearbyint, Rounding::Nearest)  // half to even in the default rounding mode
+EXPRVM_ROUNDING(TRUNC, trunc, Rounding::Trunc)
 #undef EXPRVM_ROUNDING
