@@ -95,7 +95,8 @@ void print_kernel_table() {
 void print_machine_constants() {
   using namespace exprvm::vm;
   const int saved = set_threads(hardware_threads());
-  auto fork = [] { parallel_ranges(std::size_t(threads()), [](std::size_t, std::size_t) {}); };
+  const auto team = current_team();
+  auto fork = [&] { parallel_ranges(*team, std::size_t(threads()), [](std::size_t, std::size_t, int) {}); };
   const double fork_join = ns_per_call(fork, 200, 25);
   // The same after 20 ms idle, when the workers sleep (median of 25): what a run pays after
   // other work, as between a benchmark's samples or a script's statements.
@@ -120,7 +121,7 @@ void print_machine_constants() {
   }, 20, 50);
   const double spread = ns_per_call([&] {
     std::fill(data.begin(), data.end(), 1u);
-    parallel_ranges(parts, [&](std::size_t b, std::size_t e) {
+    parallel_ranges(*team, parts, [&](std::size_t b, std::size_t e, int) {
       sum(b * kWords / parts, e * kWords / parts);
     });
   }, 20, 50);
