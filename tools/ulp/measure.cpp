@@ -254,6 +254,20 @@ Stats compare(const Function& f, DType t, const Sample& s, const Reference& r, c
   return st;
 }
 
+Sample typical_inputs(DType t, const Sample& s, const Reference& r) {
+  const Format fmt = format_of(t);
+  Sample typical;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double b = s.b.empty() ? 0 : s.b[i];
+    if (std::fabs(s.a[i]) <= 1e4 && std::fabs(b) <= 1e4 && std::fabs(r.hi[i]) >= fmt.min_normal &&
+        std::fabs(r.hi[i]) <= fmt.max_finite) {
+      typical.a.push_back(s.a[i]);
+      if (!s.b.empty()) typical.b.push_back(b);
+    }
+  }
+  return typical.size() ? typical : s;
+}
+
 double time_engine(const Function& f, DType t, const Sample& s, std::size_t n, int repeats) {
   std::vector<double> a(n), b(f.arity == 2 ? n : 0);
   for (std::size_t i = 0; i < n; ++i) {

@@ -44,6 +44,10 @@ std::vector<double> run_engine(const Function& f, DType t, const Sample& s);
 
 Stats compare(const Function& f, DType t, const Sample& s, const Reference& r, const std::vector<double>& out);
 
+// The inputs of s that are typical of an application: |a|, |b| <= 1e4 and a normal result
+// (not the edges that make_sample seeks, where some kernels take slower fix-up paths).
+Sample typical_inputs(DType t, const Sample& s, const Reference& r);
+
 // Nanoseconds per element of f's program over `n` elements tiled from s (best of `repeats`,
 // one thread).
 double time_engine(const Function& f, DType t, const Sample& s, std::size_t n, int repeats);
