@@ -41,6 +41,11 @@
 //   - the argument of exp, expm1, exp2, sinh and cosh: condition number |x|, and rounded
 //     arguments reach 1e5 and beyond ((a ** 3) ** 3), so cosh((arctan2(s, a) ** 3) ** 3) moved
 //     by 600 float32 ULPs; with complex values also tanh, periodic along the imaginary axis;
+//   - the argument of arcsin, arccos, arctanh and arccosh: their slopes are unbounded at +-1
+//     (arcsin(sin(b) ** 3), arccos((cos(a) ** 4) ** 2) moved by thousands of ULPs);
+//   - the divisor of / and the base of ** -1: a result near 0 carries only an absolute error
+//     (the tolerance's floor of max(|expected|, 1)), which a division makes relative without
+//     bound (a / log10(x) for x near 1);
 //   - the operands of comparisons (<, <=, >, >=, the conditions of where): a comparison
 //     turns a one-ULP difference right at the other operand into false against true
 //     (1 / log1p(-a) < a flipped for one float32 a in a thousand).
@@ -282,7 +287,9 @@ class CaseGenerator {
 
   // Functions whose argument's last-bit differences the result amplifies (see the header).
   bool amplifies_argument(const std::string& f) const {
-    static const std::set<std::string> s = {"exp", "expm1", "exp2", "sinh", "cosh", "sin", "cos", "tan", "signbit"};
+    static const std::set<std::string> s = {"exp",    "expm1",  "exp2",    "sinh",    "cosh",   "sin",
+                                            "cos",    "tan",    "arcsin",  "arccos",  "arctanh", "arccosh",
+                                            "signbit"};
     return s.count(f) > 0 || (f == "tanh" && complex_values_);
   }
   static bool is_comparison(const std::string& op) {
@@ -297,7 +304,7 @@ class CaseGenerator {
       const Operand right = operand(depth - 1);
       const std::string op = binary_operator();
       const bool amplifies = op == "%" || op == "//" || is_comparison(op);
-      const std::string right_text = use(right, amplifies);
+      const std::string right_text = use(right, amplifies || op == "/");
       const std::string left_text = use(operand(depth - 1), amplifies);
       return "(" + left_text + " " + op + " " + right_text + ")";
     }
@@ -308,7 +315,8 @@ class CaseGenerator {
       rounded_ = true;
       const auto exponents = family_ == Family::Complex ? std::vector<std::string>{"2", "3", "4"}
                                                         : std::vector<std::string>{"2", "3", "-1", "4"};
-      return "(" + expression(depth - 1) + " ** " + pick(exponents) + ")";
+      const std::string exponent = pick(exponents);
+      return "(" + use(operand(depth - 1), exponent == "-1") + " ** " + exponent + ")";
     }
     if (form < 0.62) return (family_ == Family::Bool || (family_ == Family::Int && chance(0.3)) ? "~" : "-") + ("(" + expression(depth - 1) + ")");
     if (form < 0.7) {

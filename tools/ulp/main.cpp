@@ -140,6 +140,8 @@ int run(const Options& o) {
                       format_ulps(st.max_ulps).c_str(), st.worst_a, st.worst_b, st.worst_result, st.worst_exact);
         details += std::string(worst) + "\n";
         if (!(st.max_ulps <= bound_ulps(f.bound))) violations.push_back(worst);
+        if (st.zero_sign_misses)
+          violations.push_back(cell + ": " + std::to_string(st.zero_sign_misses) + " zeros of the wrong sign");
         if (st.saturation_misses)
           violations.push_back(cell + ": " + std::to_string(st.saturation_misses) + " results past saturation are not exactly +-1");
         if (first_out.empty()) first_out = out;

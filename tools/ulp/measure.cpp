@@ -241,6 +241,7 @@ Stats compare(const Function& f, DType t, const Sample& s, const Reference& r, c
     if (f.saturates_to_one && std::fabs(hi) <= 1 && (1 - std::fabs(hi)) - std::copysign(lo, hi) < std::ldexp(1.0, -fmt.digits - 2) &&
         o != std::copysign(1.0, hi))
       ++st.saturation_misses;
+    if (hi == 0 && o == 0 && std::signbit(hi) != std::signbit(o)) ++st.zero_sign_misses;
     st.sum_ulps += std::isfinite(err) ? err : 0;
     ++st.count;
     if (err > st.max_ulps || (std::isnan(err))) {

@@ -29,6 +29,7 @@ struct Stats {
   std::size_t count = 0;
   double worst_a = 0, worst_b = 0, worst_result = 0, worst_exact = 0;
   std::size_t saturation_misses = 0;  // tanh: exact +-1 expected, something else returned
+  std::size_t zero_sign_misses = 0;   // an exact zero returned with the other sign
   double mean() const { return count ? sum_ulps / double(count) : 0; }
 };
 

@@ -28,7 +28,6 @@
   };
 
 EXPRVM_XSIMD_UNARY(SQRT, sqrt)
-EXPRVM_XSIMD_UNARY(LOG1P, log1p)
 EXPRVM_XSIMD_UNARY(ARCCOS, acos)
 EXPRVM_XSIMD_UNARY(ARCSINH, asinh)
 EXPRVM_XSIMD_UNARY(ARCTANH, atanh)
@@ -60,6 +59,14 @@ EXPRVM_BY_DTYPE(ERF, sleef_erf, sleef_erf)  // xsimd's are thousands of ULP off 
 EXPRVM_BY_DTYPE(ERFC, sleef_erfc, sleef_erfc)
 #undef EXPRVM_BY_DTYPE
 
+// log1p: xsimd's, keeping the sign of a zero (xsimd's log1p(-0) is +0; C's is -0).
+template <> struct Impl<Op::LOG1P> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (kIsComplex<E>) return complex_by_libm<Op::LOG1P>(a);
+    else return xsimd::select(a == E(0), a, xsimd::log1p(a));
+  }
+};
+
 // cos and sin in one pass: SLEEF's cos and sin, so the bits equal those of COS and SIN.
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
@@ -67,8 +74,8 @@ template <> struct Impl<Op::CIS> {
   }
 };
 
-// sinh and cosh: xsimd's, but past `large` (700 / 88) exp(|x|) / 2, where xsimd's were 2.7
-// ULP off up to the overflow at 710.48 / 89.42. There |x| lies in [512, 1024) / [64, 128),
+// sinh and cosh: xsimd's, but past `large` (700 / 64) exp(|x|) / 2, where xsimd's were up to
+// 2.7 ULP off (to the overflow at 710.48 / 89.42). There |x| lies in [512, 1024) / [64, 128),
 // whose values are multiples of 2**-43 / 2**-17; ln2_on_grid is ln 2 rounded to that grid, so
 // |x| - ln2_on_grid is exact and exp(|x|) / 2 = exp(|x| - ln2_on_grid) * correction, with
 // correction = exp(ln2_on_grid - ln 2) rounded.
@@ -77,7 +84,7 @@ template <> struct HyperbolicEdge<double> {
   static constexpr double large = 700, ln2_on_grid = 0x1.62e42fefa3800p-1, correction = 0x1.ffffffffffe11p-1;
 };
 template <> struct HyperbolicEdge<float> {
-  static constexpr float large = 88, ln2_on_grid = 0x1.62e4p-1f, correction = float(0x1.ffffd0105e9f8p-1);
+  static constexpr float large = 64, ln2_on_grid = 0x1.62e4p-1f, correction = float(0x1.ffffd0105e9f8p-1);
 };
 template <bool odd> struct Hyperbolic {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
