@@ -41,8 +41,14 @@
 //   - the argument of exp, expm1, exp2, sinh and cosh: condition number |x|, and rounded
 //     arguments reach 1e5 and beyond ((a ** 3) ** 3), so cosh((arctan2(s, a) ** 3) ** 3) moved
 //     by 600 float32 ULPs; with complex values also tanh, periodic along the imaginary axis;
-//   - the argument of arcsin, arccos, arctanh and arccosh: their slopes are unbounded at +-1
-//     (arcsin(sin(b) ** 3), arccos((cos(a) ** 4) ** 2) moved by thousands of ULPs);
+//   - the argument of arcsin, arccos, arctanh and arccosh (slopes unbounded at +-1:
+//     arcsin(sin(b) ** 3), arccos((cos(a) ** 4) ** 2) moved by thousands of ULPs), and of
+//     log, log2, log10, log1p, sqrt and cbrt (unbounded at 0, or -1): a rounded value near
+//     there, e.g. a sum that cancels (log1p(cos(a)) for cos(a) near -1), carries only an
+//     absolute error, which they make relative;
+//   - the argument of floor, ceil, round and trunc: they step by 1 where a one-ULP difference
+//     crosses an integer (floor(tanh(19)): glibc's tanh(19) is 1 - 2**-53, SLEEF's 1, both
+//     within 1 ULP; trunc(expm1(-20)) in float32: -1 against -0.99999994);
 //   - the divisor of / and the base of ** -1: a result near 0 carries only an absolute error
 //     (the tolerance's floor of max(|expected|, 1)), which a division makes relative without
 //     bound (a / log10(x) for x near 1);
@@ -53,8 +59,9 @@
 // NaN or 0 depending on the order of the multiplications (NumPy's too: prod([1e300, 1e300,
 // 0.0]) is nan, prod([0.0, 1e300, 1e300]) is 0), and the engine multiplies in SIMD lanes and
 // chunks, the oracle in C order; with factors of magnitude <= 1 nothing overflows.
-// Nor do signbit and copysign's sign operand get one: a rounded value may be a NaN (arccos(3)),
-// whose sign bit SIMD kernels and libm set differently.
+// The operand of signbit and the sign operand of copysign are leaves (arguments or literals):
+// any expression may give a NaN (arccos(3), 0.5 % 0), whose sign bit IEEE leaves open and
+// SIMD kernels and libm set differently.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -255,6 +262,14 @@ class CaseGenerator {
     return chance(0.75) ? pick(names) : literal();
   }
 
+  // An argument or a literal: never a NaN made by an operation (see the header).
+  std::string argument_or_literal() {
+    std::vector<std::string> names;
+    for (const auto& name : leaves_)
+      if (name != "t") names.push_back(name);
+    return chance(0.75) ? pick(names) : literal();
+  }
+
   // A subexpression generated before it is known whether it may round (see use()).
   struct Operand {
     std::string text;
@@ -287,9 +302,10 @@ class CaseGenerator {
 
   // Functions whose argument's last-bit differences the result amplifies (see the header).
   bool amplifies_argument(const std::string& f) const {
-    static const std::set<std::string> s = {"exp",    "expm1",  "exp2",    "sinh",    "cosh",   "sin",
-                                            "cos",    "tan",    "arcsin",  "arccos",  "arctanh", "arccosh",
-                                            "signbit"};
+    static const std::set<std::string> s = {"exp",  "expm1", "exp2",  "sinh", "cosh",   "sin",     "cos",
+                                            "tan",  "arcsin", "arccos", "arctanh", "arccosh", "log", "log2",
+                                            "log10", "log1p", "sqrt",  "cbrt", "floor",  "ceil",    "round",
+                                            "trunc"};
     return s.count(f) > 0 || (f == "tanh" && complex_values_);
   }
   static bool is_comparison(const std::string& op) {
@@ -335,10 +351,11 @@ class CaseGenerator {
     }
     if (f == "clip") return "clip(" + expression(depth - 1) + ", -1, 2)";
     if (binary_functions().count(f)) {
-      const std::string second = use(operand(depth - 1), f == "fmod" || f == "copysign");
+      const std::string second = f == "copysign" ? argument_or_literal() : use(operand(depth - 1), f == "fmod");
       const std::string first = use(operand(depth - 1), f == "fmod");
       return f + "(" + first + ", " + second + ")";
     }
+    if (f == "signbit") return "signbit(" + argument_or_literal() + ")";
     return f + "(" + use(operand(depth - 1), amplifies_argument(f)) + ")";
   }
 
