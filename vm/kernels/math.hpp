@@ -1,10 +1,10 @@
 // Transcendental, rounding and division-family kernels. Each real function comes from the
 // vector math that tools/ulp measured best for it (README, "Accuracy": within 2 ULP over the
 // whole domain, then the fastest): SLEEF (sleef.hpp) for sin cos tan arctan2 exp2 erf erfc
-// pow and float32 exp arcsin arctan, float64 log log2 log10 tanh; the engine's own kernels for
-// float64 exp and expm1; xsimd 8.1 for the rest, wrapped where it misses C's results. fmod
-// (and so float // and %) is libm per lane: xsimd's a - trunc(a/b)*b loses digits for large
-// quotients. Complex operands take libm (complex.hpp). Included inside the ISA namespace (see
+// pow and float32 exp arcsin arctan, float64 log log2 log10 tanh (on SSE2 libm per lane for
+// erf, erfc and pow); the engine's own kernels for float64 exp and expm1; xsimd 8.1 for the
+// rest, wrapped where it misses C's results. fmod (and so float // and %) is libm per lane:
+// xsimd's a - trunc(a/b)*b loses digits for large quotients. Complex operands take libm (complex.hpp). Included inside the ISA namespace (see
 // common.hpp).
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
@@ -55,9 +55,27 @@ EXPRVM_BY_DTYPE(EXP2, sleef_exp2, sleef_exp2)  // xsimd's overflows early, flush
 EXPRVM_BY_DTYPE(LOG, xsimd::log, sleef_log)     // float64: xsimd's is wrong for subnormals
 EXPRVM_BY_DTYPE(LOG2, xsimd::log2, sleef_log2)
 EXPRVM_BY_DTYPE(LOG10, xsimd::log10, sleef_log10)
-EXPRVM_BY_DTYPE(ERF, sleef_erf, sleef_erf)  // xsimd's are thousands of ULP off (erfc near 3)
-EXPRVM_BY_DTYPE(ERFC, sleef_erfc, sleef_erfc)
 #undef EXPRVM_BY_DTYPE
+
+// On SSE2, libm per lane for erf, erfc and pow: SLEEF's sse2 variants took 1.4x to 10x as long
+// there (erfc float64: 246 against 24 ns per element) and glibc's are within 1 ULP too.
+template <class A> inline constexpr bool kLibmBeatsSleef = !kIsAvx2<A> && !kIsAvx512<A>;
+
+// erf and erfc: SLEEF's (xsimd's are thousands of ULP off, erfc near 3), libm's on SSE2.
+template <> struct Impl<Op::ERF> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (!kLibmBeatsSleef<A>) return sleef_erf(a);
+    else if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erff(x); });
+    else return lanewise(a, [](double x) { return __builtin_erf(x); });
+  }
+};
+template <> struct Impl<Op::ERFC> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (!kLibmBeatsSleef<A>) return sleef_erfc(a);
+    else if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erfcf(x); });
+    else return lanewise(a, [](double x) { return __builtin_erfc(x); });
+  }
+};
 
 // log1p: xsimd's, keeping the sign of a zero (xsimd's log1p(-0) is +0; C's is -0).
 template <> struct Impl<Op::LOG1P> {
@@ -158,8 +176,8 @@ template <> struct Impl<Op::FMOD> {
   }
 };
 // pow: SLEEF's (1 ULP) where its result is a normal number; elsewhere (overflow, where
-// SLEEF's comes early, e.g. pow(DBL_MAX, 1) = Inf; subnormal and zero results; NaN) libm's
-// pow per lane, which also gives C's special cases.
+// SLEEF's comes early, e.g. pow(DBL_MAX, 1) = Inf; subnormal and zero results; NaN), and on
+// SSE2 everywhere, libm's pow per lane, which also gives C's special cases.
 template <> struct Impl<Op::POW> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
     if constexpr (kIsInt<E>) {
@@ -167,13 +185,18 @@ template <> struct Impl<Op::POW> {
     } else if constexpr (kIsComplex<E>) {
       return complex_pow(a, b);
     } else {
-      const xsimd::batch<E, A> r = sleef_pow(a, b);
-      const auto not_normal = !(xsimd::abs(r) >= std::numeric_limits<E>::min()) || xsimd::isinf(r);
-      if (!xsimd::any(not_normal)) return r;
-      if constexpr (std::is_same_v<E, float>)
-        return xsimd::select(not_normal, lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); }), r);
-      else
-        return xsimd::select(not_normal, lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); }), r);
+      const auto by_libm = [&] {
+        if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
+        else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
+      };
+      if constexpr (kLibmBeatsSleef<A>) {
+        return by_libm();
+      } else {
+        const xsimd::batch<E, A> r = sleef_pow(a, b);
+        const auto not_normal = !(xsimd::abs(r) >= std::numeric_limits<E>::min()) || xsimd::isinf(r);
+        if (!xsimd::any(not_normal)) return r;
+        return xsimd::select(not_normal, by_libm(), r);
+      }
     }
   }
 };
