@@ -158,15 +158,16 @@ template <class T> inline void float_divmod(T a, T b, T& floordiv_out, T& mod_ou
   mod_out = m;
 }
 
-// ---- maximum / minimum: the first operand wins ties; NaN in either operand propagates
+// ---- maximum / minimum: the second operand wins ties (NumPy 1.24: maximum(-0.0, 0.0) is
+// 0.0, maximum(0.0, -0.0) is -0.0; so do the SIMD kernels); NaN in either operand propagates
 
 template <class T> inline T maximum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a >= b || std::isnan(a)) ? a : b;
-  else return a >= b ? a : b;
+  if constexpr (std::is_floating_point_v<T>) return (a > b || std::isnan(a)) ? a : b;
+  else return a > b ? a : b;
 }
 template <class T> inline T minimum(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) return (a <= b || std::isnan(a)) ? a : b;
-  else return a <= b ? a : b;
+  if constexpr (std::is_floating_point_v<T>) return (a < b || std::isnan(a)) ? a : b;
+  else return a < b ? a : b;
 }
 template <class T> inline T clip(T x, T lo, T hi) { return minimum(maximum(x, lo), hi); }
 

@@ -1,8 +1,10 @@
 // Differential test: random programs (grammar-driven source strings) on random dtypes, shapes
 // and memory layouts, run by the engine and by the oracle (tests/reference_eval.hpp).
 //
-//   EXPRVM_DIFF_SEED   first seed (default 1); case k uses seed + k
+//   EXPRVM_DIFF_SEED   first seed (default 1; "random": a new one each run); case k uses seed + k
 //   EXPRVM_DIFF_COUNT  number of cases (default 2000)
+// The seed and count are printed, so a run on a random seed can be replayed. The ctest
+// `differential` runs 10,000 cases on a random seed (CMakeLists.txt).
 //
 // Tolerance policy. A program is "exact" when every operation in it is exact per element in
 // IEEE arithmetic (+ - * / // % comparisons, bitwise ops, where, abs, floor, sqrt, ...) on
@@ -20,28 +22,58 @@
 // program with a float16 node (sin of an int8, uint8 or bool computes in float32 rounded to
 // float16, as NumPy does) is compared within 4 float16 ULPs instead: engine and oracle round
 // the same float32 values, which differ only when a kernel's last float32 bit moves one across
-// a float16 rounding boundary (1 float16 ULP, a few after later operations). Rare discontinuities (a comparison or floor right at a rounding difference) can
+// a float16 rounding boundary (1 float16 ULP, a few after later operations). Rare discontinuities (floor, ceil, round or trunc right at a rounding difference) can
 // still flip an element; a failure report names the seed to replay and judge it.
 //
-// Two kinds of operation amplify a last-bit difference of an operand by a factor that the result's
+// Some operations amplify a last-bit difference of an operand by a factor that the result's
 // magnitude does not bound, so the generator never gives them a rounded operand (one holding
-// a transcendental function or **, whose last bits engine and oracle may round differently);
-// an exact leaf (an argument, an unrounded temporary, a literal) takes its place:
+// a transcendental function or **, whose last bits engine and oracle may round differently,
+// each within its few ULPs of the exact result); an exact leaf (an argument, an unrounded
+// temporary, a literal) takes its place:
 //   - both operands of %, // and fmod: the remainder of a by b is at most |b| but moves with
 //     a's and b's rounding errors times a / b (1e3 % t with t = -0.5 off by one float32 ULP
 //     moves by 2000 ULPs of the result; cosh(x) % a keeps none of cosh's bits), and a // b
 //     steps by 1 when a / b rounds across an integer, the likelier the larger a / b;
-//   - the argument of exp, expm1, sinh, cosh, tanh, sin, cos and tan when complex values occur:
-//     they are periodic along one axis, so an argument of modulus M off by d ULPs gives an
-//     absolute error of about M * d ULPs in a result of modulus ~1 (condition number ~M).
-// Nor do signbit and copysign's sign operand get one: a rounded value may be a NaN (arccos(3)),
-// whose sign bit SIMD kernels and libm set differently.
+//   - the argument of sin, cos and tan: an argument of magnitude M off by d ULPs moves the
+//     result by about M * d ULPs (tan(cosh(19)): cosh(19) = 89241150.48159363 one ULP apart
+//     in engine and glibc, and their tangents 6.6809368 and 6.6809375 are both right to
+//     1 ULP for their arguments), and tan's poles amplify without bound (tan(arcsinh(b)));
+//   - the argument of exp, expm1, exp2, sinh and cosh: condition number |x|, and rounded
+//     arguments reach 1e5 and beyond ((a ** 3) ** 3), so cosh((arctan2(s, a) ** 3) ** 3) moved
+//     by 600 float32 ULPs; with complex values also tanh, periodic along the imaginary axis;
+//   - the argument of arcsin, arccos, arctanh and arccosh (slopes unbounded at +-1:
+//     arcsin(sin(b) ** 3), arccos((cos(a) ** 4) ** 2) moved by thousands of ULPs), and of
+//     log, log2, log10, log1p, sqrt and cbrt (unbounded at 0, or -1): a rounded value near
+//     there, e.g. a sum that cancels (log1p(cos(a)) for cos(a) near -1), carries only an
+//     absolute error, which they make relative;
+//   - the argument of floor, ceil, round and trunc: they step by 1 where a one-ULP difference
+//     crosses an integer (floor(tanh(19)): glibc's tanh(19) is 1 - 2**-53, SLEEF's 1, both
+//     within 1 ULP; trunc(expm1(-20)) in float32: -1 against -0.99999994);
+//   - the divisor of / and the base of ** -1: a result near 0 carries only an absolute error
+//     (the tolerance's floor of max(|expected|, 1)), which a division makes relative without
+//     bound (a / log10(x) for x near 1);
+//   - the base of ** is never a constant: a literal power (7 ** 4 = 2401, 1e3 ** 4 = 1e12) is a
+//     scale factor that lifts the absolute error of a cancelled rounded intermediate above the
+//     tolerance's floor ((arccosh(t + c) - (b + c)) * (7 ** 4) moved by 600 ULPs);
+//   - the operands of comparisons (<, <=, >, >=, the conditions of where): a comparison
+//     turns a one-ULP difference right at the other operand into false against true
+//     (1 / log1p(-a) < a flipped for one float32 a in a thousand).
+// A prod reduction multiplies clip(x, -1, 1): a product that overflows while a factor is 0 is
+// NaN or 0 depending on the order of the multiplications (NumPy's too: prod([1e300, 1e300,
+// 0.0]) is nan, prod([0.0, 1e300, 1e300]) is 0), and the engine multiplies in SIMD lanes and
+// chunks, the oracle in C order; with factors of magnitude <= 1 nothing overflows.
+// The operand of signbit and the sign operand of copysign are leaves (arguments or literals):
+// any expression may give a NaN (arccos(3), 0.5 % 0), whose sign bit IEEE leaves open and
+// SIMD kernels and libm set differently.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/test_helpers.hpp"
@@ -67,6 +99,13 @@ Family family_of(DType t) {
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+// EXPRVM_DIFF_SEED, where "random" draws a seed below 10**9 (short enough to retype).
+std::uint64_t first_seed() {
+  const char* v = std::getenv("EXPRVM_DIFF_SEED");
+  if (v && std::string_view(v) == "random") return std::random_device{}() % 1000000000u;
+  return env_or("EXPRVM_DIFF_SEED", 1);
 }
 
 // Generates one random program: its signature, arguments and source.
@@ -98,6 +137,7 @@ class CaseGenerator {
     }
     complex_values_ = family_ == Family::Complex;
     for (const auto& p : signature) complex_values_ = complex_values_ || family_of(p.dtype) == Family::Complex;
+    if (complex_values_) approximate = true;  // complex literals make complex arithmetic too
 
     const double form = uniform(0, 1);
     if (form < 0.1) {  // a temporary used by the result
@@ -114,7 +154,9 @@ class CaseGenerator {
       const int ndim = arrays.empty() ? 0 : max_ndim();
       std::string axis;
       if (ndim > 0 && chance(0.6)) axis = ", axis=" + std::to_string(static_cast<int>(uniform_int(-ndim, ndim - 1)));
-      source = std::string(reductions[uniform_int(0, 6)]) + "(" + expression(4) + axis + ")";
+      const std::string reduction = reductions[uniform_int(0, 6)];
+      const std::string operand = reduction == "prod" ? "clip(" + expression(4) + ", -1, 1)" : expression(4);
+      source = reduction + "(" + operand + axis + ")";
     } else {
       source = expression(6);
     }
@@ -133,7 +175,7 @@ class CaseGenerator {
   DType pick_dtype() {
     static const std::vector<DType> dtypes = {DType::Bool, DType::Int32, DType::Int64, DType::Float32, DType::Float32,
                                               DType::Float64, DType::Float64, DType::Complex64, DType::Complex128,
-                                              DType::Int8, DType::UInt16, DType::UInt32};
+                                              DType::Int8, DType::UInt16, DType::UInt32, DType::Float16};
     static const std::vector<DType> integers = [] {
       std::vector<DType> all;
       for (int i = 0; i < kDTypeCount; ++i)
@@ -225,6 +267,31 @@ class CaseGenerator {
     return chance(0.75) ? pick(names) : literal();
   }
 
+  // Whether expression text refers to an argument or the temporary (else it is a constant).
+  bool names_a_leaf(const std::string& text) const {
+    for (const auto& name : leaves_)
+      for (std::size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+        const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+        const bool ends = at + name.size() == text.size() || !std::isalnum(static_cast<unsigned char>(text[at + name.size()]));
+        if (starts && ends) return true;
+      }
+    return false;
+  }
+  std::string argument_name() {
+    std::vector<std::string> names;
+    for (const auto& name : leaves_)
+      if (name != "t") names.push_back(name);
+    return pick(names);
+  }
+
+  // An argument or a literal: never a NaN made by an operation (see the header).
+  std::string argument_or_literal() {
+    std::vector<std::string> names;
+    for (const auto& name : leaves_)
+      if (name != "t") names.push_back(name);
+    return chance(0.75) ? pick(names) : literal();
+  }
+
   // A subexpression generated before it is known whether it may round (see use()).
   struct Operand {
     std::string text;
@@ -255,10 +322,16 @@ class CaseGenerator {
     return o.text;
   }
 
-  // Operations that are periodic along an axis of the complex plane (see the header).
-  static bool periodic_for_complex(const std::string& f) {
-    static const std::set<std::string> s = {"exp", "expm1", "sinh", "cosh", "tanh", "sin", "cos", "tan"};
-    return s.count(f) > 0;
+  // Functions whose argument's last-bit differences the result amplifies (see the header).
+  bool amplifies_argument(const std::string& f) const {
+    static const std::set<std::string> s = {"exp",  "expm1", "exp2",  "sinh", "cosh",   "sin",     "cos",
+                                            "tan",  "arcsin", "arccos", "arctanh", "arccosh", "log", "log2",
+                                            "log10", "log1p", "sqrt",  "cbrt", "floor",  "ceil",    "round",
+                                            "trunc"};
+    return s.count(f) > 0 || (f == "tanh" && complex_values_);
+  }
+  static bool is_comparison(const std::string& op) {
+    return op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=";
   }
 
   std::string expression(int depth) {
@@ -268,9 +341,9 @@ class CaseGenerator {
     if (form < 0.45) {
       const Operand right = operand(depth - 1);
       const std::string op = binary_operator();
-      const bool remainder_or_floor = op == "%" || op == "//";
-      const std::string right_text = use(right, remainder_or_floor);
-      const std::string left_text = use(operand(depth - 1), remainder_or_floor);
+      const bool amplifies = op == "%" || op == "//" || is_comparison(op);
+      const std::string right_text = use(right, amplifies || op == "/");
+      const std::string left_text = use(operand(depth - 1), amplifies);
       return "(" + left_text + " " + op + " " + right_text + ")";
     }
     // Integral exponents only: the optimizer rewrites x**0.5 as sqrt(x) like NumPy's operator,
@@ -280,25 +353,34 @@ class CaseGenerator {
       rounded_ = true;
       const auto exponents = family_ == Family::Complex ? std::vector<std::string>{"2", "3", "4"}
                                                         : std::vector<std::string>{"2", "3", "-1", "4"};
-      return "(" + expression(depth - 1) + " ** " + pick(exponents) + ")";
+      const std::string exponent = pick(exponents);
+      std::string base = use(operand(depth - 1), exponent == "-1");
+      if (!names_a_leaf(base)) base = argument_name();  // no constant ** k (see the header)
+      return "(" + base + " ** " + exponent + ")";
     }
     if (form < 0.62) return (family_ == Family::Bool || (family_ == Family::Int && chance(0.3)) ? "~" : "-") + ("(" + expression(depth - 1) + ")");
     if (form < 0.7) {
       // == and != only where values are exact: equality of rounded results flips too easily
       const bool exact_family = family_ == Family::Bool || family_ == Family::Int;
       const char* comparisons[] = {"<", "<=", ">=", ">", "==", "!="};
-      const std::string cond = "(" + expression(depth - 2) + " " + comparisons[uniform_int(0, exact_family ? 5 : 3)] + " " + expression(depth - 2) + ")";
+      const std::string left = use(operand(depth - 2), true);
+      const std::string comparison = comparisons[uniform_int(0, exact_family ? 5 : 3)];
+      const std::string cond = "(" + left + " " + comparison + " " + use(operand(depth - 2), true) + ")";
       return "where(" + cond + ", " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
     }
     const std::string f = function();
-    if (f == "where") return "where(" + expression(depth - 1) + " > 0, " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
+    if (f == "where") {
+      const std::string cond = use(operand(depth - 1), true);
+      return "where(" + cond + " > 0, " + expression(depth - 1) + ", " + expression(depth - 1) + ")";
+    }
     if (f == "clip") return "clip(" + expression(depth - 1) + ", -1, 2)";
     if (binary_functions().count(f)) {
-      const std::string second = use(operand(depth - 1), f == "fmod" || f == "copysign");
+      const std::string second = f == "copysign" ? argument_or_literal() : use(operand(depth - 1), f == "fmod");
       const std::string first = use(operand(depth - 1), f == "fmod");
       return f + "(" + first + ", " + second + ")";
     }
-    return f + "(" + use(operand(depth - 1), (complex_values_ && periodic_for_complex(f)) || f == "signbit") + ")";
+    if (f == "signbit") return "signbit(" + argument_or_literal() + ")";
+    return f + "(" + use(operand(depth - 1), amplifies_argument(f)) + ")";
   }
 
   std::string binary_operator() {
@@ -352,8 +434,13 @@ class CaseGenerator {
 };
 
 TEST_CASE("random programs match the reference evaluator", "[differential]") {
-  const std::uint64_t seed = env_or("EXPRVM_DIFF_SEED", 1);
+  const std::uint64_t seed = first_seed();
   const std::uint64_t count = env_or("EXPRVM_DIFF_COUNT", 2000);
+  std::printf("differential: %llu programs from seed %llu (replay: EXPRVM_DIFF_SEED=%llu EXPRVM_DIFF_COUNT=%llu "
+              "exprvm_tests \"[differential]\")\n",
+              static_cast<unsigned long long>(count), static_cast<unsigned long long>(seed),
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(count));
+  std::fflush(stdout);
   std::uint64_t accepted = 0, rejected = 0, failures = 0;
   for (std::uint64_t k = 0; k < count; ++k) {
     CaseGenerator g(seed + k);

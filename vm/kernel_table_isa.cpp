@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <immintrin.h>
+#include <sleef.h>
 #include <initializer_list>
 #include <iterator>
 #include <limits>
@@ -76,6 +77,7 @@ template <Op op> struct Impl;
 #include "vm/kernels/common.hpp"
 #include "vm/kernels/complex.hpp"
 #include "vm/kernels/arith.hpp"
+#include "vm/kernels/sleef.hpp"
 #include "vm/kernels/math.hpp"
 #include "vm/kernels/compare.hpp"
 #include "vm/kernels/cast.hpp"

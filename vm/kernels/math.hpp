@@ -1,9 +1,11 @@
-// Transcendental, rounding and division-family kernels. Float and complex work is done by
-// xsimd's batch functions, wrapped where xsimd 8.1 misses C's results (see below). Some real
-// functions take libm per lane instead, because xsimd 8.1's are inexact: fmod (and so float
-// // and %), whose a - trunc(a/b)*b loses digits for large quotients; pow, which is up to
-// ~50 ULP off for large exponents and wrong on many of C's special cases; erf and erfc. Included inside the
-// ISA namespace (see common.hpp).
+// Transcendental, rounding and division-family kernels. Each real function comes from the
+// vector math that tools/ulp measured best for it (README, "Accuracy": within 2 ULP over the
+// whole domain, then the fastest): SLEEF (sleef.hpp) for sin cos tan arctan2 exp2 erf erfc
+// pow and float32 exp arcsin arctan, float64 log log2 log10 tanh (on SSE2 libm per lane for
+// erf, erfc and pow); the engine's own kernels for float64 exp and expm1; xsimd 8.1 for the
+// rest, wrapped where it misses C's results. fmod (and so float // and %) is libm per lane:
+// xsimd's a - trunc(a/b)*b loses digits for large quotients. Complex operands take libm (complex.hpp). Included inside the ISA namespace (see
+// common.hpp).
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
@@ -26,29 +28,99 @@
   };
 
 EXPRVM_XSIMD_UNARY(SQRT, sqrt)
-EXPRVM_XSIMD_UNARY(EXP2, exp2)
-EXPRVM_XSIMD_UNARY(LOG1P, log1p)
-EXPRVM_XSIMD_UNARY(SIN, sin)
-// cos and sin in one pass (xsimd's sincos: one argument reduction, bit-identical to sin, cos).
-template <> struct Impl<Op::CIS> {
-  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    const auto [s, c] = xsimd::sincos(a);
-    return xsimd::batch<std::complex<E>, A>(c, s);
-  }
-};
-EXPRVM_XSIMD_UNARY(COS, cos)
-EXPRVM_XSIMD_UNARY(TAN, tan)
-EXPRVM_XSIMD_UNARY(ARCSIN, asin)
 EXPRVM_XSIMD_UNARY(ARCCOS, acos)
-EXPRVM_XSIMD_UNARY(ARCTAN, atan)
-EXPRVM_XSIMD_UNARY(SINH, sinh)
-EXPRVM_XSIMD_UNARY(COSH, cosh)
-EXPRVM_XSIMD_UNARY(TANH, tanh)
 EXPRVM_XSIMD_UNARY(ARCSINH, asinh)
 EXPRVM_XSIMD_UNARY(ARCTANH, atanh)
 EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
 #undef EXPRVM_XSIMD_UNARY
 #undef EXPRVM_XSIMD_BINARY
+
+// Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
+// xsimd's); complex operands take libm.
+#define EXPRVM_BY_DTYPE(NAME, float_fn, double_fn)                                \
+  template <> struct Impl<Op::NAME> {                                            \
+    template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) { \
+      if constexpr (kIsComplex<E>) return complex_by_libm<Op::NAME>(a);         \
+      else if constexpr (std::is_same_v<E, float>) return float_fn(a);           \
+      else return double_fn(a);                                                  \
+    }                                                                            \
+  };
+EXPRVM_BY_DTYPE(SIN, sleef_sin, sleef_sin)
+EXPRVM_BY_DTYPE(COS, sleef_cos, sleef_cos)
+EXPRVM_BY_DTYPE(TAN, sleef_tan, sleef_tan)
+EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
+EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
+EXPRVM_BY_DTYPE(TANH, xsimd::tanh, sleef_tanh)
+EXPRVM_BY_DTYPE(EXP2, sleef_exp2, sleef_exp2)  // xsimd's overflows early, flushes subnormals
+EXPRVM_BY_DTYPE(LOG, xsimd::log, sleef_log)     // float64: xsimd's is wrong for subnormals
+EXPRVM_BY_DTYPE(LOG2, xsimd::log2, sleef_log2)
+EXPRVM_BY_DTYPE(LOG10, xsimd::log10, sleef_log10)
+#undef EXPRVM_BY_DTYPE
+
+// On SSE2, libm per lane for erf, erfc and pow: SLEEF's sse2 variants took 1.4x to 10x as long
+// there (erfc float64: 246 against 24 ns per element) and glibc's are within 1 ULP too.
+template <class A> inline constexpr bool kLibmBeatsSleef = !kIsAvx2<A> && !kIsAvx512<A>;
+
+// erf and erfc: SLEEF's (xsimd's are thousands of ULP off, erfc near 3), libm's on SSE2.
+template <> struct Impl<Op::ERF> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (!kLibmBeatsSleef<A>) return sleef_erf(a);
+    else if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erff(x); });
+    else return lanewise(a, [](double x) { return __builtin_erf(x); });
+  }
+};
+template <> struct Impl<Op::ERFC> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (!kLibmBeatsSleef<A>) return sleef_erfc(a);
+    else if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erfcf(x); });
+    else return lanewise(a, [](double x) { return __builtin_erfc(x); });
+  }
+};
+
+// log1p: xsimd's, keeping the sign of a zero (xsimd's log1p(-0) is +0; C's is -0).
+template <> struct Impl<Op::LOG1P> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (kIsComplex<E>) return complex_by_libm<Op::LOG1P>(a);
+    else return xsimd::select(a == E(0), a, xsimd::log1p(a));
+  }
+};
+
+// cos and sin in one pass: SLEEF's cos and sin, so the bits equal those of COS and SIN.
+template <> struct Impl<Op::CIS> {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    return xsimd::batch<std::complex<E>, A>(sleef_cos(a), sleef_sin(a));
+  }
+};
+
+// sinh and cosh: xsimd's, but past `large` (700 / 64) exp(|x|) / 2, where xsimd's were up to
+// 2.7 ULP off (to the overflow at 710.48 / 89.42). There |x| lies in [512, 1024) / [64, 128),
+// whose values are multiples of 2**-43 / 2**-17; ln2_on_grid is ln 2 rounded to that grid, so
+// |x| - ln2_on_grid is exact and exp(|x|) / 2 = exp(|x| - ln2_on_grid) * correction, with
+// correction = exp(ln2_on_grid - ln 2) rounded.
+template <class E> struct HyperbolicEdge;
+template <> struct HyperbolicEdge<double> {
+  static constexpr double large = 700, ln2_on_grid = 0x1.62e42fefa3800p-1, correction = 0x1.ffffffffffe11p-1;
+};
+template <> struct HyperbolicEdge<float> {
+  static constexpr float large = 64, ln2_on_grid = 0x1.62e4p-1f, correction = float(0x1.ffffd0105e9f8p-1);
+};
+template <bool odd> struct Hyperbolic {
+  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
+    if constexpr (kIsComplex<E>) {
+      return complex_by_libm<odd ? Op::SINH : Op::COSH>(a);
+    } else {
+      using C = HyperbolicEdge<E>;
+      const xsimd::batch<E, A> r = odd ? xsimd::sinh(a) : xsimd::cosh(a);
+      const auto magnitude = xsimd::abs(a);
+      const auto large = magnitude > C::large;
+      if (!xsimd::any(large)) return r;
+      const auto half_exp = sleef_exp(magnitude - C::ln2_on_grid) * C::correction;
+      return xsimd::select(large, odd ? xsimd::copysign(half_exp, a) : half_exp, r);
+    }
+  }
+};
+template <> struct Impl<Op::SINH> : Hyperbolic<true> {};
+template <> struct Impl<Op::COSH> : Hyperbolic<false> {};
 
 // Exact C fmod per lane (libm), for float batches.
 template <class T, class A>
@@ -130,12 +202,29 @@ template <> struct Impl<Op::FMOD> {
     else return exact_fmod(a, b);
   }
 };
+// pow: SLEEF's (1 ULP) where its result is a normal number; elsewhere (overflow, where
+// SLEEF's comes early, e.g. pow(DBL_MAX, 1) = Inf; subnormal and zero results; NaN), and on
+// SSE2 everywhere, libm's pow per lane, which also gives C's special cases.
 template <> struct Impl<Op::POW> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a, const xsimd::batch<E, A>& b) {
-    if constexpr (kIsInt<E>) return lanewise(a, b, numpy::int_pow<E>);
-    else if constexpr (kIsComplex<E>) return complex_pow(a, b);
-    else if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
-    else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
+    if constexpr (kIsInt<E>) {
+      return lanewise(a, b, numpy::int_pow<E>);
+    } else if constexpr (kIsComplex<E>) {
+      return complex_pow(a, b);
+    } else {
+      const auto by_libm = [&] {
+        if constexpr (std::is_same_v<E, float>) return lanewise(a, b, [](float x, float y) { return __builtin_powf(x, y); });
+        else return lanewise(a, b, [](double x, double y) { return __builtin_pow(x, y); });
+      };
+      if constexpr (kLibmBeatsSleef<A>) {
+        return by_libm();
+      } else {
+        const xsimd::batch<E, A> r = sleef_pow(a, b);
+        const auto not_normal = !(xsimd::abs(r) >= std::numeric_limits<E>::min()) || xsimd::isinf(r);
+        if (!xsimd::any(not_normal)) return r;
+        return xsimd::select(not_normal, by_libm(), r);
+      }
+    }
   }
 };
 
@@ -172,7 +261,7 @@ template <class A> inline xsimd::batch<double, A> exp_by_reduction(const xsimd::
 // The constants of expm1_by_reduction per float type: the Taylor coefficients of
 // (expm1(r) - r) / r**2, highest degree first (degree 8 for float32, 13 for float64: < 0.5 /
 // < 0.1 ULP for |r| <= ln2/2), where x is clamped below (the result is -1 there), and where
-// the caller switches to h * (h + 2) because 2**k would overflow.
+// the caller switches to exp because 2**k would overflow.
 template <class E> struct Expm1Constants;
 template <> struct Expm1Constants<float> {
   using Int = std::int32_t;
@@ -181,7 +270,7 @@ template <> struct Expm1Constants<float> {
   static constexpr float low = -30.0f, shifter = 0x1.8p23f, log2e = 0x1.715476p+0f;
   static constexpr float ln2_hi = 0x1.63p-1f, ln2_lo = -0x1.bd0106p-13f;  // k * hi exact
   static constexpr Int bias = 127, mantissa_bits = 23;
-  static constexpr float top = 87.0f, huge = 100.0f;  // by_reduction is exact up to top
+  static constexpr float top = 87.0f;  // by_reduction is exact up to top
 };
 template <> struct Expm1Constants<double> {
   using Int = std::int64_t;
@@ -192,7 +281,7 @@ template <> struct Expm1Constants<double> {
   static constexpr double low = -40.0, shifter = 0x1.8p52, log2e = 0x1.71547652b82fep+0;
   static constexpr double ln2_hi = 0x1.62e42fefa3800p-1, ln2_lo = 0x1.ef35793c76730p-45;
   static constexpr Int bias = 1023, mantissa_bits = 52;
-  static constexpr double top = 700.0, huge = 800.0;
+  static constexpr double top = 700.0;
 };
 
 // expm1(x) without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2, expm1(r) by
@@ -216,16 +305,14 @@ template <class E, class A> inline xsimd::batch<E, A> expm1_by_reduction(const x
   return xsimd::select(x == R(E(0)), x, result);  // expm1(-0) = -0
 }
 
-// exp: xsimd's float32 exp flushes below -87.3 and overflows above 88.4; there exp(a/2)**2.
+// exp: float32 SLEEF's (xsimd's flushes below -87.3, overflows above 88.4, and its fix-up
+// exp(a/2)**2 was 2.7 ULP off there).
 template <> struct Impl<Op::EXP> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kIsComplex<E>) {
       return complex_by_libm<Op::EXP>(a);
     } else if constexpr (std::is_same_v<E, float>) {
-      const auto outside = xsimd::abs(a) > 87.0f;
-      if (!xsimd::any(outside)) return xsimd::exp(a);  // the common case, without the fix-up
-      const auto r = xsimd::exp(xsimd::select(outside, a * 0.5f, a));
-      return xsimd::select(outside, r * r, r);
+      return sleef_exp(a);
     } else if constexpr (std::is_same_v<E, double> && !kIsAvx512<A>) {
       return exp_by_reduction(a);
     } else {
@@ -234,24 +321,20 @@ template <> struct Impl<Op::EXP> {
   }
 };
 // expm1 over the full range: above Expm1Constants<E>::top (87 for float32, 700 for float64),
-// expm1(a) = h * (h + 2) with h = expm1(a/2), which does not overflow early.
+// expm1(a) rounds to exp(a), SLEEF's (h * (h + 2) with h = expm1(a/2) was 2.6 ULP off).
 template <> struct Impl<Op::EXPM1> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kIsComplex<E>) {
       return complex_by_libm<Op::EXPM1>(a);
     } else {
-      using C = Expm1Constants<E>;
-      using B = xsimd::batch<E, A>;
-      const auto outside = a > C::top;
+      const auto outside = a > Expm1Constants<E>::top;
       if (!xsimd::any(outside)) return expm1_by_reduction(a);  // the common case
-      const auto half = xsimd::select(a > C::huge, B(C::huge / 2), a * E(0.5));  // inf stays inf below
-      const auto h = expm1_by_reduction(xsimd::select(outside, half, a));
-      return xsimd::select(outside, h * (h + E(2)), h);
+      return xsimd::select(outside, sleef_exp(a), expm1_by_reduction(a));
     }
   }
 };
 
-// xsimd's float64 logarithms and cube root are wrong for subnormals: scale those by 2**54.
+// xsimd's float64 cube root is wrong for subnormals: scale those by 2**54.
 template <class T, class A, class F>
 inline xsimd::batch<T, A> on_scaled_subnormals(const xsimd::batch<T, A>& a, F fn, T undo_shift, bool multiply) {
   if constexpr (std::is_same_v<T, double>) {
@@ -269,9 +352,6 @@ inline xsimd::batch<T, A> on_scaled_subnormals(const xsimd::batch<T, A>& a, F fn
       else return on_scaled_subnormals(a, [](const auto& x) { return xsimd::fn(x); }, E(undo), multiply); \
     }                                                                                            \
   };
-EXPRVM_SCALED_SUBNORMALS(LOG, log, 37.429947750237046, false)    // 54 ln 2
-EXPRVM_SCALED_SUBNORMALS(LOG2, log2, 54.0, false)
-EXPRVM_SCALED_SUBNORMALS(LOG10, log10, 16.255619765854984, false)  // 54 log10(2)
 EXPRVM_SCALED_SUBNORMALS(CBRT, cbrt, 0x1p-18, true)
 #undef EXPRVM_SCALED_SUBNORMALS
 
@@ -285,30 +365,9 @@ template <> struct Impl<Op::ARCCOSH> {
     }
   }
 };
-// erf and erfc: libm per lane; xsimd 8.1's are up to thousands of ULP off (erfc near 3).
-template <> struct Impl<Op::ERF> {
-  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erff(x); });
-    else return lanewise(a, [](double x) { return __builtin_erf(x); });
-  }
-};
-template <> struct Impl<Op::ERFC> {
-  template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    if constexpr (std::is_same_v<E, float>) return lanewise(a, [](float x) { return __builtin_erfcf(x); });
-    else return lanewise(a, [](double x) { return __builtin_erfc(x); });
-  }
-};
-// atan2 with C's results for the (0, 0) and (Inf, Inf) pairs, which xsimd turns into NaN.
 template <> struct Impl<Op::ARCTAN2> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& y, const xsimd::batch<E, A>& x) {
-    using R = xsimd::batch<E, A>;
-    const E pi = E(3.141592653589793238462643383279502884);
-    using I = xsimd::as_integer_t<R>;
-    const auto x_neg_mask = xsimd::bool_cast(xsimd::bitwise_cast<I>(x) < typename I::value_type(0));  // sign bit
-    R r = xsimd::atan2(y, x);
-    r = xsimd::select(y == E(0) && x == E(0), xsimd::copysign(xsimd::select(x_neg_mask, R(pi), R(E(0))), y), r);
-    const R corner = xsimd::select(x_neg_mask, R(E(0.75) * pi), R(E(0.25) * pi));
-    return xsimd::select(xsimd::isinf(y) && xsimd::isinf(x), xsimd::copysign(corner, y), r);
+    return sleef_atan2(y, x);
   }
 };
 template <> struct Impl<Op::HYPOT> {
