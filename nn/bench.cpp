@@ -2,7 +2,7 @@
 
 #include <cblas.h>
 
-#include <tbb/parallel_for.h>
+#include "nn/parallel_parts.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -103,7 +103,7 @@ double weight_stream_seconds(const Model& model, double seconds) {
           if (parts == 1)
             read_part(0);
           else
-            tbb::parallel_for(0, parts, read_part);
+            parallel_parts(parts, read_part);
         }
       },
       seconds);

@@ -2,7 +2,7 @@
 
 #include <cblas.h>
 
-#include <tbb/parallel_for.h>
+#include "nn/parallel_parts.hpp"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -51,7 +51,7 @@ void matvec_accumulate(const float* x, const Tensor& kernel, float* y) {
 void rows_dot_accumulate(const Tensor& x, const Tensor& kernel, Tensor& out) {
   const int parts = product_threads(x.size(), ProductKind::MatrixVector);
   set_blas_threads(1);
-  tbb::parallel_for(0, parts, [&](int p) {
+  parallel_parts(parts, [&](int p) {
     const auto [begin, end] = block(x.rows, parts, p);
     if (begin == end) return;
     cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(end - begin),
@@ -117,7 +117,7 @@ void set_blas_threads(int threads) {
 void matvec_partials(const float* x, const Tensor& kernel, int parts, float* partials) {
   const auto cols = static_cast<int>(kernel.cols);
   set_blas_threads(1);
-  tbb::parallel_for(0, parts, [&](int p) {
+  parallel_parts(parts, [&](int p) {
     const auto [begin, end] = block(kernel.rows, parts, p);
     float* partial = partials + p * kernel.cols;
     if (begin == end) return std::fill(partial, partial + kernel.cols, 0.0f);

@@ -1,6 +1,6 @@
 #include "nn/predict_plan.hpp"
 
-#include <tbb/parallel_for.h>
+#include "nn/parallel_parts.hpp"
 
 #include <algorithm>
 
@@ -124,7 +124,7 @@ const Tensor& PredictPlan::run(const Tensor& x) {
     if (steps_.back().route == DenseRoute::Fused) steps_.back().operands.y = result.data.data();
   }
   if (row_parts_ > 1) {
-    tbb::parallel_for(0, row_parts_, [&](int part) {
+    parallel_parts(row_parts_, [&](int part) {
       run_fused_rows(x.data.data(), rows_ * part / row_parts_, rows_ * (part + 1) / row_parts_);
     });
     return result;
