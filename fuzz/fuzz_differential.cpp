@@ -23,19 +23,9 @@ namespace exprvm {
 namespace {
 
 using testing::Layout;
+using testing::Family;
 using testing::TestArray;
-
-enum class Family { Bool, Int, Float, Complex };
-
-Family family_of(DType t) {
-  switch (kind_of(native_of(t))) {
-    case Kind::Bool: return Family::Bool;
-    case Kind::Int: case Kind::UInt: return Family::Int;
-    case Kind::Float: return Family::Float;
-    case Kind::Complex: return Family::Complex;
-  }
-  return Family::Complex;
-}
+using testing::family_of;
 
 // Builds one case from the fuzzer's bytes: signature, arrays, source, optional out.
 class CaseBuilder {

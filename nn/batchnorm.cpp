@@ -84,15 +84,10 @@ void BatchNorm::forward(const Tensor& in, Tensor& out) const {
               beta_.flat(), channel_matrix(out)});
 }
 
-void BatchNorm::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
-  if (in.rows == 0) {
-    throw Error(ErrorKind::Shape, "batchnorm: training needs at least one row in the batch");
-  }
-  if (folded_)
-    throw Error(ErrorKind::Argument,
-                "batchnorm: folded into the preceding convolution (inference only)");
+// The batch's per-channel mean, variance and 1/sqrt(var + epsilon), and the moving statistics
+// update (inv_std_stage_), for either training forward pass; sizes normalized_ for `in`.
+void BatchNorm::batch_statistics(const Tensor& in) {
   const std::int64_t c = channels();
-  out.resize(in.rows, in.cols);
   batch_mean_.resize(1, c);
   batch_var_.resize(1, c);
   inv_std_.resize(1, c);
@@ -103,6 +98,17 @@ void BatchNorm::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
   column_var_.run({channel_matrix(in), batch_mean_.flat()}, &var_out);
   inv_std_stage_.run({batch_var_.flat(), batch_mean_.flat(), moving_mean_.flat(),
                       moving_variance_.flat(), inv_std_.flat()});
+}
+
+void BatchNorm::forward_train(const Tensor& in, Tensor& out, std::mt19937_64&) {
+  if (in.rows == 0) {
+    throw Error(ErrorKind::Shape, "batchnorm: training needs at least one row in the batch");
+  }
+  if (folded_)
+    throw Error(ErrorKind::Argument,
+                "batchnorm: folded into the preceding convolution (inference only)");
+  out.resize(in.rows, in.cols);
+  batch_statistics(in);
   train_.run({channel_matrix(in), batch_mean_.flat(), inv_std_.flat(), gamma_.flat(),
               beta_.flat(), channel_matrix(normalized_), channel_matrix(out)});
 }

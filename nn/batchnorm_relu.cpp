@@ -36,18 +36,8 @@ void BatchNorm::forward_train_relu(const Tensor& in, Tensor& out) {
     throw Error(ErrorKind::Argument,
                 "batchnorm: folded into the preceding convolution (inference only)");
   if (!relu_stages_) relu_stages_ = std::make_shared<const ReluStages>(infer_.label());
-  const std::int64_t c = channels();
   out.resize(in.rows, in.cols);
-  batch_mean_.resize(1, c);
-  batch_var_.resize(1, c);
-  inv_std_.resize(1, c);
-  normalized_.resize(in.rows, in.cols);
-  const Array mean_out = batch_mean_.flat();
-  const Array var_out = batch_var_.flat();
-  column_mean_.run({channel_matrix(in)}, &mean_out);
-  column_var_.run({channel_matrix(in), batch_mean_.flat()}, &var_out);
-  inv_std_stage_.run({batch_var_.flat(), batch_mean_.flat(), moving_mean_.flat(),
-                      moving_variance_.flat(), inv_std_.flat()});
+  batch_statistics(in);
   relu_stages_->train.run({channel_matrix(in), batch_mean_.flat(), inv_std_.flat(),
                            gamma_.flat(), beta_.flat(), channel_matrix(normalized_),
                            channel_matrix(out)});

@@ -134,6 +134,8 @@ class BatchNorm : public Layer {
  private:
   // t as a (values / channels, channels) matrix: the per-channel statistics are column-wise.
   Array channel_matrix(const Tensor& t) const;
+  // Both training passes: the batch's statistics and the moving averages' update.
+  void batch_statistics(const Tensor& in);
 
   std::int64_t positions_;
   bool folded_ = false;

@@ -82,19 +82,9 @@ namespace exprvm {
 namespace {
 
 using testing::Layout;
+using testing::Family;
 using testing::TestArray;
-
-enum class Family { Bool, Int, Float, Complex };
-
-Family family_of(DType t) {
-  switch (kind_of(native_of(t))) {
-    case Kind::Bool: return Family::Bool;
-    case Kind::Int: case Kind::UInt: return Family::Int;
-    case Kind::Float: return Family::Float;
-    case Kind::Complex: return Family::Complex;
-  }
-  return Family::Complex;
-}
+using testing::family_of;
 
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   const char* v = std::getenv(name);

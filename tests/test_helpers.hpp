@@ -389,4 +389,17 @@ inline std::string describe_arguments(const Signature& signature, const std::vec
   return s;
 }
 
+// The program generators' (differential test, fuzz_differential) coarse dtype families.
+enum class Family { Bool, Int, Float, Complex };
+
+inline Family family_of(DType t) {
+  switch (kind_of(native_of(t))) {
+    case Kind::Bool: return Family::Bool;
+    case Kind::Int: case Kind::UInt: return Family::Int;
+    case Kind::Float: return Family::Float;
+    case Kind::Complex: return Family::Complex;
+  }
+  return Family::Complex;
+}
+
 }  // namespace exprvm::testing
