@@ -96,7 +96,7 @@ template <> struct Impl<Op::CIS> {
 // 2.7 ULP off (to the overflow at 710.48 / 89.42). There |x| lies in [512, 1024) / [64, 128),
 // whose values are multiples of 2**-43 / 2**-17; ln2_on_grid is ln 2 rounded to that grid, so
 // |x| - ln2_on_grid is exact and exp(|x|) / 2 = exp(|x| - ln2_on_grid) * correction, with
-// correction = exp(ln2_on_grid - ln 2) rounded.
+// correction = exp(ln2_on_grid - ln 2) rounded. NaN takes that path too (sleef_exp keeps it).
 template <class E> struct HyperbolicEdge;
 template <> struct HyperbolicEdge<double> {
   static constexpr double large = 700, ln2_on_grid = 0x1.62e42fefa3800p-1, correction = 0x1.ffffffffffe11p-1;
@@ -110,9 +110,10 @@ template <bool odd> struct Hyperbolic {
       return complex_by_libm<odd ? Op::SINH : Op::COSH>(a);
     } else {
       using C = HyperbolicEdge<E>;
-      const xsimd::batch<E, A> r = odd ? xsimd::sinh(a) : xsimd::cosh(a);
       const auto magnitude = xsimd::abs(a);
-      const auto large = magnitude > C::large;
+      const auto large = !(magnitude <= C::large);  // NaN too: xsimd's float64 exp would convert
+      const auto inside = xsimd::select(large, xsimd::batch<E, A>(E(0)), a);  // it to int64 (UB)
+      const xsimd::batch<E, A> r = odd ? xsimd::sinh(inside) : xsimd::cosh(inside);
       if (!xsimd::any(large)) return r;
       const auto half_exp = sleef_exp(magnitude - C::ln2_on_grid) * C::correction;
       return xsimd::select(large, odd ? xsimd::copysign(half_exp, a) : half_exp, r);
