@@ -40,6 +40,14 @@ class CaseBuilder {
   bool approximate = false;
   bool has_result = true;  // the last statement is a bare expression
 
+  // A sum or product whose result is a float or complex: its value depends on the summation
+  // order (the engine's pairwise blocks, the oracle's sequential loop).
+  bool reduces_floats(const Program& program) const {
+    if (!sums_or_multiplies_ || !program.result_dtype()) return false;
+    const Family f = family_of(*program.result_dtype());
+    return f != Family::Bool && f != Family::Int;
+  }
+
   void build() {
     const DType base = pick_dtype();
     family_ = family_of(base);
@@ -72,9 +80,11 @@ class CaseBuilder {
         if (ndim > 0 && in_.ConsumeBool())
           source += ", axis=" + std::to_string(in_.ConsumeIntegralInRange(-ndim, ndim));  // ndim: an error
         source += ")";
-        // integer sums and products wrap identically in any order; float ones do not
-        if (family_ != Family::Bool && family_ != Family::Int) approximate = true;
+        // integer sums and products wrap identically in any order; float ones do not: a sum or
+        // product is approximate when its result is a float (see reduces_floats), whatever
+        // the base family (an int family's `a / b` is float64)
         if (r == 4) approximate = true;
+        sums_or_multiplies_ = r <= 1;
         reduction_ = true;
         break;
       }
@@ -236,6 +246,7 @@ class CaseBuilder {
   Family family_ = Family::Float;
   std::vector<std::string> leaves_;
   bool reduction_ = false;
+  bool sums_or_multiplies_ = false;
 };
 
 [[noreturn]] void finding(const CaseBuilder& c, const std::vector<Array>& args, const std::string& what) {
@@ -318,9 +329,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                  testing::describe_arguments(c.signature, args).c_str(),
                  c.out_aliases_a ? "a" : c.out ? testing::describe_arguments({{"out", c.out->view.dtype}}, {c.out->view}).c_str() : "none");
   try {
+    const Program program = compile(c.source, c.signature);
+    if (c.reduces_floats(program)) c.approximate = true;
     // The oracle casts into `out` unconditionally; the casting rule is the engine's to check.
     if (out) {
-      const Program program = compile(c.source, c.signature);
       if (program.result_dtype() && !can_cast(*program.result_dtype(), out->dtype, Casting::SameKind)) {
         try {
           program.run(args, out);
