@@ -83,7 +83,7 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   if (!cpu_has_avx2_fma()) return decline(why, "the CPU has no AVX2+FMA");
   if (kernels.size() != bc.code.size()) return decline(why, "kernel list does not match the code");
   if (bc.code.size() > kMaxInstructions) return decline(why, "more than kMaxInstructions instructions");
-  const Plan plan = make_plan(bc);
+  const Plan plan = make_plan(bc, kernels);
   if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
   asmjit::CodeHolder holder;
   holder.init(runtime().environment());
@@ -124,8 +124,10 @@ std::string listing(const Bytecode& bc) {
   std::string text, why;
   const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why);
   if (!code) return "; JIT: interpreted (" + why + ")\n";
+  const int vector_calls = make_plan(bc, kernels).vector_calls;
   return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
-         " fused instructions, " + std::to_string(code->called_instructions()) + " kernel calls, " +
+         " fused instructions (" + std::to_string(vector_calls) + " of them vector calls), " +
+         std::to_string(code->called_instructions()) + " kernel calls, " +
          std::to_string(code->bytes()) + " bytes\n" + text;
 }
 
