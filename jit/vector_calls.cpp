@@ -40,6 +40,54 @@ const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kern
   return vector_functions_avx2().fn[int(ins.op)][t == DType::Float32 ? 0 : 1];
 }
 
+namespace {
+
+// Whether instruction j's result may overwrite the memory of register x (x itself, a temp
+// sharing its chunk buffer, or an output that may alias an input's array).
+bool may_overwrite(const Bytecode& bc, const Instruction& j, Reg x) {
+  const RegInfo& d = bc.regs[j.dst];
+  const RegInfo& r = bc.regs[x];
+  if (j.dst == x) return true;
+  if (r.kind == RegKind::Temp) return d.kind == RegKind::Temp && d.index == r.index;
+  return d.kind == RegKind::Output || d.kind == RegKind::Result;
+}
+
+}  // namespace
+
+bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels) {
+  if (!avx2_fma()) return false;
+  const vm::KernelTable& avx2 = vm::kernel_table_avx2();
+  bool changed = false;
+  for (std::size_t i = 0; i < bc.code.size(); ++i) {
+    const Instruction cis = bc.code[i];
+    if (cis.op != Op::CIS || kernels[i] != avx2.op[int(Op::CIS)][index_of(cis.dtype)]) continue;
+    if (bc.regs[cis.dst].kind != RegKind::Temp || (bc.reduction && bc.reduction->source == cis.dst)) continue;
+    std::vector<std::size_t> readers;
+    bool ok = true, operand_kept = true;
+    for (std::size_t j = i + 1; j < bc.code.size() && ok; ++j) {
+      const Instruction& ins = bc.code[j];
+      const bool reads = ins.a == cis.dst || ins.b == cis.dst || ins.c == cis.dst;
+      if (reads) ok = operand_kept && (ins.op == Op::REAL || ins.op == Op::IMAG) && ins.b == kNoReg;
+      if (reads) readers.push_back(j);
+      if (ins.dst == cis.dst) break;
+      operand_kept = operand_kept && !may_overwrite(bc, ins, cis.a);
+    }
+    if (!ok || readers.empty()) continue;
+    for (std::size_t j : readers) {
+      Instruction& ins = bc.code[j];
+      ins.op = ins.op == Op::REAL ? Op::COS : Op::SIN;
+      ins.dtype = cis.dtype;
+      ins.a = cis.a;
+      kernels[j] = avx2.op[int(ins.op)][index_of(cis.dtype)];
+    }
+    bc.code.erase(bc.code.begin() + static_cast<std::ptrdiff_t>(i));
+    kernels.erase(kernels.begin() + static_cast<std::ptrdiff_t>(i));
+    --i;
+    changed = true;
+  }
+  return changed;
+}
+
 void enter_call_frame(Assembler& a, const Gp& scratch) {
   a.mov(scratch, rsp);
   a.sub(rsp, kFrameAllocation);

@@ -6,6 +6,7 @@
 #include <asmjit/x86.h>
 
 #include <bitset>
+#include <vector>
 
 #include "compiler/bytecode.hpp"
 #include "jit/vector_functions.hpp"
@@ -18,6 +19,13 @@ namespace exprvm::jit {
 // both compute with the same code; ins's operands must be registers of its float dtype and its
 // result of that dtype or bool.
 const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel);
+
+// Replaces each CIS (cos + i sin in one pass, complex) whose result is read only by REAL and
+// IMAG, soon enough that its operand still holds its value: those become COS and SIN of the
+// operand, which compute the same bits (vm/kernels/math.hpp), and the CIS goes. Only where the
+// CIS's kernel is the AVX2 table's, so the two become vector calls; kernels (one per
+// instruction) is updated alike. Returns whether it changed anything.
+bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
 
 // Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
 // save slot per vector register and per caller-saved general register.

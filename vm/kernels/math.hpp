@@ -35,6 +35,35 @@ EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
 #undef EXPRVM_XSIMD_UNARY
 #undef EXPRVM_XSIMD_BINARY
 
+// SLEEF 3.5's sin, cos and tan reduce the argument of EVERY lane the slow way (rounded
+// differently) as soon as one lane is past the fast range (|x| >= 125 float32, 15 float64), so
+// an element's result would depend on its neighbours: on the array's alignment, the chunking,
+// and the JIT's grouping. A vector with a lane out there is computed lane by lane, each lane
+// broadcast over a whole vector, so every element's result is a function of the element alone
+// (tests/test_lane_independence.cpp).
+template <class E, class A, class F>
+inline xsimd::batch<E, A> sleef_trig_by_lane(const xsimd::batch<E, A>& x, F sleef_fn) {
+  constexpr E fast_range = std::is_same_v<E, float> ? E(125) : E(15);
+  if (xsimd::all(xsimd::abs(x) < fast_range)) return sleef_fn(x);  // NaN lanes go lane by lane
+  constexpr std::size_t n = xsimd::batch<E, A>::size;
+  alignas(64) E in[n], out[n], lane[n];
+  x.store_aligned(in);
+  for (std::size_t i = 0; i < n; ++i) {
+    sleef_fn(xsimd::batch<E, A>(in[i])).store_aligned(lane);
+    out[i] = lane[0];
+  }
+  return xsimd::batch<E, A>::load_aligned(out);
+}
+template <class E, class A> inline auto lanewise_sleef_sin(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_sin(v); });
+}
+template <class E, class A> inline auto lanewise_sleef_cos(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_cos(v); });
+}
+template <class E, class A> inline auto lanewise_sleef_tan(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_tan(v); });
+}
+
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
 // xsimd's); complex operands take libm.
 #define EXPRVM_BY_DTYPE(NAME, float_fn, double_fn)                                \
@@ -45,9 +74,9 @@ EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
       else return double_fn(a);                                                  \
     }                                                                            \
   };
-EXPRVM_BY_DTYPE(SIN, sleef_sin, sleef_sin)
-EXPRVM_BY_DTYPE(COS, sleef_cos, sleef_cos)
-EXPRVM_BY_DTYPE(TAN, sleef_tan, sleef_tan)
+EXPRVM_BY_DTYPE(SIN, lanewise_sleef_sin, lanewise_sleef_sin)
+EXPRVM_BY_DTYPE(COS, lanewise_sleef_cos, lanewise_sleef_cos)
+EXPRVM_BY_DTYPE(TAN, lanewise_sleef_tan, lanewise_sleef_tan)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
 EXPRVM_BY_DTYPE(TANH, xsimd::tanh, sleef_tanh)
@@ -85,10 +114,10 @@ template <> struct Impl<Op::LOG1P> {
   }
 };
 
-// cos and sin in one pass: SLEEF's cos and sin, so the bits equal those of COS and SIN.
+// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs.
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    return xsimd::batch<std::complex<E>, A>(sleef_cos(a), sleef_sin(a));
+    return xsimd::batch<std::complex<E>, A>(lanewise_sleef_cos(a), lanewise_sleef_sin(a));
   }
 };
 
