@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "jit/inline_functions.hpp"
 #include "jit/vector_calls.hpp"
 
 namespace exprvm::jit {
@@ -388,7 +389,10 @@ class SegmentEmitter {
         a_.vblendvps(V(d), V(z), V(y), V(m));
         break;
       }
-      default: throw std::logic_error("jit: not a fusable float op");
+      default:
+        if (!is_inline_function(ins.op)) throw std::logic_error("jit: not a fusable float op");
+        if (ins.op == Op::COPYSIGN) constant(pool_.abs32, pool_.abs64);
+        emit_inline_function(a_, ins.op, bits, V(d), V(x), y >= 0 ? V(y) : V(x), V(kS1), V(kS2), V(kS0));
     }
     return bits;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jit/inline_functions.hpp"
 #include "jit/vector_calls.hpp"
 
 namespace exprvm::jit {
@@ -29,7 +30,7 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
       case Op::WHERE: case Op::CLIP: case Op::FMA:
       case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
         return true;
-      default: return false;
+      default: return is_inline_function(ins.op);
     }
   }
   if (t == DType::Bool) {

@@ -14,8 +14,9 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic; every operand float32, float64 or bool).
-// Everything else (transcendental functions, integers, complex) is a kernel call.
+// selections, rounding, float casts, bool logic, the inline functions; every operand float32,
+// float64 or bool). The other float functions join the loop as vector calls when make_plan is
+// given the kernels (see Plan::vector_call); everything else is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
