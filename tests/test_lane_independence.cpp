@@ -25,7 +25,7 @@ namespace {
 // Probe values: small, near SLEEF's range thresholds, large, and the specials.
 template <class T> std::vector<T> probes(std::mt19937_64& rng) {
   std::vector<T> v = {T(0),     T(-0.0),  T(0.5),   T(-3),    T(14.9),  T(15),    T(124.9), T(125), T(2), T(7), T(30), T(60), T(100), T(126),
-                      T(200),   T(3.9e4), T(1e5),   T(1e7),   T(1e14),  T(1e15),  T(1e30),  T(-1e38),
+                      T(200),   T(3.9e4), T(1e5),   T(1e7),   T(1e14),  T(1e15), T(1e3), T(1e4), T(3e4), T(4e4), T(1e6), T(1e8), T(1e10), T(1e12), T(1e13), T(2e14), T(1e20),  T(1e30),  T(-1e38),
                       std::numeric_limits<T>::max(), std::numeric_limits<T>::min(),
                       std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::infinity(),
                       -std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN()};

@@ -35,33 +35,37 @@ EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
 #undef EXPRVM_XSIMD_UNARY
 #undef EXPRVM_XSIMD_BINARY
 
-// SLEEF 3.5's sin, cos and tan reduce the argument of EVERY lane the slow way (rounded
-// differently) as soon as one lane is past the fast range (|x| >= 125 float32, 15 float64), so
-// an element's result would depend on its neighbours: on the array's alignment, the chunking,
-// and the JIT's grouping. A vector with a lane out there is computed lane by lane, each lane
-// broadcast over a whole vector, so every element's result is a function of the element alone
-// (tests/test_lane_independence.cpp).
+// SLEEF 3.5's sin, cos and tan pick their argument reduction per VECTOR: past the fast range
+// of |x| (125 float32; 15, then 1e14 float64) in any lane, every lane takes the slower one,
+// rounded differently. An element's result would then depend on its neighbours: on the array's
+// alignment, the chunking, and the JIT's grouping. So the lanes are split by range (NaN and
+// infinities with the largest): each range present is computed in one call with the lanes of
+// the other ranges replaced by a value of its own range, and every element's result is a
+// function of the element alone (tests/test_lane_independence.cpp). The common vector, all in
+// the fast range, takes one call as before.
 template <class E, class A, class F>
-inline xsimd::batch<E, A> sleef_trig_by_lane(const xsimd::batch<E, A>& x, F sleef_fn) {
-  constexpr E fast_range = std::is_same_v<E, float> ? E(125) : E(15);
-  if (xsimd::all(xsimd::abs(x) < fast_range)) return sleef_fn(x);  // NaN lanes go lane by lane
-  constexpr std::size_t n = xsimd::batch<E, A>::size;
-  alignas(64) E in[n], out[n], lane[n];
-  x.store_aligned(in);
-  for (std::size_t i = 0; i < n; ++i) {
-    sleef_fn(xsimd::batch<E, A>(in[i])).store_aligned(lane);
-    out[i] = lane[0];
-  }
-  return xsimd::batch<E, A>::load_aligned(out);
+inline xsimd::batch<E, A> sleef_trig_by_range(const xsimd::batch<E, A>& x, F sleef_fn) {
+  using R = xsimd::batch<E, A>;
+  constexpr std::array<E, 2> limits = std::is_same_v<E, float> ? std::array<E, 2>{E(125), E(125)}
+                                                               : std::array<E, 2>{E(15), E(1e14)};
+  const R magnitude = xsimd::abs(x);
+  const auto fast = magnitude < limits[0];  // false for NaN
+  if (xsimd::all(fast)) return sleef_fn(x);
+  R result = sleef_fn(xsimd::select(fast, x, R(E(0))));
+  const auto middle = !fast && magnitude < limits[1];
+  if (xsimd::any(middle)) result = xsimd::select(middle, sleef_fn(xsimd::select(middle, x, R(limits[0]))), result);
+  const auto top = !(magnitude < limits[1]);
+  if (xsimd::any(top)) result = xsimd::select(top, sleef_fn(xsimd::select(top, x, R(limits[1]))), result);
+  return result;
 }
-template <class E, class A> inline auto lanewise_sleef_sin(const xsimd::batch<E, A>& x) {
-  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_sin(v); });
+template <class E, class A> inline auto sleef_sin_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_sin(v); });
 }
-template <class E, class A> inline auto lanewise_sleef_cos(const xsimd::batch<E, A>& x) {
-  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_cos(v); });
+template <class E, class A> inline auto sleef_cos_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_cos(v); });
 }
-template <class E, class A> inline auto lanewise_sleef_tan(const xsimd::batch<E, A>& x) {
-  return sleef_trig_by_lane(x, [](const auto& v) { return sleef_tan(v); });
+template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_tan(v); });
 }
 
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
@@ -74,9 +78,9 @@ template <class E, class A> inline auto lanewise_sleef_tan(const xsimd::batch<E,
       else return double_fn(a);                                                  \
     }                                                                            \
   };
-EXPRVM_BY_DTYPE(SIN, lanewise_sleef_sin, lanewise_sleef_sin)
-EXPRVM_BY_DTYPE(COS, lanewise_sleef_cos, lanewise_sleef_cos)
-EXPRVM_BY_DTYPE(TAN, lanewise_sleef_tan, lanewise_sleef_tan)
+EXPRVM_BY_DTYPE(SIN, sleef_sin_by_range, sleef_sin_by_range)
+EXPRVM_BY_DTYPE(COS, sleef_cos_by_range, sleef_cos_by_range)
+EXPRVM_BY_DTYPE(TAN, sleef_tan_by_range, sleef_tan_by_range)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
 EXPRVM_BY_DTYPE(TANH, xsimd::tanh, sleef_tanh)
@@ -117,7 +121,7 @@ template <> struct Impl<Op::LOG1P> {
 // cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs.
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    return xsimd::batch<std::complex<E>, A>(lanewise_sleef_cos(a), lanewise_sleef_sin(a));
+    return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
   }
 };
 
