@@ -11,7 +11,11 @@
 #include <array>
 #include <bitset>
 #include <limits>
+#include <string>
 #include <vector>
+
+#include "jit/inline_functions.hpp"
+#include "jit/vector_calls.hpp"
 
 namespace exprvm::jit {
 namespace {
@@ -119,6 +123,7 @@ class SegmentEmitter {
       if (plan_.store_result[k]) in_memory(ins.dst);
     }
     value_regs_ = kValueRegs - hoisted;
+    bases_used_ = bases;
   }
 
   // The vector register of `id` for values of `bits`-bit lanes: ymm when step lanes fill it.
@@ -295,7 +300,7 @@ class SegmentEmitter {
       release(ins.dst);
     }
     const int d = allocate(k, locked);
-    const int bits = compute(ins, d, id[0], id[1], id[2]);
+    const int bits = plan_.vector_call[k] ? call(ins, k, d, id) : compute(ins, d, id[0], id[1], id[2]);
     held_[d] = ins.dst;
     vec_of_[ins.dst] = d;
     wide_mask_[ins.dst] = bits == 64;
@@ -305,6 +310,21 @@ class SegmentEmitter {
       unsaved_[ins.dst] = 0;
     }
     if (next_use(ins.dst, k) == kNever) release(ins.dst);
+  }
+
+  // ins by its vector function into d, keeping every value still needed, every hoisted
+  // uniform and the loop's general registers across the call; returns the result's lane bits.
+  int call(const Instruction& ins, int k, int d, const int* id) {
+    Gp live_gps[kBaseCount + 2] = {kIndex, kVectorEnd};
+    for (int i = 0; i < bases_used_; ++i) live_gps[2 + i] = kBases[i];
+    VectorCall c{plan_.vector_call[k], ins.b == kNoReg ? 1 : 2, {id[0], id[1]}, d, {}, live_gps, 2 + bases_used_};
+    for (int v = 0; v < kValueRegs; ++v)
+      if (v != d && (held_[v] != kNoReg || v >= value_regs_)) c.live_vectors.set(v);
+    if (a_.logger())
+      a_.commentf("; vector call: %s.%s", std::string(op_info(ins.op).spelling).c_str(),
+                  std::string(dtype_name(ins.dtype)).c_str());
+    emit_vector_call(a_, c, kAddr);
+    return ins.dtype == DType::Float32 ? 32 : 64;
   }
 
   // out = NumPy's maximum/minimum of x and y: vmaxps(x, y) is x > y ? x : y (y when either is
@@ -369,7 +389,10 @@ class SegmentEmitter {
         a_.vblendvps(V(d), V(z), V(y), V(m));
         break;
       }
-      default: throw std::logic_error("jit: not a fusable float op");
+      default:
+        if (!is_inline_function(ins.op)) throw std::logic_error("jit: not a fusable float op");
+        if (ins.op == Op::COPYSIGN) constant(pool_.abs32, pool_.abs64);
+        emit_inline_function(a_, ins.op, bits, V(d), V(x), y >= 0 ? V(y) : V(x), V(kS1), V(kS2), V(kS0));
     }
     return bits;
   }
@@ -433,6 +456,7 @@ class SegmentEmitter {
   std::vector<int> base_of_;  // per register: its index in kBases, or -1 (loaded per access)
   std::vector<int> hoisted_;  // per register: the vector register it stays in, or -1
   int value_regs_ = kValueRegs;
+  int bases_used_ = 0;  // kBases[0..bases_used_) hold memory bases through the segment
   bool vector_ = true;  // emitting the vector body, or the one-element tail
   bool touched_temps_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
@@ -470,9 +494,10 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   a.sub(rsp, 8);  // 16-byte aligned for calls
   a.mov(kLen, rdi);
   a.mov(kRegs, rsi);
+  if (plan.vector_calls > 0) enter_call_frame(a, kIndex);
   for (const Segment& seg : plan.segments) {
     if (a.logger())
-      a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);
+      a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "whole-chunk kernel calls:", seg.begin, seg.end - 1);
     if (seg.fused) {
       any_length &= !SegmentEmitter(a, bc, plan, seg, pool).emit();
     } else {
@@ -481,6 +506,7 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
     }
   }
   a.vzeroupper();
+  if (plan.vector_calls > 0) leave_call_frame(a);
   a.add(rsp, 8);
   for (int i = 5; i >= 0; --i) a.pop(saved[i]);
   a.ret();

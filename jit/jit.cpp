@@ -2,6 +2,7 @@
 
 #include <asmjit/x86.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "jit/emit.hpp"
 #include "jit/plan.hpp"
+#include "jit/vector_calls.hpp"
 #include "vm/executor.hpp"
 
 // Debian's libasmjit.a is not compiled position-independent: one object (globals.cpp.o) reads
@@ -83,7 +85,12 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   if (!cpu_has_avx2_fma()) return decline(why, "the CPU has no AVX2+FMA");
   if (kernels.size() != bc.code.size()) return decline(why, "kernel list does not match the code");
   if (bc.code.size() > kMaxInstructions) return decline(why, "more than kMaxInstructions instructions");
-  const Plan plan = make_plan(bc);
+  if (std::any_of(bc.code.begin(), bc.code.end(), [](const Instruction& i) { return i.op == Op::CIS; })) {
+    Bytecode split = bc;  // cos + i sin read as cos and sin: vector calls (see split_cis)
+    std::vector<vm::Kernel> split_kernels(kernels.begin(), kernels.end());
+    if (split_cis(split, split_kernels)) return compile(split, split_kernels, listing, why);
+  }
+  const Plan plan = make_plan(bc, kernels);
   if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
   asmjit::CodeHolder holder;
   holder.init(runtime().environment());
@@ -124,8 +131,12 @@ std::string listing(const Bytecode& bc) {
   std::string text, why;
   const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why);
   if (!code) return "; JIT: interpreted (" + why + ")\n";
+  Bytecode split = bc;
+  split_cis(split, kernels);
+  const int vector_calls = make_plan(split, kernels).vector_calls;
   return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
-         " fused instructions, " + std::to_string(code->called_instructions()) + " kernel calls, " +
+         " fused instructions (" + std::to_string(vector_calls) + " of them vector calls), " +
+         std::to_string(code->called_instructions()) + " kernel calls, " +
          std::to_string(code->bytes()) + " bytes\n" + text;
 }
 

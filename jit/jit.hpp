@@ -1,10 +1,13 @@
 // The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
 // AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
-// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, float casts and bool logic
-// on float32/float64/bool registers are fused into one vector loop with every temporary in a
-// vector register; everything else (transcendental functions, integer and complex
-// instructions) calls the interpreter's own kernel on the whole chunk, so results are
-// bit-identical to the interpreter's. Reductions fold through the executor as before.
+// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, float casts, bool logic and
+// the cheap float predicates (jit/inline_functions.hpp) on float32/float64/bool registers are
+// fused into one vector loop with every temporary in a vector register; the other float
+// functions (exp, tanh, sin, pow, ...) are called from that loop on one vector at a time, as
+// the interpreter's own AVX2 kernels (jit/vector_calls.hpp); everything else (integer and
+// complex instructions, and every function under another ISA's kernels) calls the
+// interpreter's kernel on the whole chunk. Results are bit-identical to the interpreter's.
+// Reductions fold through the executor as before.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "jit/inline_functions.hpp"
+#include "jit/vector_calls.hpp"
+
 namespace exprvm::jit {
 namespace {
 
@@ -27,7 +30,7 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
       case Op::WHERE: case Op::CLIP: case Op::FMA:
       case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
         return true;
-      default: return false;
+      default: return is_inline_function(ins.op);
     }
   }
   if (t == DType::Bool) {
@@ -41,9 +44,10 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   return false;
 }
 
-Plan make_plan(const Bytecode& bc) {
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels) {
   Plan plan;
   const int n = static_cast<int>(bc.code.size());
+  plan.vector_call.assign(n, nullptr);
   std::vector<int> segment_of(n);
   // Per physical chunk register: the element size the current fused segment accesses it
   // with (0: not yet). Temps with disjoint lifetimes share a buffer, and when their element
@@ -60,7 +64,10 @@ Plan make_plan(const Bytecode& bc) {
   };
   for (int i = 0; i < n; ++i) {
     const Instruction& ins = bc.code[i];
-    const bool fused = is_fusable(bc, ins);
+    if (!is_fusable(bc, ins) && kernels.size() == bc.code.size())
+      plan.vector_call[i] = vector_function(bc, ins, kernels[i]);
+    const bool fused = is_fusable(bc, ins) || plan.vector_call[i];
+    plan.vector_calls += plan.vector_call[i] != nullptr;
     if (plan.segments.empty() || plan.segments.back().fused != fused || (fused && conflicts(ins))) {
       plan.segments.push_back({fused, i, i});
       std::fill(temp_size.begin(), temp_size.end(), 0);

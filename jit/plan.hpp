@@ -5,15 +5,18 @@
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
 #endif
+#include <span>
 #include <vector>
 
 #include "compiler/bytecode.hpp"
+#include "vm/kernel.hpp"
 
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic; every operand float32, float64 or bool).
-// Everything else (transcendental functions, integers, complex) is a kernel call.
+// selections, rounding, float casts, bool logic, the inline functions; every operand float32,
+// float64 or bool). The other float functions join the loop as vector calls when make_plan is
+// given the kernels (see Plan::vector_call); everything else is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
@@ -32,8 +35,14 @@ struct Plan {
   // computed. Other results live only in vector registers (spilled to the register's chunk
   // buffer when the register file runs out).
   std::vector<char> store_result;
+  // Per instruction: the vector function (jit/vector_calls.hpp) a fused loop calls for it, or
+  // null (computed inline, or not fused); and how many instructions are such calls.
+  std::vector<const void*> vector_call;
+  int vector_calls = 0;
 };
 
-Plan make_plan(const Bytecode& bc);
+// kernels (optional): the interpreter's kernel per instruction; instructions with a vector
+// function for their kernel (see vector_function) join the fused loops as vector calls.
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {});
 
 }  // namespace exprvm::jit

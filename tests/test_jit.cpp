@@ -14,6 +14,7 @@
 #include "compiler/optimize.hpp"
 #include "jit/jit.hpp"
 #include "jit/plan.hpp"
+#include "jit/vector_calls.hpp"
 #include "tests/test_helpers.hpp"
 #include "vm/executor.hpp"
 
@@ -181,6 +182,117 @@ TEST_CASE("jit: chunk boundaries, several outputs in place, kernel calls between
       check_same("a*b + c", {{"a", t, {n}}, {"b", t, {n}}, {"c", t, {n}}}, seed + k++, true, fma);
     }
   }
+}
+
+// The interpreter's kernel per instruction of bc for the active ISA, as the executor resolves them.
+std::vector<vm::Kernel> active_kernels(const vm::Executable& ex) {
+  std::vector<vm::Kernel> kernels;
+  for (const auto& e : ex.main[static_cast<int>(vm::active_isa())]) kernels.push_back(e.fn);
+  return kernels;
+}
+
+// Vector calls need the AVX2 kernels active (AVX-512's compute other bits: whole-chunk calls).
+bool vector_calls_active() { return jit_available() && vm::active_isa() == vm::Isa::Avx2; }
+
+TEST_CASE("jit: every function called from the loop or inlined, every dtype and tail, bit-identical", "[jit]") {
+  const std::vector<std::string> functions = {
+      "exp(a)", "expm1(a)", "exp2(a)", "log(a)", "log1p(a)", "log2(a)", "log10(a)", "sin(a)",
+      "cos(a)", "tan(a)", "arcsin(a)", "arccos(a)", "arctan(a)", "sinh(a)", "cosh(a)", "tanh(a)",
+      "arcsinh(a)", "arccosh(a)", "arctanh(a)", "erf(a)", "erfc(a)", "cbrt(a)", "sign(a)",
+      "ones_like(a)", "isnan(a)", "isinf(a)", "isfinite(a)", "signbit(a)", "a**b", "arctan2(a, b)",
+      "arctan2(b, a)", "fmod(a, b)", "a // b", "a % b", "hypot(a, b)", "nextafter(a, b)",
+      "copysign(a, b)"};
+  const std::uint64_t seed = base_seed() + 250000;
+  std::printf("jit vector calls: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 250000));
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    for (const std::string& f : functions) {
+      // Alone, inside a fused expression (values live across the call), and with the result
+      // used by fused code after it.
+      for (const std::string& p : {f, "(a + b) * 2 - " + f + " * (a - 0.5)"}) {
+        const Bytecode bc = bytecode(p, {{"a", t}, {"b", t}});
+        if (vector_calls_active()) {
+          const vm::Executable ex(bc);
+          const jit::Plan plan = jit::make_plan(bc, active_kernels(ex));
+          INFO(p << " " << dtype_name(t));
+          const bool inline_function = f.starts_with("is") || f.starts_with("signbit") || f.starts_with("copysign");
+          REQUIRE(plan.vector_calls == (inline_function ? 0 : 1));
+          for (const jit::Segment& s : plan.segments) REQUIRE(s.fused);
+        }
+        for (std::int64_t n = 0; n <= 16; ++n) {  // tails 0..2x the float32 vector width
+          INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+          check_same(p, {{"a", t, {n}}, {"b", t, {n}}}, seed + k++, n > 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("jit: vector calls across chunks, in place, aliasing out, mixed widths, register pressure", "[jit]") {
+  const std::uint64_t seed = base_seed() + 260000;
+  std::printf("jit vector call programs: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 260000));
+  const std::vector<std::string> programs = {
+      "tanh(where(a > 0, a, 0))", "where(a > 0, a, expm1(a))", "where(a > 0, a, exp(a) - 1)",
+      "sin(a)**2 + cos(a)**2", "a = tanh(a) * b", "b = arctan2(b, a); a = a ** b",
+      "a*b + exp(a) * (b + 1) + log1p(abs(b)) * (a - 1) + sin(a + b) * cos(a - b) * (a*b - 3) + hypot(b, a)",
+      "where(isnan(log(a)), b, sinh(b) / 4) + where(signbit(a), 1, 2)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    for (const std::string& p : programs) {
+      for (std::int64_t n : {1, 7, 255, 1023, 1024, 1025, 3 * 1024 + 7, 40000}) {
+        INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_same(p, {{"a", t, {n}}, {"b", t, {n}}}, seed + k++);
+      }
+    }
+  }
+  // float32 with float64 (4 lanes per iteration, float32 values in xmm) and strided operands.
+  for (std::int64_t n : {3, 9, 1029, 5000}) {
+    INFO("mixed n=" << n << " seed=" << seed + k);
+    check_same("tanh(a) + exp(d) * sin(a)", {{"a", DType::Float32, {n}}, {"d", DType::Float64, {n}}}, seed + k++);
+    check_same("cos(a) - b", {{"a", DType::Float32, {n}, Layout::Strided}, {"b", DType::Float32, {n}, Layout::Reversed}},
+               seed + k++);
+  }
+  // out overlapping its input one element further on.
+  const DType f = DType::Float64;
+  const std::int64_t n = 3001;
+  TestArray buffer = make_array(f, {n + 1});
+  std::mt19937_64 rng(seed);
+  fill_random(buffer.view, rng);
+  std::vector<std::byte> out_bytes[2];
+  const TestArray saved = copy_of(buffer.view);
+  for (int engine = 0; engine < 2; ++engine) {
+    ModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
+    for (std::int64_t i = 0; i <= n; ++i) set_element(buffer.view, i, get_element(saved.view, i));
+    const vm::Executable ex(bytecode("sin(a) * 2 + exp(a)", {{"a", f}}));
+    Array a = buffer.view, out = buffer.view;
+    a.shape[0] = out.shape[0] = n;
+    out.data = static_cast<std::byte*>(out.data) + 8;
+    vm::execute(ex, std::span(&a, 1), &out);
+    out_bytes[engine] = element_bytes(buffer.view);
+  }
+  REQUIRE(first_difference(out_bytes[0], out_bytes[1], f) == -1);
+}
+
+TEST_CASE("jit: the P2 programs are one loop; disasm --jit shows the vector calls", "[jit]") {
+  if (!vector_calls_active()) return;
+  for (const std::string p : {"tanh(where(a > 0, a, 0))", "where(a > 0, a, expm1(a))", "sin(a)**2 + cos(a)**2"}) {
+    Bytecode bc = bytecode(p, {{"a", DType::Float32}});
+    const vm::Executable ex(bc);
+    std::vector<vm::Kernel> kernels = active_kernels(ex);
+    jit::split_cis(bc, kernels);  // sin and cos: the optimizer's cis, read as real and imag
+    const jit::Plan plan = jit::make_plan(bc, kernels);
+    INFO(p);
+    REQUIRE(plan.segments.size() == 1);
+    REQUIRE(plan.segments[0].fused);
+    const std::string text = jit::listing(ex.code);
+    REQUIRE(text.find("0 kernel calls") != std::string::npos);
+    REQUIRE(text.find("; vector call: ") != std::string::npos);
+    REQUIRE(text.find("call r11") != std::string::npos);
+  }
+  // Without the interpreter's kernels (or with other kernels) nothing is called from the loop.
+  const Bytecode bc = bytecode("tanh(a) + 1", {{"a", DType::Float32}});
+  REQUIRE(jit::make_plan(bc).vector_calls == 0);
+  REQUIRE(jit::make_plan(bc).segments.size() == 2);
 }
 
 TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through the same chunks", "[jit]") {

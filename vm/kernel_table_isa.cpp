@@ -31,6 +31,9 @@
 #include "core/numpy_scalar.hpp"
 #include "vm/kernel.hpp"
 #include "vm/kernel_tables.hpp"
+#if defined(EXPRVM_ISA_AVX2)
+#include "jit/vector_functions.hpp"
+#endif
 
 #if defined(EXPRVM_ISA_SSE2)
 #define EXPRVM_ISA_NS isa_sse2
@@ -84,6 +87,9 @@ template <Op op> struct Impl;
 #include "vm/kernels/compare.hpp"
 #include "vm/kernels/cast.hpp"
 #include "vm/kernels/reduce.hpp"
+#if defined(EXPRVM_ISA_AVX2)
+#include "vm/kernels/vector_entry.hpp"  // the JIT's vector calls
+#endif
 
 template <class R> struct OutSize;
 template <class X, class A> struct OutSize<xsimd::batch<X, A>> : std::integral_constant<std::size_t, sizeof(X)> {};
@@ -158,3 +164,12 @@ const KernelTable& EXPRVM_ISA_TABLE() {
   return table;
 }
 }  // namespace exprvm::vm
+
+#if defined(EXPRVM_ISA_AVX2)
+namespace exprvm::jit {
+const VectorFunctionTable& vector_functions_avx2() {
+  static const VectorFunctionTable table = vm::EXPRVM_ISA_NS::make_vector_function_table();
+  return table;
+}
+}  // namespace exprvm::jit
+#endif

@@ -35,6 +35,39 @@ EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
 #undef EXPRVM_XSIMD_UNARY
 #undef EXPRVM_XSIMD_BINARY
 
+// SLEEF 3.5's sin, cos and tan pick their argument reduction per VECTOR: past the fast range
+// of |x| (125 float32; 15, then 1e14 float64) in any lane, every lane takes the slower one,
+// rounded differently. An element's result would then depend on its neighbours: on the array's
+// alignment, the chunking, and the JIT's grouping. So the lanes are split by range (NaN and
+// infinities with the largest): each range present is computed in one call with the lanes of
+// the other ranges replaced by a value of its own range, and every element's result is a
+// function of the element alone (tests/test_lane_independence.cpp). The common vector, all in
+// the fast range, takes one call as before.
+template <class E, class A, class F>
+inline xsimd::batch<E, A> sleef_trig_by_range(const xsimd::batch<E, A>& x, F sleef_fn) {
+  using R = xsimd::batch<E, A>;
+  constexpr std::array<E, 2> limits = std::is_same_v<E, float> ? std::array<E, 2>{E(125), E(125)}
+                                                               : std::array<E, 2>{E(15), E(1e14)};
+  const R magnitude = xsimd::abs(x);
+  const auto fast = magnitude < limits[0];  // false for NaN
+  if (xsimd::all(fast)) return sleef_fn(x);
+  R result = sleef_fn(xsimd::select(fast, x, R(E(0))));
+  const auto middle = !fast && magnitude < limits[1];
+  if (xsimd::any(middle)) result = xsimd::select(middle, sleef_fn(xsimd::select(middle, x, R(limits[0]))), result);
+  const auto top = !(magnitude < limits[1]);
+  if (xsimd::any(top)) result = xsimd::select(top, sleef_fn(xsimd::select(top, x, R(limits[1]))), result);
+  return result;
+}
+template <class E, class A> inline auto sleef_sin_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_sin(v); });
+}
+template <class E, class A> inline auto sleef_cos_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_cos(v); });
+}
+template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E, A>& x) {
+  return sleef_trig_by_range(x, [](const auto& v) { return sleef_tan(v); });
+}
+
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
 // xsimd's); complex operands take libm.
 #define EXPRVM_BY_DTYPE(NAME, float_fn, double_fn)                                \
@@ -45,9 +78,9 @@ EXPRVM_XSIMD_BINARY(COPYSIGN, copysign)
       else return double_fn(a);                                                  \
     }                                                                            \
   };
-EXPRVM_BY_DTYPE(SIN, sleef_sin, sleef_sin)
-EXPRVM_BY_DTYPE(COS, sleef_cos, sleef_cos)
-EXPRVM_BY_DTYPE(TAN, sleef_tan, sleef_tan)
+EXPRVM_BY_DTYPE(SIN, sleef_sin_by_range, sleef_sin_by_range)
+EXPRVM_BY_DTYPE(COS, sleef_cos_by_range, sleef_cos_by_range)
+EXPRVM_BY_DTYPE(TAN, sleef_tan_by_range, sleef_tan_by_range)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
 EXPRVM_BY_DTYPE(TANH, xsimd::tanh, sleef_tanh)
@@ -85,10 +118,10 @@ template <> struct Impl<Op::LOG1P> {
   }
 };
 
-// cos and sin in one pass: SLEEF's cos and sin, so the bits equal those of COS and SIN.
+// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs.
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    return xsimd::batch<std::complex<E>, A>(sleef_cos(a), sleef_sin(a));
+    return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
   }
 };
 

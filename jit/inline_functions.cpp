@@ -1,0 +1,48 @@
+#include "jit/inline_functions.hpp"
+
+#include <stdexcept>
+
+namespace exprvm::jit {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+bool is_inline_function(Op op) {
+  return op == Op::ISNAN || op == Op::ISFINITE || op == Op::ISINF || op == Op::SIGNBIT || op == Op::COPYSIGN;
+}
+
+void emit_inline_function(Assembler& a, Op op, int bits, const Vec& d, const Vec& x, const Vec& y, const Vec& s0,
+                          const Vec& s1, const Vec& abs_mask) {
+  const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
+  const InstId sub = bits == 32 ? Inst::kIdVsubps : Inst::kIdVsubpd;
+  constexpr std::uint32_t kUnordered = 0x03, kOrdered = 0x07;
+  switch (op) {
+    case Op::ISNAN: a.emit(cmp, d, x, x, Imm(kUnordered)); break;
+    case Op::ISFINITE:  // x - x is 0 for finite x, NaN for infinities and NaN
+      a.emit(sub, s0, x, x);
+      a.emit(cmp, d, s0, s0, Imm(kOrdered));
+      break;
+    case Op::ISINF:  // x - x is NaN, x is not
+      a.emit(sub, s0, x, x);
+      a.emit(cmp, s0, s0, s0, Imm(kUnordered));
+      a.emit(cmp, s1, x, x, Imm(kOrdered));
+      a.vandps(d, s0, s1);
+      break;
+    case Op::SIGNBIT:  // the sign bit spread over the lane
+      if (bits == 32) {
+        a.vpsrad(d, x, 31);
+      } else {
+        a.vpsrad(s0, x, 31);
+        a.vpshufd(d, s0, 0xF5);  // each 64-bit lane: its high dword twice
+      }
+      break;
+    case Op::COPYSIGN:
+      a.vandps(s0, x, abs_mask);
+      a.vandnps(s1, abs_mask, y);
+      a.vorps(d, s0, s1);
+      break;
+    default: throw std::logic_error("jit: not an inline function");
+  }
+}
+
+}  // namespace exprvm::jit

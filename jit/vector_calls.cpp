@@ -1,0 +1,128 @@
+#include "jit/vector_calls.hpp"
+
+#include "vm/kernel_tables.hpp"
+
+namespace exprvm::jit {
+
+using namespace asmjit;
+using namespace asmjit::x86;
+
+namespace {
+
+constexpr int kGpSlots = 16 * 32;                  // frame offset of the general registers' slots
+constexpr int kSavedRsp = kCallFrameBytes;         // frame offset of the caller's rsp
+constexpr int kFrameAllocation = kCallFrameBytes + 32;  // + the saved rsp, rounded for alignment
+
+bool caller_saved(const Gp& g) {
+  const std::uint32_t id = g.id();
+  return id != Gp::kIdBx && id != Gp::kIdSp && id != Gp::kIdBp && id < Gp::kIdR12;
+}
+
+bool avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+}  // namespace
+
+const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel) {
+  if (ins.op == Op::CAST || !avx2_fma()) return nullptr;
+  const DType t = ins.dtype;
+  if (t != DType::Float32 && t != DType::Float64) return nullptr;
+  const DType result = bc.regs[ins.dst].dtype;
+  if (result != t && result != DType::Bool) return nullptr;
+  if (ins.c != kNoReg || ins.a == kNoReg) return nullptr;
+  for (Reg r : {ins.a, ins.b})
+    if (r != kNoReg && bc.regs[r].dtype != t) return nullptr;
+  if ((ins.b != kNoReg) != (op_info(ins.op).arity == 2)) return nullptr;
+  if (interpreter_kernel == nullptr || interpreter_kernel != vm::kernel_table_avx2().op[int(ins.op)][index_of(t)])
+    return nullptr;
+  return vector_functions_avx2().fn[int(ins.op)][t == DType::Float32 ? 0 : 1];
+}
+
+namespace {
+
+// Whether instruction j's result may overwrite the memory of register x (x itself, a temp
+// sharing its chunk buffer, or an output that may alias an input's array).
+bool may_overwrite(const Bytecode& bc, const Instruction& j, Reg x) {
+  const RegInfo& d = bc.regs[j.dst];
+  const RegInfo& r = bc.regs[x];
+  if (j.dst == x) return true;
+  if (r.kind == RegKind::Temp) return d.kind == RegKind::Temp && d.index == r.index;
+  return d.kind == RegKind::Output || d.kind == RegKind::Result;
+}
+
+}  // namespace
+
+bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels) {
+  if (!avx2_fma()) return false;
+  const vm::KernelTable& avx2 = vm::kernel_table_avx2();
+  bool changed = false;
+  for (std::size_t i = 0; i < bc.code.size(); ++i) {
+    const Instruction cis = bc.code[i];
+    if (cis.op != Op::CIS || kernels[i] != avx2.op[int(Op::CIS)][index_of(cis.dtype)]) continue;
+    if (bc.regs[cis.dst].kind != RegKind::Temp || (bc.reduction && bc.reduction->source == cis.dst)) continue;
+    std::vector<std::size_t> readers;
+    bool ok = true, operand_kept = true;
+    for (std::size_t j = i + 1; j < bc.code.size() && ok; ++j) {
+      const Instruction& ins = bc.code[j];
+      const bool reads = ins.a == cis.dst || ins.b == cis.dst || ins.c == cis.dst;
+      if (reads) ok = operand_kept && (ins.op == Op::REAL || ins.op == Op::IMAG) && ins.b == kNoReg;
+      if (reads) readers.push_back(j);
+      if (ins.dst == cis.dst) break;
+      operand_kept = operand_kept && !may_overwrite(bc, ins, cis.a);
+    }
+    if (!ok || readers.empty()) continue;
+    for (std::size_t j : readers) {
+      Instruction& ins = bc.code[j];
+      ins.op = ins.op == Op::REAL ? Op::COS : Op::SIN;
+      ins.dtype = cis.dtype;
+      ins.a = cis.a;
+      kernels[j] = avx2.op[int(ins.op)][index_of(cis.dtype)];
+    }
+    bc.code.erase(bc.code.begin() + static_cast<std::ptrdiff_t>(i));
+    kernels.erase(kernels.begin() + static_cast<std::ptrdiff_t>(i));
+    --i;
+    changed = true;
+  }
+  return changed;
+}
+
+void enter_call_frame(Assembler& a, const Gp& scratch) {
+  a.mov(scratch, rsp);
+  a.sub(rsp, kFrameAllocation);
+  a.and_(rsp, -32);
+  a.mov(qword_ptr(rsp, kSavedRsp), scratch);
+}
+
+void leave_call_frame(Assembler& a) { a.mov(rsp, qword_ptr(rsp, kSavedRsp)); }
+
+void emit_vector_call(Assembler& a, const VectorCall& call, const Gp& scratch) {
+  for (int id = 0; id < 16; ++id)
+    if (call.live_vectors[id]) a.vmovaps(ymmword_ptr(rsp, 32 * id), ymm(id));
+  for (int i = 0; i < call.live_gp_count; ++i)
+    if (caller_saved(call.live_gps[i])) a.mov(qword_ptr(rsp, kGpSlots + 8 * int(call.live_gps[i].id())), call.live_gps[i]);
+  // Operands into ymm0 (x) and ymm1 (y) in an order that overwrites neither before it is read
+  // (operands are value registers, below ymm13, so ymm15 is free for a swap).
+  const int x = call.args[0], y = call.arity == 2 ? call.args[1] : -1;
+  if (x == 1 && y == 0) {
+    a.vmovaps(ymm15, ymm1);
+    a.vmovaps(ymm1, ymm0);
+    a.vmovaps(ymm0, ymm15);
+  } else if (x == 1) {
+    a.vmovaps(ymm0, ymm1);
+    if (y > 1) a.vmovaps(ymm1, ymm(y));
+  } else {
+    if (y >= 0 && y != 1) a.vmovaps(ymm1, ymm(y));
+    if (x != 0) a.vmovaps(ymm0, ymm(x));
+  }
+  a.mov(scratch, reinterpret_cast<std::uint64_t>(call.fn));
+  a.call(scratch);
+  if (call.result != 0) a.vmovaps(ymm(call.result), ymm0);
+  for (int i = 0; i < call.live_gp_count; ++i)
+    if (caller_saved(call.live_gps[i])) a.mov(call.live_gps[i], qword_ptr(rsp, kGpSlots + 8 * int(call.live_gps[i].id())));
+  for (int id = 0; id < 16; ++id)
+    if (call.live_vectors[id]) a.vmovaps(ymm(id), ymmword_ptr(rsp, 32 * id));
+}
+
+}  // namespace exprvm::jit

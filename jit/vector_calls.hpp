@@ -1,0 +1,56 @@
+// Calling the vector functions (jit/vector_functions.hpp) from a fused loop.
+#pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
+#endif
+#include <asmjit/x86.h>
+
+#include <bitset>
+#include <vector>
+
+#include "compiler/bytecode.hpp"
+#include "jit/vector_functions.hpp"
+#include "vm/kernel.hpp"
+
+namespace exprvm::jit {
+
+// The vector function the fused loop may call for `ins` in place of `interpreter_kernel` (the
+// kernel the interpreter runs for it): non-null only when that kernel is the AVX2 table's, so
+// both compute with the same code; ins's operands must be registers of its float dtype and its
+// result of that dtype or bool.
+const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel);
+
+// Replaces each CIS (cos + i sin in one pass, complex) whose result is read only by REAL and
+// IMAG, soon enough that its operand still holds its value: those become COS and SIN of the
+// operand, which compute the same bits (vm/kernels/math.hpp), and the CIS goes. Only where the
+// CIS's kernel is the AVX2 table's, so the two become vector calls; kernels (one per
+// instruction) is updated alike. Returns whether it changed anything.
+bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
+
+// Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
+// save slot per vector register and per caller-saved general register.
+inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8;
+
+// One call of a vector function from the loop body: operands in vector registers args[0..arity),
+// the result wanted in vector register `result` (not among `live_vectors`). live_vectors and
+// live_gps (general registers, caller-saved ones only are saved) keep their contents.
+struct VectorCall {
+  const void* fn;
+  int arity;
+  int args[2];
+  int result;
+  std::bitset<16> live_vectors;
+  const asmjit::x86::Gp* live_gps;
+  int live_gp_count;
+};
+
+// Emits the call: saves live registers in the frame at rsp, moves the operands into ymm0/ymm1,
+// calls through `scratch` (a general register not live), moves ymm0 into `result` and restores.
+void emit_vector_call(asmjit::x86::Assembler& a, const VectorCall& call, const asmjit::x86::Gp& scratch);
+
+// The frame of kCallFrameBytes at a 32-byte aligned rsp, entered after the function's pushes
+// (rsp 16-byte aligned) and left before its pops; `scratch` is clobbered on entry.
+void enter_call_frame(asmjit::x86::Assembler& a, const asmjit::x86::Gp& scratch);
+void leave_call_frame(asmjit::x86::Assembler& a);
+
+}  // namespace exprvm::jit

@@ -1,0 +1,57 @@
+// Vector entry points for the JIT (jit/vector_calls.hpp): each elementwise float kernel of one
+// or two operands with a float or bool result, as a function of one SIMD register per operand
+// returning one register (ymm in and out for AVX2). The body is the kernel's own
+// Impl<op>::apply on one batch, the same code run_batches runs per vector, so a fused loop
+// calling it computes the interpreter's bits. Included inside the ISA namespace (see
+// common.hpp), by the AVX2 compilation only.
+#pragma once
+#if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
+#error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
+#endif
+
+template <Op op, int arity, class E> struct VectorEntry {
+  using B = xsimd::batch<E, Arch>;
+  using Register = typename B::register_type;
+
+  // Whether Impl<op> maps one or two batches of E to a batch of E or a batch_bool of E.
+  static constexpr bool available() {
+    if constexpr (op == Op::WHERE || op == Op::CAST) {
+      return false;
+    } else if constexpr (arity == 1 && requires(B x) { Impl<op>::apply(x); }) {
+      using R = decltype(Impl<op>::apply(std::declval<B>()));
+      return std::is_same_v<R, B> || std::is_same_v<R, xsimd::batch_bool<E, Arch>>;
+    } else if constexpr (arity == 2 && requires(B x) { Impl<op>::apply(x, x); }) {
+      using R = decltype(Impl<op>::apply(std::declval<B>(), std::declval<B>()));
+      return std::is_same_v<R, B> || std::is_same_v<R, xsimd::batch_bool<E, Arch>>;
+    } else {
+      return false;
+    }
+  }
+  static Register unary(Register a) { return Impl<op>::apply(B(a)); }
+  static Register binary(Register a, Register b) { return Impl<op>::apply(B(a), B(b)); }
+
+  static const void* entry() {
+    if constexpr (!available()) return nullptr;
+    else if constexpr (arity == 1) return reinterpret_cast<const void*>(&unary);
+    else return reinterpret_cast<const void*>(&binary);
+  }
+};
+
+// The table of jit::vector_functions_avx2(): entries for the ops whose operand types include
+// the float dtypes.
+template <Op op, OpForm form, int arity, TypeSet types> void fill_vector_entries(::exprvm::jit::VectorFunctionTable& table) {
+  if constexpr (form == OpForm::Elementwise && ((types >> index_of(DType::Float32)) & 1u)) {
+    table.fn[int(op)][0] = VectorEntry<op, arity, float>::entry();
+    table.fn[int(op)][1] = VectorEntry<op, arity, double>::entry();
+  }
+}
+
+inline ::exprvm::jit::VectorFunctionTable make_vector_function_table() {
+  using namespace typeset;
+  ::exprvm::jit::VectorFunctionTable table;
+#define X(NAME, SPELLING, FORM, ARITY, TYPES, RESULT, MEANING) \
+  fill_vector_entries<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table);
+#include "compiler/opcodes.def"
+#undef X
+  return table;
+}
