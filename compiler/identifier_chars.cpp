@@ -76,12 +76,14 @@ std::size_t identifier_char_length(std::string_view text, std::size_t at, bool f
 }
 
 std::size_t identifier_length(std::string_view text, std::size_t at) {
+  const std::size_t first = identifier_char_length(text, at, true);
+  return first == 0 ? 0 : first + identifier_continue_length(text, at + first);
+}
+
+std::size_t identifier_continue_length(std::string_view text, std::size_t at) {
   std::size_t end = at;
-  for (bool first = true;; first = false) {
-    const std::size_t length = identifier_char_length(text, end, first);
-    if (length == 0) return end - at;
-    end += length;
-  }
+  while (const std::size_t length = identifier_char_length(text, end, false)) end += length;
+  return end - at;
 }
 
 std::string code_point_name(char32_t code_point) {

@@ -35,6 +35,9 @@ std::size_t identifier_char_length(std::string_view text, std::size_t at, bool f
 // Byte length of the identifier starting at `at` (0 when no identifier starts there).
 std::size_t identifier_length(std::string_view text, std::size_t at);
 
+// Byte length of the run of continuing identifier characters (XID_Continue) from `at` on.
+std::size_t identifier_continue_length(std::string_view text, std::size_t at);
+
 // "U+20AC" for a code point.
 std::string code_point_name(char32_t code_point);
 

@@ -1,6 +1,6 @@
 // exprvm::parse: runs the PEGTL grammar (compiler/grammar.hpp) with actions that build the
 // AST on an operand stack, and a control that turns every parse failure into a Syntax Error
-// with a specific message and a caret.
+// with a specific message and a caret (the messages: compiler/parse_errors.cpp).
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "compiler/functions.hpp"
 #include "compiler/grammar.hpp"
 #include "compiler/identifier_chars.hpp"
+#include "compiler/parse_errors.hpp"
 
 namespace exprvm {
 namespace {
@@ -39,30 +40,6 @@ Op binary_op(std::string_view text) {
 bool is_comparison(Op op) {
   const BinaryOperatorInfo* binary = binary_operator_of(op);
   return binary && binary->level == Precedence::Comparison;
-}
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// The message for a Python keyword used where a name or operator was expected, or nullopt
-// when `word` is not a keyword. `None` parses as a name (see kNoneName): it is the value of
-// axis=None, and the type checker rejects it elsewhere.
-std::optional<std::string> keyword_message(std::string_view word) {
-  if (word.size() < 2 || word.size() > 8) return std::nullopt;  // every keyword is 2 to 8 long
-  if (word == "and") return "'and' is not supported; use '&'";
-  if (word == "or") return "'or' is not supported; use '|'";
-  if (word == "not") return "'not' is not supported; use '~'";
-  if (word == "if" || word == "else")
-    return "conditional expressions are not supported; use where(condition, x, y)";
-  static constexpr std::string_view kKeywords[] = {
-      "False",    "True",   "as",    "assert", "async",  "await",    "break", "class",
-      "continue", "def",    "del",   "elif",   "except", "finally",  "for",   "from",
-      "global",   "import", "in",    "is",     "lambda", "nonlocal", "pass",  "raise",
-      "return",   "try",    "while", "with",   "yield"};
-  for (const std::string_view keyword : kKeywords) {
-    if (keyword[0] == word[0] && keyword == word)  // the first characters settle most names
-      return "keyword '" + std::string(word) + "' is not allowed";
-  }
-  return std::nullopt;
 }
 
 // Decimal exponent of the leading significant digit of a decimal float literal (no '_').
@@ -123,7 +100,7 @@ struct Bracket {
 // Everything the actions share while one program is parsed.
 class ParserState {
  public:
-  explicit ParserState(std::string_view source) : source_(source) {
+  explicit ParserState(std::string_view source) : source_(source), errors_(source) {
     operands_.reserve(kReservedStackDepth);
     operators_.reserve(kReservedStackDepth);
     // At most one statement per separator, plus one.
@@ -145,7 +122,7 @@ class ParserState {
   }
 
   [[noreturn]] void fail(const std::string& message, Span span) const {
-    throw Error(ErrorKind::Syntax, message, source_, span);
+    errors_.fail(message, span);
   }
 
   // ---- nesting guard: brackets, unary operators and '**' enter a level once their opening
@@ -159,10 +136,7 @@ class ParserState {
   void mark_number_start(std::uint32_t at) { number_start_ = at; }
 
   // ---- tokens
-  void note_token(Span span) {
-    last_token_ = text(span);
-    last_token_span_ = span;
-  }
+  void note_token(Span span) { last_token_ = span; }
   void push_operator(Span span) {
     note_token(span);
     operators_.push_back({text(span), span});
@@ -224,37 +198,27 @@ class ParserState {
   void finish_statement();
   std::vector<Statement> take_statements() { return std::move(statements_); }
 
-  // ---- diagnostics for the control's raise()
-  [[noreturn]] void fail_missing_operand(std::uint32_t at) const;
-  [[noreturn]] void fail_unclosed(std::uint32_t at) const;
-  [[noreturn]] void fail_unexpected(std::uint32_t at) const;
-  [[noreturn]] void fail_invalid_number(std::uint32_t at) const;
-  [[noreturn]] void fail_unexpected_character(std::uint32_t at) const;
-  [[noreturn]] void fail_int64_overflow(Span literal) const {
-    throw Error(ErrorKind::Literal,
-                "integer literal is too large for int64 (maximum 9223372036854775807)", source_,
-                literal);
+  // ---- diagnostics for the control's raise(), with what the state knows of the failure
+  [[noreturn]] void fail_missing_operand(std::uint32_t at) const {
+    errors_.fail_missing_operand(at, last_token_);
+  }
+  [[noreturn]] void fail_unclosed(std::uint32_t at) const {
+    errors_.fail_unclosed(at, brackets_.back().position);
+  }
+  [[noreturn]] void fail_unexpected(std::uint32_t at) const { errors_.fail_unexpected(at); }
+  [[noreturn]] void fail_invalid_number(std::uint32_t at) const {
+    errors_.fail_invalid_number(number_start_, at);
   }
 
  private:
   std::string_view text(Span span) const {
     return source_.substr(span.begin, span.end - span.begin);
   }
-  char char_at(std::uint32_t at) const { return at < source_.size() ? source_[at] : '\0'; }
-  bool name_starts_at(std::uint32_t at) const {
-    return identifier_char_length(source_, at, true) != 0;
-  }
-  // The end of the name characters (XID_Continue) from `begin` on.
-  std::uint32_t name_end(std::uint32_t begin) const {
-    std::uint32_t end = begin;
-    while (const std::size_t length = identifier_char_length(source_, end, false))
-      end += static_cast<std::uint32_t>(length);
-    return end;
-  }
   // The identifier starting at `begin` (an assignment target or argument name); `role`
   // finishes the error when it is a keyword or None.
   std::pair<std::string, Span> name_at(std::uint32_t begin, std::string_view role) const {
-    const Span span{begin, name_end(begin)};
+    const Span span{begin,
+                    begin + static_cast<std::uint32_t>(identifier_continue_length(source_, begin))};
     const std::string name(text(span));
     if (keyword_message(name) || name == kNoneName)
       fail("keyword '" + name + "' " + std::string(role), span);
@@ -300,12 +264,12 @@ class ParserState {
   static constexpr std::size_t kReservedStackDepth = 16;
 
   std::string_view source_;
+  ParseErrors errors_;
   std::vector<Operand> operands_;
   std::vector<PendingOperator> operators_;
   std::vector<Bracket> brackets_;
   Bracket last_closed_{};
-  std::string_view last_token_;
-  Span last_token_span_{};
+  Span last_token_{};
   int nesting_ = 0;
   std::uint32_t number_start_ = 0;
   std::optional<std::pair<std::string, Span>> target_;
@@ -341,7 +305,7 @@ void ParserState::push_number(Span span) {
     std::uint64_t value = 0;
     const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), value);
     if (result.ec == std::errc::result_out_of_range || value > kInt64Limit)
-      fail_int64_overflow(span);
+      errors_.fail_int64_overflow(span);
     literal.kind = WeakKind::Int;
     if (value == kInt64Limit) {
       literal.i = std::numeric_limits<std::int64_t>::min();
@@ -435,7 +399,8 @@ void ParserState::reduce_attribute(Span suffix) {
 }
 
 void ParserState::finish_statement() {
-  if (!unnegated_int64_min_.empty()) fail_int64_overflow(unnegated_int64_min_.front()->span);
+  if (!unnegated_int64_min_.empty())
+    errors_.fail_int64_overflow(unnegated_int64_min_.front()->span);
   Statement statement;
   if (target_) {
     statement.target = std::move(target_->first);
@@ -446,100 +411,6 @@ void ParserState::finish_statement() {
   if (statements_.size() == kMaxStatements)
     fail("too many statements (limit " + std::to_string(kMaxStatements) + ")", statement.expr->span);
   statements_.push_back(std::move(statement));
-}
-
-// After an operator, '(' or '=' no expression followed.
-void ParserState::fail_missing_operand(std::uint32_t at) const {
-  const char next = char_at(at);
-  const BinaryOperatorInfo* binary = binary_operator(last_token_);
-  const bool augmentable = binary && binary->augmentable;
-  const std::string op(last_token_);
-  if (static_cast<unsigned char>(next) >= 0x80) fail_unexpected_character(at);
-  if (next == '=' && augmentable && last_token_span_.end == at) {
-    fail("augmented assignment '" + op + "=' is not supported; write 'a = a " + op + " b'",
-         {last_token_span_.begin, at + 1});
-  }
-  if ((op == "&" || op == "|") && next == op[0] && last_token_span_.end == at) {
-    fail("'" + op + op + "' is not supported; use '" + op + "'", {last_token_span_.begin, at + 1});
-  }
-  fail("expected an expression after '" + op + "'", {at, at + 1});
-}
-
-// A '(' is still open where ')' was expected.
-void ParserState::fail_unclosed(std::uint32_t at) const {
-  if (at < source_.size()) fail_unexpected(at);
-  const std::uint32_t open = brackets_.back().position;
-  fail("unbalanced parenthesis: '(' is never closed", {open, open + 1});
-}
-
-// Names what was found at `at` where an operator, ')' or the end of a statement was expected.
-void ParserState::fail_unexpected(std::uint32_t at) const {
-  const char c = char_at(at);
-  const Span one{at, at + 1};
-  if (name_starts_at(at)) {
-    const Span word{at, name_end(at)};
-    if (auto message = keyword_message(text(word))) fail(*message, word);
-    fail("unexpected name '" + std::string(text(word)) + "'; is an operator missing?", word);
-  }
-  if (is_digit(c) || (c == '.' && is_digit(char_at(at + 1))))
-    fail("unexpected number; is an operator missing?", one);
-  switch (c) {
-    case '.':
-      fail(name_starts_at(at + 1) ? "only the attributes .real and .imag are allowed"
-                                  : "unexpected '.'",
-           one);
-    case '[': fail("subscripts are not allowed", one);
-    case '(': fail("only a plain function name can be called", one);
-    case '=':
-      fail("unexpected '='; only a plain name can be assigned to (use '==' to compare)", one);
-    case '!': fail("unexpected '!'; use '~' for logical not and '!=' for inequality", one);
-    case '\'':
-    case '"': fail("string literals are not supported", one);
-    default: break;
-  }
-  const auto byte = static_cast<unsigned char>(c);
-  if (byte < 0x20 || byte >= 0x7F) fail_unexpected_character(at);
-  fail(c == ')' || c == ',' ? std::string("unexpected '") + c + "'"
-                            : std::string("unexpected character '") + c + "'",
-       one);
-}
-
-// A control character, a non-ASCII character that is not a name character where it stands,
-// or bytes that are not UTF-8; the caret covers the whole character.
-void ParserState::fail_unexpected_character(std::uint32_t at) const {
-  const Utf8Char c = decode_utf8(source_, at);
-  if (c.length == 0) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const auto byte = static_cast<unsigned char>(source_[at]);
-    fail(std::string("invalid UTF-8: unexpected byte 0x") + kHex[byte >> 4] + kHex[byte & 15],
-         {at, at + 1});
-  }
-  const Span span{at, at + c.length};
-  const std::string name = code_point_name(c.code_point);
-  if (is_identifier_continue(c.code_point)) {
-    fail("character " + name + " '" + std::string(text(span)) + "' cannot start a name", span);
-  }
-  std::uint32_t previous = at;  // the start of the character before `at`
-  while (previous > 0 && (static_cast<unsigned char>(source_[--previous]) & 0xC0) == 0x80) {
-  }
-  const bool inside_name = previous < at && identifier_char_length(source_, previous, false) != 0 &&
-                           identifier_char_length(source_, span.end, false) != 0;
-  fail(inside_name ? "character " + name + " cannot be part of a name"
-                   : (c.code_point < 0x20 || c.code_point == 0x7F ? "unexpected control character "
-                                                                   : "unexpected character ") +
-                         name,
-       span);
-}
-
-// A number literal runs into name characters, e.g. "1abc" or "0x1F".
-void ParserState::fail_invalid_number(std::uint32_t at) const {
-  const Span span{number_start_, name_end(at)};
-  const std::string_view literal = text(span);
-  if (literal.size() > 1 && literal[0] == '0' &&
-      std::string_view("xXoObB").find(literal[1]) != std::string_view::npos) {
-    fail("hexadecimal, octal and binary literals are not supported", span);
-  }
-  fail("invalid number literal '" + std::string(literal) + "'", span);
 }
 
 // ---- actions: each delegates to one ParserState method, with the matched span or without.

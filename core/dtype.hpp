@@ -14,8 +14,8 @@
 namespace exprvm {
 
 // Every dtype an Array may hold, in the order of core/dtypes.def (native dtypes first).
-// The per-dtype facts below are namespace-scope tables (dtype_table::), not arrays local to
-// the constexpr accessors, which GCC rebuilds on the stack at every call on hot paths.
+// The per-dtype facts below are a namespace-scope table (dtype_table::rows), not arrays local
+// to the constexpr accessors, which GCC rebuilds on the stack at every call on hot paths.
 enum class DType : std::uint8_t {
 #define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NAME,
 #include "core/dtypes.def"
@@ -32,16 +32,27 @@ enum class Kind : std::uint8_t { Bool, UInt, Int, Float, Complex };
 
 constexpr int index_of(DType t) { return static_cast<int>(t); }
 
-// The dtype the VM computes a stored value in (the dtype itself when native).
+// The facts core/dtypes.def gives of each dtype, one row per dtype, for the accessors below.
 namespace dtype_table {
-inline constexpr DType compute[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) DType::COMPUTE,
+struct Row {
+  DType compute;            // the dtype the VM computes a stored value in
+  Kind kind;
+  std::size_t size;         // bytes per element
+  std::string_view name;    // NumPy's name ("float32", "bool", ...)
+  std::string_view suffix;  // the disassembler's suffix ("f32", "b8", ...)
+  int numpy_typenum;        // NumPy's type number (NPY_FLOAT32, ...) on LP64 platforms
+};
+inline constexpr Row rows[] = {
+#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) \
+  {DType::COMPUTE, Kind::KIND, SIZE, SPELLING, SUFFIX, NPY},
 #include "core/dtypes.def"
 #undef X
 };
 }  // namespace dtype_table
+
+// The dtype the VM computes a stored value in (the dtype itself when native).
 constexpr DType native_of(DType t) {
-  return dtype_table::compute[index_of(t)];
+  return dtype_table::rows[index_of(t)].compute;
 }
 constexpr bool is_native(DType t) { return native_of(t) == t; }
 
@@ -57,58 +68,23 @@ static_assert([] {
   return true;
 }(), "core/dtypes.def: native dtypes must come before storage-only ones");
 
-namespace dtype_table {
-inline constexpr Kind kinds[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) Kind::KIND,
-#include "core/dtypes.def"
-#undef X
-};
-}  // namespace dtype_table
 constexpr Kind kind_of(DType t) {
-  return dtype_table::kinds[index_of(t)];
+  return dtype_table::rows[index_of(t)].kind;
 }
 // Bytes per element.
-namespace dtype_table {
-inline constexpr std::size_t sizes[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SIZE,
-#include "core/dtypes.def"
-#undef X
-};
-}  // namespace dtype_table
 constexpr std::size_t itemsize(DType t) {
-  return dtype_table::sizes[index_of(t)];
+  return dtype_table::rows[index_of(t)].size;
 }
 // NumPy's name ("float32", "bool", ...) and the disassembler's suffix ("f32", "b8", ...).
-namespace dtype_table {
-inline constexpr std::string_view names[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SPELLING,
-#include "core/dtypes.def"
-#undef X
-};
-}  // namespace dtype_table
 constexpr std::string_view dtype_name(DType t) {
-  return dtype_table::names[index_of(t)];
+  return dtype_table::rows[index_of(t)].name;
 }
-namespace dtype_table {
-inline constexpr std::string_view suffixes[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) SUFFIX,
-#include "core/dtypes.def"
-#undef X
-};
-}  // namespace dtype_table
 constexpr std::string_view dtype_suffix(DType t) {
-  return dtype_table::suffixes[index_of(t)];
+  return dtype_table::rows[index_of(t)].suffix;
 }
 // NumPy's type number (NPY_FLOAT32, ...) on LP64 platforms.
-namespace dtype_table {
-inline constexpr int numbers[] = {
-#define X(NAME, UPPER, CXX, KIND, SIZE, NPY, SPELLING, SUFFIX, COMPUTE) NPY,
-#include "core/dtypes.def"
-#undef X
-};
-}  // namespace dtype_table
 constexpr int numpy_typenum(DType t) {
-  return dtype_table::numbers[index_of(t)];
+  return dtype_table::rows[index_of(t)].numpy_typenum;
 }
 EXPRVM_API std::optional<DType> dtype_from_name(std::string_view name);  // also "float", "int", ...
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <exprvm/exprvm.hpp>
+#include "nn/json_command.hpp"
 #include "nn/linalg.hpp"
 #include "nn/seed_data.hpp"
 #include "nn/trainer.hpp"
@@ -29,17 +30,7 @@ namespace {
 nlohmann::json run_tool(const char* script, const std::string& arguments) {
   const std::string command = std::string("/usr/bin/python3 ") + EXPRVM_NN_TOOLS_DIR + "/" +
                               script + " " + arguments + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return nullptr;
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
-  try {
-    return nlohmann::json::parse(output);
-  } catch (const nlohmann::json::exception&) {
-    std::fprintf(stderr, "nn bench: %s failed: %s\n", script, output.c_str());
-    return nullptr;
-  }
+  return run_json_command(command, std::string("nn bench: ") + script);
 }
 
 nlohmann::json run_numpy(const std::string& arguments) {

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <random>
 #include <string>
 
@@ -20,6 +19,7 @@
 #include "nn/cnn_cli.hpp"
 #include "nn/cnn_model.hpp"
 #include "nn/cnn_train.hpp"
+#include "nn/json_command.hpp"
 #include "nn/model_json.hpp"
 #include "nn/seed_data.hpp"
 
@@ -50,22 +50,12 @@ nlohmann::json run_torch(int threads, double seconds, std::int64_t classes,
                               "/cnn_torch_bench.py --threads " + std::to_string(threads) +
                               " --seconds " + std::to_string(seconds) + " --classes " +
                               std::to_string(classes) + " --only '" + row + "' 2>/dev/null";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return nullptr;
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe.get())) output += buffer;
-  try {
-    nlohmann::json result = nlohmann::json::parse(output);
-    if (result.contains("error")) {
-      std::fprintf(stderr, "nn cnn --bench: %s\n", result["error"].get<std::string>().c_str());
-      return nullptr;
-    }
-    return result;
-  } catch (const nlohmann::json::exception&) {
-    std::fprintf(stderr, "nn cnn --bench: the PyTorch side failed: %s\n", output.c_str());
+  nlohmann::json result = run_json_command(command, "nn cnn --bench: the PyTorch side");
+  if (result.contains("error")) {
+    std::fprintf(stderr, "nn cnn --bench: %s\n", result["error"].get<std::string>().c_str());
     return nullptr;
   }
+  return result;
 }
 
 Tensor random_images(std::int64_t n, const SpatialShape& shape, std::mt19937_64& rng) {
@@ -90,12 +80,7 @@ std::string ratio(const nlohmann::json& torch_row, const char* key, double ours)
 
 }  // namespace
 
-int run_cnn_bench(int argc, char** argv, std::ostream& out) {
-  const Options options(argc, argv,
-                        {"net", "conv", "input", "classes", "data", "epochs", "batch", "seed",
-                         "optimizer", "lr", "momentum", "decay", "threads", "samples", "out",
-                         "seconds", "bn-momentum"},
-                        {"summary", "train", "bench", "show-programs", "quick"});
+int run_cnn_bench(const Options& options, std::ostream& out) {
   const bool quick = options.has("quick");
   const double seconds = options.number("seconds", quick ? 0.3 : 1.0);
   const auto classes = static_cast<std::int64_t>(options.number("classes", 100));

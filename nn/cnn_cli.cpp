@@ -46,7 +46,7 @@ int run_cnn(int argc, char** argv, std::ostream& out) {
                          "seconds", "bn-momentum"},
                         {"summary", "train", "bench", "show-programs", "quick"});
   set_cnn_threads(static_cast<int>(options.number("threads", 0)));
-  if (options.has("bench")) return run_cnn_bench(argc, argv, out);
+  if (options.has("bench")) return run_cnn_bench(options, out);
   const CnnNet net = cnn_net_from_name(options.get("net", "allcnn"));
   const CnnConv conv = cnn_conv_from_name(options.get("conv", "std"));
   const auto seed = static_cast<std::uint64_t>(options.number("seed", 1));

@@ -29,27 +29,11 @@ std::string call_of(std::string_view name, int count, const std::string& extra =
   return source + extra + ")";
 }
 
-// The Error compiling `source` throws; fails the test when it compiles.
-Error compile_error(const std::string& source) {
-  try {
-    compile(source, {{"x", DType::Float64}});
-  } catch (const Error& error) {
-    return error;
-  }
-  FAIL("expected an error for: " << source);
-  return Error(ErrorKind::Internal, "unreachable");
-}
+using testing::syntax_error_of;
 
-// The message of the Syntax Error parsing `source` throws; fails the test when it parses.
-std::string syntax_error_of(const std::string& source) {
-  try {
-    parse(source);
-  } catch (const Error& error) {
-    CHECK(error.kind() == ErrorKind::Syntax);
-    return error.what();
-  }
-  FAIL("expected a syntax error for: " << source);
-  return "";
+// The Error compiling `source` (x: float64) throws; fails the test when it compiles.
+Error compile_error(const std::string& source) {
+  return testing::error_thrown_by([&] { compile(source, {{"x", DType::Float64}}); }, source);
 }
 
 TEST_CASE("every function of the table compiles to its opcode or lowering rule", "[functions][table]") {

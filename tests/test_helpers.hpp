@@ -1,18 +1,22 @@
 // Shared test utilities: arrays the test owns (contiguous, strided, transposed, reversed,
-// broadcast views over one buffer), element access in C order, random and edge values, and
-// comparison of values / arrays with a tolerance in units in the last place (ULP).
+// broadcast views over one buffer), element access in C order, random and edge values,
+// comparison of values / arrays with a tolerance in units in the last place (ULP), and the
+// Error a call is expected to throw.
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/scalar_ops.hpp"
@@ -387,6 +391,38 @@ inline std::string describe_arguments(const Signature& signature, const std::vec
     }
   }
   return s;
+}
+
+// ---------------------------------------------------------------- expected errors
+// A missing or wrong error is a std::logic_error, not a Catch assertion (the fuzz harness
+// includes this header too): Catch reports it as the failure of the enclosing CHECK or test.
+
+// The Error that `action` throws; std::logic_error "expected an error for: <what>" when it
+// returns normally.
+inline Error error_thrown_by(const std::function<void()>& action,
+                             std::string_view what = "the call") {
+  try {
+    action();
+  } catch (const Error& error) {
+    return error;
+  }
+  throw std::logic_error("expected an error for: " + std::string(what));
+}
+
+// The Error that parsing `source` throws (as error_thrown_by).
+inline Error parse_error_of(std::string_view source) {
+  return error_thrown_by([&] { parse(source); }, source);
+}
+
+// The full text (message and caret lines) of the Syntax Error that parsing `source` throws;
+// std::logic_error when it parses or throws another kind of Error.
+inline std::string syntax_error_of(std::string_view source) {
+  const Error error = parse_error_of(source);
+  if (error.kind() != ErrorKind::Syntax) {
+    throw std::logic_error("expected a Syntax Error for: " + std::string(source) + "; got " +
+                           std::string(error_kind_name(error.kind())) + ": " + error.what());
+  }
+  return error.what();
 }
 
 // The program generators' (differential test, fuzz_differential) coarse dtype families.

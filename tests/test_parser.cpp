@@ -4,8 +4,11 @@
 #include <string>
 
 #include "compiler/ast.hpp"
+#include "tests/test_helpers.hpp"
 
 using namespace exprvm;
+using testing::parse_error_of;
+using testing::syntax_error_of;
 
 namespace {
 
@@ -22,23 +25,6 @@ NodePtr root_of(std::string_view source) {
   ParsedProgram program = parse(source);
   REQUIRE(program.statements.size() == 1);
   return std::move(program.statements[0].expr);
-}
-
-// The Error that parsing `source` throws; fails the test when it parses.
-Error error_of(std::string_view source) {
-  try {
-    parse(source);
-  } catch (const Error& error) {
-    return error;
-  }
-  FAIL("expected an error for: " << source);
-  return Error(ErrorKind::Internal, "unreachable");
-}
-
-std::string syntax_error(std::string_view source) {
-  const Error error = error_of(source);
-  CHECK(error.kind() == ErrorKind::Syntax);
-  return error.what();
 }
 
 std::string_view text_of(std::string_view source, Span span) {
@@ -208,22 +194,22 @@ TEST_CASE("literals of every kind and their values", "[parser]") {
 }
 
 TEST_CASE("literal errors", "[parser]") {
-  const Error too_large = error_of("x + 9223372036854775808");
+  const Error too_large = parse_error_of("x + 9223372036854775808");
   CHECK(too_large.kind() == ErrorKind::Literal);
   CHECK(std::string(too_large.what()) ==
         "integer literal is too large for int64 (maximum 9223372036854775807)\n"
         "  x + 9223372036854775808\n"
         "      ^^^^^^^^^^^^^^^^^^^");
-  CHECK(error_of("99999999999999999999999").kind() == ErrorKind::Literal);
-  CHECK(error_of("-9223372036854775809").kind() == ErrorKind::Literal);
-  CHECK(error_of("9223372036854775808 ** 1").kind() == ErrorKind::Literal);
-  CHECK(syntax_error("012") ==
+  CHECK(parse_error_of("99999999999999999999999").kind() == ErrorKind::Literal);
+  CHECK(parse_error_of("-9223372036854775809").kind() == ErrorKind::Literal);
+  CHECK(parse_error_of("9223372036854775808 ** 1").kind() == ErrorKind::Literal);
+  CHECK(syntax_error_of("012") ==
         "leading zeros in decimal integer literals are not permitted\n  012\n  ^^^");
-  CHECK(syntax_error("1abc + 2") == "invalid number literal '1abc'\n  1abc + 2\n  ^^^^");
-  CHECK(syntax_error("1.5e+x") == "invalid number literal '1.5e'\n  1.5e+x\n  ^^^^");
-  CHECK(syntax_error("0x1F") ==
+  CHECK(syntax_error_of("1abc + 2") == "invalid number literal '1abc'\n  1abc + 2\n  ^^^^");
+  CHECK(syntax_error_of("1.5e+x") == "invalid number literal '1.5e'\n  1.5e+x\n  ^^^^");
+  CHECK(syntax_error_of("0x1F") ==
         "hexadecimal, octal and binary literals are not supported\n  0x1F\n  ^^^^");
-  CHECK(syntax_error("1__0") == "invalid number literal '1__0'\n  1__0\n  ^^^^");
+  CHECK(syntax_error_of("1__0") == "invalid number literal '1__0'\n  1__0\n  ^^^^");
 }
 
 TEST_CASE("calls with positional and keyword arguments", "[parser]") {
@@ -250,15 +236,15 @@ TEST_CASE("calls with positional and keyword arguments", "[parser]") {
   CHECK(axis_none->keywords.at(0).value->kind == NodeKind::Name);
   CHECK(axis_none->keywords.at(0).value->name == "None");
 
-  CHECK(syntax_error("f(axis=1, x)") ==
+  CHECK(syntax_error_of("f(axis=1, x)") ==
         "positional argument follows keyword argument\n  f(axis=1, x)\n            ^");
-  CHECK(syntax_error("f(k=1, k=2)") ==
+  CHECK(syntax_error_of("f(k=1, k=2)") ==
         "keyword argument 'k' is repeated\n  f(k=1, k=2)\n         ^");
-  CHECK(syntax_error("f(k=)") == "expected an expression after '='\n  f(k=)\n      ^");
-  CHECK(syntax_error("f(a,,b)") == "unexpected ','\n  f(a,,b)\n      ^");
-  CHECK(syntax_error("f(for=1)") ==
+  CHECK(syntax_error_of("f(k=)") == "expected an expression after '='\n  f(k=)\n      ^");
+  CHECK(syntax_error_of("f(a,,b)") == "unexpected ','\n  f(a,,b)\n      ^");
+  CHECK(syntax_error_of("f(for=1)") ==
         "keyword 'for' cannot be an argument name\n  f(for=1)\n    ^^^");
-  CHECK(syntax_error("f(None=1)") ==
+  CHECK(syntax_error_of("f(None=1)") ==
         "keyword 'None' cannot be an argument name\n  f(None=1)\n    ^^^^");
 }
 
@@ -271,11 +257,11 @@ TEST_CASE("attributes .real and .imag are calls of real() and imag()", "[parser]
   const std::string source = "1 + (b).imag";
   const NodePtr sum = root_of(source);
   CHECK(text_of(source, sum->args[1]->span) == "(b).imag");
-  CHECK(syntax_error("a.realx") ==
+  CHECK(syntax_error_of("a.realx") ==
         "only the attributes .real and .imag are allowed\n  a.realx\n   ^");
-  CHECK(syntax_error("a.shape") ==
+  CHECK(syntax_error_of("a.shape") ==
         "only the attributes .real and .imag are allowed\n  a.shape\n   ^");
-  CHECK(syntax_error("a. real") == "unexpected '.'\n  a. real\n   ^");
+  CHECK(syntax_error_of("a. real") == "unexpected '.'\n  a. real\n   ^");
 }
 
 TEST_CASE("programs: statements, assignments, separators", "[parser]") {
@@ -406,25 +392,25 @@ TEST_CASE("syntax errors name what was expected or found, with a caret", "[parse
   };
   for (const auto& [source, expected] : cases) {
     CAPTURE(source);
-    CHECK(syntax_error(source) == expected);
+    CHECK(syntax_error_of(source) == expected);
   }
 }
 
 TEST_CASE("error positions in multi-line programs and with tabs", "[parser]") {
-  const Error error = error_of("a = 1\nb = a +\nc = 2");
+  const Error error = parse_error_of("a = 1\nb = a +\nc = 2");
   CHECK(error.has_position());
   CHECK(error.line() == 2);
   CHECK(error.column() == 8);
   CHECK(error.message() == "expected an expression after '+'");
   CHECK(std::string(error.what()) == "expected an expression after '+'\n  b = a +\n         ^");
 
-  const Error unclosed = error_of("a = 1\nb = (a +\n  2\n");
+  const Error unclosed = parse_error_of("a = 1\nb = (a +\n  2\n");
   CHECK(unclosed.line() == 2);
   CHECK(unclosed.column() == 5);
   CHECK(std::string(unclosed.what()) ==
         "unbalanced parenthesis: '(' is never closed\n  b = (a +\n      ^");
 
-  CHECK(syntax_error("\ta\t$") == "unexpected character '$'\n  \ta\t$\n  \t \t^");
+  CHECK(syntax_error_of("\ta\t$") == "unexpected character '$'\n  \ta\t$\n  \t \t^");
 }
 
 TEST_CASE("Error formatting and kind names", "[parser]") {
@@ -467,24 +453,24 @@ TEST_CASE("Error formatting and kind names", "[parser]") {
 TEST_CASE("hostile input fails fast and cleanly", "[parser]") {
   SECTION("deep nesting is limited") {
     CHECK(rendered(std::string(200, '(') + "x" + std::string(200, ')')) == "x");
-    CHECK(error_of(std::string(201, '(') + "x" + std::string(201, ')')).message() ==
+    CHECK(parse_error_of(std::string(201, '(') + "x" + std::string(201, ')')).message() ==
           "expression nested too deeply (limit 200)");
-    CHECK(error_of(std::string(100000, '(')).message() ==
+    CHECK(parse_error_of(std::string(100000, '(')).message() ==
           "expression nested too deeply (limit 200)");
-    CHECK(error_of(std::string(100000, '-') + "a").message() ==
+    CHECK(parse_error_of(std::string(100000, '-') + "a").message() ==
           "expression nested too deeply (limit 200)");
     std::string calls;
     for (int i = 0; i < 100000; ++i) calls += "f(";
-    CHECK(error_of(calls).message() == "expression nested too deeply (limit 200)");
+    CHECK(parse_error_of(calls).message() == "expression nested too deeply (limit 200)");
     std::string powers;
     for (int i = 0; i < 100000; ++i) powers += "a**";
-    CHECK(error_of(powers + "a").message() == "expression nested too deeply (limit 200)");
+    CHECK(parse_error_of(powers + "a").message() == "expression nested too deeply (limit 200)");
   }
   SECTION("long operator chains are limited") {
     std::string sum = "a";
     for (int i = 0; i < 999; ++i) sum += "+a";
     CHECK(parse(sum).statements.size() == 1);
-    const Error too_long = error_of(sum + "+a");
+    const Error too_long = parse_error_of(sum + "+a");
     CHECK(too_long.message() ==
           "expression too complex (more than 1000 nested operations); split it into several "
           "statements");
@@ -505,6 +491,6 @@ TEST_CASE("hostile input fails fast and cleanly", "[parser]") {
     CHECK(seconds_to_parse(std::string(megabyte, ')')) < kParseSecondsLimit);
     CHECK(seconds_to_parse(std::string(megabyte, '9')) < kParseSecondsLimit);
     // The caret excerpt of an error on a huge line stays short.
-    CHECK(std::string(error_of(std::string(megabyte, ' ') + "$").what()).size() < 400);
+    CHECK(std::string(parse_error_of(std::string(megabyte, ' ') + "$").what()).size() < 400);
   }
 }

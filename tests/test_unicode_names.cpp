@@ -7,22 +7,10 @@
 #include "compiler/ast.hpp"
 #include "compiler/identifier_chars.hpp"
 #include "exprvm/exprvm.hpp"
+#include "tests/test_helpers.hpp"
 
 using namespace exprvm;
-
-namespace {
-
-Error parse_error_of(std::string_view source) {
-  try {
-    parse(source);
-  } catch (const Error& error) {
-    return error;
-  }
-  FAIL("expected an error for: " << source);
-  return Error(ErrorKind::Internal, "unreachable");
-}
-
-}  // namespace
+using testing::parse_error_of;
 
 TEST_CASE("UTF-8 decoding is strict", "[parser][unicode]") {
   CHECK(decode_utf8("a", 0).code_point == U'a');

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,23 +11,17 @@
 #include <exprvm/exprvm.h>
 #include <exprvm/exprvm.hpp>
 
+#include "tests/test_helpers.hpp"
+
 namespace exprvm {
 namespace {
 
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  FAIL("no error");
-  return Error(ErrorKind::Internal, "unreachable");
-}
+using testing::error_thrown_by;
 
 TEST_CASE("writable=() refuses every assignment to a caller array before running", "[untrusted]") {
   std::vector<double> a = {1, 2, 3};
   const std::vector<std::string_view> none;
-  const Error e = error_of([&] { evaluate("a = a * 0", {{"a", Array::from(a)}}, nullptr, {}, none); });
+  const Error e = error_thrown_by([&] { evaluate("a = a * 0", {{"a", Array::from(a)}}, nullptr, {}, none); });
   CHECK(e.kind() == ErrorKind::Argument);
   CHECK(e.message() == "the program assigns to 'a', which the caller did not make writable (writable: none)");
   CHECK(e.column() == 1);  // the caret is under the assignment's target
@@ -36,7 +29,7 @@ TEST_CASE("writable=() refuses every assignment to a caller array before running
 
   // a later statement's assignment is found too, and nothing of the program ran
   std::vector<double> b = {5, 6, 7};
-  const Error later = error_of([&] {
+  const Error later = error_thrown_by([&] {
     evaluate("t = a + 1; b = t", {{"a", Array::from(a)}, {"b", Array::from(b)}}, nullptr, {}, none);
   });
   CHECK(later.column() == 12);
@@ -48,7 +41,7 @@ TEST_CASE("writable lists the arrays a program may write; temporaries are free",
   const std::vector<std::string_view> only_b = {"b"};
   evaluate("t = a * 2; b = t + 1", {{"a", Array::from(a)}, {"b", Array::from(b)}}, nullptr, {}, only_b);
   CHECK(b == std::vector<double>{3, 5, 7});
-  const Error e = error_of([&] {
+  const Error e = error_thrown_by([&] {
     evaluate("a = b", {{"a", Array::from(a)}, {"b", Array::from(b)}}, nullptr, {}, only_b);
   });
   CHECK(e.message() == "the program assigns to 'a', which the caller did not make writable (writable: 'b')");
@@ -66,7 +59,7 @@ TEST_CASE("check_writable on a compiled program, and the C API's exprvm_check_wr
   const Program p = compile("x = x + y; y = 2 * y", {{"x", DType::Float32}, {"y", DType::Float32}});
   const std::vector<std::string_view> both = {"y", "x"}, only_x = {"x"};
   CHECK_NOTHROW(check_writable(p, both));
-  CHECK(error_of([&] { check_writable(p, only_x); }).message().find("'y'") != std::string::npos);
+  CHECK(error_thrown_by([&] { check_writable(p, only_x); }).message().find("'y'") != std::string::npos);
 
   const exprvm_param params[] = {{"x", EXPRVM_FLOAT32, 0}, {"y", EXPRVM_FLOAT32, 0}};
   exprvm_error* err = nullptr;
@@ -98,23 +91,23 @@ TEST_CASE("resource limits are clear errors", "[untrusted]") {
   const Signature sig = {{"a", DType::Float64}};
   SECTION("source length: 16 MiB") {
     const std::string too_long = "a" + std::string((std::size_t{1} << 24), ' ');
-    const Error e = error_of([&] { compile(too_long, sig); });
+    const Error e = error_thrown_by([&] { compile(too_long, sig); });
     CHECK(e.kind() == ErrorKind::Syntax);
     CHECK(e.message() == "expression too long (16777217 bytes; the limit is 16777216)");
   }
   SECTION("statements: 2**20") {
     std::string source;
     for (int i = 0; i <= (1 << 20); ++i) source += "a;";
-    const Error e = error_of([&] { compile(source, sig); });
+    const Error e = error_thrown_by([&] { compile(source, sig); });
     CHECK(e.kind() == ErrorKind::Syntax);
     CHECK(e.message() == "too many statements (limit 1048576)");
   }
   SECTION("nesting: 200 brackets, 1000 operations deep") {
-    CHECK(error_of([&] { compile(std::string(201, '(') + "a" + std::string(201, ')'), sig); }).message() ==
+    CHECK(error_thrown_by([&] { compile(std::string(201, '(') + "a" + std::string(201, ')'), sig); }).message() ==
           "expression nested too deeply (limit 200)");
     std::string chain = "a";
     for (int i = 0; i < 1000; ++i) chain += "+a";
-    CHECK(error_of([&] { compile(chain, sig); }).kind() == ErrorKind::Syntax);
+    CHECK(error_thrown_by([&] { compile(chain, sig); }).kind() == ErrorKind::Syntax);
   }
   SECTION("registers: 65535") {
     // independent temporaries that all stay live until the last statement
@@ -122,7 +115,7 @@ TEST_CASE("resource limits are clear errors", "[untrusted]") {
     for (int i = 0; i < 70000; ++i) source += "t" + std::to_string(i) + " = a + " + std::to_string(i) + ";";
     source += "t0";
     for (int i = 1; i < 70000; i += 997) source += " + t" + std::to_string(i);
-    const Error e = error_of([&] { compile(source, sig); });
+    const Error e = error_thrown_by([&] { compile(source, sig); });
     CHECK(e.kind() == ErrorKind::Syntax);
     CHECK(e.message().find("more than 65535 registers") != std::string::npos);
   }
@@ -134,7 +127,7 @@ TEST_CASE("resource limits are clear errors", "[untrusted]") {
     const Array b = Array::strided(&one, DType::Float64, shape_b, zero);
     const Program p = compile("a + b", {{"a", DType::Float64}, {"b", DType::Float64}});
     const Array args[] = {a, b};
-    const Error e = error_of([&] { p.run(args); });
+    const Error e = error_thrown_by([&] { p.run(args); });
     CHECK(e.kind() == ErrorKind::Shape);
     CHECK(e.message() == "result too large: shape (2147483648, 2147483648) of float64 needs more than "
                          "70368744177664 bytes");

@@ -12,6 +12,7 @@
 
 #include "core/numpy_scalar.hpp"
 #include "vm/kernel.hpp"
+#include "vm/kernel_table_builder.hpp"
 #include "vm/kernel_tables.hpp"
 
 namespace exprvm::vm {
@@ -112,45 +113,26 @@ template <class To, class From> void run_cast(std::size_t n, void* d, const void
   }
 }
 
-template <Op op, OpForm form, int arity, TypeSet types, int t> void fill_entry(KernelTable& table) {
-  if constexpr (form != OpForm::Cast && ((types >> t) & 1u) && !has_simd_kernels(DType(t))) {
-    using T = CxxType<DType(t)>;
-    if constexpr (form == OpForm::Reduce) table.op[int(op)][t] = &run_reduce<op, T>;
-    else table.op[int(op)][t] = &run_elementwise<op, arity, T>;
+// The generic table's entries (for build_kernel_table): the ops of dtypes without SIMD
+// kernels, and the casts from or to one.
+struct GenericFiller {
+  template <Op op, OpForm form, int arity, DType t> static void fill_op(KernelTable& table) {
+    if constexpr (!has_simd_kernels(t)) {
+      using T = CxxType<t>;
+      if constexpr (form == OpForm::Reduce) table.op[int(op)][int(t)] = &run_reduce<op, T>;
+      else table.op[int(op)][int(t)] = &run_elementwise<op, arity, T>;
+    }
   }
-}
-template <Op op, OpForm form, int arity, TypeSet types, int... t>
-void fill_row(KernelTable& table, std::integer_sequence<int, t...>) {
-  (fill_entry<op, form, arity, types, t>(table), ...);
-}
-
-template <int to, int from> void fill_cast(KernelTable& table) {
-  if constexpr (!has_simd_kernels(DType(to)) || !has_simd_kernels(DType(from)))
-    table.cast[to][from] = &run_cast<CxxType<DType(to)>, CxxType<DType(from)>>;
-}
-template <int to, int... from> void fill_cast_row(KernelTable& table, std::integer_sequence<int, from...>) {
-  (fill_cast<to, from>(table), ...);
-}
-template <int... to> void fill_casts(KernelTable& table, std::integer_sequence<int, to...>) {
-  (fill_cast_row<to>(table, std::make_integer_sequence<int, kNativeDTypeCount>{}), ...);
-}
-
-KernelTable make_table() {
-  using namespace typeset;
-  KernelTable table;
-  constexpr auto dtypes = std::make_integer_sequence<int, kNativeDTypeCount>{};
-#define X(NAME, SPELLING, FORM, ARITY, TYPES, RESULT, MEANING) \
-  fill_row<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table, dtypes);
-#include "compiler/opcodes.def"
-#undef X
-  fill_casts(table, dtypes);
-  return table;
-}
+  template <DType to, DType from> static void fill_cast(KernelTable& table) {
+    if constexpr (!has_simd_kernels(to) || !has_simd_kernels(from))
+      table.cast[int(to)][int(from)] = &run_cast<CxxType<to>, CxxType<from>>;
+  }
+};
 
 }  // namespace
 
 const KernelTable& kernel_table_generic() {
-  static const KernelTable table = make_table();
+  static const KernelTable table = build_kernel_table<GenericFiller>();
   return table;
 }
 

@@ -30,6 +30,7 @@
 
 #include "core/numpy_scalar.hpp"
 #include "vm/kernel.hpp"
+#include "vm/kernel_table_builder.hpp"
 #include "vm/kernel_tables.hpp"
 #if defined(EXPRVM_ISA_AVX2)
 #include "jit/vector_functions.hpp"
@@ -115,52 +116,29 @@ template <Op op, class E, class A, int arity> struct ElementwiseStep {
   static void run(void* d, const void* a, const void* b, const void* c) { store_result(compute(a, b, c), d); }
 };
 
-template <Op op, OpForm form, int arity, DType t> constexpr Kernel kernel_for() {
-  if constexpr (form == OpForm::Reduce) return &run_reduce<op, Elem<t>, Arch>;
-  else return &run_batches<ElementwiseStep<op, Elem<t>, Arch, arity>, Arch>;
-}
-
-// Sets table.op[op][t] if dtype t is in `types` and has SIMD kernels: only those (op, dtype)
-// pairs of the opcode table get a kernel (and an instantiation). Casts have their own table.
-template <Op op, OpForm form, int arity, TypeSet types, int t> void fill_entry(KernelTable& table) {
-  if constexpr (form != OpForm::Cast && ((types >> t) & 1u) && has_simd_kernels(DType(t)))
-    table.op[int(op)][t] = kernel_for<op, form, arity, DType(t)>();
-}
-template <Op op, OpForm form, int arity, TypeSet types, int... t>
-void fill_row_dtypes(KernelTable& table, std::integer_sequence<int, t...>) {
-  (fill_entry<op, form, arity, types, t>(table), ...);
-}
-template <Op op, OpForm form, int arity, TypeSet types> void fill_row(KernelTable& table) {
-  fill_row_dtypes<op, form, arity, types>(table, std::make_integer_sequence<int, kNativeDTypeCount>{});
-}
-
-template <int to, int from> void fill_cast(KernelTable& table) {
-  if constexpr (has_simd_kernels(DType(to)) && has_simd_kernels(DType(from)))
-    table.cast[to][from] = &run_cast<Elem<DType(to)>, Elem<DType(from)>, Arch>;
-}
-template <int to, int... from> void fill_cast_row(KernelTable& table, std::integer_sequence<int, from...>) {
-  (fill_cast<to, from>(table), ...);
-}
-template <int... to> void fill_casts(KernelTable& table, std::integer_sequence<int, to...>) {
-  (fill_cast_row<to>(table, std::make_integer_sequence<int, kNativeDTypeCount>{}), ...);
-}
-
-KernelTable make_table() {
-  using namespace typeset;
-  KernelTable table;
-#define X(NAME, SPELLING, FORM, ARITY, TYPES, RESULT, MEANING) \
-  fill_row<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table);
-#include "compiler/opcodes.def"
-#undef X
-  fill_casts(table, std::make_integer_sequence<int, kNativeDTypeCount>{});
-  return table;
-}
+// This table's entries (for build_kernel_table): only the (op, dtype) pairs of the opcode
+// table whose dtype has SIMD kernels get a kernel (and an instantiation); likewise the casts
+// between two such dtypes.
+struct SimdFiller {
+  template <Op op, OpForm form, int arity, DType t> static void fill_op(KernelTable& table) {
+    if constexpr (has_simd_kernels(t)) {
+      if constexpr (form == OpForm::Reduce)
+        table.op[int(op)][int(t)] = &run_reduce<op, Elem<t>, Arch>;
+      else
+        table.op[int(op)][int(t)] = &run_batches<ElementwiseStep<op, Elem<t>, Arch, arity>, Arch>;
+    }
+  }
+  template <DType to, DType from> static void fill_cast(KernelTable& table) {
+    if constexpr (has_simd_kernels(to) && has_simd_kernels(from))
+      table.cast[int(to)][int(from)] = &run_cast<Elem<to>, Elem<from>, Arch>;
+  }
+};
 
 }  // namespace exprvm::vm::EXPRVM_ISA_NS
 
 namespace exprvm::vm {
 const KernelTable& EXPRVM_ISA_TABLE() {
-  static const KernelTable table = EXPRVM_ISA_NS::make_table();
+  static const KernelTable table = build_kernel_table<EXPRVM_ISA_NS::SimdFiller>();
   return table;
 }
 }  // namespace exprvm::vm
