@@ -8,6 +8,8 @@
 // evicted, stored first to its register's chunk buffer if it is not in memory yet.
 #include "jit/emit.hpp"
 
+#include "jit/emit_reduce.hpp"
+
 #include <array>
 #include <bitset>
 #include <limits>
@@ -64,6 +66,16 @@ class SegmentEmitter {
   // memory: a value from or for another segment, or a spill).
   bool emit() {
     assign_bases_and_hoist();
+    if (reduces()) {
+      emit_reduction_loop(a_, *bc_.reduction, plan_.step, value_regs_, {kLen, kIndex, kVectorEnd, kAddr},
+                          [&](bool vector, int disp) {
+                            disp_ = disp;
+                            body(vector);
+                            disp_ = 0;
+                            return last_result_;
+                          });
+      return touched_temps_;
+    }
     const int step = plan_.step;
     Label vector_loop = a_.newLabel(), tail = a_.newLabel(), tail_loop = a_.newLabel(),
           done = a_.newLabel();
@@ -92,6 +104,8 @@ class SegmentEmitter {
 
  private:
   DType dtype(Reg r) const { return bc_.regs[r].dtype; }
+  // This segment's loop folds the program's reduction (the plan's last segment).
+  bool reduces() const { return plan_.fused_reduction && seg_.end == static_cast<int>(bc_.code.size()); }
 
   // The first kBaseCount registers whose memory the segment reads (before defining them) or
   // writes get a base register; its first kMaxHoisted uniforms a vector register for the
@@ -110,7 +124,7 @@ class SegmentEmitter {
         if (r == kNoReg || defined[r] || hoisted_[r] >= 0) continue;
         if (!is_uniform(bc_.regs[r].kind)) {
           in_memory(r);
-        } else if (hoisted < kMaxHoisted) {
+        } else if (hoisted < kMaxHoisted - (reduces() ? 2 : 0)) {  // (4 value registers left)
           hoisted_[r] = kValueRegs - 1 - hoisted++;
           broadcast(r, hoisted_[r]);
         }
@@ -118,7 +132,7 @@ class SegmentEmitter {
       defined[ins.dst] = 1;
       if (plan_.store_result[k]) in_memory(ins.dst);
     }
-    value_regs_ = kValueRegs - hoisted;
+    value_regs_ = kValueRegs - hoisted - (reduces() ? kReductionRegs : 0);
   }
 
   // The vector register of `id` for values of `bits`-bit lanes: ymm when step lanes fill it.
@@ -137,7 +151,7 @@ class SegmentEmitter {
     Gp base = kAddr;
     if (base_of_[r] >= 0) base = kBases[base_of_[r]];
     else a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
-    return ptr(base, kIndex, shift, 0, size);
+    return ptr(base, kIndex, shift, disp_ << shift, size);
   }
 
   // Register r's value (a uniform: element 0) broadcast into vector register id.
@@ -305,6 +319,7 @@ class SegmentEmitter {
       unsaved_[ins.dst] = 0;
     }
     if (next_use(ins.dst, k) == kNever) release(ins.dst);
+    last_result_ = d;
   }
 
   // out = NumPy's maximum/minimum of x and y: vmaxps(x, y) is x > y ? x : y (y when either is
@@ -434,6 +449,8 @@ class SegmentEmitter {
   std::vector<int> hoisted_;  // per register: the vector register it stays in, or -1
   int value_regs_ = kValueRegs;
   bool vector_ = true;  // emitting the vector body, or the one-element tail
+  int disp_ = 0;        // elements added to the index in every access (an unrolled body)
+  int last_result_ = -1;  // the vector register of the last instruction's result
   bool touched_temps_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
   // as 64-bit lanes, a value not yet in memory; per vector register: the register it holds.
@@ -467,9 +484,10 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()};
   const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
   for (const Gp& g : saved) a.push(g);
-  a.sub(rsp, 8);  // 16-byte aligned for calls
+  a.sub(rsp, 8 + kFrameBytes);  // 16-byte aligned for calls
   a.mov(kLen, rdi);
   a.mov(kRegs, rsi);
+  a.mov(qword_ptr(rsp), rdx);  // the reduction's accumulator
   for (const Segment& seg : plan.segments) {
     if (a.logger())
       a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);
@@ -481,7 +499,7 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
     }
   }
   a.vzeroupper();
-  a.add(rsp, 8);
+  a.add(rsp, 8 + kFrameBytes);
   for (int i = 5; i >= 0; --i) a.pop(saved[i]);
   a.ret();
   a.align(AlignMode::kData, 8);

@@ -4,7 +4,9 @@
 // on float32/float64/bool registers are fused into one vector loop with every temporary in a
 // vector register; everything else (transcendental functions, integer and complex
 // instructions) calls the interpreter's own kernel on the whole chunk, so results are
-// bit-identical to the interpreter's. Reductions fold through the executor as before.
+// bit-identical to the interpreter's. Float SUM/PROD/MIN/MAX reductions whose source the last
+// loop computes fold inside that loop in the interpreter's order (jit/emit_reduce.hpp); the
+// others fold through the executor as before.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -22,8 +24,10 @@
 namespace exprvm::jit {
 
 // Runs every instruction of the chunk code over elements [0, len) of each register's memory,
-// regs being the executor's register file (a pointer per register, then a null).
-using ChunkFn = void (*)(std::size_t len, void* const* regs);
+// regs being the executor's register file (a pointer per register, then a null). When the
+// code reduces(), it also folds the chunk's reduction source into *acc (the accumulator the
+// interpreter's reduction kernel would fold into); acc is unused otherwise.
+using ChunkFn = void (*)(std::size_t len, void* const* regs, void* acc);
 
 // Generated code is at most this long, from at most this many instructions; longer programs
 // are interpreted.
@@ -33,7 +37,7 @@ inline constexpr std::size_t kMaxInstructions = 1024;  // (planning is quadratic
 // Generated code, executable (never writable through the same mapping), freed with it.
 class Code {
  public:
-  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length);
+  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces);
   ~Code();
   Code(const Code&) = delete;
   Code& operator=(const Code&) = delete;
@@ -44,20 +48,24 @@ class Code {
   // The function uses no chunk buffer, so one call may run any number of elements (a whole
   // range of chunks over the caller's contiguous buffers).
   bool any_length() const { return any_length_; }
+  // The function folds the program's reduction itself (the executor must not fold it again).
+  bool reduces() const { return reduces_; }
 
  private:
   ChunkFn fn_;
   std::size_t bytes_;
   int fused_, called_;
-  bool any_length_;
+  bool any_length_, reduces_;
 };
 
 // Compiles bc.code, calling kernels[i] for instruction i where it is not fused. Returns null
 // (the program stays interpreted) when the CPU lacks AVX2+FMA, nothing would be fused, or the
 // code would exceed kMaxCodeBytes; `why` then says which. `listing`, when given, receives the
-// assembly.
+// assembly. `isa`: the ISA of `kernels`; the reduction is fused only for AVX2's (its kernels
+// fold 256-bit batches, the order the generated loop reproduces).
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
-                              std::string* listing = nullptr, std::string* why = nullptr);
+                              std::string* listing = nullptr, std::string* why = nullptr,
+                              vm::Isa isa = vm::Isa::Avx2);
 
 // For `exprvm disasm --jit`: a summary line and the assembly of bc's chunk function built with
 // the active ISA's kernels, or the reason it stays interpreted.

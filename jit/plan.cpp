@@ -13,6 +13,16 @@ bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || i
 
 }  // namespace
 
+bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
+  if (!bc.reduction || plan.segments.empty() || !plan.segments.back().fused) return false;
+  const ReductionPlan& r = *bc.reduction;
+  const Op op = r.op;
+  if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
+  if (!is_float(r.dtype) || bc.regs[r.source].dtype != r.dtype) return false;
+  if (static_cast<std::size_t>(plan.step) * itemsize(r.dtype) != 32) return false;  // one ymm per batch
+  return bc.code.back().dst == r.source;
+}
+
 bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
     if (r != kNoReg && !jit_dtype(bc.regs[r].dtype)) return false;
@@ -41,7 +51,7 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   return false;
 }
 
-Plan make_plan(const Bytecode& bc) {
+Plan make_plan(const Bytecode& bc, bool fuse_reduction) {
   Plan plan;
   const int n = static_cast<int>(bc.code.size());
   std::vector<int> segment_of(n);
@@ -75,6 +85,7 @@ Plan make_plan(const Bytecode& bc) {
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
       if (r != kNoReg && bc.regs[r].dtype == DType::Float64) plan.step = 4;
   }
+  plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);
   for (int i = 0; i < n; ++i) {
     const Reg d = bc.code[i].dst;
@@ -85,7 +96,7 @@ Plan make_plan(const Bytecode& bc) {
       if (reads(bc.code[j], d) && segment_of[j] != segment_of[i]) store = true;
       redefined = bc.code[j].dst == d;
     }
-    if (!redefined && bc.reduction && bc.reduction->source == d) store = true;
+    if (!redefined && bc.reduction && bc.reduction->source == d && !plan.fused_reduction) store = true;
     plan.store_result[i] = store;
   }
   return plan;

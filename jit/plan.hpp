@@ -32,8 +32,18 @@ struct Plan {
   // computed. Other results live only in vector registers (spilled to the register's chunk
   // buffer when the register file runs out).
   std::vector<char> store_result;
+  // The whole-array or axis reduction is folded inside the last fused loop (see
+  // jit/emit_reduce.hpp): its source is the last instruction's result, never stored.
+  bool fused_reduction = false;
 };
 
-Plan make_plan(const Bytecode& bc);
+// fuse_reduction: the caller's ISA folds reductions in 256-bit batches (the order the
+// generated loop reproduces), so the reduction may be fused when its op and dtype allow.
+Plan make_plan(const Bytecode& bc, bool fuse_reduction = false);
+
+// Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
+// float32/float64 whose source, of the accumulator's dtype, is the last instruction's
+// result, with one batch of the accumulator's dtype per vector iteration.
+bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 
 }  // namespace exprvm::jit
