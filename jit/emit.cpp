@@ -9,6 +9,7 @@
 #include "jit/emit.hpp"
 
 #include "jit/emit_reduce.hpp"
+#include "vm/executor.hpp"
 
 #include <array>
 #include <bitset>
@@ -67,7 +68,8 @@ class SegmentEmitter {
   bool emit() {
     assign_bases_and_hoist();
     if (reduces()) {
-      emit_reduction_loop(a_, *bc_.reduction, plan_.step, value_regs_, {kLen, kIndex, kVectorEnd, kAddr},
+      emit_reduction_loop(a_, *bc_.reduction, plan_.step, static_cast<int>(vm::kChunk), value_regs_,
+                          {kLen, kIndex, kVectorEnd, kAddr},
                           [&](bool vector, int disp) {
                             disp_ = disp;
                             body(vector);
@@ -295,6 +297,7 @@ class SegmentEmitter {
     std::bitset<16> locked;
     for (int i = 0; i < 3; ++i) {
       if (operands[i] == kNoReg) continue;
+      if (i == 1 && second_from_memory(ins, k)) continue;  // compute() reads memory_b_
       id[i] = ensure(operands[i], k, locked);
       locked.set(id[i]);
     }
@@ -322,6 +325,26 @@ class SegmentEmitter {
     last_result_ = d;
   }
 
+  // Whether ins's second operand is read straight from memory (sets memory_b_): a vector
+  // body's float arithmetic or comparison whose second operand is an array value in memory,
+  // in no vector register and read by no later instruction of the segment. One load fewer
+  // per vector: the loops are bound by loads and front-end slots.
+  bool second_from_memory(const Instruction& ins, int k) {
+    switch (ins.op) {
+      case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV:
+      case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT: break;
+      default: return false;
+    }
+    const Reg b = ins.b;
+    if (!vector_ || ins.op == Op::CAST || !is_float_dtype(ins.dtype) || dtype(b) != ins.dtype || b == ins.a ||
+        is_uniform(bc_.regs[b].kind) || base_of_[b] < 0 || hoisted_[b] >= 0 || vec_of_[b] >= 0 ||
+        next_use(b, k) != kNever)  // (a base register: kAddr may change before compute())
+      return false;
+    memory_b_ = at(b, ins.dtype == DType::Float32 ? 2 : 3, 0);
+    return true;
+  }
+  static bool is_float_dtype(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
   // out = NumPy's maximum/minimum of x and y: vmaxps(x, y) is x > y ? x : y (y when either is
   // NaN), then x where x is NaN. Writes `out` last, using scratch t0 and t1.
   void min_max(bool max, bool f32, int bits, int out, int x, int y, int t0, int t1) {
@@ -340,6 +363,7 @@ class SegmentEmitter {
     const bool f32 = ins.dtype == DType::Float32;
     const int bits = f32 ? 32 : 64;
     auto V = [&](int i) { return vec(i, bits); };
+    auto Y = [&]() -> Operand { return y >= 0 ? Operand(V(y)) : Operand(memory_b_); };  // (second_from_memory)
     auto pick = [&](InstId ps, InstId pd) { return f32 ? ps : pd; };
     auto constant = [&](const Label& l32, const Label& l64) {
       if (f32) a_.vbroadcastss(V(kS0), dword_ptr(l32));
@@ -356,10 +380,10 @@ class SegmentEmitter {
         a_.emit(pick(Inst::kIdVroundps, Inst::kIdVroundpd), V(d), V(x), Imm(8 | mode));
         break;
       }
-      case Op::ADD: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(d), V(x), V(y)); break;
-      case Op::SUB: a_.emit(pick(Inst::kIdVsubps, Inst::kIdVsubpd), V(d), V(x), V(y)); break;
-      case Op::MUL: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(d), V(x), V(y)); break;
-      case Op::DIV: a_.emit(pick(Inst::kIdVdivps, Inst::kIdVdivpd), V(d), V(x), V(y)); break;
+      case Op::ADD: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(d), V(x), Y()); break;
+      case Op::SUB: a_.emit(pick(Inst::kIdVsubps, Inst::kIdVsubpd), V(d), V(x), Y()); break;
+      case Op::MUL: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(d), V(x), Y()); break;
+      case Op::DIV: a_.emit(pick(Inst::kIdVdivps, Inst::kIdVdivpd), V(d), V(x), Y()); break;
       case Op::MAXIMUM: case Op::MINIMUM:
         min_max(ins.op == Op::MAXIMUM, f32, bits, d, x, y, kS0, kS1);
         break;
@@ -373,7 +397,7 @@ class SegmentEmitter {
         a_.vmovaps(V(d), V(kS0));
         break;
       case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
-        a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(d), V(x), V(y), Imm(predicate(ins.op)));
+        a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(d), V(x), Y(), Imm(predicate(ins.op)));
         break;
       case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
         a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(y), Imm(predicate(ins.op)));
@@ -449,6 +473,7 @@ class SegmentEmitter {
   std::vector<int> hoisted_;  // per register: the vector register it stays in, or -1
   int value_regs_ = kValueRegs;
   bool vector_ = true;  // emitting the vector body, or the one-element tail
+  Mem memory_b_;        // the second operand's memory (second_from_memory)
   int disp_ = 0;        // elements added to the index in every access (an unrolled body)
   int last_result_ = -1;  // the vector register of the last instruction's result
   bool touched_temps_ = false;

@@ -13,22 +13,29 @@ constexpr std::uint32_t kUnord = 0x03;
 
 class ReductionEmitter {
  public:
-  ReductionEmitter(Assembler& a, const ReductionPlan& r, int step, int first_reg, const LoopGps& gp)
-      : a_(a), op_(r.op), f32_(r.dtype == DType::Float32), step_(step),
+  ReductionEmitter(Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg, const LoopGps& gp)
+      : a_(a), op_(r.op), f32_(r.dtype == DType::Float32), step_(step), chunk_(chunk),
         acc_{first_reg, first_reg + 1, first_reg + 2, first_reg + 3}, nan_(first_reg + 4), gp_(gp) {}
 
   void emit(const EmitBody& body) {
+    Label chunk = a_.newLabel(), groups = a_.newLabel(), batches = a_.newLabel(), batch_loop = a_.newLabel(),
+          tail = a_.newLabel(), tail_loop = a_.newLabel(), fold = a_.newLabel(), done = a_.newLabel();
+    a_.xor_(gp_.index.r32(), gp_.index.r32());
+    a_.test(gp_.len, gp_.len);
+    a_.jz(done);
+    // One chunk: [index, chunk end = min(index + chunk_, len)), its end kept at [rsp + 8].
+    a_.bind(chunk);
+    a_.lea(gp_.end, ptr(gp_.index, chunk_));
+    a_.cmp(gp_.end, gp_.len);
+    a_.cmova(gp_.end, gp_.len);
+    a_.mov(qword_ptr(rsp, kChunkEndSlot), gp_.end);
     identity(acc_[0]);
     for (int k = 1; k < 4; ++k) a_.vmovaps(ymm(acc_[k]), ymm(acc_[0]));
     if (tracks_nan()) a_.vxorps(ymm(nan_), ymm(nan_), ymm(nan_));
-    Label groups = a_.newLabel(), batches = a_.newLabel(), batch_loop = a_.newLabel(),
-          tail = a_.newLabel(), tail_loop = a_.newLabel(), fold = a_.newLabel();
     // Whole groups of four batches: batch u of a group into accumulator u.
-    a_.mov(gp_.end, gp_.len);
-    a_.and_(gp_.end, -4 * step_);
-    a_.xor_(gp_.index.r32(), gp_.index.r32());
-    a_.test(gp_.end, gp_.end);
-    a_.jz(batches);
+    end_of_whole(4 * step_);
+    a_.cmp(gp_.index, gp_.end);
+    a_.jae(batches);
     a_.align(AlignMode::kCode, 16);
     a_.bind(groups);
     for (int u = 0; u < 4; ++u) combine_batch(acc_[u], body(true, u * step_));
@@ -37,8 +44,7 @@ class ReductionEmitter {
     a_.jb(groups);
     // The remaining whole batches, into accumulator 0.
     a_.bind(batches);
-    a_.mov(gp_.end, gp_.len);
-    a_.and_(gp_.end, -step_);
+    end_of_whole(step_);
     a_.cmp(gp_.index, gp_.end);
     a_.jae(tail);
     a_.bind(batch_loop);
@@ -48,11 +54,12 @@ class ReductionEmitter {
     a_.jb(batch_loop);
     // The tail: its values into a batch of identities, folded into accumulator 1.
     a_.bind(tail);
-    a_.cmp(gp_.index, gp_.len);
+    a_.cmp(gp_.index, qword_ptr(rsp, kChunkEndSlot));
     a_.jae(fold);
     identity(kS0);
     a_.vmovups(ymmword_ptr(rsp, kBatchSlot), ymm(kS0));
-    a_.neg(gp_.end);  // end = rsp + kBatchSlot - (first tail index) * size: element i at end + i * size
+    a_.mov(gp_.end, gp_.index);  // end = rsp + kBatchSlot - index * size: tail element i at end + i * size
+    a_.neg(gp_.end);
     a_.lea(gp_.end, ptr(rsp, gp_.end, shift(), kBatchSlot));
     a_.bind(tail_loop);
     {
@@ -61,7 +68,7 @@ class ReductionEmitter {
       else a_.vmovsd(qword_ptr(gp_.end, gp_.index, shift()), xmm(v));
     }
     a_.inc(gp_.index);
-    a_.cmp(gp_.index, gp_.len);
+    a_.cmp(gp_.index, qword_ptr(rsp, kChunkEndSlot));
     a_.jb(tail_loop);
     a_.vmovups(ymm(kS1), ymmword_ptr(rsp, kBatchSlot));
     combine_batch(acc_[1], kS1);
@@ -70,9 +77,20 @@ class ReductionEmitter {
     combine(acc_[2], acc_[3]);
     combine(acc_[0], acc_[2]);
     fold_lanes();
+    a_.cmp(gp_.index, gp_.len);
+    a_.jb(chunk);
+    a_.bind(done);
   }
 
  private:
+  // end = index + the elements of whole runs of `unit` before the chunk's end.
+  void end_of_whole(int unit) {
+    a_.mov(gp_.end, qword_ptr(rsp, kChunkEndSlot));
+    a_.sub(gp_.end, gp_.index);
+    a_.and_(gp_.end, -unit);
+    a_.add(gp_.end, gp_.index);
+  }
+
   bool tracks_nan() const { return op_ == Op::MIN || op_ == Op::MAX; }
   std::uint32_t shift() const { return f32_ ? 2 : 3; }
   Vec V(int id) const { return ymm(id); }
@@ -162,6 +180,7 @@ class ReductionEmitter {
   const Op op_;
   const bool f32_;
   const int step_;
+  const int chunk_;
   const int acc_[4];
   const int nan_;
   const LoopGps gp_;
@@ -169,9 +188,9 @@ class ReductionEmitter {
 
 }  // namespace
 
-void emit_reduction_loop(Assembler& a, const ReductionPlan& r, int step, int first_reg, const LoopGps& gp,
-                         const EmitBody& body) {
-  ReductionEmitter(a, r, step, first_reg, gp).emit(body);
+void emit_reduction_loop(Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg,
+                         const LoopGps& gp, const EmitBody& body) {
+  ReductionEmitter(a, r, step, chunk, first_reg, gp).emit(body);
 }
 
 }  // namespace exprvm::jit

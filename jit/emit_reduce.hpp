@@ -5,6 +5,8 @@
 // count): four batch accumulators taking batches 4j, 4j+1, 4j+2, 4j+3 in turn, the batches
 // after the last whole group of four into accumulator 0, the tail (padded with the identity)
 // into accumulator 1, then (acc0 . acc1) . (acc2 . acc3) and a lane-order fold into *acc.
+// One call may cover several chunks (the executor's fold_range of a whole block when every
+// operand is the caller's contiguous memory): the loop folds chunk by chunk all the same.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -18,8 +20,10 @@
 namespace exprvm::jit {
 
 // The chunk function's stack frame above its saved registers: [rsp] holds the accumulator
-// pointer (the function's third argument), [rsp + kBatchSlot, + 32) one batch of scratch.
+// pointer (the function's third argument), [rsp + kChunkEndSlot] the current chunk's end,
+// [rsp + kBatchSlot, + 32) one batch of scratch.
 inline constexpr int kFrameBytes = 64;
+inline constexpr int kChunkEndSlot = 8;
 inline constexpr int kBatchSlot = 32;
 
 // Vector registers the reduction owns through its loop: four accumulators and a NaN mask.
@@ -36,11 +40,12 @@ struct LoopGps {
 // the vector body, the low lane in the one-element body).
 using EmitBody = std::function<int(bool vector, int disp)>;
 
-// Emits the loop over elements [0, len) folding each body's source value into the reduction
-// r (ymm registers first_reg .. first_reg + kReductionRegs - 1, ymm13..15 as scratch between
-// bodies), step elements per batch (one ymm of r.dtype), then folds the chunk's partial into
-// the accumulator at [rsp].
-void emit_reduction_loop(asmjit::x86::Assembler& a, const ReductionPlan& r, int step, int first_reg,
+// Emits the loop over elements [0, len) in chunks of `chunk` elements (the interpreter's
+// reduction chunk), folding each body's source value into the reduction r (ymm registers
+// first_reg .. first_reg + kReductionRegs - 1, ymm13..15 as scratch between bodies), step
+// elements per batch (one ymm of r.dtype), and each chunk's partial into the accumulator at
+// [rsp].
+void emit_reduction_loop(asmjit::x86::Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg,
                          const LoopGps& gp, const EmitBody& body);
 
 }  // namespace exprvm::jit

@@ -46,7 +46,8 @@ class Runner {
         jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
         jit_(jit_code_ ? jit_code_->fn() : nullptr),
         jit_reduces_(jit_code_ && jit_code_->reduces()),
-        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {
+        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()),
+        jit_ranges_reduce_(jit_reduces_ && jit_code_->any_length() && !p_.padded && ex_.chunk == kChunk && all_direct()) {
     if (p_.fixed_registers) return;
     file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
     own_file_ = thread_scratch(1, file_bytes_);
@@ -188,6 +189,7 @@ class Runner {
 
   // Folds elements [start, start + length) into acc, chunk by chunk.
   void fold_range(void** regs, std::int64_t start, std::int64_t length, void* acc) const {
+    if (jit_ranges_reduce_) return this->chunk(regs, start, static_cast<std::size_t>(length), acc);  // (folds per chunk)
     const Reg src = bc_.reduction->source;
     const auto chunk = static_cast<std::int64_t>(ex_.chunk);
     for (std::int64_t done = 0; done < length; done += chunk) {
@@ -261,6 +263,7 @@ class Runner {
   jit::ChunkFn jit_;
   bool jit_reduces_;  // jit_ folds the reduction (jit_code_->reduces())
   bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
+  bool jit_ranges_reduce_;  // ... and fold_range's whole range, when jit_ folds the reduction
   std::size_t file_bytes_ = 0;           // one register file
   std::byte* own_file_ = nullptr;        // the calling thread's
   std::shared_ptr<const Team> team_;     // set when the cost model sends the run to the thread pool
