@@ -8,6 +8,7 @@
 // evicted, stored first to its register's chunk buffer if it is not in memory yet.
 #include "jit/emit.hpp"
 
+#include "jit/emit_int.hpp"
 #include "jit/emit_reduce.hpp"
 #include "vm/executor.hpp"
 
@@ -42,6 +43,9 @@ struct ConstantPool {
 };
 
 bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || ins.c == r; }
+
+// The dtype whose loads, stores and broadcasts move a value of dtype t (same element size).
+DType storage(DType t) { return t == DType::Int32 ? DType::Float32 : t == DType::Int64 ? DType::Float64 : t; }
 
 bool is_uniform(RegKind k) { return k == RegKind::Const || k == RegKind::Scalar || k == RegKind::Uniform; }
 
@@ -142,7 +146,7 @@ class SegmentEmitter {
     return bits * plan_.step == 256 ? Vec(ymm(id)) : Vec(xmm(id));
   }
   int lane_bits(Reg r) const {
-    const DType t = dtype(r);
+    const DType t = storage(dtype(r));
     if (t == DType::Float64) return 64;
     if (t == DType::Float32) return 32;
     return wide_mask_[r] ? 64 : 32;
@@ -159,7 +163,7 @@ class SegmentEmitter {
   // Register r's value (a uniform: element 0) broadcast into vector register id.
   void broadcast(Reg r, int id) {
     a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32: a_.vbroadcastss(vec(id, 32), dword_ptr(kAddr)); break;
       case DType::Float64: a_.vbroadcastsd(ymm(id), qword_ptr(kAddr)); break;
       default:
@@ -173,7 +177,7 @@ class SegmentEmitter {
   void load(Reg r, int id) {
     if (is_uniform(bc_.regs[r].kind)) return broadcast(r, id);
     const bool v = vector_;
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32:
         v ? a_.vmovups(vec(id, 32), at(r, 2, 0)) : a_.vmovss(xmm(id), at(r, 2, 4));
         break;
@@ -196,7 +200,7 @@ class SegmentEmitter {
 
   void store(Reg r, int id) {
     const bool v = vector_;
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32:
         v ? a_.vmovups(at(r, 2, 0), vec(id, 32)) : a_.vmovss(at(r, 2, 4), xmm(id));
         break;
@@ -360,6 +364,11 @@ class SegmentEmitter {
   int compute(const Instruction& ins, int d, int x, int y, int z) {
     if (ins.op == Op::CAST) return cast(ins, d, x);
     if (ins.dtype == DType::Bool) return logic(ins, d, x, y, z);
+    if (is_jit_int(ins.dtype)) {
+      const int bits = ins.dtype == DType::Int64 ? 64 : 32;
+      const int m = ins.op == Op::WHERE ? with_bits(ins.a, x, bits, kS0) : x;  // (WHERE uses no scratch)
+      return emit_int_op(a_, ins, {d, m, y, z, kS0, kS1, kS2, plan_.step, kTmp});
+    }
     const bool f32 = ins.dtype == DType::Float32;
     const int bits = f32 ? 32 : 64;
     auto V = [&](int i) { return vec(i, bits); };
@@ -442,6 +451,10 @@ class SegmentEmitter {
 
   int cast(const Instruction& ins, int d, int x) {
     const DType to = ins.dtype, from = ins.src;
+    if (is_jit_int(to) || is_jit_int(from)) {
+      const int m = from == DType::Bool ? with_bits(ins.a, x, to == DType::Int64 ? 64 : 32, kS0) : x;  // (no scratch)
+      return emit_int_cast(a_, ins, {d, m, -1, -1, kS0, kS1, kS2, plan_.step, kTmp});
+    }
     if (to == DType::Float32 && from == DType::Float64) {
       a_.vcvtpd2ps(xmm(d), ymm(x));
       return 32;

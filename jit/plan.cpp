@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
+#include "jit/emit_int.hpp"
+
 namespace exprvm::jit {
 namespace {
 
-bool jit_dtype(DType t) { return t == DType::Float32 || t == DType::Float64 || t == DType::Bool; }
+bool jit_dtype(DType t) { return t == DType::Float32 || t == DType::Float64 || t == DType::Bool || is_jit_int(t); }
 
 bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
@@ -27,7 +29,11 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
     if (r != kNoReg && !jit_dtype(bc.regs[r].dtype)) return false;
   const DType t = ins.dtype;
-  if (ins.op == Op::CAST) return jit_dtype(t) && jit_dtype(ins.src) && t != ins.src;
+  if (ins.op == Op::CAST) {
+    if (is_jit_int(t) || is_jit_int(ins.src)) return int_cast_fusable(t, ins.src);
+    return jit_dtype(t) && jit_dtype(ins.src) && t != ins.src;
+  }
+  if (is_jit_int(t)) return int_op_fusable(ins.op, t);
   if (is_float(t)) {
     switch (ins.op) {
       case Op::COPY: case Op::NEG: case Op::ABS: case Op::SQUARE: case Op::SQRT:
@@ -83,7 +89,7 @@ Plan make_plan(const Bytecode& bc, bool fuse_reduction) {
     if (!fused) continue;
     ++plan.fused_instructions;
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
-      if (r != kNoReg && bc.regs[r].dtype == DType::Float64) plan.step = 4;
+      if (r != kNoReg && (bc.regs[r].dtype == DType::Float64 || bc.regs[r].dtype == DType::Int64)) plan.step = 4;
   }
   plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);

@@ -12,8 +12,11 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic; every operand float32, float64 or bool).
-// Everything else (transcendental functions, integers, complex) is a kernel call.
+// selections, rounding, float casts, bool logic; int32/int64 wrap-around arithmetic,
+// comparisons, min/max, bit operations, selections and exact casts, see jit/emit_int.hpp;
+// every operand float32, float64, int32, int64 or bool). Everything else (transcendental
+// functions, integer division, modulo, power and shifts, other dtypes, complex) is a kernel
+// call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
@@ -24,8 +27,8 @@ struct Segment {
 struct Plan {
   std::vector<Segment> segments;  // consecutive, covering every instruction in order
   int fused_instructions = 0;
-  // Elements per vector iteration: 8 (float32 in ymm) unless a fused instruction touches a
-  // float64 register, then 4 (float64 in ymm, float32 in xmm).
+  // Elements per vector iteration: 8 (32-bit lanes in ymm) unless a fused instruction touches
+  // a float64 or int64 register, then 4 (64-bit lanes in ymm, 32-bit lanes in xmm).
   int step = 8;
   // Per instruction of a fused segment: its result must reach its register's memory (an
   // Output or Result, the reduction's source, or read by another segment); stored once, when

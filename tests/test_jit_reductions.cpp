@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,83 @@ TEST_CASE("jit reductions: what stays folded by the executor", "[jit][jit_reduce
   REQUIRE(!jit::make_plan(compile_source("any(a > b)", f32), true).fused_reduction);
   check_reduction("sum(a > b)", DType::Float32, {1000}, 5, 0, false);
   check_reduction("sum(tanh(a))", DType::Float32, {1000}, 6, 0, false);
+}
+
+}  // namespace exprvm::testing
+
+// ------------------------------------------------------------------ integers in the loop
+
+namespace exprvm::testing {
+namespace {
+
+// `source` over i, j, k (integer dtype t; j_dtype for j when given), x (float32) and y (float64) of n elements, values
+// mostly in [-1000, 1000] with an edge value (0, +-1, the extremes) at about one in three:
+// interpreted and compiled must write the same result bytes. `fused`: the compiled code must
+// exist (where the JIT runs).
+void check_integers(const std::string& source, DType t, std::int64_t n, std::uint64_t seed, bool fused = true,
+                    std::optional<DType> j_dtype = std::nullopt) {
+  const Signature sig = {{"i", t}, {"j", j_dtype.value_or(t)}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
+  const Bytecode bc = compile_source(source, sig);
+  std::mt19937_64 rng(seed);
+  std::vector<TestArray> arrays;
+  std::vector<Array> args;
+  for (const Param& p : sig) {
+    arrays.push_back(make_array(p.dtype, {n}));
+    const std::vector<Value> edges = edge_values(p.dtype);
+    for (std::int64_t e = 0; e < n; ++e)
+      set_element(arrays.back().view, e, rng() % 3 == 0 ? edges[rng() % edges.size()] : random_value(p.dtype, rng, -1000, 1000));
+    args.push_back(arrays.back().view);
+  }
+  std::vector<std::byte> results[2];
+  DType result_dtype = t;
+  for (int engine = 0; engine < 2; ++engine) {
+    JitModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
+    const vm::Executable ex(bc);
+    const OwnedArray result = vm::execute(ex, args, nullptr);
+    results[engine] = element_bytes(result.array());
+    result_dtype = result.array().dtype;
+    if (engine == 1 && fused && jit_runs_here()) REQUIRE(ex.jit.code() != nullptr);
+  }
+  REQUIRE(same_values(results[0], results[1], result_dtype));
+}
+
+}  // namespace
+
+TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every tail", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 30000;
+  std::printf("jit integers: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 30000));
+  const std::vector<std::string> ops = {
+      "i + j", "i - j", "i * j", "-i", "abs(i)", "i*i", "sign(i)", "maximum(i, j)", "minimum(i, j)",
+      "clip(i, j, k)", "i & j", "i | j", "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j",
+      "i > j", "where(i > j, i, k)", "where(i < 0, i, 0)", "where(i <= j, k, i)", "where(i >= 7, i, k)",
+      "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i", "i + x", "i * y", "where(i > 0, x, y)",
+      "(i + j) * 0.5 > x", "i & (j > 0)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 70, 1023, 1025, 3000}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: casts between int32, int64, floats and bool", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 40000;
+  std::printf("jit integer casts: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 40000));
+  std::uint64_t k = 0;
+  // int -> float32/float64 (int64's every value, extremes included), bool -> int, int -> bool,
+  // and with j int64 beside int32 i and k: int32 -> int64.
+  for (const char* op : {"i + j", "i + x", "j + y", "i + y", "j * 1.0", "(i > 0) + j", "where(j, i, k)",
+                         "(i != 0) == (j != 0)", "j + (x > 0)", "where(i > k, j, i)", "maximum(i, j) * x"}) {
+    for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1025}) {
+      INFO(op << " n=" << n << " seed=" << seed + k);
+      check_integers(op, DType::Int64, n, seed + k++);
+      check_integers(op, DType::Int32, n, seed + k++);
+      check_integers(op, DType::Int32, n, seed + k++, true, DType::Int64);
+    }
+  }
 }
 
 }  // namespace exprvm::testing
