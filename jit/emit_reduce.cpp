@@ -14,7 +14,8 @@ constexpr std::uint32_t kUnord = 0x03;
 class ReductionEmitter {
  public:
   ReductionEmitter(Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg, const LoopGps& gp)
-      : a_(a), op_(r.op), f32_(r.dtype == DType::Float32), step_(step), chunk_(chunk),
+      : a_(a), op_(r.op), f32_(itemsize(r.dtype) == 4), int_(r.dtype == DType::Int32 || r.dtype == DType::Int64),
+        step_(step), chunk_(chunk),
         acc_{first_reg, first_reg + 1, first_reg + 2, first_reg + 3}, nan_(first_reg + 4), gp_(gp) {}
 
   void emit(const EmitBody& body) {
@@ -91,7 +92,7 @@ class ReductionEmitter {
     a_.add(gp_.end, gp_.index);
   }
 
-  bool tracks_nan() const { return op_ == Op::MIN || op_ == Op::MAX; }
+  bool tracks_nan() const { return !int_ && (op_ == Op::MIN || op_ == Op::MAX); }
   std::uint32_t shift() const { return f32_ ? 2 : 3; }
   Vec V(int id) const { return ymm(id); }
   InstId pick(InstId ps, InstId pd) const { return f32_ ? ps : pd; }
@@ -103,8 +104,12 @@ class ReductionEmitter {
       return;
     }
     const bool one = op_ == Op::PROD, min = op_ == Op::MIN;
-    const std::uint64_t bits64 = one ? 0x3ff0000000000000ull : min ? 0x7ff0000000000000ull : 0xfff0000000000000ull;
-    const std::uint32_t bits32 = one ? 0x3f800000u : min ? 0x7f800000u : 0xff800000u;
+    std::uint64_t bits64 = one ? 0x3ff0000000000000ull : min ? 0x7ff0000000000000ull : 0xfff0000000000000ull;
+    std::uint32_t bits32 = one ? 0x3f800000u : min ? 0x7f800000u : 0xff800000u;
+    if (int_) {  // 1, the maximum, the minimum
+      bits64 = one ? 1 : min ? 0x7fffffffffffffffull : 0x8000000000000000ull;
+      bits32 = one ? 1 : min ? 0x7fffffffu : 0x80000000u;
+    }
     if (f32_) {
       a_.mov(gp_.addr.r32(), bits32);
       a_.vmovd(xmm(id), gp_.addr.r32());
@@ -118,12 +123,66 @@ class ReductionEmitter {
 
   // acc = reduce_combine(acc, x) (xsimd's min/max are vminps/vmaxps with acc first).
   void combine(int acc, int x) {
+    if (int_) return combine_int(acc, x);
     switch (op_) {
       case Op::SUM: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(acc), V(acc), V(x)); break;
       case Op::PROD: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(acc), V(acc), V(x)); break;
       case Op::MIN: a_.emit(pick(Inst::kIdVminps, Inst::kIdVminpd), V(acc), V(acc), V(x)); break;
       default: a_.emit(pick(Inst::kIdVmaxps, Inst::kIdVmaxpd), V(acc), V(acc), V(x)); break;
     }
+  }
+
+  // acc = the integer fold of acc and x (wrap-around; the order does not matter): may
+  // overwrite x, uses ymm13 and ymm15.
+  void combine_int(int acc, int x) {
+    constexpr int t0 = kS0, t2 = 15;
+    switch (op_) {
+      case Op::SUM: a_.emit(f32_ ? Inst::kIdVpaddd : Inst::kIdVpaddq, V(acc), V(acc), V(x)); break;
+      case Op::PROD:
+        if (f32_) {
+          a_.vpmulld(V(acc), V(acc), V(x));
+          break;
+        }
+        a_.vpmuludq(V(t2), V(acc), V(x));  // lo * lo, + (hi * lo + lo * hi) << 32
+        a_.vpsrlq(V(t0), V(acc), 32);
+        a_.vpmuludq(V(t0), V(t0), V(x));
+        a_.vpsrlq(V(x), V(x), 32);
+        a_.vpmuludq(V(x), V(acc), V(x));
+        a_.vpaddq(V(t0), V(t0), V(x));
+        a_.vpsllq(V(t0), V(t0), 32);
+        a_.vpaddq(V(acc), V(t2), V(t0));
+        break;
+      case Op::MIN: case Op::MAX:
+        if (f32_) {
+          a_.emit(op_ == Op::MIN ? Inst::kIdVpminsd : Inst::kIdVpmaxsd, V(acc), V(acc), V(x));
+        } else {  // MIN: acc > x, MAX: x > acc -> x
+          if (op_ == Op::MIN) a_.vpcmpgtq(V(t0), V(acc), V(x));
+          else a_.vpcmpgtq(V(t0), V(x), V(acc));
+          a_.vblendvpd(V(acc), V(acc), V(x), V(t0));
+        }
+        break;
+      default: break;
+    }
+  }
+
+  // *acc = the integer fold of *acc and acc0's lanes, in general registers.
+  void fold_int_lanes() {
+    a_.vmovups(ymmword_ptr(rsp, kBatchSlot), V(acc_[0]));
+    a_.mov(gp_.addr, qword_ptr(rsp));
+    const Gp total = f32_ ? gp_.end.r32() : gp_.end;
+    auto element = [&](int k) {
+      return f32_ ? dword_ptr(rsp, kBatchSlot + 4 * k) : qword_ptr(rsp, kBatchSlot + 8 * k);
+    };
+    a_.mov(total, f32_ ? dword_ptr(gp_.addr) : qword_ptr(gp_.addr));
+    for (int k = 0; k < step_; ++k) {
+      switch (op_) {
+        case Op::SUM: a_.add(total, element(k)); break;
+        case Op::PROD: a_.imul(total, element(k)); break;
+        case Op::MIN: a_.cmp(total, element(k)); a_.cmovg(total, element(k)); break;
+        default: a_.cmp(total, element(k)); a_.cmovl(total, element(k)); break;
+      }
+    }
+    a_.mov(f32_ ? dword_ptr(gp_.addr) : qword_ptr(gp_.addr), total);
   }
 
   // A batch of source values into acc, noting NaNs for MIN and MAX.
@@ -137,6 +196,7 @@ class ReductionEmitter {
   // *acc = fold of *acc and acc0's lanes in lane order (reduce_combine_scalar(total, lane));
   // MIN/MAX: NaN when a NaN was seen, *acc itself when it is NaN.
   void fold_lanes() {
+    if (int_) return fold_int_lanes();
     a_.vmovups(ymmword_ptr(rsp, kBatchSlot), V(acc_[0]));
     a_.mov(gp_.addr, qword_ptr(rsp));
     const Xmm total = xmm(kS0), lane = xmm(kS1);
@@ -178,7 +238,8 @@ class ReductionEmitter {
 
   Assembler& a_;
   const Op op_;
-  const bool f32_;
+  const bool f32_;  // 32-bit lanes (float32 or int32), else 64-bit
+  const bool int_;
   const int step_;
   const int chunk_;
   const int acc_[4];

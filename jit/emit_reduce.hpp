@@ -1,5 +1,5 @@
 // The fused reduction loop: a whole-array (or one row's) SUM/PROD/MIN/MAX of float32/float64
-// folded inside the generated loop, in exactly the order of the interpreter's AVX2 reduction
+// (or int32/int64, whose wrap-around folds do not depend on the order) folded inside the generated loop, in exactly the order of the interpreter's AVX2 reduction
 // kernel (vm/kernels/reduce.hpp) over one chunk, so the JIT's results are bit-identical to the
 // interpreter's and, like them, a function of n and the chunk size alone (never of the thread
 // count): four batch accumulators taking batches 4j, 4j+1, 4j+2, 4j+3 in turn, the batches

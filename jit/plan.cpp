@@ -20,7 +20,7 @@ bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
   const ReductionPlan& r = *bc.reduction;
   const Op op = r.op;
   if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
-  if (!is_float(r.dtype) || bc.regs[r.source].dtype != r.dtype) return false;
+  if ((!is_float(r.dtype) && !is_jit_int(r.dtype)) || bc.regs[r.source].dtype != r.dtype) return false;
   if (static_cast<std::size_t>(plan.step) * itemsize(r.dtype) != 32) return false;  // one ymm per batch
   return bc.code.back().dst == r.source;
 }

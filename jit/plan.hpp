@@ -45,7 +45,7 @@ struct Plan {
 Plan make_plan(const Bytecode& bc, bool fuse_reduction = false);
 
 // Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
-// float32/float64 whose source, of the accumulator's dtype, is the last instruction's
+// float32/float64/int32/int64 whose source, of the accumulator's dtype, is the last instruction's
 // result, with one batch of the accumulator's dtype per vector iteration.
 bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 

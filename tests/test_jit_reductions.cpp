@@ -251,6 +251,24 @@ TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every
   }
 }
 
+TEST_CASE("jit integers: sum, prod, min, max and mean folded in the loop", "[jit][jit_int][jit_reduce]") {
+  const std::uint64_t seed = seed_base() + 50000;
+  std::printf("jit integer reductions: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 50000));
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64}) {
+    for (const char* op : {"sum(i*j)", "sum(i)", "prod(i | 1)", "min(i - j)", "max(i * j)", "mean(i + j)",
+                           "sum(where(i > j, i, k))"}) {
+      const Signature sig = {{"i", t}, {"j", t}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
+      const bool has_code = std::string(op) != "sum(i)" || t == DType::Int32;  // (int32: a cast to int64)
+      if (has_code) REQUIRE(jit::make_plan(compile_source(op, sig), true).fused_reduction);
+      for (std::int64_t n : {1, 3, 4, 5, 8, 9, 31, 33, 70, 1023, 1024, 1025, 5000, 300007}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++, has_code);
+      }
+    }
+  }
+}
+
 TEST_CASE("jit integers: casts between int32, int64, floats and bool", "[jit][jit_int]") {
   const std::uint64_t seed = seed_base() + 40000;
   std::printf("jit integer casts: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 40000));
