@@ -340,7 +340,7 @@ class SegmentEmitter {
       default: return false;
     }
     const Reg b = ins.b;
-    if (!vector_ || ins.op == Op::CAST || !is_float_dtype(ins.dtype) || dtype(b) != ins.dtype || b == ins.a ||
+    if (!vector_ || !is_float_dtype(ins.dtype) || dtype(b) != ins.dtype || b == ins.a ||
         is_uniform(bc_.regs[b].kind) || base_of_[b] < 0 || hoisted_[b] >= 0 || vec_of_[b] >= 0 ||
         next_use(b, k) != kNever)  // (a base register: kAddr may change before compute())
       return false;
