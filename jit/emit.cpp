@@ -525,7 +525,8 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   a.sub(rsp, 8 + kFrameBytes);  // 16-byte aligned for calls
   a.mov(kLen, rdi);
   a.mov(kRegs, rsi);
-  a.mov(qword_ptr(rsp), rdx);  // the reduction's accumulator
+  a.mov(qword_ptr(rsp), rdx);  // the reduction's accumulator and its stride
+  a.mov(qword_ptr(rsp, kAccStrideSlot), rcx);
   for (const Segment& seg : plan.segments) {
     if (a.logger())
       a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "kernel calls:", seg.begin, seg.end - 1);

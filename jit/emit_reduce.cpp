@@ -78,6 +78,8 @@ class ReductionEmitter {
     combine(acc_[2], acc_[3]);
     combine(acc_[0], acc_[2]);
     fold_lanes();
+    a_.mov(gp_.addr, qword_ptr(rsp, kAccStrideSlot));
+    a_.add(qword_ptr(rsp), gp_.addr);
     a_.cmp(gp_.index, gp_.len);
     a_.jb(chunk);
     a_.bind(done);

@@ -25,9 +25,11 @@ namespace exprvm::jit {
 
 // Runs every instruction of the chunk code over elements [0, len) of each register's memory,
 // regs being the executor's register file (a pointer per register, then a null). When the
-// code reduces(), it also folds the chunk's reduction source into *acc (the accumulator the
-// interpreter's reduction kernel would fold into); acc is unused otherwise.
-using ChunkFn = void (*)(std::size_t len, void* const* regs, void* acc);
+// code reduces(), it also folds the reduction source of each chunk of vm::kChunk elements
+// (the last one shorter) into an accumulator, as the interpreter's reduction kernel would:
+// chunk c into the one at acc + c * acc_stride bytes (stride 0: all into *acc). acc and
+// acc_stride are unused otherwise.
+using ChunkFn = void (*)(std::size_t len, void* const* regs, void* acc, std::size_t acc_stride);
 
 // Generated code is at most this long, from at most this many instructions; longer programs
 // are interpreted.

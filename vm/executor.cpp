@@ -99,7 +99,7 @@ class Runner {
 
   // Elements [start, start + len) through every instruction (and, when the JIT code reduces,
   // folded into *acc).
-  void chunk(void** regs, std::int64_t start, std::size_t len, void* acc = nullptr) const {
+  void chunk(void** regs, std::int64_t start, std::size_t len, void* acc = nullptr, std::size_t acc_stride = 0) const {
     fault::before_chunk();
     for (const BoundReg& b : p_.bound) {
       const std::size_t size = b.size;
@@ -114,7 +114,7 @@ class Runner {
       }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
-    if (jit_) jit_(jit_reduces_ ? len : kernel_len, regs, acc);  // (the fold takes len elements)
+    if (jit_) jit_(jit_reduces_ ? len : kernel_len, regs, acc, acc_stride);  // (the fold takes len elements)
     else for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (const BoundReg& b : p_.copy_back) {
       if (b.access == Access::Scatter) {
@@ -213,6 +213,13 @@ class Runner {
     }
     alignas(64) std::byte partials[kMaxReductionBlocks * 16];
     for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
+      if (jit_ranges_reduce_ && per_block == 1) {  // one JIT call folds each chunk into its block's partial
+        reduce_identity(plan.op, plan.dtype, partials + begin * isz);
+        for (std::size_t blk = begin + 1; blk < end; ++blk) std::memcpy(partials + blk * isz, partials + begin * isz, isz);
+        const auto start = static_cast<std::int64_t>(begin * chunk);
+        const auto stop = std::min(static_cast<std::int64_t>(end * chunk), p_.n);
+        return this->chunk(r, start, static_cast<std::size_t>(stop - start), partials + begin * isz, isz);
+      }
       for (std::size_t blk = begin; blk < end; ++blk) {
         void* acc = partials + blk * isz;
         reduce_identity(plan.op, plan.dtype, acc);
