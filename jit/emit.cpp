@@ -1,9 +1,11 @@
 // The chunk function's code: a fixed frame (callee-saved registers, len in rbx, the register
-// file in rbp), then each segment of the plan in order. A fused segment loads the memory bases
+// file in rbp, the reduction's accumulator and stride on the stack, see jit/emit_reduce.hpp),
+// then each segment of the plan in order. A fused segment loads the memory bases
 // of its registers into general registers, broadcasts its uniforms and constants into vector
 // registers once, and runs a vector loop of plan.step elements and a one-element tail loop
-// over the same instruction sequence. Values live in ymm0..ymm12 (float32 in 32-bit lanes,
-// float64 in 64-bit lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15 are scratch
+// over the same instruction sequence (the loop that folds a reduction is jit/emit_reduce's).
+// Values live in ymm0..ymm12 (float32 and int32 in 32-bit lanes, float64 and int64 in 64-bit
+// lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15 are scratch
 // inside one instruction. When the registers run out the value used farthest ahead is
 // evicted, stored first to its register's chunk buffer if it is not in memory yet.
 #include "jit/emit.hpp"
