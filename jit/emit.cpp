@@ -47,7 +47,10 @@ struct ConstantPool {
 bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || ins.c == r; }
 
 // The dtype whose loads, stores and broadcasts move a value of dtype t (same element size).
-DType storage(DType t) { return t == DType::Int32 ? DType::Float32 : t == DType::Int64 ? DType::Float64 : t; }
+DType storage(DType t) {
+  if (t == DType::Int32 || t == DType::UInt32) return DType::Float32;
+  return t == DType::Int64 || t == DType::UInt64 ? DType::Float64 : t;
+}
 
 bool is_uniform(RegKind k) { return k == RegKind::Const || k == RegKind::Scalar || k == RegKind::Uniform; }
 
@@ -367,7 +370,7 @@ class SegmentEmitter {
     if (ins.op == Op::CAST) return cast(ins, d, x);
     if (ins.dtype == DType::Bool) return logic(ins, d, x, y, z);
     if (is_jit_int(ins.dtype)) {
-      const int bits = ins.dtype == DType::Int64 ? 64 : 32;
+      const int bits = static_cast<int>(itemsize(ins.dtype)) * 8;
       const int m = ins.op == Op::WHERE ? with_bits(ins.a, x, bits, kS0) : x;  // (WHERE uses no scratch)
       return emit_int_op(a_, ins, {d, m, y, z, kS0, kS1, kS2, plan_.step, kTmp});
     }
@@ -454,7 +457,7 @@ class SegmentEmitter {
   int cast(const Instruction& ins, int d, int x) {
     const DType to = ins.dtype, from = ins.src;
     if (is_jit_int(to) || is_jit_int(from)) {
-      const int m = from == DType::Bool ? with_bits(ins.a, x, to == DType::Int64 ? 64 : 32, kS0) : x;  // (no scratch)
+      const int m = from == DType::Bool ? with_bits(ins.a, x, static_cast<int>(itemsize(to)) * 8, kS0) : x;  // (no scratch)
       return emit_int_cast(a_, ins, {d, m, -1, -1, kS0, kS1, kS2, plan_.step, kTmp});
     }
     if (to == DType::Float32 && from == DType::Float64) {

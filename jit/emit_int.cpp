@@ -11,7 +11,8 @@ using namespace asmjit::x86;
 
 class IntEmitter {
  public:
-  IntEmitter(Assembler& a, const IntRegs& r, int bits) : a_(a), r_(r), bits_(bits) {}
+  IntEmitter(Assembler& a, const IntRegs& r, int bits, bool is_unsigned)
+      : a_(a), r_(r), bits_(bits), unsigned_(is_unsigned) {}
 
   // The vector register `id` for lanes of `bits` bits.
   Vec V(int id, int bits) const { return bits * r_.step == 256 ? Vec(ymm(id)) : Vec(xmm(id)); }
@@ -22,8 +23,17 @@ class IntEmitter {
   void zero(int id) { a_.vpxor(xmm(id), xmm(id), xmm(id)); }
   void ones(int id) { a_.vpcmpeqd(V(id), V(id), V(id)); }
 
-  // out = p > q as a mask (signed).
-  void greater(int out, int p, int q) { a_.emit(pick(Inst::kIdVpcmpgtd, Inst::kIdVpcmpgtq), V(out), V(p), V(q)); }
+  // out = p > q as a mask, written last; unsigned: both with the sign bit flipped, in s0 and s1.
+  void greater(int out, int p, int q) {
+    if (unsigned_) {
+      ones(r_.s0);
+      a_.emit(pick(Inst::kIdVpslld, Inst::kIdVpsllq), V(r_.s0), V(r_.s0), Imm(bits_ - 1));
+      a_.vpxor(V(r_.s1), V(p), V(r_.s0));
+      a_.vpxor(V(r_.s0), V(q), V(r_.s0));
+      p = r_.s1, q = r_.s0;
+    }
+    a_.emit(pick(Inst::kIdVpcmpgtd, Inst::kIdVpcmpgtq), V(out), V(p), V(q));
+  }
 
   // out = the mask of `op` (LT LE EQ NE GE GT) on p, q; uses s2 for the negations.
   void compare(Op op, int out, int p, int q) {
@@ -41,10 +51,11 @@ class IntEmitter {
     a_.vpxor(V(out), V(r_.s2), V(out == r_.s1 ? r_.s0 : r_.s1));
   }
 
-  // out = max or min of p and q (signed), written last; s0 as scratch for int64.
+  // out = max or min of p and q, written last; s0 and s1 as scratch for 64-bit lanes.
   void min_max(bool max, int out, int p, int q) {
     if (!wide()) {
-      a_.emit(max ? Inst::kIdVpmaxsd : Inst::kIdVpminsd, V(out), V(p), V(q));
+      const InstId id = unsigned_ ? (max ? Inst::kIdVpmaxud : Inst::kIdVpminud) : (max ? Inst::kIdVpmaxsd : Inst::kIdVpminsd);
+      a_.emit(id, V(out), V(p), V(q));
       return;
     }
     greater(r_.s0, p, q);
@@ -99,8 +110,8 @@ class IntEmitter {
       case Op::MAXIMUM: min_max(true, d, x, y); break;
       case Op::MINIMUM: min_max(false, d, x, y); break;
       case Op::CLIP:  // minimum(maximum(x, y), z)
-        min_max(true, r_.s1, x, y);
-        min_max(false, d, r_.s1, z);
+        min_max(true, r_.s2, x, y);
+        min_max(false, d, r_.s2, z);
         break;
       case Op::AND: a_.vpand(V(d), V(x), V(y)); break;
       case Op::OR: a_.vpor(V(d), V(x), V(y)); break;
@@ -135,12 +146,33 @@ class IntEmitter {
   int cast(const Instruction& ins) {
     const DType to = ins.dtype, from = ins.src;
     const int d = r_.d, x = r_.x;
+    const int to_bits = static_cast<int>(itemsize(to)) * 8, from_bits = static_cast<int>(itemsize(from)) * 8;
+    if (from == DType::Bool) {  // mask -> 0/1
+      if (to_bits == 32) a_.vpsrld(V(d, 32), V(x, 32), 31);
+      else a_.vpsrlq(V(d, 64), V(x, 64), 63);
+      return to_bits;
+    }
+    if (to == DType::Bool) {  // x != 0
+      bits_ = from_bits;
+      zero(r_.s0);
+      a_.emit(pick(Inst::kIdVpcmpeqd, Inst::kIdVpcmpeqq), V(r_.s2), V(x), V(r_.s0));
+      ones(r_.s1);
+      a_.vpxor(V(d), V(r_.s2), V(r_.s1));
+      return bits_;
+    }
     if (from == DType::Int32 && to == DType::Float32) {
       a_.vcvtdq2ps(V(d, 32), V(x, 32));
       return 32;
     }
     if (from == DType::Int32 && to == DType::Float64) {
       a_.vcvtdq2pd(ymm(d), xmm(x));
+      return 64;
+    }
+    if (from == DType::UInt32 && to == DType::Float64) {  // zero-extended below 2^52: exact
+      a_.vpmovzxdq(ymm(r_.s0), xmm(x));
+      constant64(r_.s1, 0x4330000000000000ull);  // 2^52
+      a_.vpor(ymm(r_.s0), ymm(r_.s0), ymm(r_.s1));
+      a_.vsubpd(ymm(d), ymm(r_.s0), ymm(r_.s1));
       return 64;
     }
     if (from == DType::Int64 && to == DType::Float64) {
@@ -158,34 +190,24 @@ class IntEmitter {
       a_.vaddpd(ymm(d), ymm(r_.s0), ymm(r_.s2));
       return 64;
     }
-    if (from == DType::Int32 && to == DType::Int64) {
-      a_.vpmovsxdq(ymm(d), xmm(x));
-      return 64;
-    }
-    if (from == DType::Int64 && to == DType::Int32) {  // the low halves
+    // Integer -> integer: the same bits, the low halves, or sign- or zero-extended.
+    if (from_bits == to_bits) {
+      a_.vmovaps(V(d, to_bits), V(x, from_bits));
+    } else if (to_bits == 64) {
+      if (is_jit_unsigned(from)) a_.vpmovzxdq(ymm(d), xmm(x));
+      else a_.vpmovsxdq(ymm(d), xmm(x));
+    } else {
       a_.vextracti128(xmm(r_.s0), ymm(x), 1);
       a_.vshufps(xmm(d), xmm(x), xmm(r_.s0), 0x88);
-      return 32;
     }
-    if (from == DType::Bool) {  // mask -> 0/1
-      const int bits = to == DType::Int32 ? 32 : 64;
-      if (bits == 32) a_.vpsrld(V(d, 32), V(x, 32), 31);
-      else a_.vpsrlq(V(d, 64), V(x, 64), 63);
-      return bits;
-    }
-    // int -> bool: x != 0
-    bits_ = from == DType::Int32 ? 32 : 64;
-    zero(r_.s0);
-    a_.emit(pick(Inst::kIdVpcmpeqd, Inst::kIdVpcmpeqq), V(r_.s2), V(x), V(r_.s0));
-    ones(r_.s1);
-    a_.vpxor(V(d), V(r_.s2), V(r_.s1));
-    return bits_;
+    return to_bits;
   }
 
  private:
   Assembler& a_;
   const IntRegs r_;
   int bits_;
+  const bool unsigned_;  // unsigned comparisons and min/max
 };
 
 }  // namespace
@@ -193,7 +215,8 @@ class IntEmitter {
 bool int_op_fusable(Op op, DType t) {
   if (!is_jit_int(t)) return false;
   switch (op) {
-    case Op::COPY: case Op::NEG: case Op::ABS: case Op::SIGN: case Op::SQUARE:
+    case Op::ABS: case Op::SIGN: return !is_jit_unsigned(t);
+    case Op::COPY: case Op::NEG: case Op::SQUARE:
     case Op::ADD: case Op::SUB: case Op::MUL: case Op::MAXIMUM: case Op::MINIMUM: case Op::CLIP:
     case Op::AND: case Op::OR: case Op::XOR: case Op::INVERT:
     case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
@@ -204,17 +227,19 @@ bool int_op_fusable(Op op, DType t) {
 }
 
 bool int_cast_fusable(DType to, DType from) {
-  if (from == DType::Int32) return to == DType::Float32 || to == DType::Float64 || to == DType::Int64 || to == DType::Bool;
-  if (from == DType::Int64) return to == DType::Float64 || to == DType::Int32 || to == DType::Bool;
-  return from == DType::Bool && is_jit_int(to);
+  if (from == DType::Bool || to == DType::Bool) return is_jit_int(to) || is_jit_int(from);
+  if (is_jit_int(from) && is_jit_int(to)) return true;
+  if (to == DType::Float32) return from == DType::Int32;
+  if (to == DType::Float64) return from == DType::Int32 || from == DType::Int64 || from == DType::UInt32;
+  return false;  // float -> int, and uint64 -> float, stay kernel calls
 }
 
 int emit_int_op(Assembler& a, const Instruction& ins, const IntRegs& r) {
-  return IntEmitter(a, r, ins.dtype == DType::Int64 ? 64 : 32).op(ins);
+  return IntEmitter(a, r, static_cast<int>(itemsize(ins.dtype)) * 8, is_jit_unsigned(ins.dtype)).op(ins);
 }
 
 int emit_int_cast(Assembler& a, const Instruction& ins, const IntRegs& r) {
-  return IntEmitter(a, r, 32).cast(ins);
+  return IntEmitter(a, r, 32, false).cast(ins);
 }
 
 }  // namespace exprvm::jit

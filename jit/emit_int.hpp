@@ -1,8 +1,9 @@
-// Integer instructions of the fused loop (int32 in 32-bit lanes, int64 in 64-bit lanes):
-// wrap-around arithmetic, signed comparisons and min/max, bit operations, selections and the
-// exact casts, with the interpreter's semantics (vm/kernels: NumPy's wrap-around, int64 ->
-// int32 keeps the low half, bool is 0/1, int -> bool is != 0). Division, modulo, power and
-// shifts stay kernel calls.
+// Integer instructions of the fused loop (int32/uint32 in 32-bit lanes, int64/uint64 in 64-bit
+// lanes): wrap-around arithmetic, comparisons and min/max (signed or unsigned), bit
+// operations, selections and the exact casts, with the interpreter's semantics (vm/kernels:
+// NumPy's wrap-around, a narrowing cast keeps the low half, a widening one sign- or
+// zero-extends, bool is 0/1, int -> bool is != 0). Division, modulo, power, shifts, unsigned
+// abs/sign and the inexact or unsigned-64 int -> float casts stay kernel calls.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -13,9 +14,12 @@
 
 namespace exprvm::jit {
 
-inline bool is_jit_int(DType t) { return t == DType::Int32 || t == DType::Int64; }
+inline bool is_jit_int(DType t) {
+  return t == DType::Int32 || t == DType::Int64 || t == DType::UInt32 || t == DType::UInt64;
+}
+inline bool is_jit_unsigned(DType t) { return t == DType::UInt32 || t == DType::UInt64; }
 
-// Whether the fused loop computes op on operands of integer dtype t (Int32 or Int64).
+// Whether the fused loop computes op on operands of integer dtype t (is_jit_int).
 bool int_op_fusable(Op op, DType t);
 // Whether the fused loop converts `from` to `to` exactly as the cast kernel does, where one of
 // them is an integer (the others are float/bool casts, see jit/plan.cpp).

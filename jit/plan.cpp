@@ -20,7 +20,8 @@ bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
   const ReductionPlan& r = *bc.reduction;
   const Op op = r.op;
   if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
-  if ((!is_float(r.dtype) && !is_jit_int(r.dtype)) || bc.regs[r.source].dtype != r.dtype) return false;
+  const bool signed_int = r.dtype == DType::Int32 || r.dtype == DType::Int64;
+  if ((!is_float(r.dtype) && !signed_int) || bc.regs[r.source].dtype != r.dtype) return false;
   if (static_cast<std::size_t>(plan.step) * itemsize(r.dtype) != 32) return false;  // one ymm per batch
   return bc.code.back().dst == r.source;
 }
@@ -89,7 +90,7 @@ Plan make_plan(const Bytecode& bc, bool fuse_reduction) {
     if (!fused) continue;
     ++plan.fused_instructions;
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
-      if (r != kNoReg && (bc.regs[r].dtype == DType::Float64 || bc.regs[r].dtype == DType::Int64)) plan.step = 4;
+      if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = 4;
   }
   plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);

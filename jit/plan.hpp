@@ -12,9 +12,9 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic; int32/int64 wrap-around arithmetic,
+// selections, rounding, float casts, bool logic; int32/int64/uint32/uint64 wrap-around arithmetic,
 // comparisons, min/max, bit operations, selections and exact casts, see jit/emit_int.hpp;
-// every operand float32, float64, int32, int64 or bool). Everything else (transcendental
+// every operand of those dtypes or bool). Everything else (transcendental
 // functions, integer division, modulo, power and shifts, other dtypes, complex) is a kernel
 // call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
@@ -28,7 +28,7 @@ struct Plan {
   std::vector<Segment> segments;  // consecutive, covering every instruction in order
   int fused_instructions = 0;
   // Elements per vector iteration: 8 (32-bit lanes in ymm) unless a fused instruction touches
-  // a float64 or int64 register, then 4 (64-bit lanes in ymm, 32-bit lanes in xmm).
+  // a 64-bit register, then 4 (64-bit lanes in ymm, 32-bit lanes in xmm).
   int step = 8;
   // Per instruction of a fused segment: its result must reach its register's memory (an
   // Output or Result, the reduction's source, or read by another segment); stored once, when

@@ -253,6 +253,36 @@ TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every
   }
 }
 
+TEST_CASE("jit integers: uint32/uint64 wrap around and compare unsigned as the interpreter's", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 60000;
+  std::printf("jit unsigned: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 60000));
+  // (abs and sign of unsigned integers stay kernel calls)
+  const std::vector<std::string> ops = {
+      "i + j", "i - j", "i * j", "-i", "i*i", "maximum(i, j)", "minimum(i, j)", "clip(i, j, k)", "i & j", "i | j",
+      "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j", "i > j", "where(i > j, i, k)",
+      "where(i <= j, k, i)", "where(i >= 7, i, k)", "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i",
+      "i * y", "where(i < j, x, y)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::UInt32, DType::UInt64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1025}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+  // Casts between the signed and unsigned integers (same bits, low halves, sign or zero
+  // extension) and uint32 -> float64.
+  for (const char* op : {"i + j", "where(i > 0, j, i)", "i * 1.5 + j", "maximum(i, j)"}) {
+    for (const DType t : {DType::UInt32, DType::Int32, DType::UInt64, DType::Int64}) {
+      for (const DType u : {DType::UInt32, DType::Int32, DType::UInt64, DType::Int64}) {
+        INFO(op << " i " << dtype_name(t) << " j " << dtype_name(u) << " seed=" << seed + k);
+        check_integers(op, t, 77, seed + k++, false, u);
+      }
+    }
+  }
+}
+
 TEST_CASE("jit integers: sum, prod, min, max and mean folded in the loop", "[jit][jit_int][jit_reduce]") {
   const std::uint64_t seed = seed_base() + 50000;
   std::printf("jit integer reductions: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 50000));
