@@ -1,12 +1,12 @@
 // The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
 // AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
-// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, float casts and bool logic
-// on float32/float64/bool registers are fused into one vector loop with every temporary in a
-// vector register; everything else (transcendental functions, integer and complex
-// instructions) calls the interpreter's own kernel on the whole chunk, so results are
-// bit-identical to the interpreter's. Float SUM/PROD/MIN/MAX reductions whose source the last
-// loop computes fold inside that loop in the interpreter's order (jit/emit_reduce.hpp); the
-// others fold through the executor as before.
+// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, exact casts and bool logic
+// on float32/float64, 32/64-bit integer (jit/emit_int.hpp) and bool registers are fused into
+// one vector loop with every temporary in a vector register; everything else (transcendental
+// functions, integer division, other dtypes, complex) calls the interpreter's own kernel on
+// the whole chunk, so results are bit-identical to the interpreter's. SUM/PROD/MIN/MAX of
+// float32/float64/int32/int64 whose source the last loop computes fold inside that loop in
+// the interpreter's AVX2 order (jit/emit_reduce.hpp); the others fold through the executor.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
