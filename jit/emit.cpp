@@ -1,12 +1,18 @@
 // The chunk function's code: a fixed frame (callee-saved registers, len in rbx, the register
-// file in rbp), then each segment of the plan in order. A fused segment loads the memory bases
+// file in rbp, the reduction's accumulator and stride on the stack, see jit/emit_reduce.hpp),
+// then each segment of the plan in order. A fused segment loads the memory bases
 // of its registers into general registers, broadcasts its uniforms and constants into vector
 // registers once, and runs a vector loop of plan.step elements and a one-element tail loop
-// over the same instruction sequence. Values live in ymm0..ymm12 (float32 in 32-bit lanes,
-// float64 in 64-bit lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15 are scratch
+// over the same instruction sequence (the loop that folds a reduction is jit/emit_reduce's).
+// Values live in ymm0..ymm12 (float32 and int32 in 32-bit lanes, float64 and int64 in 64-bit
+// lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15 are scratch
 // inside one instruction. When the registers run out the value used farthest ahead is
 // evicted, stored first to its register's chunk buffer if it is not in memory yet.
 #include "jit/emit.hpp"
+
+#include "jit/emit_int.hpp"
+#include "jit/emit_reduce.hpp"
+#include "vm/executor.hpp"
 
 #include <array>
 #include <bitset>
@@ -44,6 +50,12 @@ struct ConstantPool {
 
 bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || ins.c == r; }
 
+// The dtype whose loads, stores and broadcasts move a value of dtype t (same element size).
+DType storage(DType t) {
+  if (t == DType::Int32 || t == DType::UInt32) return DType::Float32;
+  return t == DType::Int64 || t == DType::UInt64 ? DType::Float64 : t;
+}
+
 bool is_uniform(RegKind k) { return k == RegKind::Const || k == RegKind::Scalar || k == RegKind::Uniform; }
 
 std::uint32_t predicate(Op op) {
@@ -68,6 +80,17 @@ class SegmentEmitter {
   // memory: a value from or for another segment, or a spill).
   bool emit() {
     assign_bases_and_hoist();
+    if (reduces()) {
+      emit_reduction_loop(a_, *bc_.reduction, plan_.step, static_cast<int>(vm::kChunk), value_regs_,
+                          {kLen, kIndex, kVectorEnd, kAddr},
+                          [&](bool vector, int disp) {
+                            disp_ = disp;
+                            body(vector);
+                            disp_ = 0;
+                            return last_result_;
+                          });
+      return touched_temps_;
+    }
     const int step = plan_.step;
     Label vector_loop = a_.newLabel(), tail = a_.newLabel(), tail_loop = a_.newLabel(),
           done = a_.newLabel();
@@ -96,6 +119,8 @@ class SegmentEmitter {
 
  private:
   DType dtype(Reg r) const { return bc_.regs[r].dtype; }
+  // This segment's loop folds the program's reduction (the plan's last segment).
+  bool reduces() const { return plan_.fused_reduction && seg_.end == static_cast<int>(bc_.code.size()); }
 
   // The first kBaseCount registers whose memory the segment reads (before defining them) or
   // writes get a base register; its first kMaxHoisted uniforms a vector register for the
@@ -114,7 +139,7 @@ class SegmentEmitter {
         if (r == kNoReg || defined[r] || hoisted_[r] >= 0) continue;
         if (!is_uniform(bc_.regs[r].kind)) {
           in_memory(r);
-        } else if (hoisted < kMaxHoisted) {
+        } else if (hoisted < kMaxHoisted - (reduces() ? 2 : 0)) {  // (4 value registers left)
           hoisted_[r] = kValueRegs - 1 - hoisted++;
           broadcast(r, hoisted_[r]);
         }
@@ -122,7 +147,7 @@ class SegmentEmitter {
       defined[ins.dst] = 1;
       if (plan_.store_result[k]) in_memory(ins.dst);
     }
-    value_regs_ = kValueRegs - hoisted;
+    value_regs_ = kValueRegs - hoisted - (reduces() ? kReductionRegs : 0);
     bases_used_ = bases;
   }
 
@@ -131,7 +156,7 @@ class SegmentEmitter {
     return bits * plan_.step == 256 ? Vec(ymm(id)) : Vec(xmm(id));
   }
   int lane_bits(Reg r) const {
-    const DType t = dtype(r);
+    const DType t = storage(dtype(r));
     if (t == DType::Float64) return 64;
     if (t == DType::Float32) return 32;
     return wide_mask_[r] ? 64 : 32;
@@ -142,13 +167,13 @@ class SegmentEmitter {
     Gp base = kAddr;
     if (base_of_[r] >= 0) base = kBases[base_of_[r]];
     else a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
-    return ptr(base, kIndex, shift, 0, size);
+    return ptr(base, kIndex, shift, disp_ << shift, size);
   }
 
   // Register r's value (a uniform: element 0) broadcast into vector register id.
   void broadcast(Reg r, int id) {
     a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32: a_.vbroadcastss(vec(id, 32), dword_ptr(kAddr)); break;
       case DType::Float64: a_.vbroadcastsd(ymm(id), qword_ptr(kAddr)); break;
       default:
@@ -162,7 +187,7 @@ class SegmentEmitter {
   void load(Reg r, int id) {
     if (is_uniform(bc_.regs[r].kind)) return broadcast(r, id);
     const bool v = vector_;
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32:
         v ? a_.vmovups(vec(id, 32), at(r, 2, 0)) : a_.vmovss(xmm(id), at(r, 2, 4));
         break;
@@ -185,7 +210,7 @@ class SegmentEmitter {
 
   void store(Reg r, int id) {
     const bool v = vector_;
-    switch (dtype(r)) {
+    switch (storage(dtype(r))) {
       case DType::Float32:
         v ? a_.vmovups(at(r, 2, 0), vec(id, 32)) : a_.vmovss(at(r, 2, 4), xmm(id));
         break;
@@ -286,6 +311,7 @@ class SegmentEmitter {
     std::bitset<16> locked;
     for (int i = 0; i < 3; ++i) {
       if (operands[i] == kNoReg) continue;
+      if (i == 1 && second_from_memory(ins, k)) continue;  // compute() reads memory_b_
       id[i] = ensure(operands[i], k, locked);
       locked.set(id[i]);
     }
@@ -310,6 +336,7 @@ class SegmentEmitter {
       unsaved_[ins.dst] = 0;
     }
     if (next_use(ins.dst, k) == kNever) release(ins.dst);
+    last_result_ = d;
   }
 
   // ins by its vector function into d, keeping every value still needed, every hoisted
@@ -327,6 +354,26 @@ class SegmentEmitter {
     return ins.dtype == DType::Float32 ? 32 : 64;
   }
 
+  // Whether ins's second operand is read straight from memory (sets memory_b_): a vector
+  // body's float arithmetic or comparison whose second operand is an array value in memory,
+  // in no vector register and read by no later instruction of the segment. One load fewer
+  // per vector: the loops are bound by loads and front-end slots.
+  bool second_from_memory(const Instruction& ins, int k) {
+    switch (ins.op) {
+      case Op::ADD: case Op::SUB: case Op::MUL: case Op::DIV:
+      case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT: break;
+      default: return false;
+    }
+    const Reg b = ins.b;
+    if (!vector_ || !is_float_dtype(ins.dtype) || dtype(b) != ins.dtype || b == ins.a ||
+        is_uniform(bc_.regs[b].kind) || base_of_[b] < 0 || hoisted_[b] >= 0 || vec_of_[b] >= 0 ||
+        next_use(b, k) != kNever)  // (a base register: kAddr may change before compute())
+      return false;
+    memory_b_ = at(b, ins.dtype == DType::Float32 ? 2 : 3, 0);
+    return true;
+  }
+  static bool is_float_dtype(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
   // out = NumPy's maximum/minimum of x and y: vmaxps(x, y) is x > y ? x : y (y when either is
   // NaN), then x where x is NaN. Writes `out` last, using scratch t0 and t1.
   void min_max(bool max, bool f32, int bits, int out, int x, int y, int t0, int t1) {
@@ -342,9 +389,15 @@ class SegmentEmitter {
   int compute(const Instruction& ins, int d, int x, int y, int z) {
     if (ins.op == Op::CAST) return cast(ins, d, x);
     if (ins.dtype == DType::Bool) return logic(ins, d, x, y, z);
+    if (is_jit_int(ins.dtype)) {
+      const int bits = static_cast<int>(itemsize(ins.dtype)) * 8;
+      const int m = ins.op == Op::WHERE ? with_bits(ins.a, x, bits, kS0) : x;  // (WHERE uses no scratch)
+      return emit_int_op(a_, ins, {d, m, y, z, kS0, kS1, kS2, plan_.step, kTmp});
+    }
     const bool f32 = ins.dtype == DType::Float32;
     const int bits = f32 ? 32 : 64;
     auto V = [&](int i) { return vec(i, bits); };
+    auto Y = [&]() -> Operand { return y >= 0 ? Operand(V(y)) : Operand(memory_b_); };  // (second_from_memory)
     auto pick = [&](InstId ps, InstId pd) { return f32 ? ps : pd; };
     auto constant = [&](const Label& l32, const Label& l64) {
       if (f32) a_.vbroadcastss(V(kS0), dword_ptr(l32));
@@ -361,10 +414,10 @@ class SegmentEmitter {
         a_.emit(pick(Inst::kIdVroundps, Inst::kIdVroundpd), V(d), V(x), Imm(8 | mode));
         break;
       }
-      case Op::ADD: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(d), V(x), V(y)); break;
-      case Op::SUB: a_.emit(pick(Inst::kIdVsubps, Inst::kIdVsubpd), V(d), V(x), V(y)); break;
-      case Op::MUL: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(d), V(x), V(y)); break;
-      case Op::DIV: a_.emit(pick(Inst::kIdVdivps, Inst::kIdVdivpd), V(d), V(x), V(y)); break;
+      case Op::ADD: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(d), V(x), Y()); break;
+      case Op::SUB: a_.emit(pick(Inst::kIdVsubps, Inst::kIdVsubpd), V(d), V(x), Y()); break;
+      case Op::MUL: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(d), V(x), Y()); break;
+      case Op::DIV: a_.emit(pick(Inst::kIdVdivps, Inst::kIdVdivpd), V(d), V(x), Y()); break;
       case Op::MAXIMUM: case Op::MINIMUM:
         min_max(ins.op == Op::MAXIMUM, f32, bits, d, x, y, kS0, kS1);
         break;
@@ -378,7 +431,7 @@ class SegmentEmitter {
         a_.vmovaps(V(d), V(kS0));
         break;
       case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
-        a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(d), V(x), V(y), Imm(predicate(ins.op)));
+        a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(d), V(x), Y(), Imm(predicate(ins.op)));
         break;
       case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
         a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(y), Imm(predicate(ins.op)));
@@ -426,6 +479,10 @@ class SegmentEmitter {
 
   int cast(const Instruction& ins, int d, int x) {
     const DType to = ins.dtype, from = ins.src;
+    if (is_jit_int(to) || is_jit_int(from)) {
+      const int m = from == DType::Bool ? with_bits(ins.a, x, static_cast<int>(itemsize(to)) * 8, kS0) : x;  // (no scratch)
+      return emit_int_cast(a_, ins, {d, m, -1, -1, kS0, kS1, kS2, plan_.step, kTmp});
+    }
     if (to == DType::Float32 && from == DType::Float64) {
       a_.vcvtpd2ps(xmm(d), ymm(x));
       return 32;
@@ -458,6 +515,9 @@ class SegmentEmitter {
   int value_regs_ = kValueRegs;
   int bases_used_ = 0;  // kBases[0..bases_used_) hold memory bases through the segment
   bool vector_ = true;  // emitting the vector body, or the one-element tail
+  Mem memory_b_;        // the second operand's memory (second_from_memory)
+  int disp_ = 0;        // elements added to the index in every access (an unrolled body)
+  int last_result_ = -1;  // the vector register of the last instruction's result
   bool touched_temps_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
   // as 64-bit lanes, a value not yet in memory; per vector register: the register it holds.
@@ -491,10 +551,13 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()};
   const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
   for (const Gp& g : saved) a.push(g);
-  a.sub(rsp, 8);  // 16-byte aligned for calls
+  a.sub(rsp, 8 + kFrameBytes);  // 16-byte aligned for calls
   a.mov(kLen, rdi);
   a.mov(kRegs, rsi);
+  static_assert(kCallFrameBase >= kFrameBytes, "the call frame keeps the reduction's slots at [rsp]");
   if (plan.vector_calls > 0) enter_call_frame(a, kIndex);
+  a.mov(qword_ptr(rsp), rdx);  // the reduction's accumulator and its stride
+  a.mov(qword_ptr(rsp, kAccStrideSlot), rcx);
   for (const Segment& seg : plan.segments) {
     if (a.logger())
       a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "whole-chunk kernel calls:", seg.begin, seg.end - 1);
@@ -507,7 +570,7 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   }
   a.vzeroupper();
   if (plan.vector_calls > 0) leave_call_frame(a);
-  a.add(rsp, 8);
+  a.add(rsp, 8 + kFrameBytes);
   for (int i = 5; i >= 0; --i) a.pop(saved[i]);
   a.ret();
   a.align(AlignMode::kData, 8);

@@ -76,21 +76,21 @@ std::unique_ptr<Code> decline(std::string* why, const char* reason) {
 Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
 void set_mode(Mode m) { mode_flag().store(m, std::memory_order_relaxed); }
 
-Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length)
-    : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length) {}
+Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces)
+    : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length), reduces_(reduces) {}
 Code::~Code() { runtime().release(fn_); }
 
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
-                              std::string* listing, std::string* why) {
+                              std::string* listing, std::string* why, vm::Isa isa) {
   if (!cpu_has_avx2_fma()) return decline(why, "the CPU has no AVX2+FMA");
   if (kernels.size() != bc.code.size()) return decline(why, "kernel list does not match the code");
   if (bc.code.size() > kMaxInstructions) return decline(why, "more than kMaxInstructions instructions");
   if (std::any_of(bc.code.begin(), bc.code.end(), [](const Instruction& i) { return i.op == Op::CIS; })) {
     Bytecode split = bc;  // cos + i sin read as cos and sin: vector calls (see split_cis)
     std::vector<vm::Kernel> split_kernels(kernels.begin(), kernels.end());
-    if (split_cis(split, split_kernels)) return compile(split, split_kernels, listing, why);
+    if (split_cis(split, split_kernels)) return compile(split, split_kernels, listing, why, isa);
   }
-  const Plan plan = make_plan(bc, kernels);
+  const Plan plan = make_plan(bc, kernels, isa == vm::Isa::Avx2);
   if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
   asmjit::CodeHolder holder;
   holder.init(runtime().environment());
@@ -115,7 +115,7 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
   if (listing) *listing = logger.data();
   const int fused = plan.fused_instructions;
   return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused,
-                                any_length);
+                                any_length, plan.fused_reduction);
 }
 
 }  // namespace exprvm::jit
@@ -129,15 +129,15 @@ std::string listing(const Bytecode& bc) {
   std::vector<vm::Kernel> kernels;
   for (const vm::ExecInstr& e : ex.main[static_cast<int>(isa)]) kernels.push_back(e.fn);
   std::string text, why;
-  const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why);
+  const std::unique_ptr<Code> code = compile(bc, kernels, &text, &why, isa);
   if (!code) return "; JIT: interpreted (" + why + ")\n";
   Bytecode split = bc;
   split_cis(split, kernels);
   const int vector_calls = make_plan(split, kernels).vector_calls;
   return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
          " fused instructions (" + std::to_string(vector_calls) + " of them vector calls), " +
-         std::to_string(code->called_instructions()) + " kernel calls, " +
-         std::to_string(code->bytes()) + " bytes\n" + text;
+         std::to_string(code->called_instructions()) + " kernel calls, " + std::to_string(code->bytes()) +
+         " bytes" + (code->reduces() ? ", reduction fused" : "") + "\n" + text;
 }
 
 }  // namespace exprvm::jit

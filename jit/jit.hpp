@@ -1,13 +1,15 @@
 // The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
 // AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
-// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, float casts, bool logic and
-// the cheap float predicates (jit/inline_functions.hpp) on float32/float64/bool registers are
-// fused into one vector loop with every temporary in a vector register; the other float
-// functions (exp, tanh, sin, pow, ...) are called from that loop on one vector at a time, as
-// the interpreter's own AVX2 kernels (jit/vector_calls.hpp); everything else (integer and
-// complex instructions, and every function under another ISA's kernels) calls the
-// interpreter's kernel on the whole chunk. Results are bit-identical to the interpreter's.
-// Reductions fold through the executor as before.
+// vm/executor.cpp). Arithmetic, comparisons, selections, rounding, exact casts, bool logic and
+// the cheap float predicates (jit/inline_functions.hpp) on float32/float64, 32/64-bit integer
+// (jit/emit_int.hpp) and bool registers are fused into one vector loop with every temporary in
+// a vector register; the other float functions (exp, tanh, sin, pow, ...) are called from that
+// loop on one vector at a time, as the interpreter's own AVX2 kernels (jit/vector_calls.hpp);
+// everything else (integer division, other dtypes, complex, and every function under another
+// ISA's kernels) calls the interpreter's kernel on the whole chunk. Results are bit-identical
+// to the interpreter's. SUM/PROD/MIN/MAX of float32/float64/int32/int64 whose source the last
+// loop computes fold inside that loop in the interpreter's AVX2 order (jit/emit_reduce.hpp);
+// the others fold through the executor.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -25,8 +27,12 @@
 namespace exprvm::jit {
 
 // Runs every instruction of the chunk code over elements [0, len) of each register's memory,
-// regs being the executor's register file (a pointer per register, then a null).
-using ChunkFn = void (*)(std::size_t len, void* const* regs);
+// regs being the executor's register file (a pointer per register, then a null). When the
+// code reduces(), it also folds the reduction source of each chunk of vm::kChunk elements
+// (the last one shorter) into an accumulator, as the interpreter's reduction kernel would:
+// chunk c into the one at acc + c * acc_stride bytes (stride 0: all into *acc). acc and
+// acc_stride are unused otherwise.
+using ChunkFn = void (*)(std::size_t len, void* const* regs, void* acc, std::size_t acc_stride);
 
 // Generated code is at most this long, from at most this many instructions; longer programs
 // are interpreted.
@@ -36,7 +42,7 @@ inline constexpr std::size_t kMaxInstructions = 1024;  // (planning is quadratic
 // Generated code, executable (never writable through the same mapping), freed with it.
 class Code {
  public:
-  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length);
+  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces);
   ~Code();
   Code(const Code&) = delete;
   Code& operator=(const Code&) = delete;
@@ -47,20 +53,24 @@ class Code {
   // The function uses no chunk buffer, so one call may run any number of elements (a whole
   // range of chunks over the caller's contiguous buffers).
   bool any_length() const { return any_length_; }
+  // The function folds the program's reduction itself (the executor must not fold it again).
+  bool reduces() const { return reduces_; }
 
  private:
   ChunkFn fn_;
   std::size_t bytes_;
   int fused_, called_;
-  bool any_length_;
+  bool any_length_, reduces_;
 };
 
 // Compiles bc.code, calling kernels[i] for instruction i where it is not fused. Returns null
 // (the program stays interpreted) when the CPU lacks AVX2+FMA, nothing would be fused, or the
 // code would exceed kMaxCodeBytes; `why` then says which. `listing`, when given, receives the
-// assembly.
+// assembly. `isa`: the ISA of `kernels`; the reduction is fused only for AVX2's (its kernels
+// fold 256-bit batches, the order the generated loop reproduces).
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
-                              std::string* listing = nullptr, std::string* why = nullptr);
+                              std::string* listing = nullptr, std::string* why = nullptr,
+                              vm::Isa isa = vm::Isa::Avx2);
 
 // For `exprvm disasm --jit`: a summary line and the assembly of bc's chunk function built with
 // the active ISA's kernels, or the reason it stays interpreted.

@@ -4,11 +4,12 @@
 
 #include "jit/inline_functions.hpp"
 #include "jit/vector_calls.hpp"
+#include "jit/emit_int.hpp"
 
 namespace exprvm::jit {
 namespace {
 
-bool jit_dtype(DType t) { return t == DType::Float32 || t == DType::Float64 || t == DType::Bool; }
+bool jit_dtype(DType t) { return t == DType::Float32 || t == DType::Float64 || t == DType::Bool || is_jit_int(t); }
 
 bool is_float(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
@@ -16,11 +17,26 @@ bool reads(const Instruction& ins, Reg r) { return ins.a == r || ins.b == r || i
 
 }  // namespace
 
+bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
+  if (!bc.reduction || plan.segments.empty() || !plan.segments.back().fused) return false;
+  const ReductionPlan& r = *bc.reduction;
+  const Op op = r.op;
+  if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
+  const bool signed_int = r.dtype == DType::Int32 || r.dtype == DType::Int64;
+  if ((!is_float(r.dtype) && !signed_int) || bc.regs[r.source].dtype != r.dtype) return false;
+  if (static_cast<std::size_t>(plan.step) * itemsize(r.dtype) != 32) return false;  // one ymm per batch
+  return bc.code.back().dst == r.source;
+}
+
 bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
     if (r != kNoReg && !jit_dtype(bc.regs[r].dtype)) return false;
   const DType t = ins.dtype;
-  if (ins.op == Op::CAST) return jit_dtype(t) && jit_dtype(ins.src) && t != ins.src;
+  if (ins.op == Op::CAST) {
+    if (is_jit_int(t) || is_jit_int(ins.src)) return int_cast_fusable(t, ins.src);
+    return jit_dtype(t) && jit_dtype(ins.src) && t != ins.src;
+  }
+  if (is_jit_int(t)) return int_op_fusable(ins.op, t);
   if (is_float(t)) {
     switch (ins.op) {
       case Op::COPY: case Op::NEG: case Op::ABS: case Op::SQUARE: case Op::SQRT:
@@ -44,7 +60,7 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   return false;
 }
 
-Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels) {
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fuse_reduction) {
   Plan plan;
   const int n = static_cast<int>(bc.code.size());
   plan.vector_call.assign(n, nullptr);
@@ -80,8 +96,9 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels) {
     if (!fused) continue;
     ++plan.fused_instructions;
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
-      if (r != kNoReg && bc.regs[r].dtype == DType::Float64) plan.step = 4;
+      if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = 4;
   }
+  plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);
   for (int i = 0; i < n; ++i) {
     const Reg d = bc.code[i].dst;
@@ -92,7 +109,7 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels) {
       if (reads(bc.code[j], d) && segment_of[j] != segment_of[i]) store = true;
       redefined = bc.code[j].dst == d;
     }
-    if (!redefined && bc.reduction && bc.reduction->source == d) store = true;
+    if (!redefined && bc.reduction && bc.reduction->source == d && !plan.fused_reduction) store = true;
     plan.store_result[i] = store;
   }
   return plan;

@@ -14,9 +14,12 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic, the inline functions; every operand float32,
-// float64 or bool). The other float functions join the loop as vector calls when make_plan is
-// given the kernels (see Plan::vector_call); everything else is a whole-chunk kernel call.
+// selections, rounding, float casts, bool logic, the inline functions; int32/int64/uint32/uint64
+// wrap-around arithmetic, comparisons, min/max, bit operations, selections and exact casts, see
+// jit/emit_int.hpp; every operand of those dtypes or bool). The other float functions join the
+// loop as vector calls when make_plan is given the kernels (see Plan::vector_call); everything
+// else (integer division, modulo, power and shifts, other dtypes, complex) is a whole-chunk
+// kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
@@ -27,8 +30,8 @@ struct Segment {
 struct Plan {
   std::vector<Segment> segments;  // consecutive, covering every instruction in order
   int fused_instructions = 0;
-  // Elements per vector iteration: 8 (float32 in ymm) unless a fused instruction touches a
-  // float64 register, then 4 (float64 in ymm, float32 in xmm).
+  // Elements per vector iteration: 8 (32-bit lanes in ymm) unless a fused instruction touches
+  // a 64-bit register, then 4 (64-bit lanes in ymm, 32-bit lanes in xmm).
   int step = 8;
   // Per instruction of a fused segment: its result must reach its register's memory (an
   // Output or Result, the reduction's source, or read by another segment); stored once, when
@@ -39,10 +42,20 @@ struct Plan {
   // null (computed inline, or not fused); and how many instructions are such calls.
   std::vector<const void*> vector_call;
   int vector_calls = 0;
+  // The whole-array or axis reduction is folded inside the last fused loop (see
+  // jit/emit_reduce.hpp): its source is the last instruction's result, never stored.
+  bool fused_reduction = false;
 };
 
 // kernels (optional): the interpreter's kernel per instruction; instructions with a vector
 // function for their kernel (see vector_function) join the fused loops as vector calls.
-Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {});
+// fuse_reduction: the caller's ISA folds reductions in 256-bit batches (the order the
+// generated loop reproduces), so the reduction may be fused when its op and dtype allow.
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, bool fuse_reduction = false);
+
+// Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
+// float32/float64/int32/int64 whose source, of the accumulator's dtype, is the last instruction's
+// result, with one batch of the accumulator's dtype per vector iteration.
+bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 
 }  // namespace exprvm::jit

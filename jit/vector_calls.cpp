@@ -9,9 +9,10 @@ using namespace asmjit::x86;
 
 namespace {
 
-constexpr int kGpSlots = 16 * 32;                  // frame offset of the general registers' slots
-constexpr int kSavedRsp = kCallFrameBytes;         // frame offset of the caller's rsp
-constexpr int kFrameAllocation = kCallFrameBytes + 32;  // + the saved rsp, rounded for alignment
+constexpr int kVectorSlots = kCallFrameBase;                  // frame offset of the ymm slots
+constexpr int kGpSlots = kCallFrameBase + 16 * 32;            // frame offset of the general registers' slots
+constexpr int kSavedRsp = kCallFrameBase + kCallFrameBytes;   // frame offset of the caller's rsp
+constexpr int kFrameAllocation = kSavedRsp + 32;  // + the saved rsp, rounded for alignment
 
 bool caller_saved(const Gp& g) {
   const std::uint32_t id = g.id();
@@ -99,7 +100,7 @@ void leave_call_frame(Assembler& a) { a.mov(rsp, qword_ptr(rsp, kSavedRsp)); }
 
 void emit_vector_call(Assembler& a, const VectorCall& call, const Gp& scratch) {
   for (int id = 0; id < 16; ++id)
-    if (call.live_vectors[id]) a.vmovaps(ymmword_ptr(rsp, 32 * id), ymm(id));
+    if (call.live_vectors[id]) a.vmovaps(ymmword_ptr(rsp, kVectorSlots + 32 * id), ymm(id));
   for (int i = 0; i < call.live_gp_count; ++i)
     if (caller_saved(call.live_gps[i])) a.mov(qword_ptr(rsp, kGpSlots + 8 * int(call.live_gps[i].id())), call.live_gps[i]);
   // Operands into ymm0 (x) and ymm1 (y) in an order that overwrites neither before it is read
@@ -122,7 +123,7 @@ void emit_vector_call(Assembler& a, const VectorCall& call, const Gp& scratch) {
   for (int i = 0; i < call.live_gp_count; ++i)
     if (caller_saved(call.live_gps[i])) a.mov(call.live_gps[i], qword_ptr(rsp, kGpSlots + 8 * int(call.live_gps[i].id())));
   for (int id = 0; id < 16; ++id)
-    if (call.live_vectors[id]) a.vmovaps(ymm(id), ymmword_ptr(rsp, 32 * id));
+    if (call.live_vectors[id]) a.vmovaps(ymm(id), ymmword_ptr(rsp, kVectorSlots + 32 * id));
 }
 
 }  // namespace exprvm::jit

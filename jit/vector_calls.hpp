@@ -30,6 +30,10 @@ bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
 // Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
 // save slot per vector register and per caller-saved general register.
 inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8;
+// The call frame's slots start this far above its rsp: the bytes below are the fused
+// reduction's slots ([rsp + 0, kFrameBytes) of jit/emit_reduce.hpp), which stay at [rsp]
+// whether or not the function makes vector calls.
+inline constexpr int kCallFrameBase = 64;
 
 // One call of a vector function from the loop body: operands in vector registers args[0..arity),
 // the result wanted in vector register `result` (not among `live_vectors`). live_vectors and
@@ -48,7 +52,7 @@ struct VectorCall {
 // calls through `scratch` (a general register not live), moves ymm0 into `result` and restores.
 void emit_vector_call(asmjit::x86::Assembler& a, const VectorCall& call, const asmjit::x86::Gp& scratch);
 
-// The frame of kCallFrameBytes at a 32-byte aligned rsp, entered after the function's pushes
+// The frame of kCallFrameBase + kCallFrameBytes at a 32-byte aligned rsp, entered after the function's pushes
 // (rsp 16-byte aligned) and left before its pops; `scratch` is clobbered on entry.
 void enter_call_frame(asmjit::x86::Assembler& a, const asmjit::x86::Gp& scratch);
 void leave_call_frame(asmjit::x86::Assembler& a);

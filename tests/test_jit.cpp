@@ -328,18 +328,18 @@ TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through th
 
 TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   ModeScope mode(jit::Mode::Always);
-  // Integers only: nothing to fuse.
-  const vm::Executable ints(bytecode("i * j + 3", {{"i", DType::Int32}, {"j", DType::Int32}}));
+  // Integer division only: nothing to fuse.
+  const vm::Executable ints(bytecode("i // j", {{"i", DType::Int32}, {"j", DType::Int32}}));
   std::string why;
   std::vector<vm::Kernel> kernels;
   for (const auto& e : ints.main[static_cast<int>(vm::Isa::Sse2)]) kernels.push_back(e.fn);
   REQUIRE(jit::compile(ints.code, kernels, nullptr, &why) == nullptr);
   REQUIRE(!why.empty());
-  check_same("i * j + 3", {{"i", DType::Int32, {100}}, {"j", DType::Int32, {100}}}, 7, false);
-  // A float program with an integer part: the integer instructions become kernel calls.
-  const jit::Plan plan = jit::make_plan(bytecode("a * 2 + (i > 3)", {{"a", DType::Float64}, {"i", DType::Int64}}));
+  check_same("i // j", {{"i", DType::Int32, {100}}, {"j", DType::Int32, {100}}}, 7, false);
+  // A float program with an integer division: that instruction becomes a kernel call.
+  const jit::Plan plan = jit::make_plan(bytecode("a * 2 + (i // 3)", {{"a", DType::Float64}, {"i", DType::Int64}}));
   REQUIRE(plan.segments.size() >= 2);
-  check_same("a * 2 + (i > 3)", {{"a", DType::Float64, {77}}, {"i", DType::Int64, {77}}}, 8);
+  check_same("a * 2 + (i // 3)", {{"a", DType::Float64, {77}}, {"i", DType::Int64, {77}}}, 8);
   // Complex: interpreted.
   check_same("a * b", {{"a", DType::Complex128, {50}}, {"b", DType::Complex128, {50}}}, 9, false);
   // Mode Off and the SSE2 kernels never compile.

@@ -45,7 +45,9 @@ class Runner {
       : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
         jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
         jit_(jit_code_ ? jit_code_->fn() : nullptr),
-        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()) {
+        jit_reduces_(jit_code_ && jit_code_->reduces()),
+        jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()),
+        jit_ranges_reduce_(jit_reduces_ && jit_code_->any_length() && !p_.padded && ex_.chunk == kChunk && all_direct()) {
     if (p_.fixed_registers) return;
     file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
     own_file_ = thread_scratch(1, file_bytes_);
@@ -95,8 +97,9 @@ class Runner {
       replicate(static_cast<std::byte*>(regs[u.reg]), itemsize(bc_.regs[u.reg].dtype), fill);
   }
 
-  // Elements [start, start + len) through every instruction.
-  void chunk(void** regs, std::int64_t start, std::size_t len) const {
+  // Elements [start, start + len) through every instruction (and, when the JIT code reduces,
+  // folded into *acc).
+  void chunk(void** regs, std::int64_t start, std::size_t len, void* acc = nullptr, std::size_t acc_stride = 0) const {
     fault::before_chunk();
     for (const BoundReg& b : p_.bound) {
       const std::size_t size = b.size;
@@ -111,7 +114,7 @@ class Runner {
       }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
-    if (jit_) jit_(kernel_len, regs);
+    if (jit_) jit_(jit_reduces_ ? len : kernel_len, regs, acc, acc_stride);  // (the fold takes len elements)
     else for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (const BoundReg& b : p_.copy_back) {
       if (b.access == Access::Scatter) {
@@ -186,12 +189,13 @@ class Runner {
 
   // Folds elements [start, start + length) into acc, chunk by chunk.
   void fold_range(void** regs, std::int64_t start, std::int64_t length, void* acc) const {
+    if (jit_ranges_reduce_) return this->chunk(regs, start, static_cast<std::size_t>(length), acc);  // (folds per chunk)
     const Reg src = bc_.reduction->source;
     const auto chunk = static_cast<std::int64_t>(ex_.chunk);
     for (std::int64_t done = 0; done < length; done += chunk) {
       const auto len = static_cast<std::size_t>(std::min<std::int64_t>(chunk, length - done));
-      this->chunk(regs, start + done, len);
-      ex_.reduce[isa_](len, acc, regs[src], nullptr, nullptr);
+      this->chunk(regs, start + done, len, acc);
+      if (!jit_reduces_) ex_.reduce[isa_](len, acc, regs[src], nullptr, nullptr);
     }
   }
 
@@ -209,6 +213,13 @@ class Runner {
     }
     alignas(64) std::byte partials[kMaxReductionBlocks * 16];
     for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
+      if (jit_ranges_reduce_ && per_block == 1) {  // one JIT call folds each chunk into its block's partial
+        reduce_identity(plan.op, plan.dtype, partials + begin * isz);
+        for (std::size_t blk = begin + 1; blk < end; ++blk) std::memcpy(partials + blk * isz, partials + begin * isz, isz);
+        const auto start = static_cast<std::int64_t>(begin * chunk);
+        const auto stop = std::min(static_cast<std::int64_t>(end * chunk), p_.n);
+        return this->chunk(r, start, static_cast<std::size_t>(stop - start), partials + begin * isz, isz);
+      }
       for (std::size_t blk = begin; blk < end; ++blk) {
         void* acc = partials + blk * isz;
         reduce_identity(plan.op, plan.dtype, acc);
@@ -248,7 +259,7 @@ class Runner {
   std::unique_ptr<jit::Code> compile_jit() const {
     std::vector<Kernel> kernels;
     for (const ExecInstr& e : ex_.main[isa_]) kernels.push_back(e.fn);
-    return jit::compile(bc_, kernels);
+    return jit::compile(bc_, kernels, nullptr, nullptr, static_cast<Isa>(isa_));
   }
 
   const RunPlan& p_;
@@ -257,7 +268,9 @@ class Runner {
   int isa_;
   const jit::Code* jit_code_;  // null: interpret
   jit::ChunkFn jit_;
+  bool jit_reduces_;  // jit_ folds the reduction (jit_code_->reduces())
   bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
+  bool jit_ranges_reduce_;  // ... and fold_range's whole range, when jit_ folds the reduction
   std::size_t file_bytes_ = 0;           // one register file
   std::byte* own_file_ = nullptr;        // the calling thread's
   std::shared_ptr<const Team> team_;     // set when the cost model sends the run to the thread pool

@@ -1,0 +1,136 @@
+// The JIT's integer instructions (jit/emit_int.hpp) and integer reductions against the
+// interpreter: int32/int64/uint32/uint64 arithmetic wrapping around at the extremes,
+// comparisons, min/max, bit operations, selections and casts, every tail length, the same
+// result bytes. Random seeds are printed; EXPRVM_JIT_SEED overrides them.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jit/plan.hpp"
+#include "tests/jit_test_support.hpp"
+
+namespace exprvm::testing {
+namespace {
+
+// `source` over i, j, k (integer dtype t; j_dtype for j when given), x (float32) and y
+// (float64) of n elements, values mostly in [-1000, 1000] (wrapped for unsigned dtypes) with
+// an edge value (0, +-1, the extremes) at about one in three: interpreted and compiled must
+// write the same result bytes. `fused`: the compiled code must exist (where the JIT runs).
+void check_integers(const std::string& source, DType t, std::int64_t n, std::uint64_t seed, bool fused = true,
+                    std::optional<DType> j_dtype = std::nullopt) {
+  const Signature sig = {{"i", t}, {"j", j_dtype.value_or(t)}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
+  const Bytecode bc = compile_source(source, sig);
+  std::mt19937_64 rng(seed);
+  std::vector<TestArray> arrays;
+  std::vector<Array> args;
+  for (const Param& p : sig) {
+    arrays.push_back(make_array(p.dtype, {n}));
+    const std::vector<Value> edges = edge_values(p.dtype);
+    for (std::int64_t e = 0; e < n; ++e)
+      set_element(arrays.back().view, e, rng() % 3 == 0 ? edges[rng() % edges.size()] : random_value(p.dtype, rng, -1000, 1000));
+    args.push_back(arrays.back().view);
+  }
+  std::vector<std::byte> results[2];
+  DType result_dtype = t;
+  for (int engine = 0; engine < 2; ++engine) {
+    JitModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
+    const vm::Executable ex(bc);
+    const OwnedArray result = vm::execute(ex, args, nullptr);
+    results[engine] = element_bytes(result.array());
+    result_dtype = result.array().dtype;
+    if (engine == 1 && fused && jit_runs_here()) REQUIRE(ex.jit.code() != nullptr);
+  }
+  REQUIRE(same_values(results[0], results[1], result_dtype));
+}
+
+}  // namespace
+
+TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every tail", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 30000;
+  std::printf("jit integers: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 30000));
+  const std::vector<std::string> ops = {
+      "i + j", "i - j", "i * j", "-i", "abs(i)", "i*i", "sign(i)", "maximum(i, j)", "minimum(i, j)",
+      "clip(i, j, k)", "i & j", "i | j", "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j",
+      "i > j", "where(i > j, i, k)", "where(i < 0, i, 0)", "where(i <= j, k, i)", "where(i >= 7, i, k)",
+      "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i", "i + x", "i * y", "where(i > 0, x, y)",
+      "(i + j) * 0.5 > x", "i & (j > 0)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 70, 1023, 1025, 3000}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: uint32/uint64 wrap around and compare unsigned as the interpreter's", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 60000;
+  std::printf("jit unsigned: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 60000));
+  // (abs and sign of unsigned integers stay kernel calls)
+  const std::vector<std::string> ops = {
+      "i + j", "i - j", "i * j", "-i", "i*i", "maximum(i, j)", "minimum(i, j)", "clip(i, j, k)", "i & j", "i | j",
+      "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j", "i > j", "where(i > j, i, k)",
+      "where(i <= j, k, i)", "where(i >= 7, i, k)", "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i",
+      "i * y", "where(i < j, x, y)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::UInt32, DType::UInt64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1025}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+  // Casts between the signed and unsigned integers (same bits, low halves, sign or zero
+  // extension) and uint32 -> float64.
+  for (const char* op : {"i + j", "where(i > 0, j, i)", "i * 1.5 + j", "maximum(i, j)"}) {
+    for (const DType t : {DType::UInt32, DType::Int32, DType::UInt64, DType::Int64}) {
+      for (const DType u : {DType::UInt32, DType::Int32, DType::UInt64, DType::Int64}) {
+        INFO(op << " i " << dtype_name(t) << " j " << dtype_name(u) << " seed=" << seed + k);
+        check_integers(op, t, 77, seed + k++, false, u);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: sum, prod, min, max and mean folded in the loop", "[jit][jit_int][jit_reduce]") {
+  const std::uint64_t seed = seed_base() + 50000;
+  std::printf("jit integer reductions: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 50000));
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64}) {
+    for (const char* op : {"sum(i*j)", "sum(i)", "prod(i | 1)", "min(i - j)", "max(i * j)", "mean(i + j)",
+                           "sum(where(i > j, i, k))"}) {
+      const Signature sig = {{"i", t}, {"j", t}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
+      const bool has_code = std::string(op) != "sum(i)" || t == DType::Int32;  // (int32: a cast to int64)
+      if (has_code) REQUIRE(jit::make_plan(compile_source(op, sig), {}, true).fused_reduction);
+      for (std::int64_t n : {1, 3, 4, 5, 8, 9, 31, 33, 70, 1023, 1024, 1025, 5000, 300007}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++, has_code);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: casts between int32, int64, floats and bool", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 40000;
+  std::printf("jit integer casts: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 40000));
+  std::uint64_t k = 0;
+  // int -> float32/float64 (int64's every value, extremes included), bool -> int, int -> bool,
+  // and with j int64 beside int32 i and k: int32 -> int64.
+  for (const char* op : {"i + j", "i + x", "j + y", "i + y", "j * 1.0", "(i > 0) + j", "where(j, i, k)",
+                         "(i != 0) == (j != 0)", "j + (x > 0)", "where(i > k, j, i)", "maximum(i, j) * x"}) {
+    for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1025}) {
+      INFO(op << " n=" << n << " seed=" << seed + k);
+      check_integers(op, DType::Int64, n, seed + k++);
+      check_integers(op, DType::Int32, n, seed + k++);
+      check_integers(op, DType::Int32, n, seed + k++, true, DType::Int64);
+    }
+  }
+}
+
+}  // namespace exprvm::testing
