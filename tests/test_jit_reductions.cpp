@@ -77,7 +77,7 @@ TEST_CASE("jit reductions: every op and float dtype, every tail length, bit-iden
   std::printf("jit reductions: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed));
   const std::vector<std::string> programs = {"sum(a*b)", "prod(a/b + 1)", "min(a - b)", "max(a*b)",
                                              "mean(a*b + c)", "sum(where(a > b, a, c))", "max(minimum(a, b))",
-                                             "sum(a*b - c*(a > 0))", "sum(tanh(a) * b)",
+                                             "sum(a*b - c*(a > 0))", "sum(tanh(a) * b)", "max(exp(a) + sin(b))",  // vector calls in the loop
                                              // register pressure: 4 uniforms hoisted, 3-operand ops
                                              "sum(clip(a*1.5 + 2.5, b - 3.5, c*4.5) + where(a > 5.5, b, 6.5) * 7.5)"};
   std::uint64_t k = 0;
