@@ -88,12 +88,13 @@ TEST_CASE("fused dense kernels equal the reference at every width, row count and
   const std::uint64_t seed = 31;
   CAPTURE(seed);
   std::mt19937_64 rng(seed);
-  // Widths around the 8-float vectors and the 4- and 8-vector column blocks.
+  // Widths around the 8-float vectors and the column blocks (one row: up to 4 vectors, 13
+  // vectors as 4,3,3,3; batches: 2 vectors).
   for (Activation a : {Activation::Linear, Activation::Relu, Activation::Elu, Activation::Tanh}) {
     for (std::int64_t out : {1, 2, 7, 8, 9, 16, 30, 31, 32, 33, 64, 65, 100}) {
       for (std::int64_t in : {1, 3, 25, 30, 100}) {
         const Model model = dense_model({in, out}, a, rng);
-        for (std::int64_t rows : {1, 2, 3, 5}) {
+        for (std::int64_t rows : {1, 2, 3, 5, 6, 7, 13}) {  // the 6-row tiles and remainders
           CAPTURE(std::string(activation_name(a)), in, out, rows);
           Model hidden(in);  // the activation on the one layer (dense_model's last is linear)
           const auto& dense = dynamic_cast<const Dense&>(model.layer(0));
@@ -104,6 +105,28 @@ TEST_CASE("fused dense kernels equal the reference at every width, row count and
           CHECK(workspace.plan.route(0) == DenseRoute::Fused);
           check_against_reference(hidden, x, y);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("packed layers chain through padded buffers at any width and row count",
+          "[nn][plan]") {
+  const std::uint64_t seed = 36;
+  CAPTURE(seed);
+  std::mt19937_64 rng(seed);
+  // Every hidden width pads to whole vectors between layers; the last (3 or 1 wide) is stored
+  // masked or as one float per row into the caller's tensor.
+  for (Activation a : {Activation::Relu, Activation::Elu}) {
+    for (const std::vector<std::int64_t>& widths :
+         {std::vector<std::int64_t>{25, 17, 9, 3}, std::vector<std::int64_t>{7, 40, 33, 1},
+          std::vector<std::int64_t>{1, 8, 16, 2}}) {
+      const Model model = dense_model(widths, a, rng);
+      for (std::int64_t rows : {1, 4, 6, 13, 100}) {
+        CAPTURE(std::string(activation_name(a)), widths, rows);
+        const Tensor x = random_tensor(rows, widths.front(), rng, -2, 2);
+        PredictWorkspace workspace;
+        for (int call = 0; call < 2; ++call) check_against_reference(model, x, model.predict(x, workspace));
       }
     }
   }
