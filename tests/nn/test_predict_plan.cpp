@@ -225,6 +225,15 @@ TEST_CASE("a plan is re-made for another model, row count or layer", "[nn][plan]
   CHECK(model.predict(x, workspace).cols == 3);
   const Model other = dense_model({25, 30, 1}, Activation::Elu, rng);
   check_against_reference(other, x, other.predict(x, workspace));
+  // Weights changed in place (as an optimizer does): plans copy fused layers' weights, so the
+  // mutable access makes the next predict re-make the plan.
+  Model trained = dense_model({25, 30, 1}, Activation::Elu, rng);
+  const Tensor before = trained.predict(x, workspace);
+  for (const Parameter& p : trained.parameters())
+    for (float& v : p.value->data) v *= 0.5f;
+  const Tensor& after = trained.predict(x, workspace);
+  CHECK(after.data != before.data);
+  check_against_reference(trained, x, after);
 }
 
 TEST_CASE("training's fused forward equals the reference and rejects a wrong width",
