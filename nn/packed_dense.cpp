@@ -90,8 +90,9 @@ EXPRVM_AVX2 void block_sums(
     for (int r = 0; r < R; ++r)
       #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[s][r][v] = _mm256_setzero_ps();
+  const std::int64_t whole_sets = in - in % S;
   std::int64_t i = 0;
-  for (; i + S <= in; i += S)
+  for (; i < whole_sets; i += S)
     #pragma GCC unroll 16
     for (int s = 0; s < S; ++s) multiply_add<R, V>(acc[s], x + i + s, x_stride, w + (i + s) * width);
   for (; i < in; ++i) multiply_add<R, V>(acc[0], x + i, x_stride, w + i * width);
