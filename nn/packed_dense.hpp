@@ -40,9 +40,9 @@ struct PackedDense {
 PackedDense pack_dense(const Tensor& kernel, const Tensor& bias);
 
 // One run of a packed layer: rows of x (x_stride apart, the layer's `in` floats read) to rows
-// of y (y_stride apart). y_stride >= layer->width (a padded buffer): whole vectors are stored,
-// the padding lanes getting act(0), which is 0 for every fused activation; otherwise the last
-// vector of each row is stored masked.
+// of y (y_stride apart). out == 1: one float per row. Otherwise, y_stride >= layer->width (a
+// padded buffer): whole vectors are stored, the padding lanes getting act(0), which is 0 for
+// every fused activation; y_stride < width: the last vector of each row is stored masked.
 struct PackedOperands {
   const float* x;
   std::int64_t x_stride;

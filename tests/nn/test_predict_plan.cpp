@@ -115,12 +115,13 @@ TEST_CASE("packed layers chain through padded buffers at any width and row count
   const std::uint64_t seed = 36;
   CAPTURE(seed);
   std::mt19937_64 rng(seed);
-  // Every hidden width pads to whole vectors between layers; the last (3 or 1 wide) is stored
-  // masked or as one float per row into the caller's tensor.
+  // Every hidden width pads to whole vectors between layers (a 1-wide one is a dot product
+  // per row); the last (3, 2 or 1 wide) is stored masked or as one float per row into the
+  // caller's tensor.
   for (Activation a : {Activation::Relu, Activation::Elu}) {
     for (const std::vector<std::int64_t>& widths :
          {std::vector<std::int64_t>{25, 17, 9, 3}, std::vector<std::int64_t>{7, 40, 33, 1},
-          std::vector<std::int64_t>{1, 8, 16, 2}}) {
+          std::vector<std::int64_t>{1, 8, 16, 2}, std::vector<std::int64_t>{3, 1, 12, 2}}) {
       const Model model = dense_model(widths, a, rng);
       for (std::int64_t rows : {1, 4, 6, 13, 100}) {
         CAPTURE(std::string(activation_name(a)), widths, rows);
