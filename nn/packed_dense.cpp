@@ -73,15 +73,15 @@ EXPRVM_AVX2 __m256 add_sets(const __m256 (&acc)[S][R][V], int r, int v) {
                             add_sets<Begin + Count / 2, Count - Count / 2>(acc, r, v));
 }
 
-// sums = x · w for rows [0, R) and vectors [0, V) of one column block (w rows `width` floats
-// apart, x rows x_stride apart). The input dimension is dealt round-robin to S accumulator
-// sets, so that S x R x V FMA chains are independent; the sets are added pairwise. Not
-// inlined: in the caller, the activation's constants made GCC spill the accumulators to
-// memory on every iteration (measured with callgrind).
+// sums = bias + x · w for rows [0, R) and vectors [0, V) of one column block (w rows `width`
+// floats apart, x rows x_stride apart). The input dimension is dealt round-robin to S
+// accumulator sets, so that S x R x V FMA chains are independent; set 0 starts from the bias
+// (one add less on the way to the activation); the sets are added pairwise by add_sets
+// (a loop over the sets kept acc in memory: GCC stored the accumulators on every iteration).
 template <int R, int V>
 EXPRVM_AVX2 void block_sums(
     const float* x, std::int64_t x_stride, const float* w, std::int64_t width, std::int64_t in,
-    __m256 (&sums)[R][V]) {
+    const float* bias, __m256 (&sums)[R][V]) {
   constexpr int S = std::max(1, kWantedChains / (R * V));
   __m256 acc[S][R][V];
   #pragma GCC unroll 16
@@ -89,7 +89,8 @@ EXPRVM_AVX2 void block_sums(
     #pragma GCC unroll 16
     for (int r = 0; r < R; ++r)
       #pragma GCC unroll 16
-      for (int v = 0; v < V; ++v) acc[s][r][v] = _mm256_setzero_ps();
+      for (int v = 0; v < V; ++v)
+        acc[s][r][v] = s == 0 ? _mm256_load_ps(bias + v * kLanes) : _mm256_setzero_ps();
   const std::int64_t whole_sets = in - in % S;
   std::int64_t i = 0;
   for (; i < whole_sets; i += S)
@@ -109,13 +110,12 @@ template <class Act, int R, int V>
 EXPRVM_AVX2 void tile(const PackedOperands& d, const float* x, const float* w, const float* bias,
                       float* y, bool masked, __m256i mask) {
   __m256 sums[R][V];
-  block_sums<R, V>(x, d.x_stride, w, d.layer->width, d.layer->in, sums);
+  block_sums<R, V>(x, d.x_stride, w, d.layer->width, d.layer->in, bias, sums);
   #pragma GCC unroll 16
   for (int v = 0; v < V; ++v) {
-    const __m256 b = _mm256_load_ps(bias + v * kLanes);
     #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const __m256 z = Act::apply(_mm256_add_ps(sums[r][v], b));
+      const __m256 z = Act::apply(sums[r][v]);
       float* target = y + r * d.y_stride + v * kLanes;
       if (v == V - 1 && masked) _mm256_maskstore_ps(target, mask, z);
       else _mm256_storeu_ps(target, z);
