@@ -42,8 +42,10 @@ void Model::add(std::unique_ptr<Layer> layer) {
                                       std::to_string(output_width()));
   }
   layers_.push_back(std::move(layer));
-  id_ = new_model_id();
+  weights_may_change();
 }
+
+void Model::weights_may_change() { id_ = new_model_id(); }
 
 std::string Model::next_layer_name(const std::string& type) const {
   int count = 1;
@@ -87,6 +89,7 @@ const Tensor& Model::forward_train(const Tensor& x, std::mt19937_64& rng) {
     throw Error(ErrorKind::Shape, "model: expects " + std::to_string(input_width_) +
                                       " input features per row, got " + std::to_string(x.cols));
   }
+  weights_may_change();  // batch statistics; the optimizer step follows
   activations_.resize(layers_.size() + 1);
   activations_[0] = x;
   for (std::size_t i = 0; i < layers_.size(); ++i)
@@ -98,6 +101,7 @@ void Model::backward(Tensor& output_grad) {
   if (activations_.size() != layers_.size() + 1) {
     throw Error(ErrorKind::Argument, "model: backward needs a forward_train first");
   }
+  weights_may_change();
   Tensor* grad = &output_grad;
   for (std::size_t i = layers_.size(); i-- > 0;) {
     Tensor* grad_in = i == 0 ? nullptr : (grad == &grad_a_ ? &grad_b_ : &grad_a_);
@@ -107,6 +111,7 @@ void Model::backward(Tensor& output_grad) {
 }
 
 std::vector<Parameter> Model::parameters() {
+  weights_may_change();
   std::vector<Parameter> all;
   for (auto& layer : layers_)
     for (const Parameter& p : layer->parameters()) all.push_back(p);

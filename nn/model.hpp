@@ -29,7 +29,11 @@ class Model {
   std::int64_t input_width() const { return input_width_; }
   std::int64_t output_width() const;
   std::size_t size() const { return layers_.size(); }
-  Layer& layer(std::size_t i) { return *layers_.at(i); }
+  // Mutable access may change weights in place: the model takes a new id (see id_).
+  Layer& layer(std::size_t i) {
+    weights_may_change();
+    return *layers_.at(i);
+  }
   const Layer& layer(std::size_t i) const { return *layers_.at(i); }
 
   // Output of layer `last` (Python-style index: -1 is the last layer, 0 the first) for the
@@ -51,7 +55,12 @@ class Model {
   std::size_t resolve_index(int last) const;
 
   std::int64_t input_width_;
-  std::uint64_t id_;  // new for every model and every add(): names the layers a plan was made for
+  // A new id for every access that may change the layers or their weights in place
+  // (weights_may_change: add(), mutable layer(), parameters(), forward_train(), backward()):
+  // names what a plan was made for (plans copy the weights of their fused layers).
+  void weights_may_change();
+
+  std::uint64_t id_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<Tensor> activations_;  // training: [0] the input, [i + 1] layer i's output
   Tensor grad_a_, grad_b_;

@@ -18,13 +18,13 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
     step.layer = layers[i].get();
     outputs_.emplace_back(rows, step.layer->output_width());
     step.dense = dynamic_cast<const Dense*>(step.layer);
-    const FusedDenseKernel linear = fused_dense_kernel(Activation::Linear);
+    const PackedDenseKernel linear = packed_dense_kernel(Activation::Linear);
     if (step.dense && linear) {
       const Tensor& kernel = step.dense->kernel();
       const Activation activation = step.dense->activation();
       const std::int64_t work = rows * kernel.rows * kernel.cols;
       step.parts = rows == 1 ? product_threads(kernel.size(), ProductKind::MatrixVector) : 1;
-      step.product = fused_dense_kernel(activation);
+      step.product = packed_dense_kernel(activation);
       step.epilogue = partials_epilogue(activation);
       step.activation_fused = step.product != nullptr;
       if (!step.activation_fused) {  // the layer's program runs on the product's output
@@ -39,6 +39,7 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
         step.route = DenseRoute::Gemm;
       } else {
         step.route = DenseRoute::Fused;
+        step.packed = pack_dense(kernel, step.dense->bias());
       }
     }
     steps_.push_back(std::move(step));
@@ -46,13 +47,13 @@ PredictPlan::PredictPlan(const std::vector<std::unique_ptr<Layer>>& layers, std:
   partials_.resize(partial_floats);
   wire_fused_steps();
   std::int64_t weights = 0;
-  bool all_fused = true;
+  all_fused_ = true;
   for (const Step& step : steps_) {
-    all_fused = all_fused && fully_fused(step);
+    all_fused_ = all_fused_ && fully_fused(step);
     if (step.dense) weights += step.dense->kernel().size();
   }
   const int threads = product_threads(kThreadedMinWork, ProductKind::MatrixMatrix);
-  if (all_fused && rows > 1 && rows * weights >= kRowSplitMinWork)
+  if (all_fused_ && rows > 1 && rows * weights >= kRowSplitMinWork)
     row_parts_ = static_cast<int>(std::min<std::int64_t>(threads, rows));
 }
 
@@ -65,32 +66,25 @@ void PredictPlan::wire_fused_steps() {
     std::int64_t y_stride = kernel.cols;
     if (i + 1 < steps_.size() && fully_fused(steps_[i + 1])) {
       y_stride = padded_width(kernel.cols);
-      step.padded.resize(static_cast<std::size_t>(rows_ * y_stride));
+      step.padded = AlignedFloats(rows_ * y_stride);
       y = step.padded.data();
     }
     const bool after_fused = i > 0 && fully_fused(steps_[i - 1]);
     const float* x = i == 0        ? nullptr  // the input, set by each run
                      : after_fused ? steps_[i - 1].operands.y
                                    : outputs_[i - 1].data.data();
-    step.operands = {x,
-                     kernel.data.data(),
-                     step.dense->bias().data.data(),
-                     y,
-                     rows_,
-                     kernel.rows,
-                     kernel.cols,
-                     after_fused ? steps_[i - 1].operands.y_stride : kernel.rows,
-                     y_stride};
+    step.operands = {x, after_fused ? steps_[i - 1].operands.y_stride : kernel.rows,
+                     &step.packed, y, y_stride, rows_};
   }
 }
 
 void PredictPlan::run_fused_rows(const float* x, std::int64_t begin, std::int64_t end) const {
-  for (std::size_t i = 0; i < steps_.size(); ++i) {
-    DenseOperands block = steps_[i].operands;
-    block.x = (i == 0 ? x : block.x) + begin * block.x_stride;
+  for (const Step& step : steps_) {
+    PackedOperands block = step.operands;
+    block.x = (&step == &steps_.front() ? x : block.x) + begin * block.x_stride;
     block.y += begin * block.y_stride;
     block.rows = end - begin;
-    steps_[i].product(block);
+    step.product(block);
   }
 }
 
@@ -100,8 +94,7 @@ void PredictPlan::run_dense(const Step& step, const Tensor& in, Tensor& out,
   const float* bias = step.dense->bias().data.data();
   switch (step.route) {
     case DenseRoute::Fused:
-      step.product({in.data.data(), kernel.data.data(), bias, out.data.data(), in.rows,
-                    kernel.rows, kernel.cols, kernel.rows, kernel.cols});
+      step.product({in.data.data(), in.cols, &step.packed, out.data.data(), out.cols, in.rows});
       break;
     case DenseRoute::SplitRows:
       matvec_partials(in.data.data(), kernel, step.parts, partials_.data());
@@ -121,12 +114,17 @@ const Tensor& PredictPlan::run(const Tensor& x) {
   Tensor& result = outputs_.back();
   if (static_cast<std::int64_t>(result.data.size()) != result.size()) {  // moved out by a caller
     result = Tensor(rows_, result.cols);
-    if (steps_.back().route == DenseRoute::Fused) steps_.back().operands.y = result.data.data();
+    if (fully_fused(steps_.back())) steps_.back().operands.y = result.data.data();
   }
-  if (row_parts_ > 1) {
-    parallel_parts(row_parts_, [&](int part) {
-      run_fused_rows(x.data.data(), rows_ * part / row_parts_, rows_ * (part + 1) / row_parts_);
-    });
+  if (all_fused_) {
+    if (row_parts_ == 1) {  // the operands as wired, the input's set
+      steps_.front().operands.x = x.data.data();
+      for (const Step& step : steps_) step.product(step.operands);
+    } else {
+      parallel_parts(row_parts_, [&](int part) {
+        run_fused_rows(x.data.data(), rows_ * part / row_parts_, rows_ * (part + 1) / row_parts_);
+      });
+    }
     return result;
   }
   const Tensor* in = &x;

@@ -10,6 +10,7 @@
 
 #include "nn/bound_stage.hpp"
 #include "nn/dense_kernel.hpp"
+#include "nn/packed_dense.hpp"
 #include "nn/tensor.hpp"
 
 namespace exprvm::nn {
@@ -25,7 +26,8 @@ inline constexpr std::int64_t kRowSplitMinWork = std::int64_t{1} << 17;
 
 // How one dense layer's product runs in a plan (chosen by PredictPlan from the shapes).
 enum class DenseRoute {
-  Fused,       // fused_dense_kernel: product, bias and activation in one pass, one thread
+  Fused,       // packed_dense_kernel on the layer packed at plan time: product, bias and
+               // activation in one pass, one thread
   SplitRows,   // one row, large kernel: its rows split over threads (sgemv per block), then
                // the partial rows, the bias and the activation in one pass
   Gemm,        // large batch: sgemm on OpenBLAS's threads, then bias + activation in one pass
@@ -52,11 +54,12 @@ class PredictPlan {
  private:
   struct Step {
     DenseRoute route = DenseRoute::Layer;
-    DenseOperands operands{};  // Fused: fixed when the plan is made (x of layer 0 per run)
-    std::vector<float> padded;  // Fused output read only by the next fused layer: whole vectors
+    PackedDense packed;           // Fused: the layer's weights and bias in the kernel's layout
+    PackedOperands operands{};    // fully fused: fixed when the plan is made (x of layer 0 per run)
+    AlignedFloats padded;         // fully fused output read only by the next fully fused step
     const Layer* layer = nullptr;
     const Dense* dense = nullptr;                // dense layers
-    FusedDenseKernel product = nullptr;          // Fused: with the activation when fusable
+    PackedDenseKernel product = nullptr;         // Fused: with the activation when fusable
     PartialsEpilogue epilogue = nullptr;         // SplitRows, Gemm: bias + activation
     bool activation_fused = true;                // else the layer's bound program runs after
     int parts = 1;                               // SplitRows: thread blocks
@@ -66,10 +69,12 @@ class PredictPlan {
     return step.route == DenseRoute::Fused && step.activation_fused;
   }
   // Sets the operands of fully fused steps: outputs read only by the next fused step go to
-  // padded buffers, the others to outputs_; inputs are the previous step's output.
+  // padded buffers, the others to outputs_; inputs are the previous step's output. Operands
+  // point into steps_'s elements, so steps_ is not resized afterwards (moving the plan moves
+  // the vector's buffer, not its elements).
   void wire_fused_steps();
   void run_dense(const Step& step, const Tensor& in, Tensor& out, BoundStage& binding);
-  // Rows [begin, end) through every layer, when all of them are fused (row_parts_ > 1).
+  // Rows [begin, end) through every layer, when all of them are fully fused.
   void run_fused_rows(const float* x, std::int64_t begin, std::int64_t end) const;
 
   std::uint64_t model_id_ = 0;
@@ -79,7 +84,8 @@ class PredictPlan {
   std::vector<Tensor> outputs_;       // layer i's output, sized once
   std::vector<BoundStage> bindings_;  // layer i's elementwise program bound to outputs_[i]
   std::vector<float> partials_;       // SplitRows: parts x width partial rows
-  int row_parts_ = 1;  // > 1: every layer fused, the rows split into blocks over threads
+  bool all_fused_ = false;  // every step fully fused: run() is run_fused_rows()
+  int row_parts_ = 1;       // > 1: all_fused_, the rows split into blocks over threads
 };
 
 }  // namespace exprvm::nn

@@ -64,7 +64,7 @@ std::vector<EpochLog> fit(Model& model, const Loss& loss, Optimizer& optimizer, 
   std::vector<std::int64_t> order(static_cast<std::size_t>(train_rows));
   std::iota(order.begin(), order.end(), 0);
   Tensor x_batch, y_batch, grad;
-  PredictWorkspace validation;  // its plan serves every epoch (the weights change in place)
+  PredictWorkspace validation;  // its plan is re-made each epoch (backward() renews the id)
   std::vector<Parameter> parameters = model.parameters();
   std::vector<EpochLog> logs;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {

@@ -88,12 +88,13 @@ TEST_CASE("fused dense kernels equal the reference at every width, row count and
   const std::uint64_t seed = 31;
   CAPTURE(seed);
   std::mt19937_64 rng(seed);
-  // Widths around the 8-float vectors and the 4- and 8-vector column blocks.
+  // Widths around the 8-float vectors and the column blocks (one row: up to 4 vectors, 13
+  // vectors as 4,3,3,3; batches: 2 vectors).
   for (Activation a : {Activation::Linear, Activation::Relu, Activation::Elu, Activation::Tanh}) {
     for (std::int64_t out : {1, 2, 7, 8, 9, 16, 30, 31, 32, 33, 64, 65, 100}) {
       for (std::int64_t in : {1, 3, 25, 30, 100}) {
         const Model model = dense_model({in, out}, a, rng);
-        for (std::int64_t rows : {1, 2, 3, 5}) {
+        for (std::int64_t rows : {1, 2, 3, 5, 6, 7, 13}) {  // the 6-row tiles and remainders
           CAPTURE(std::string(activation_name(a)), in, out, rows);
           Model hidden(in);  // the activation on the one layer (dense_model's last is linear)
           const auto& dense = dynamic_cast<const Dense&>(model.layer(0));
@@ -104,6 +105,29 @@ TEST_CASE("fused dense kernels equal the reference at every width, row count and
           CHECK(workspace.plan.route(0) == DenseRoute::Fused);
           check_against_reference(hidden, x, y);
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("packed layers chain through padded buffers at any width and row count",
+          "[nn][plan]") {
+  const std::uint64_t seed = 36;
+  CAPTURE(seed);
+  std::mt19937_64 rng(seed);
+  // Every hidden width pads to whole vectors between layers (a 1-wide one is a dot product
+  // per row); the last (3, 2 or 1 wide) is stored masked or as one float per row into the
+  // caller's tensor.
+  for (Activation a : {Activation::Relu, Activation::Elu}) {
+    for (const std::vector<std::int64_t>& widths :
+         {std::vector<std::int64_t>{25, 17, 9, 3}, std::vector<std::int64_t>{7, 40, 33, 1},
+          std::vector<std::int64_t>{1, 8, 16, 2}, std::vector<std::int64_t>{3, 1, 12, 2}}) {
+      const Model model = dense_model(widths, a, rng);
+      for (std::int64_t rows : {1, 4, 6, 13, 100}) {
+        CAPTURE(std::string(activation_name(a)), widths, rows);
+        const Tensor x = random_tensor(rows, widths.front(), rng, -2, 2);
+        PredictWorkspace workspace;
+        for (int call = 0; call < 2; ++call) check_against_reference(model, x, model.predict(x, workspace));
       }
     }
   }
@@ -202,6 +226,15 @@ TEST_CASE("a plan is re-made for another model, row count or layer", "[nn][plan]
   CHECK(model.predict(x, workspace).cols == 3);
   const Model other = dense_model({25, 30, 1}, Activation::Elu, rng);
   check_against_reference(other, x, other.predict(x, workspace));
+  // Weights changed in place (as an optimizer does): plans copy fused layers' weights, so the
+  // mutable access makes the next predict re-make the plan.
+  Model trained = dense_model({25, 30, 1}, Activation::Elu, rng);
+  const Tensor before = trained.predict(x, workspace);
+  for (const Parameter& p : trained.parameters())
+    for (float& v : p.value->data) v *= 0.5f;
+  const Tensor& after = trained.predict(x, workspace);
+  CHECK(after.data != before.data);
+  check_against_reference(trained, x, after);
 }
 
 TEST_CASE("training's fused forward equals the reference and rejects a wrong width",
