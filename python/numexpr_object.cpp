@@ -13,6 +13,7 @@
 #include "python/errors.hpp"
 #include "python/evaluation.hpp"
 #include "python/numexpr_api.hpp"
+#include "python/repeat_run.hpp"
 
 namespace exprvm::python {
 namespace {
@@ -179,8 +180,10 @@ py::object NumExprObject::run(const py::args& args, const py::kwargs& kwargs) {
   ArgBuffer bound(signature_.size());
   for (std::size_t i = 0; i < signature_.size(); ++i)
     bind_positional(args[i].ptr(), signature_[i], casting, bound.emplace());
+  std::shared_ptr<RepeatRun>& repeat = repeats_[static_cast<int>(casting)];
+  if (!repeat) repeat = std::make_shared<RepeatRun>();
   PyObject* result = execute_program(program, bound, entry_->has_result(),
-                                     entry_->result_is_broadcast(), out, order);
+                                     entry_->result_is_broadcast(), out, order, repeat.get());
   if (!result) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(result);
 }
@@ -190,12 +193,12 @@ py::object NumExprObject::run(const py::args& args, const py::kwargs& kwargs) {
 // same_kind), as numexpr casts arguments to its signature.
 void NumExprObject::bind_positional(PyObject* value, const Param& param, Casting casting,
                                     BoundArg& arg) const {
-  const std::string label = "argument '" + param.name + "'";
+  const auto label = [&param] { return "argument '" + param.name + "'"; };  // for errors
   if (is_written(param.name)) {
-    if (!bind_output(value, label, arg)) throw py::error_already_set();
+    if (!bind_output(value, "argument", arg, param.name)) throw py::error_already_set();
     if (arg.array.dtype != param.dtype)
-      throw py::type_error(label + " is written in place, so it must have the signature's dtype " +
-                           std::string(dtype_name(param.dtype)) + ", not " +
+      throw py::type_error(label() + " is written in place, so it must have the signature's " +
+                           "dtype " + std::string(dtype_name(param.dtype)) + ", not " +
                            std::string(dtype_name(arg.array.dtype)));
     return;
   }
@@ -203,7 +206,7 @@ void NumExprObject::bind_positional(PyObject* value, const Param& param, Casting
   if (arg.array.dtype != param.dtype) {
     const Casting rule = arg.weak ? Casting::SameKind : casting;
     if (!can_cast(arg.array.dtype, param.dtype, rule))
-      throw py::type_error(label + " has dtype " + std::string(dtype_name(arg.array.dtype)) +
+      throw py::type_error(label() + " has dtype " + std::string(dtype_name(arg.array.dtype)) +
                            ", which cannot be cast to the signature's " +
                            std::string(dtype_name(param.dtype)) + " under the '" +
                            std::string(casting_name(rule)) + "' rule");

@@ -40,6 +40,7 @@ class NumExprObject {
   Signature signature_;
   CompileOptions options_;
   std::array<std::optional<Program>, 5> programs_;  // indexed by Casting
+  std::array<std::shared_ptr<RepeatRun>, 5> repeats_;  // their bindings (repeat_run.hpp)
 };
 
 // Adds NumExpr and disassemble() to `module`.

@@ -11,7 +11,10 @@ numexpr and numba are benchmark peers, not dependencies: when one is not install
 column is skipped (the script says so). numba runs `@njit` fused loops (one loop per
 expression; float32 constants, single-threaded like NumPy), compiled before timing.
 
-Run: ./run python bench/python/bench_python.py [--quick] [--out DIR]
+Run: ./run python bench/python/bench_python.py [--quick] [--out DIR] [--threads N ...]
+         [--sizes N ...] [--workloads NAME ...]
+(e.g. the seed's table at 1 thread: --threads 1 --workloads "sgd p-g" "adam (3 expressions)"
+"adam (one program)" relu "tanh(relu)").
 """
 import argparse
 import csv
@@ -384,7 +387,9 @@ def write_plot(rows, thread_counts, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     workloads = list(WORKLOADS)
-    fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True)
+    fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True,
+                             squeeze=False)
+    axes = axes[0]
     styles = {"numpy": "k", "numexpr": "tab:orange", "numba": "tab:green", "exprvm": "tab:blue"}
     for ax, workload in zip(axes, workloads):
         for engine in ENGINES:
@@ -413,10 +418,17 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (<30 s)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..",
                                                       "results", "python"))
+    parser.add_argument("--threads", type=int, nargs="+",
+                        help="thread settings to run (default: 1 and every core)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="array sizes (default: all)")
+    parser.add_argument("--workloads", nargs="+", choices=list(WORKLOADS),
+                        help="only these workloads (default: all)")
     args = parser.parse_args()
     cores = exprvm.detect_number_of_cores()
-    thread_counts = sorted({1, cores})
-    sizes = QUICK_SIZES if args.quick else SIZES
+    thread_counts = sorted(set(args.threads)) if args.threads else sorted({1, cores})
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    for workload in set(WORKLOADS) - set(args.workloads or WORKLOADS):
+        del WORKLOADS[workload]
     min_seconds, repeats = (0.02, 3) if args.quick else (0.2, 5)
     os.makedirs(args.out, exist_ok=True)
     saved = (numexpr.get_num_threads() if hasattr(numexpr, "get_num_threads") else cores,
