@@ -174,3 +174,31 @@ def test_repeated_numexpr_object_calls():
         ex(x, y, out=out)
         np.testing.assert_array_equal(out, x * step)
     assert ex(x, 2.0).tolist() == (x * 2).tolist()
+
+
+def test_numexpr_object_calling_conventions():
+    ex = exprvm.NumExpr("x * y", signature=[("x", np.float64), ("y", np.float64)])
+    x, y = np.arange(3.0), np.ones(3)
+    out = np.empty(3)
+    assert ex(x, y, out=out, order="C", casting="safe", ex_uses_vml=False) is out
+    for result in (ex(x, y), ex.run(x, y), ex.__call__(x, y), exprvm.NumExpr.run(ex, x, y)):
+        np.testing.assert_array_equal(result, x)
+    assert callable(ex)
+    with pytest.raises(TypeError, match=r"takes 2 arguments \(the signature's\), 1 given"):
+        ex(x)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        ex.run(x, y, bogus=1)
+    with pytest.raises(ValueError, match="order must be"):
+        ex(x, y, order="Q")
+    with pytest.raises(TypeError, match="cannot be cast"):
+        ex(x, np.ones(3, np.complex128))
+    with pytest.raises(TypeError):
+        exprvm.NumExpr.run(3, x, y)
+
+
+def test_numexpr_subclass_instances_run():
+    class Doubling(exprvm.NumExpr):
+        def __init__(self):
+            super().__init__("2 * a", signature=[("a", np.float64)])
+
+    np.testing.assert_array_equal(Doubling()(np.arange(3.0)), np.arange(3.0) * 2)
