@@ -202,3 +202,22 @@ def test_numexpr_subclass_instances_run():
             super().__init__("2 * a", signature=[("a", np.float64)])
 
     np.testing.assert_array_equal(Doubling()(np.arange(3.0)), np.arange(3.0) * 2)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_outputs_off_a_cache_line_match_numpy(threads, restore_threads):
+    # NumPy's large arrays start 16 bytes into a page; a run peels the elements before the
+    # output's first cache line (the JIT's whole-range calls too). Sizes around chunk edges.
+    exprvm.set_num_threads(threads)
+    rng = np.random.default_rng(15)
+    for n in (1023, 1024, 1025, 4100, 40000, 70001):
+        for offset in (0, 4, 16, 36):
+            buffers = [np.empty(n + 32, np.float32) for _ in range(2)]
+            p, g = (b[(offset - b.ctypes.data % 64) % 64 // 4:][:n] for b in buffers)
+            p[:] = rng.standard_normal(n)
+            g[:] = rng.standard_normal(n)
+            expected = p - g
+            for _ in range(2):  # the second run is the JIT's (tiered) for n >= 4096
+                exprvm.evaluate("p - g", out=p)
+                np.testing.assert_array_equal(p, expected)
+                expected = p - g
