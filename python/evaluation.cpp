@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "python/errors.hpp"
+#include "python/repeat_run.hpp"
 
 namespace exprvm::python {
 namespace {
@@ -16,6 +17,8 @@ namespace {
 constexpr std::int64_t kReleaseGilElements = 1 << 14;
 
 const char* const kLastCallKey = "exprvm.last_call";
+// Counts LastCall destructions (changed with the GIL held), invalidating last_call()'s caches.
+std::uint64_t last_call_generation = 0;
 
 // The undefined-name error, with a caret under the name's first use.
 void raise_undefined(const ExprEntry& entry, const ExprName& name) {
@@ -118,48 +121,48 @@ ArgBuffer::~ArgBuffer() {
   for (std::size_t i = 0; i < size_; ++i) data_[i].~BoundArg();
 }
 
-BoundArg& ArgBuffer::emplace() { return *new (&data_[size_++]) BoundArg(); }
+// Default-initialised, not value-initialised: zeroing the view's 32-dimension arrays would
+// cost more than binding the argument.
+BoundArg& ArgBuffer::emplace() { return *new (&data_[size_++]) BoundArg; }
 
-std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& options,
-                                       const NameScopes& scopes, ArgBuffer& args) {
-  std::string key;
-  key.reserve(entry.names().size() + 1);
-  for (const ExprName& name : entry.names()) {
+std::optional<CallProgram> bind_and_compile(ExprEntry& entry, const CallOptions& options,
+                                            const NameScopes& scopes, ArgBuffer& args) {
+  // One type code per name, then the options' byte.
+  const std::size_t name_count = entry.names().size();
+  std::string key(name_count + 1, options.key_byte());
+  for (std::size_t i = 0; i < name_count; ++i) {
+    const ExprName& name = entry.names()[i];
     PyObject* value = scopes.find(name.object);
     if (!value && PyErr_Occurred()) return std::nullopt;
     if (name.role == NameRole::Target && (!value || !PyArray_Check(value))) {
-      key.push_back(static_cast<char>(kAbsentArgCode));  // a temporary of the program
+      key[i] = static_cast<char>(kAbsentArgCode);  // a temporary of the program
       continue;
     }
     if (!value) {
       raise_undefined(entry, name);
       return std::nullopt;
     }
+    // The scopes lend `value`; converting it may run Python code that rebinds the name.
+    Py_INCREF(value);
     BoundArg& arg = args.emplace();
     const bool bound = (name.role != NameRole::Input && PyArray_Check(value))
-                           ? bind_output(value, "assignment target '" + name.text + "'", arg)
+                           ? bind_output(value, "assignment target", arg, name.text)
                            : bind_input(value, name.text, arg);
+    Py_DECREF(value);
     if (!bound) return std::nullopt;
-    key.push_back(static_cast<char>(arg.type_code()));
+    key[i] = static_cast<char>(arg.type_code());
   }
-  key.push_back(options.key_byte());
-  if (const Program* program = entry.find(key)) {
-    if (!options.writable) return *program;
-    try {
-      return checked_writes(*program, options);
-    } catch (...) {
-      raise_current_exception();
-      return std::nullopt;
-    }
-  }
-
-  Signature signature;
-  std::size_t next_arg = 0;
-  for (std::size_t i = 0; i < entry.names().size(); ++i)
-    if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode)
-      signature.push_back(args[next_arg++].param(entry.names()[i].text));
   try {
-    return checked_writes(entry.add(key, signature, options.compile), options);
+    const ProgramVariant* variant = entry.find(key);
+    if (!variant) {
+      Signature signature;
+      std::size_t next_arg = 0;
+      for (std::size_t i = 0; i < entry.names().size(); ++i)
+        if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode)
+          signature.push_back(args[next_arg++].param(entry.names()[i].text));
+      variant = &entry.add(key, signature, options.compile);
+    }
+    return CallProgram{checked_writes(variant->program, options), variant->repeat};
   } catch (...) {
     raise_current_exception();
     return std::nullopt;
@@ -167,7 +170,8 @@ std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& opt
 }
 
 PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
-                          bool result_is_broadcast, PyObject* out, char order) {
+                          bool result_is_broadcast, PyObject* out, char order,
+                          RepeatRun* repeat) {
   const bool caller_out = out && out != Py_None;
   if (caller_out && !has_result) {
     PyErr_SetString(PyExc_ValueError,
@@ -195,29 +199,34 @@ PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
     }
   }
   const bool have_out = caller_out || allocated;
+  const Array* out_view = have_out ? &out_arg.array : nullptr;
 
-  thread_local std::vector<Array> views;
-  views.clear();
   std::int64_t work = have_out ? out_arg.array.size() : 0;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    views.push_back(args[i].array);
-    work = std::max(work, args[i].array.size());
-  }
+  for (std::size_t i = 0; i < args.size(); ++i) work = std::max(work, args[i].array.size());
+  // A small run that writes only caller buffers may go through the program's binding; it
+  // holds the GIL throughout, so no other thread uses the binding meanwhile.
+  const bool small = work < kReleaseGilElements;
+  if (!small || (has_result && !have_out)) repeat = nullptr;
   OwnedArray result;
   std::exception_ptr failure;
   auto run = [&] {
     try {
-      result = program.run(views, have_out ? &out_arg.array : nullptr);
+      if (repeat && repeat->run_if_bound(program, args, out_view)) return;
+      thread_local std::vector<Array> views;
+      views.clear();
+      for (std::size_t i = 0; i < args.size(); ++i) views.push_back(args[i].array);
+      result = program.run(views, out_view);
+      if (repeat) repeat->note(program, args, out_view);
     } catch (...) {
       failure = std::current_exception();
     }
   };
-  if (work >= kReleaseGilElements) {
+  if (small) {
+    run();
+  } else {
     Py_BEGIN_ALLOW_THREADS
     run();
     Py_END_ALLOW_THREADS
-  } else {
-    run();
   }
   if (failure) {
     Py_XDECREF(allocated);
@@ -251,6 +260,7 @@ bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptio
     }
     last = new LastCall;
     PyObject* capsule = PyCapsule_New(last, kLastCallKey, [](PyObject* c) {
+      ++last_call_generation;  // every thread's cached pointer may be this one
       delete static_cast<LastCall*>(PyCapsule_GetPointer(c, kLastCallKey));
     });
     if (!capsule) {
@@ -269,12 +279,29 @@ bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptio
 }
 
 LastCall* last_call() {
+  // The thread-state dict lookup is done once per thread state: the answer is cached with
+  // the state's unique id (a new state may reuse an old one's address) and the generation
+  // of LastCall destructions (a thread state's dict may be cleared while it still runs).
+  struct Cached {
+    PyThreadState* thread = nullptr;
+    std::uint64_t id = 0;
+    std::uint64_t generation = 0;
+    LastCall* last = nullptr;
+  };
+  thread_local Cached cached;
+  PyThreadState* thread = PyThreadState_Get();
+  const std::uint64_t id = PyThreadState_GetID(thread);
+  if (cached.last && cached.thread == thread && cached.id == id &&
+      cached.generation == last_call_generation)
+    return cached.last;
   PyObject* state = PyThreadState_GetDict();
   if (!state) return nullptr;
   static PyObject* key = PyUnicode_InternFromString(kLastCallKey);
   PyObject* capsule = PyDict_GetItemWithError(state, key);
   if (!capsule) return nullptr;
-  return static_cast<LastCall*>(PyCapsule_GetPointer(capsule, kLastCallKey));
+  auto* last = static_cast<LastCall*>(PyCapsule_GetPointer(capsule, kLastCallKey));
+  if (last) cached = Cached{thread, id, last_call_generation, last};
+  return last;
 }
 
 }  // namespace exprvm::python

@@ -17,6 +17,8 @@
 
 namespace exprvm::python {
 
+class RepeatRun;
+
 // evaluate(writable=...): the names of caller arrays the program may assign.
 struct WritableNames {
   std::vector<std::string> names;
@@ -57,21 +59,30 @@ class ArgBuffer {
   std::size_t size_ = 0;
 };
 
+// The program for one call's argument types, and the variant's RepeatRun (repeat_run.hpp).
+// Both are copies: the entry may drop or move its own while Python code runs.
+struct CallProgram {
+  Program program;
+  std::shared_ptr<RepeatRun> repeat;
+};
+
 // Binds every name of `entry` from `scopes` into `args` (inputs; targets naming caller arrays
 // as outputs) and returns the program for their types, compiling it on a miss. Empty with a
 // Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error, an
 // assignment to a caller array that options.writable does not list).
-// The Program is a copy: the entry may drop or move its own while Python code runs.
-std::optional<Program> bind_and_compile(ExprEntry& entry, const CallOptions& options,
-                                const NameScopes& scopes, ArgBuffer& args);
+std::optional<CallProgram> bind_and_compile(ExprEntry& entry, const CallOptions& options,
+                                            const NameScopes& scopes, ArgBuffer& args);
 
 // Runs `program` (taken by value: the cache may drop its copy while the GIL is released) on
 // `args`. `out` (null or None: allocate) receives the result under the
 // casting rule and is returned; an allocated result follows `order` and, when its shape is the
 // arguments' broadcast shape, is allocated by NumPy (which asks the kernel for huge pages). Inputs that partially
 // overlap an output are copied first. Returns None for programs without a result expression.
+// `repeat` (may be null) is the program's RepeatRun: small runs that write only caller
+// buffers go through it.
 PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
-                          bool result_is_broadcast, PyObject* out, char order);
+                          bool result_is_broadcast, PyObject* out, char order,
+                          RepeatRun* repeat);
 
 // What re_evaluate() needs: the last expression validated or evaluated by this thread.
 struct LastCall {

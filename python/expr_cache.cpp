@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "python/repeat_run.hpp"
+
 namespace exprvm::python {
 namespace {
 
@@ -41,18 +43,19 @@ ExprEntry::~ExprEntry() {
   Py_XDECREF(source_object_);
 }
 
-const Program* ExprEntry::find(const std::string& key) const {
+const ProgramVariant* ExprEntry::find(std::string_view key) const {
   for (const auto& variant : variants_)
-    if (variant.key == key) return &variant.program;
+    if (variant.key == key) return &variant;
   return nullptr;
 }
 
-const Program& ExprEntry::add(const std::string& key, const Signature& signature,
-                              const CompileOptions& options) {
+const ProgramVariant& ExprEntry::add(std::string_view key, const Signature& signature,
+                                     const CompileOptions& options) {
   Program program = compile(source_, signature, options);
   if (variants_.size() >= kMaxVariantsPerExpression) variants_.erase(variants_.begin());
-  variants_.push_back(ProgramVariant{key, std::move(program)});
-  return variants_.back().program;
+  variants_.push_back(
+      ProgramVariant{std::string(key), std::move(program), std::make_shared<RepeatRun>()});
+  return variants_.back();
 }
 
 const std::shared_ptr<ExprEntry>* ExprCache::lookup(PyObject* source_object) {

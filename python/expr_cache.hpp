@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,9 +25,12 @@ struct ExprName {
   Span first_use;              // for the caret of "not defined" errors
 };
 
+class RepeatRun;  // repeat_run.hpp
+
 struct ProgramVariant {
   std::string key;
   Program program;
+  std::shared_ptr<RepeatRun> repeat;  // this program's binding to its callers' last buffers
 };
 
 class ExprEntry {
@@ -46,10 +50,10 @@ class ExprEntry {
   bool result_is_broadcast() const { return result_is_broadcast_; }
 
   // The program compiled for `key`, or null.
-  const Program* find(const std::string& key) const;
+  const ProgramVariant* find(std::string_view key) const;
   // Compiles for `signature` and remembers it under `key`. Throws exprvm::Error.
-  const Program& add(const std::string& key, const Signature& signature,
-                     const CompileOptions& options);
+  const ProgramVariant& add(std::string_view key, const Signature& signature,
+                            const CompileOptions& options);
 
   std::uint64_t last_used = 0;
 

@@ -40,6 +40,11 @@ NameScopes::~NameScopes() {
 bool NameScopes::open(PyObject* local_dict, PyObject* global_dict) {
   const bool need_frame_locals = !local_dict || local_dict == Py_None;
   const bool need_frame_globals = !global_dict || global_dict == Py_None;
+  if (need_frame_locals && frame_locals_.open()) {
+    in_frame_ = true;
+    globals_ = Py_NewRef(need_frame_globals ? frame_locals_.globals() : global_dict);
+    return true;
+  }
   PyFrameObject* frame = (need_frame_locals || need_frame_globals) ? PyEval_GetFrame() : nullptr;
   if (need_frame_locals) {
     if (frame) {
@@ -60,7 +65,7 @@ bool NameScopes::open(PyObject* local_dict, PyObject* global_dict) {
 }
 
 PyObject* NameScopes::find_as_written(PyObject* name) const {
-  PyObject* value = lookup_in(locals_, name);
+  PyObject* value = in_frame_ ? frame_locals_.find(name) : lookup_in(locals_, name);
   if (value || PyErr_Occurred()) return value;
   if (globals_ == locals_) return nullptr;
   return lookup_in(globals_, name);

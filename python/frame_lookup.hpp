@@ -4,6 +4,8 @@
 #pragma once
 #include <Python.h>
 
+#include "python/frame_locals.hpp"
+
 namespace exprvm::python {
 
 class NameScopes {
@@ -15,7 +17,8 @@ class NameScopes {
   ~NameScopes();
 
   // `local_dict` / `global_dict` are the caller's arguments (null or None: use the calling
-  // Python frame). Returns false with a Python error set on failure.
+  // Python frame, whose locals are read in place where frame_locals.hpp allows, else through
+  // a snapshot dict). Returns false with a Python error set on failure.
   bool open(PyObject* local_dict, PyObject* global_dict);
 
   // Borrowed reference to the value of `name`, or null (with a Python error set only when a
@@ -25,6 +28,8 @@ class NameScopes {
 
  private:
   PyObject* find_as_written(PyObject* name) const;
+  FrameLocals frame_locals_;
+  bool in_frame_ = false;        // locals are read from frame_locals_, not locals_
   PyObject* locals_ = nullptr;   // owned
   PyObject* globals_ = nullptr;  // owned
   bool clear_locals_ = false;

@@ -89,7 +89,7 @@ bool parse_call_options(PyObject** values, CallOptions& options) {
 
 // The shared part of evaluate and validate: parse, bind, compile. Returns the program (empty
 // with a Python error set on failure); `entry` keeps the expression alive for the call.
-std::optional<Program> prepare(PyObject** values, CallOptions& options, NameScopes& scopes,
+std::optional<CallProgram> prepare(PyObject** values, CallOptions& options, NameScopes& scopes,
                                ArgBuffer*& args, std::shared_ptr<ExprEntry>& entry,
                                std::optional<ArgBuffer>& storage) {
   PyObject* ex = values[kEx];
@@ -154,11 +154,12 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   ArgBuffer* bound = nullptr;
   std::optional<ArgBuffer> storage;
   std::shared_ptr<ExprEntry> entry;
-  std::optional<Program> program = prepare(values, options, scopes, bound, entry, storage);
-  if (!program) return evaluate_with_strings(values);
+  std::optional<CallProgram> call = prepare(values, options, scopes, bound, entry, storage);
+  if (!call) return evaluate_with_strings(values);
   if (!remember_last_call(entry, options, values[kOut])) return nullptr;
-  return execute_program(std::move(*program), *bound, entry->has_result(),
-                         entry->result_is_broadcast(), values[kOut], options.order);
+  return execute_program(std::move(call->program), *bound, entry->has_result(),
+                         entry->result_is_broadcast(), values[kOut], options.order,
+                         call->repeat.get());
 }
 
 PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
@@ -201,11 +202,12 @@ PyObject* re_evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   PyObject* out = Py_XNewRef(last->out);
   NameScopes scopes;
   ArgBuffer bound(entry->names().size());
-  std::optional<Program> program;
-  if (scopes.open(values[0], values[1])) program = bind_and_compile(*entry, options, scopes, bound);
-  PyObject* result = program ? execute_program(std::move(*program), bound, entry->has_result(),
-                                               entry->result_is_broadcast(), out, options.order)
-                             : nullptr;
+  std::optional<CallProgram> call;
+  if (scopes.open(values[0], values[1])) call = bind_and_compile(*entry, options, scopes, bound);
+  PyObject* result = call ? execute_program(std::move(call->program), bound, entry->has_result(),
+                                            entry->result_is_broadcast(), out, options.order,
+                                            call->repeat.get())
+                          : nullptr;
   Py_XDECREF(out);
   return result;
 }

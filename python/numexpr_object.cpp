@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "python/errors.hpp"
 #include "python/evaluation.hpp"
 #include "python/numexpr_api.hpp"
+#include "python/repeat_run.hpp"
 
 namespace exprvm::python {
 namespace {
@@ -137,6 +139,7 @@ NumExprObject::NumExprObject(const py::str& ex, const py::object& signature,
     std::sort(signature_.begin(), signature_.end(),
               [](const Param& a, const Param& b) { return a.name < b.name; });
   }
+  for (const Param& p : signature_) written_.push_back(is_written(p.name));
   program_for(Casting::Safe);  // report compile errors at construction, as numexpr does
 }
 
@@ -156,46 +159,131 @@ bool NumExprObject::is_written(const std::string& name) const {
   return false;
 }
 
-py::object NumExprObject::run(const py::args& args, const py::kwargs& kwargs) {
-  PyObject* out = nullptr;
-  char order = 'K';
-  Casting casting = Casting::Safe;
-  for (const auto& [key, value] : kwargs) {
-    const std::string keyword = py::str(key);
-    const bool ok = keyword == "out"       ? (out = value.ptr(), true)
-                    : keyword == "order"   ? parse_order(value.ptr(), order)
-                    : keyword == "casting" ? parse_casting(value.ptr(), casting)
-                    : keyword == "ex_uses_vml";  // numexpr internal flag: no meaning here
-    if (!ok) {
-      if (PyErr_Occurred()) throw py::error_already_set();
-      throw py::type_error("run() got an unexpected keyword argument '" + keyword + "'");
-    }
+namespace {
+
+// NumExpr's keyword arguments (`keyword` a str): out, order, casting, ex_uses_vml (numexpr's
+// internal flag, meaningless here). False with a Python error set.
+bool parse_run_keyword(PyObject* keyword, PyObject* value, NumExprObject::RunOptions& run) {
+  const char* name = PyUnicode_AsUTF8(keyword);
+  if (!name) return false;
+  if (std::strcmp(name, "out") == 0) {
+    run.out = value;
+    return true;
   }
-  if (args.size() != signature_.size())
+  if (std::strcmp(name, "order") == 0) return parse_order(value, run.order);
+  if (std::strcmp(name, "casting") == 0) return parse_casting(value, run.casting);
+  if (std::strcmp(name, "ex_uses_vml") == 0) return true;
+  PyErr_Format(PyExc_TypeError, "run() got an unexpected keyword argument '%s'", name);
+  return false;
+}
+
+// The NumExprObject of `self` (a NumExpr instance or an instance of a subclass), or null with
+// a TypeError when it has none (a subclass whose __init__ did not call NumExpr's).
+NumExprObject* numexpr_of(PyObject* self) {
+  static const py::detail::type_info* type = py::detail::get_type_info(typeid(NumExprObject));
+  auto* instance = reinterpret_cast<py::detail::instance*>(self);
+  const py::detail::value_and_holder holder = instance->get_value_and_holder(type, false);
+  if (!holder || !holder.holder_constructed()) {
+    PyErr_SetString(PyExc_TypeError, "NumExpr.__init__ has not been called on this object");
+    return nullptr;
+  }
+  return holder.value_ptr<NumExprObject>();
+}
+
+// Runs nex->call, turning its C++ exceptions into Python errors.
+PyObject* guarded_call(NumExprObject* nex, PyObject* const* args, std::size_t nargs,
+                       const NumExprObject::RunOptions& run) {
+  try {
+    return nex->call(args, nargs, run);
+  } catch (py::error_already_set& error) {
+    error.restore();
+  } catch (const py::builtin_exception& error) {
+    error.set_error();
+  } catch (...) {
+    raise_current_exception();
+  }
+  return nullptr;
+}
+
+// NumExpr.run(*args, **options) as a METH_FASTCALL | METH_KEYWORDS method: pybind11's
+// dispatcher cost more than the run of a small array.
+PyObject* numexpr_run(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                      PyObject* kwnames) {
+  NumExprObject* nex = numexpr_of(self);
+  if (!nex) return nullptr;
+  NumExprObject::RunOptions run;
+  const Py_ssize_t keyword_count = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  for (Py_ssize_t k = 0; k < keyword_count; ++k)
+    if (!parse_run_keyword(PyTuple_GET_ITEM(kwnames, k), args[nargs + k], run)) return nullptr;
+  return guarded_call(nex, args, static_cast<std::size_t>(nargs), run);
+}
+
+// NumExpr's tp_call: `nex(*args, **options)`.
+PyObject* numexpr_tp_call(PyObject* self, PyObject* args, PyObject* kwargs) {
+  NumExprObject* nex = numexpr_of(self);
+  if (!nex) return nullptr;
+  NumExprObject::RunOptions run;
+  Py_ssize_t position = 0;
+  PyObject *keyword = nullptr, *value = nullptr;
+  while (kwargs && PyDict_Next(kwargs, &position, &keyword, &value))
+    if (!parse_run_keyword(keyword, value, run)) return nullptr;
+  return guarded_call(nex, &PyTuple_GET_ITEM(args, 0),
+                      static_cast<std::size_t>(PyTuple_GET_SIZE(args)), run);
+}
+
+constexpr const char* kRunDoc =
+    "run(*args, out=None, order='K', casting='safe'): evaluates on the arguments";
+PyMethodDef run_defs[] = {
+    {"run", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(numexpr_run)),
+     METH_FASTCALL | METH_KEYWORDS, kRunDoc},
+    {"__call__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(numexpr_run)),
+     METH_FASTCALL | METH_KEYWORDS, kRunDoc},
+};
+
+// Installs run and __call__ on the NumExpr type `cls` as fast-call methods and its tp_call.
+void add_fast_run(py::handle cls) {
+  auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  for (PyMethodDef& def : run_defs) {
+    PyObject* method = PyDescr_NewMethod(type, &def);
+    // Straight into the type's dict: setattr would make tp_call look __call__ up per call.
+    if (!method || PyDict_SetItemString(type->tp_dict, def.ml_name, method) < 0) {
+      Py_XDECREF(method);
+      throw py::error_already_set();
+    }
+    Py_DECREF(method);
+  }
+  type->tp_call = numexpr_tp_call;
+  PyType_Modified(type);
+}
+
+}  // namespace
+
+PyObject* NumExprObject::call(PyObject* const* args, std::size_t nargs, const RunOptions& run) {
+  if (nargs != signature_.size())
     throw py::type_error("run() takes " + std::to_string(signature_.size()) +
-                         " arguments (the signature's), " + std::to_string(args.size()) +
-                         " given");
-  const Program& program = program_for(casting);
+                         " arguments (the signature's), " + std::to_string(nargs) + " given");
+  const Program& program = program_for(run.casting);
   ArgBuffer bound(signature_.size());
   for (std::size_t i = 0; i < signature_.size(); ++i)
-    bind_positional(args[i].ptr(), signature_[i], casting, bound.emplace());
-  PyObject* result = execute_program(program, bound, entry_->has_result(),
-                                     entry_->result_is_broadcast(), out, order);
-  if (!result) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(result);
+    bind_positional(args[i], i, run.casting, bound.emplace());
+  std::shared_ptr<RepeatRun>& repeat = repeats_[static_cast<int>(run.casting)];
+  if (!repeat) repeat = std::make_shared<RepeatRun>();
+  return execute_program(program, bound, entry_->has_result(), entry_->result_is_broadcast(),
+                         run.out, run.order, repeat.get());
 }
 
 // Binds `value` for `param`: outputs in place with the exact dtype; inputs as they are when
 // their dtype matches, else converted when the casting rule allows (weak Python numbers:
 // same_kind), as numexpr casts arguments to its signature.
-void NumExprObject::bind_positional(PyObject* value, const Param& param, Casting casting,
+void NumExprObject::bind_positional(PyObject* value, std::size_t index, Casting casting,
                                     BoundArg& arg) const {
-  const std::string label = "argument '" + param.name + "'";
-  if (is_written(param.name)) {
-    if (!bind_output(value, label, arg)) throw py::error_already_set();
+  const Param& param = signature_[index];
+  const auto label = [&param] { return "argument '" + param.name + "'"; };  // for errors
+  if (written_[index]) {
+    if (!bind_output(value, "argument", arg, param.name)) throw py::error_already_set();
     if (arg.array.dtype != param.dtype)
-      throw py::type_error(label + " is written in place, so it must have the signature's dtype " +
-                           std::string(dtype_name(param.dtype)) + ", not " +
+      throw py::type_error(label() + " is written in place, so it must have the signature's " +
+                           "dtype " + std::string(dtype_name(param.dtype)) + ", not " +
                            std::string(dtype_name(arg.array.dtype)));
     return;
   }
@@ -203,7 +291,7 @@ void NumExprObject::bind_positional(PyObject* value, const Param& param, Casting
   if (arg.array.dtype != param.dtype) {
     const Casting rule = arg.weak ? Casting::SameKind : casting;
     if (!can_cast(arg.array.dtype, param.dtype, rule))
-      throw py::type_error(label + " has dtype " + std::string(dtype_name(arg.array.dtype)) +
+      throw py::type_error(label() + " has dtype " + std::string(dtype_name(arg.array.dtype)) +
                            ", which cannot be cast to the signature's " +
                            std::string(dtype_name(param.dtype)) + " under the '" +
                            std::string(casting_name(rule)) + "' rule");
@@ -262,9 +350,6 @@ void add_numexpr_class(py::module_& module) {
            py::arg("ex"), py::arg("signature") = py::tuple(),
            py::arg("optimization") = py::str("aggressive"), py::arg("truediv") = py::str("auto"),
            py::arg("sanitize") = py::none())
-      .def("run", &NumExprObject::run,
-           "run(*args, out=None, order='K', casting='safe'): evaluates on the arguments")
-      .def("__call__", &NumExprObject::run)
       .def_property_readonly("input_names", &NumExprObject::input_names)
       .def_property_readonly("signature", &NumExprObject::signature,
                              "numexpr's type codes of the inputs, e.g. b'dd'")
@@ -288,6 +373,7 @@ void add_numexpr_class(py::module_& module) {
           },
           "((name, dtype name), ...) of the inputs")
       .def_property_readonly("source", &NumExprObject::source);
+  add_fast_run(module.attr("NumExpr"));
   module.def(
       "disassemble", [](NumExprObject& nex) { return nex.disassemble(); }, py::arg("nex"),
       "The bytecode of a NumExpr object (as compiled for casting='safe'), one instruction a "

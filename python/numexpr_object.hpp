@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "python/expr_cache.hpp"
 #include "python/numpy_bridge.hpp"
@@ -19,8 +20,15 @@ class NumExprObject {
   NumExprObject(const py::str& ex, const py::object& signature, const py::object& optimization,
                 const py::object& truediv, const py::object& sanitize);
 
-  // run(*args, out=None, order='K', casting='safe'): args follow the signature.
-  py::object run(const py::args& args, const py::kwargs& kwargs);
+  // The options of run(*args, out=None, order='K', casting='safe').
+  struct RunOptions {
+    PyObject* out = nullptr;  // borrowed; null or None: allocate the result
+    char order = 'K';
+    Casting casting = Casting::Safe;
+  };
+  // run(): `args` (borrowed) follow the signature. Returns a new reference, or null with a
+  // Python error set; throws py exceptions and exprvm::Error for bad arguments.
+  PyObject* call(PyObject* const* args, std::size_t nargs, const RunOptions& run);
   std::string disassemble() { return program_for(Casting::Safe).disassemble(); }
   py::tuple input_names() const;
   py::bytes signature() const;  // numexpr's type codes of the inputs (b'dd')
@@ -33,13 +41,15 @@ class NumExprObject {
  private:
   const Program& program_for(Casting casting);  // compiled on first use of each rule
   bool is_written(const std::string& name) const;
-  void bind_positional(PyObject* value, const Param& param, Casting casting,
+  void bind_positional(PyObject* value, std::size_t index, Casting casting,
                        BoundArg& arg) const;
 
   std::unique_ptr<ExprEntry> entry_;
   Signature signature_;
+  std::vector<bool> written_;  // per signature entry: the program assigns it
   CompileOptions options_;
   std::array<std::optional<Program>, 5> programs_;  // indexed by Casting
+  std::array<std::shared_ptr<RepeatRun>, 5> repeats_;  // their bindings (repeat_run.hpp)
 };
 
 // Adds NumExpr and disassemble() to `module`.

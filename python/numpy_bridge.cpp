@@ -2,6 +2,7 @@
 #include "python/numpy_bridge.hpp"
 
 #include <algorithm>
+#include <array>
 #include <complex>
 #include <cstring>
 #include <string>
@@ -82,13 +83,34 @@ static char numpy_kind_char(DType t) {
   return '?';
 }
 
-// The dtype of core/dtypes.def with the descriptor's kind character and item size.
-std::optional<DType> dtype_from_descr(const PyArray_Descr* descr) {
+// The dtype of core/dtypes.def with this kind character and item size.
+static std::optional<DType> dtype_of_kind(char kind, int elsize) {
   for (int i = 0; i < kDTypeCount; ++i) {
     const DType t = static_cast<DType>(i);
-    if (numpy_kind_char(t) == descr->kind && static_cast<int>(itemsize(t)) == descr->elsize) return t;
+    if (numpy_kind_char(t) == kind && static_cast<int>(itemsize(t)) == elsize) return t;
   }
   return std::nullopt;
+}
+
+std::optional<DType> dtype_from_descr(const PyArray_Descr* descr) {
+  // NumPy's builtin type numbers (up to NPY_HALF) each have one kind and item size, so their
+  // answers are looked up in a table made on first use (a call binds several arrays).
+  constexpr int kBuiltinTypes = NPY_HALF + 1;
+  static const auto by_type_number = [] {
+    std::array<std::int8_t, kBuiltinTypes> table;
+    for (int number = 0; number < kBuiltinTypes; ++number) {
+      PyArray_Descr* builtin = PyArray_DescrFromType(number);
+      const auto dtype = builtin ? dtype_of_kind(builtin->kind, builtin->elsize) : std::nullopt;
+      if (!builtin) PyErr_Clear();  // not a type number of this NumPy: nothing maps to it
+      Py_XDECREF(builtin);
+      table[number] = dtype ? static_cast<std::int8_t>(*dtype) : -1;
+    }
+    return table;
+  }();
+  const int number = descr->type_num;
+  if (number < 0 || number >= kBuiltinTypes) return dtype_of_kind(descr->kind, descr->elsize);
+  if (by_type_number[number] < 0) return std::nullopt;
+  return static_cast<DType>(by_type_number[number]);
 }
 
 bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
@@ -162,8 +184,12 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg) {
   return true;
 }
 
-bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
-  const auto label = [what] { return std::string(what); };  // built only for an error
+bool bind_output(PyObject* value, std::string_view what, BoundArg& arg, std::string_view name) {
+  const auto label = [what, name] {  // built only for an error
+    std::string text(what);
+    if (!name.empty()) text.append(" '").append(name).append("'");
+    return text;
+  };
   if (!PyArray_Check(value)) {
     PyErr_Format(PyExc_TypeError, "%s must be a numpy.ndarray, not %.200s", label().c_str(),
                  Py_TYPE(value)->tp_name);
@@ -171,7 +197,7 @@ bool bind_output(PyObject* value, std::string_view what, BoundArg& arg) {
   }
   auto* array = reinterpret_cast<PyArrayObject*>(value);
   const auto dtype = dtype_from_descr(PyArray_DESCR(array));
-  if (!dtype) return raise_unsupported_dtype(what, PyArray_DESCR(array));
+  if (!dtype) return raise_unsupported_dtype(label(), PyArray_DESCR(array));
   if (!PyArray_ISWRITEABLE(array)) {
     PyErr_Format(PyExc_ValueError, "%s is read-only", label().c_str());
     return false;

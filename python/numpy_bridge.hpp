@@ -61,8 +61,9 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg);
 // and of a supported dtype. An aligned native-order array is written in place; a misaligned
 // or byte-swapped one (numexpr writes those too) is staged through an aligned native copy of
 // it that write_back() copies into it after the run. Returns false with a Python
-// TypeError/ValueError naming `what` otherwise.
-bool bind_output(PyObject* value, std::string_view what, BoundArg& arg);
+// TypeError/ValueError naming `what` otherwise (followed by ` 'name'` when `name` is given).
+bool bind_output(PyObject* value, std::string_view what, BoundArg& arg,
+                 std::string_view name = {});
 
 // Copies a staged output (see bind_output) into the caller's array; true when `arg` was not
 // staged. False with a Python error set when NumPy's copy fails.

@@ -171,14 +171,13 @@ class Runner {
                               std::all_of(p_.bound.begin(), p_.bound.end(),
                                           [](const BoundReg& b) { return b.access == Access::Direct; });
     auto body = [&](std::size_t begin, std::size_t end, void** r) {
-      if (jit_ranges_) {  // the chunks of the range in one call
-        const auto start = static_cast<std::int64_t>(begin * chunk);
-        this->chunk(r, start, static_cast<std::size_t>(std::min<std::int64_t>(end * chunk, p_.n) - start));
-        return;
-      }
       for (std::size_t c = begin; c < end; ++c) {
         const std::size_t start = c == 0 ? 0 : c * chunk - shift;
-        const std::size_t last = whole_ranges ? end - 1 : c;
+        // The JIT's any-length code and stream programs take the chunks of the range in one
+        // call, except the unaligned head (chunk 0 when shifted), so that the rest starts on a
+        // cache line of the output (NumPy's 16-byte offset cost 7-8% at 2^18 float32 `p - g`).
+        const std::size_t last =
+            (jit_ranges_ || whole_ranges) && (c != 0 || !shift) ? end - 1 : c;
         const std::size_t stop = std::min(n, (last + 1) * chunk - shift);
         this->chunk(r, static_cast<std::int64_t>(start), stop - start);
         c = last;

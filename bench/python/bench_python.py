@@ -11,7 +11,10 @@ numexpr and numba are benchmark peers, not dependencies: when one is not install
 column is skipped (the script says so). numba runs `@njit` fused loops (one loop per
 expression; float32 constants, single-threaded like NumPy), compiled before timing.
 
-Run: ./run python bench/python/bench_python.py [--quick] [--out DIR]
+Run: ./run python bench/python/bench_python.py [--quick] [--out DIR] [--threads N ...]
+         [--sizes N ...] [--workloads NAME ...] [--clock wall|cpu]
+(e.g. the seed's table at 1 thread: --threads 1 --workloads "sgd p-g" "adam (3 expressions)"
+"adam (one program)" relu "tanh(relu)").
 """
 import argparse
 import csv
@@ -260,24 +263,27 @@ def check_against_numpy(workload, engine, n):
             sys.exit(f"bench_python: {engine} disagrees with NumPy on {workload} (n={n})")
 
 
+CLOCK = time.perf_counter  # --clock cpu: time.process_time
+
+
 def time_per_call(function, state, min_seconds, repeats):
     """Best time of one call (seconds) over `repeats` rounds of enough calls to last
     `min_seconds`."""
     loops = 1
     while True:
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(loops):
             call(function, state)
-        elapsed = time.perf_counter() - start
+        elapsed = CLOCK() - start
         if elapsed >= min_seconds or loops >= 1 << 22:
             break
         loops *= 2 if elapsed > min_seconds / 8 else 8
     best = elapsed / loops
     for _ in range(repeats - 1):
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(loops):
             call(function, state)
-        best = min(best, (time.perf_counter() - start) / loops)
+        best = min(best, (CLOCK() - start) / loops)
     return best
 
 
@@ -319,8 +325,8 @@ def call_overhead_us(repeats):
         if name == "numexpr" and numexpr is None:
             continue
         number = 20000
-        result[name] = min(timeit.repeat(stmt, globals=scope, number=number,
-                                         repeat=repeats)) / number * 1e6
+        result[name] = min(timeit.repeat(stmt, globals=scope, number=number, repeat=repeats,
+                                         timer=CLOCK)) / number * 1e6
     return result
 
 
@@ -352,7 +358,9 @@ def write_markdown(rows, overhead, thread_counts, path):
                         else "")
     lines = ["# Seed 001 workloads from Python: " + " vs ".join(names[e] for e in peers)
              + " vs exprvm", "",
-             f"float32, best of repeated calls, microseconds per call. numpy {np.__version__}, "
+             f"float32, best of repeated calls, microseconds per call "
+             f"({'process CPU time' if CLOCK is time.process_time else 'wall time'}). "
+             f"numpy {np.__version__}, "
              f"numexpr {version(numexpr)}, numba {version(numba)}, exprvm {exprvm.__version__}, "
              f"{exprvm.detect_number_of_cores()} cores. NumPy and numba (`@njit` loops, no "
              "`parallel=True`) are single-threaded whatever the thread setting. Speed-ups are "
@@ -384,7 +392,9 @@ def write_plot(rows, thread_counts, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     workloads = list(WORKLOADS)
-    fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True)
+    fig, axes = plt.subplots(1, len(workloads), figsize=(4 * len(workloads), 4), sharey=True,
+                             squeeze=False)
+    axes = axes[0]
     styles = {"numpy": "k", "numexpr": "tab:orange", "numba": "tab:green", "exprvm": "tab:blue"}
     for ax, workload in zip(axes, workloads):
         for engine in ENGINES:
@@ -413,10 +423,22 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats (<30 s)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..",
                                                       "results", "python"))
+    parser.add_argument("--threads", type=int, nargs="+",
+                        help="thread settings to run (default: 1 and every core)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="array sizes (default: all)")
+    parser.add_argument("--workloads", nargs="+", choices=list(WORKLOADS),
+                        help="only these workloads (default: all)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="cpu: time the process's CPU time (steadier on a loaded machine; "
+                             "with several threads it adds up every thread's time)")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     cores = exprvm.detect_number_of_cores()
-    thread_counts = sorted({1, cores})
-    sizes = QUICK_SIZES if args.quick else SIZES
+    thread_counts = sorted(set(args.threads)) if args.threads else sorted({1, cores})
+    sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)
+    for workload in set(WORKLOADS) - set(args.workloads or WORKLOADS):
+        del WORKLOADS[workload]
     min_seconds, repeats = (0.02, 3) if args.quick else (0.2, 5)
     os.makedirs(args.out, exist_ok=True)
     saved = (numexpr.get_num_threads() if hasattr(numexpr, "get_num_threads") else cores,
