@@ -186,31 +186,14 @@ EXPRVM_AVX2_ENTRY void add_partials(const float* partials, int parts, const floa
   }
 }
 
-bool cpu_has_avx2_fma() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-
 }  // namespace
 
 FusedDenseKernel fused_dense_kernel(Activation activation) {
-  if (!cpu_has_avx2_fma()) return nullptr;
-  switch (activation) {
-    case Activation::Linear: return fused_dense<Linear>;
-    case Activation::Relu: return fused_dense<Relu>;
-    case Activation::Elu: return fused_dense<Elu>;
-    default: return nullptr;
-  }
+  return simd::kernel_for<FusedDenseKernel>(activation, fused_dense<Linear>, fused_dense<Relu>, fused_dense<Elu>);
 }
 
 PartialsEpilogue partials_epilogue(Activation activation) {
-  if (!cpu_has_avx2_fma()) return nullptr;
-  switch (activation) {
-    case Activation::Linear: return add_partials<Linear>;
-    case Activation::Relu: return add_partials<Relu>;
-    case Activation::Elu: return add_partials<Elu>;
-    default: return nullptr;
-  }
+  return simd::kernel_for<PartialsEpilogue>(activation, add_partials<Linear>, add_partials<Relu>, add_partials<Elu>);
 }
 
 }  // namespace exprvm::nn

@@ -210,21 +210,11 @@ EXPRVM_AVX2_ENTRY void packed_dense(const PackedOperands& d) {
   }
 }
 
-bool cpu_has_avx2_fma() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-
 }  // namespace
 
 PackedDenseKernel packed_dense_kernel(Activation activation) {
-  if (!cpu_has_avx2_fma()) return nullptr;
-  switch (activation) {
-    case Activation::Linear: return packed_dense<simd::Linear>;
-    case Activation::Relu: return packed_dense<simd::Relu>;
-    case Activation::Elu: return packed_dense<simd::Elu>;
-    default: return nullptr;
-  }
+  return simd::kernel_for<PackedDenseKernel>(activation, packed_dense<simd::Linear>, packed_dense<simd::Relu>,
+                                             packed_dense<simd::Elu>);
 }
 
 }  // namespace exprvm::nn

@@ -6,12 +6,34 @@
 
 #include <immintrin.h>
 
+#include "nn/activation.hpp"
+
 #define EXPRVM_AVX2 __attribute__((target("avx2,fma"), always_inline)) inline
 #define EXPRVM_AVX2_ENTRY __attribute__((target("avx2,fma")))
 
 namespace exprvm::nn::simd {
 
 constexpr int kLanes = 8;  // floats per __m256
+
+// Whether the CPU runs this header's code (AVX2 and FMA).
+inline bool cpu_has_avx2_fma() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+
+// The kernel instantiated for `activation` (one of linear, relu, elu: the kernel over
+// Linear, Relu or Elu below), or null when the CPU lacks AVX2+FMA or the activation has no
+// AVX2 form here.
+template <class Kernel>
+Kernel kernel_for(Activation activation, Kernel linear, Kernel relu, Kernel elu) {
+  if (!cpu_has_avx2_fma()) return nullptr;
+  switch (activation) {
+    case Activation::Linear: return linear;
+    case Activation::Relu: return relu;
+    case Activation::Elu: return elu;
+    default: return nullptr;
+  }
+}
 
 struct Linear {
   EXPRVM_AVX2 static __m256 apply(__m256 z) { return z; }
