@@ -115,6 +115,27 @@ void check_same(const std::string& source, const std::vector<Operand>& operands,
   }
 }
 
+// `source` over one operand a of dtype t and n elements whose out is the same buffer one
+// element further on, interpreted and compiled: the buffers afterwards must be the same bytes.
+void check_overlapping_out(const std::string& source, DType t, std::int64_t n, std::uint64_t seed) {
+  TestArray buffer = make_array(t, {n + 1});
+  std::mt19937_64 rng(seed);
+  fill_random(buffer.view, rng);
+  std::vector<std::byte> out_bytes[2];
+  const TestArray saved = copy_of(buffer.view);
+  for (int engine = 0; engine < 2; ++engine) {
+    ModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
+    for (std::int64_t i = 0; i <= n; ++i) set_element(buffer.view, i, get_element(saved.view, i));
+    const vm::Executable ex(bytecode(source, {{"a", t}}));
+    Array a = buffer.view, out = buffer.view;
+    a.shape[0] = out.shape[0] = n;
+    out.data = static_cast<std::byte*>(out.data) + static_cast<std::ptrdiff_t>(itemsize(t));
+    vm::execute(ex, std::span(&a, 1), &out);
+    out_bytes[engine] = element_bytes(buffer.view);
+  }
+  REQUIRE(first_difference(out_bytes[0], out_bytes[1], t) == -1);
+}
+
 std::uint64_t base_seed() {
   const char* s = std::getenv("EXPRVM_JIT_SEED");
   return s ? std::stoull(s) : 1501;
@@ -253,24 +274,7 @@ TEST_CASE("jit: vector calls across chunks, in place, aliasing out, mixed widths
                seed + k++);
   }
   // out overlapping its input one element further on.
-  const DType f = DType::Float64;
-  const std::int64_t n = 3001;
-  TestArray buffer = make_array(f, {n + 1});
-  std::mt19937_64 rng(seed);
-  fill_random(buffer.view, rng);
-  std::vector<std::byte> out_bytes[2];
-  const TestArray saved = copy_of(buffer.view);
-  for (int engine = 0; engine < 2; ++engine) {
-    ModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
-    for (std::int64_t i = 0; i <= n; ++i) set_element(buffer.view, i, get_element(saved.view, i));
-    const vm::Executable ex(bytecode("sin(a) * 2 + exp(a)", {{"a", f}}));
-    Array a = buffer.view, out = buffer.view;
-    a.shape[0] = out.shape[0] = n;
-    out.data = static_cast<std::byte*>(out.data) + 8;
-    vm::execute(ex, std::span(&a, 1), &out);
-    out_bytes[engine] = element_bytes(buffer.view);
-  }
-  REQUIRE(first_difference(out_bytes[0], out_bytes[1], f) == -1);
+  check_overlapping_out("sin(a) * 2 + exp(a)", DType::Float64, 3001, seed);
 }
 
 TEST_CASE("jit: the P2 programs are one loop; disasm --jit shows the vector calls", "[jit]") {
@@ -307,23 +311,7 @@ TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through th
     check_same("max(where(a > b, a, b))", {{"a", DType::Float64, {n}}, {"b", DType::Float64, {n}}}, seed + n + 3);
   }
   // out overlapping an input one element further on: the binding copies the input first.
-  const std::int64_t n = 3000;
-  TestArray buffer = make_array(f, {n + 1});
-  std::mt19937_64 rng(seed);
-  fill_random(buffer.view, rng);
-  std::vector<std::byte> out_bytes[2];
-  const TestArray saved = copy_of(buffer.view);
-  for (int engine = 0; engine < 2; ++engine) {
-    ModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
-    for (std::int64_t i = 0; i <= n; ++i) set_element(buffer.view, i, get_element(saved.view, i));
-    const vm::Executable ex(bytecode("a * 2 + 1", {{"a", f}}));
-    Array a = buffer.view, out = buffer.view;
-    a.shape[0] = out.shape[0] = n;
-    out.data = static_cast<std::byte*>(out.data) + 4;
-    vm::execute(ex, std::span(&a, 1), &out);
-    out_bytes[engine] = element_bytes(buffer.view);
-  }
-  REQUIRE(first_difference(out_bytes[0], out_bytes[1], f) == -1);
+  check_overlapping_out("a * 2 + 1", f, 3000, seed);
 }
 
 TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
