@@ -38,11 +38,6 @@ asmjit::JitRuntime& runtime() {
   return *rt;
 }
 
-bool cpu_has_avx2_fma() {
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has;
-}
-
 Mode mode_from_environment() {
   const char* v = std::getenv("EXPRVM_JIT");
   if (!v) return Mode::Tiered;

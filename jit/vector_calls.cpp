@@ -19,15 +19,15 @@ bool caller_saved(const Gp& g) {
   return id != Gp::kIdBx && id != Gp::kIdSp && id != Gp::kIdBp && id < Gp::kIdR12;
 }
 
-bool avx2_fma() {
+}  // namespace
+
+bool cpu_has_avx2_fma() {
   static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return has;
 }
 
-}  // namespace
-
 const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel) {
-  if (ins.op == Op::CAST || !avx2_fma()) return nullptr;
+  if (ins.op == Op::CAST || !cpu_has_avx2_fma()) return nullptr;
   const DType t = ins.dtype;
   if (t != DType::Float32 && t != DType::Float64) return nullptr;
   const DType result = bc.regs[ins.dst].dtype;
@@ -56,7 +56,7 @@ bool may_overwrite(const Bytecode& bc, const Instruction& j, Reg x) {
 }  // namespace
 
 bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels) {
-  if (!avx2_fma()) return false;
+  if (!cpu_has_avx2_fma()) return false;
   const vm::KernelTable& avx2 = vm::kernel_table_avx2();
   bool changed = false;
   for (std::size_t i = 0; i < bc.code.size(); ++i) {

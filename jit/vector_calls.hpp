@@ -27,6 +27,9 @@ const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kern
 // instruction) is updated alike. Returns whether it changed anything.
 bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
 
+// Whether the CPU runs the generated code and the vector entry points (AVX2 and FMA).
+bool cpu_has_avx2_fma();
+
 // Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
 // save slot per vector register and per caller-saved general register.
 inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8;
