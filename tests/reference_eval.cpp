@@ -1,9 +1,11 @@
 #include "tests/reference_eval.hpp"
 
+#include <array>
 #include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -153,10 +155,13 @@ class Evaluator {
         return cast_value(read_slot(n.slot, pos), n.dtype);
       case NodeKind::Cast: return cast_value(eval(*n.args[0], pos, in_reduced_space), n.dtype);
       case NodeKind::Apply: {
-        std::vector<Value> operands;
-        for (const auto& a : n.args) operands.push_back(eval(*a, pos, in_reduced_space));
+        // Every op takes at most three operands (where, clip): no allocation per element.
+        std::array<Value, 3> operands;
+        if (n.args.size() > operands.size())
+          throw Error(ErrorKind::Internal, "reference_run: an operation with more than three operands");
+        for (std::size_t k = 0; k < n.args.size(); ++k) operands[k] = eval(*n.args[k], pos, in_reduced_space);
         const DType operand_dtype = n.op == Op::WHERE ? n.args[1]->dtype : n.args[0]->dtype;
-        return cast_value(apply_op(n.op, operand_dtype, operands), n.dtype);
+        return cast_value(apply_op(n.op, operand_dtype, std::span<const Value>(operands.data(), n.args.size())), n.dtype);
       }
       case NodeKind::Reduce:
         if (!in_reduced_space)

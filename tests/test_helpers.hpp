@@ -94,21 +94,13 @@ inline TestArray make_array(DType dtype, const std::vector<std::int64_t>& shape,
   return t;
 }
 
-// Multi-index of the C-order position `linear` in `shape`.
-inline std::vector<std::int64_t> unravel(std::int64_t linear, const Array& a) {
-  std::vector<std::int64_t> index(a.ndim);
-  for (int d = a.ndim - 1; d >= 0; --d) {
-    index[d] = linear % a.shape[d];
-    linear /= a.shape[d];
-  }
-  return index;
-}
-
-// Address of element `linear` (C order) of `a`.
+// Address of element `linear` (C order) of `a` (no allocation: the fuzzer calls it per element).
 inline std::byte* element_pointer(const Array& a, std::int64_t linear) {
   auto* p = static_cast<std::byte*>(a.data);
-  const auto index = unravel(linear, a);
-  for (int d = 0; d < a.ndim; ++d) p += index[d] * a.strides[d];
+  for (int d = a.ndim - 1; d >= 0; --d) {
+    p += (linear % a.shape[d]) * a.strides[d];
+    linear /= a.shape[d];
+  }
   return p;
 }
 
