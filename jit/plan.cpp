@@ -21,6 +21,8 @@ bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
   if (!bc.reduction || plan.segments.empty() || !plan.segments.back().fused) return false;
   const ReductionPlan& r = *bc.reduction;
   const Op op = r.op;
+  if (op == Op::ANY || op == Op::ALL)  // (or/and: the order does not matter)
+    return r.dtype == DType::Bool && bc.regs[r.source].dtype == DType::Bool && bc.code.back().dst == r.source;
   if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
   const bool signed_int = r.dtype == DType::Int32 || r.dtype == DType::Int64;
   if ((!is_float(r.dtype) && !signed_int) || bc.regs[r.source].dtype != r.dtype) return false;

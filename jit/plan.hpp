@@ -55,7 +55,8 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, boo
 
 // Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
 // float32/float64/int32/int64 whose source, of the accumulator's dtype, is the last instruction's
-// result, with one batch of the accumulator's dtype per vector iteration.
+// result, with one batch of the accumulator's dtype per vector iteration; or ANY/ALL of the
+// last instruction's bool result.
 bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 
 }  // namespace exprvm::jit

@@ -1,7 +1,7 @@
 // The JIT's integer instructions (jit/emit_int.hpp) and integer reductions against the
 // interpreter: int32/int64/uint32/uint64 arithmetic wrapping around at the extremes,
-// comparisons, min/max, bit operations, selections and casts, every tail length, the same
-// result bytes. Random seeds are printed; EXPRVM_JIT_SEED overrides them.
+// comparisons, min/max, bit operations, shifts (counts negative and past the width),
+// selections and casts, every tail length, the same result bytes. Random seeds are printed; EXPRVM_JIT_SEED overrides them.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -94,6 +94,39 @@ TEST_CASE("jit integers: uint32/uint64 wrap around and compare unsigned as the i
         INFO(op << " i " << dtype_name(t) << " j " << dtype_name(u) << " seed=" << seed + k);
         check_integers(op, t, 77, seed + k++, false, u);
       }
+    }
+  }
+}
+
+TEST_CASE("jit integers: shifts by every count, negative and past the width, as the interpreter's", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 70000;
+  std::printf("jit shifts: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 70000));
+  // (j & 127) - 32: counts -32..95; j & 63: 0..63; raw j: mostly far out of range or
+  // negative; k % 3 == 0 picks extremes for the shifted values.
+  const std::vector<std::string> ops = {
+      "i << ((j & 127) - 32)", "i >> ((j & 127) - 32)", "i << (j & 63)", "i >> (j & 63)", "i << j", "i >> j",
+      "i << 3", "i >> 5", "i >> 31", "i << 63", "i >> 64", "k >> ((j & 127) - 32) == i", "(i << (j & 7)) + (k >> (j & 7))",
+      "where(i > 0, i >> (j & 31), k << (j & 31))", "any((i >> (j & 63)) == -1)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64, DType::UInt32, DType::UInt64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 3, 4, 5, 7, 8, 9, 17, 70, 1025}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: any and all of 32-bit masks in xmm and 64-bit masks", "[jit][jit_int][jit_reduce]") {
+  const std::uint64_t seed = seed_base() + 80000;
+  std::printf("jit any/all masks: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 80000));
+  std::uint64_t k = 0;
+  for (const char* op : {"any(x > 990)", "all(x > -990)", "any(x > y)", "all((x < 999) & (y > -999))",
+                         "any(i > 990)", "all(i > -990)", "any(j > 990)", "all((i != 0) | (j != 0))"}) {
+    for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1023, 1024, 1025, 5000}) {
+      INFO(op << " n=" << n << " seed=" << seed + k);
+      check_integers(op, DType::Int32, n, seed + k++, true, DType::Int64);
     }
   }
 }
