@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,40 +12,6 @@
 #include "tests/jit_test_support.hpp"
 
 namespace exprvm::testing {
-namespace {
-
-// `source` over i, j, k (integer dtype t; j_dtype for j when given), x (float32) and y
-// (float64) of n elements, values mostly in [-1000, 1000] (wrapped for unsigned dtypes) with
-// an edge value (0, +-1, the extremes) at about one in three: interpreted and compiled must
-// write the same result bytes. `fused`: the compiled code must exist (where the JIT runs).
-void check_integers(const std::string& source, DType t, std::int64_t n, std::uint64_t seed, bool fused = true,
-                    std::optional<DType> j_dtype = std::nullopt) {
-  const Signature sig = {{"i", t}, {"j", j_dtype.value_or(t)}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
-  const Bytecode bc = compile_source(source, sig);
-  std::mt19937_64 rng(seed);
-  std::vector<TestArray> arrays;
-  std::vector<Array> args;
-  for (const Param& p : sig) {
-    arrays.push_back(make_array(p.dtype, {n}));
-    const std::vector<Value> edges = edge_values(p.dtype);
-    for (std::int64_t e = 0; e < n; ++e)
-      set_element(arrays.back().view, e, rng() % 3 == 0 ? edges[rng() % edges.size()] : random_value(p.dtype, rng, -1000, 1000));
-    args.push_back(arrays.back().view);
-  }
-  std::vector<std::byte> results[2];
-  DType result_dtype = t;
-  for (int engine = 0; engine < 2; ++engine) {
-    JitModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
-    const vm::Executable ex(bc);
-    const OwnedArray result = vm::execute(ex, args, nullptr);
-    results[engine] = element_bytes(result.array());
-    result_dtype = result.array().dtype;
-    if (engine == 1 && fused && jit_runs_here()) REQUIRE(ex.jit.code() != nullptr);
-  }
-  REQUIRE(same_values(results[0], results[1], result_dtype));
-}
-
-}  // namespace
 
 TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every tail", "[jit][jit_int]") {
   const std::uint64_t seed = seed_base() + 30000;
