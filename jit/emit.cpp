@@ -458,7 +458,7 @@ class SegmentEmitter {
         break;
       }
       default:
-        if (!is_inline_function(ins.op)) throw std::logic_error("jit: not a fusable float op");
+        if (!is_inline_function(ins.op, ins.dtype)) throw std::logic_error("jit: not a fusable float op");
         if (ins.op == Op::COPYSIGN) constant(pool_.abs32, pool_.abs64);
         emit_inline_function(a_, ins.op, bits, V(d), V(x), y >= 0 ? V(y) : V(x), V(kS1), V(kS2), V(kS0));
     }

@@ -48,7 +48,7 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
       case Op::WHERE: case Op::CLIP: case Op::FMA:
       case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
         return true;
-      default: return is_inline_function(ins.op);
+      default: return is_inline_function(ins.op, t);
     }
   }
   if (t == DType::Bool) {
