@@ -98,6 +98,43 @@ class IntEmitter {
     a_.vpxor(V(out), V(r_.s1), V(r_.s0));
   }
 
+  // out = floor(p / q) (FLOORDIV), p - floor(p / q) * q (MOD) or p - trunc(p / q) * q (FMOD)
+  // on signed 32-bit lanes (int32, and the narrow integers' extended values): each half of 4
+  // lanes divided in float64 (exact operands; a rounded quotient of 32-bit integers never
+  // reaches an integer it is not), floored or truncated and converted back; q == -1 and
+  // INT32_MIN give the conversion's 0x80000000, the wrapped -p; q == 0 gives 0
+  // (numpy::floordiv, mod, int_fmod). s0, s1, s2 as scratch; out written last.
+  void divide(Op op, int out, int p, int q) {
+    const int round = op == Op::FMOD ? 0x0B : 0x09;  // truncate or floor, no precision exception
+    const int halves = r_.step == 8 ? 2 : 1;
+    for (int h = 0; h < halves; ++h) {
+      if (h == 0) {
+        a_.vcvtdq2pd(ymm(r_.s0), xmm(p));
+        a_.vcvtdq2pd(ymm(r_.s1), xmm(q));
+      } else {
+        a_.vextracti128(xmm(r_.s0), ymm(p), 1);
+        a_.vcvtdq2pd(ymm(r_.s0), xmm(r_.s0));
+        a_.vextracti128(xmm(r_.s1), ymm(q), 1);
+        a_.vcvtdq2pd(ymm(r_.s1), xmm(r_.s1));
+      }
+      a_.vdivpd(ymm(r_.s0), ymm(r_.s0), ymm(r_.s1));
+      a_.vroundpd(ymm(r_.s0), ymm(r_.s0), round);
+      if (h == 0) {
+        a_.vcvttpd2dq(xmm(r_.s2), ymm(r_.s0));
+      } else {
+        a_.vcvttpd2dq(xmm(r_.s0), ymm(r_.s0));
+        a_.vinserti128(ymm(r_.s2), ymm(r_.s2), xmm(r_.s0), 1);
+      }
+    }
+    zero(r_.s0);
+    a_.vpcmpeqd(V(r_.s0), V(r_.s0), V(q));  // q == 0
+    if (op != Op::FLOORDIV) {
+      a_.vpmulld(V(r_.s1), V(r_.s2), V(q));
+      a_.vpsubd(V(r_.s2), V(p), V(r_.s1));
+    }
+    a_.vpandn(V(out), V(r_.s0), V(r_.s2));
+  }
+
   // Lane `id` wrapped to the narrow result dtype's width (sign- or zero-extended again).
   void wrap_narrow(int id) {
     if (!is_narrow_int(narrow_)) return;
@@ -111,7 +148,7 @@ class IntEmitter {
     const int d = r_.d, x = r_.x, y = r_.y, z = r_.z;
     switch (ins.op) {  // results that may leave a narrow dtype's range
       case Op::NEG: case Op::ABS: case Op::SQUARE: case Op::ADD: case Op::SUB: case Op::MUL:
-      case Op::LSHIFT: case Op::INVERT: {
+      case Op::LSHIFT: case Op::INVERT: case Op::FLOORDIV: {
         const int bits = plain_op(ins, d, x, y, z);
         wrap_narrow(d);
         return bits;
@@ -150,6 +187,7 @@ class IntEmitter {
       case Op::MUL: multiply(d, x, y); break;
       case Op::LSHIFT: shift(true, d, x, y); break;
       case Op::RSHIFT: shift(false, d, x, y); break;
+      case Op::FLOORDIV: case Op::MOD: case Op::FMOD: divide(ins.op, d, x, y); break;
       case Op::MAXIMUM: min_max(true, d, x, y); break;
       case Op::MINIMUM: min_max(false, d, x, y); break;
       case Op::CLIP:  // minimum(maximum(x, y), z)
@@ -262,6 +300,7 @@ bool int_op_fusable(Op op, DType t) {
   if (!is_jit_int(t)) return false;
   switch (op) {
     case Op::ABS: case Op::SIGN: return !is_jit_unsigned(t);
+    case Op::FLOORDIV: case Op::MOD: case Op::FMOD: return t == DType::Int32 || is_narrow_int(t);  // (in float64)
     case Op::COPY: case Op::NEG: case Op::SQUARE:
     case Op::ADD: case Op::SUB: case Op::MUL: case Op::MAXIMUM: case Op::MINIMUM: case Op::CLIP:
     case Op::AND: case Op::OR: case Op::XOR: case Op::INVERT: case Op::LSHIFT: case Op::RSHIFT:
