@@ -14,12 +14,12 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic, the inline functions; int32/int64/uint32/uint64
-// wrap-around arithmetic, comparisons, min/max, bit operations, selections and exact casts, see
-// jit/emit_int.hpp; every operand of those dtypes or bool). The other float functions join the
-// loop as vector calls when make_plan is given the kernels (see Plan::vector_call); everything
-// else (integer division, modulo, power and shifts, other dtypes, complex) is a whole-chunk
-// kernel call.
+// selections, rounding, float casts, bool logic, the inline functions; integer wrap-around
+// arithmetic and shifts of every width, 32-bit division, comparisons, min/max, bit operations,
+// selections and exact casts, see jit/emit_int.hpp; every operand of those dtypes or bool).
+// The other float functions join the loop as vector calls when make_plan is given the kernels
+// (see Plan::vector_call); everything else (64-bit and uint32 division, integer power, float
+// -> int casts, complex) is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
