@@ -47,6 +47,8 @@ struct Plan {
   bool fused_reduction = false;
 };
 
+// Programs of nothing but int8/uint8 arithmetic and bit operations get one kernel-call segment
+// (the interpreter's byte kernels are faster, see jit/plan.cpp).
 // kernels (optional): the interpreter's kernel per instruction; instructions with a vector
 // function for their kernel (see vector_function) join the fused loops as vector calls.
 // fuse_reduction: the caller's ISA folds reductions in 256-bit batches (the order the
