@@ -87,7 +87,7 @@ class SegmentEmitter {
                             disp_ = disp;
                             body(vector);
                             disp_ = 0;
-                            return last_result_;
+                            return SourceValue{last_result_, lane_bits(bc_.reduction->source) * plan_.step / 8};
                           });
       return touched_temps_;
     }
@@ -156,6 +156,7 @@ class SegmentEmitter {
     return bits * plan_.step == 256 ? Vec(ymm(id)) : Vec(xmm(id));
   }
   int lane_bits(Reg r) const {
+    if (is_narrow_int(dtype(r))) return 32;
     const DType t = storage(dtype(r));
     if (t == DType::Float64) return 64;
     if (t == DType::Float32) return 32;
@@ -173,6 +174,11 @@ class SegmentEmitter {
   // Register r's value (a uniform: element 0) broadcast into vector register id.
   void broadcast(Reg r, int id) {
     a_.mov(kAddr, qword_ptr(kRegs, 8 * r));
+    if (is_narrow_int(dtype(r))) {
+      emit_narrow_load(a_, dtype(r), ptr(kAddr, 0, static_cast<std::uint32_t>(itemsize(dtype(r)))), 1, id, kTmp);
+      a_.vpbroadcastd(vec(id, 32), xmm(id));
+      return;
+    }
     switch (storage(dtype(r))) {
       case DType::Float32: a_.vbroadcastss(vec(id, 32), dword_ptr(kAddr)); break;
       case DType::Float64: a_.vbroadcastsd(ymm(id), qword_ptr(kAddr)); break;
@@ -184,8 +190,15 @@ class SegmentEmitter {
     }
   }
 
+  // The element (or vector of elements) of narrow integer r at the index.
+  Mem narrow_at(Reg r) {
+    const auto size = static_cast<std::uint32_t>(itemsize(dtype(r)));
+    return at(r, size == 2 ? 1 : 0, vector_ ? plan_.step * size : size);
+  }
+
   void load(Reg r, int id) {
     if (is_uniform(bc_.regs[r].kind)) return broadcast(r, id);
+    if (is_narrow_int(dtype(r))) return emit_narrow_load(a_, dtype(r), narrow_at(r), vector_ ? plan_.step : 1, id, kTmp);
     const bool v = vector_;
     switch (storage(dtype(r))) {
       case DType::Float32:
@@ -209,6 +222,8 @@ class SegmentEmitter {
   }
 
   void store(Reg r, int id) {
+    if (is_narrow_int(dtype(r)))
+      return emit_narrow_store(a_, dtype(r), narrow_at(r), vector_ ? plan_.step : 1, id, kS1, kS2, kTmp);
     const bool v = vector_;
     switch (storage(dtype(r))) {
       case DType::Float32:
@@ -390,7 +405,7 @@ class SegmentEmitter {
     if (ins.op == Op::CAST) return cast(ins, d, x);
     if (ins.dtype == DType::Bool) return logic(ins, d, x, y, z);
     if (is_jit_int(ins.dtype)) {
-      const int bits = static_cast<int>(itemsize(ins.dtype)) * 8;
+      const int bits = int_lane_bits(ins.dtype);
       const int m = ins.op == Op::WHERE ? with_bits(ins.a, x, bits, kS0) : x;  // (WHERE uses no scratch)
       return emit_int_op(a_, ins, {d, m, y, z, kS0, kS1, kS2, plan_.step, kTmp});
     }
@@ -443,7 +458,7 @@ class SegmentEmitter {
         break;
       }
       default:
-        if (!is_inline_function(ins.op)) throw std::logic_error("jit: not a fusable float op");
+        if (!is_inline_function(ins.op, ins.dtype)) throw std::logic_error("jit: not a fusable float op");
         if (ins.op == Op::COPYSIGN) constant(pool_.abs32, pool_.abs64);
         emit_inline_function(a_, ins.op, bits, V(d), V(x), y >= 0 ? V(y) : V(x), V(kS1), V(kS2), V(kS0));
     }
@@ -480,7 +495,7 @@ class SegmentEmitter {
   int cast(const Instruction& ins, int d, int x) {
     const DType to = ins.dtype, from = ins.src;
     if (is_jit_int(to) || is_jit_int(from)) {
-      const int m = from == DType::Bool ? with_bits(ins.a, x, static_cast<int>(itemsize(to)) * 8, kS0) : x;  // (no scratch)
+      const int m = from == DType::Bool ? with_bits(ins.a, x, int_lane_bits(to), kS0) : x;  // (no scratch)
       return emit_int_cast(a_, ins, {d, m, -1, -1, kS0, kS1, kS2, plan_.step, kTmp});
     }
     if (to == DType::Float32 && from == DType::Float64) {

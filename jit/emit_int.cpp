@@ -11,8 +11,9 @@ using namespace asmjit::x86;
 
 class IntEmitter {
  public:
-  IntEmitter(Assembler& a, const IntRegs& r, int bits, bool is_unsigned)
-      : a_(a), r_(r), bits_(bits), unsigned_(is_unsigned) {}
+  // narrow: the dtype of the result when it is a narrow integer (else Int32: none).
+  IntEmitter(Assembler& a, const IntRegs& r, int bits, bool is_unsigned, DType narrow = DType::Int32)
+      : a_(a), r_(r), bits_(bits), unsigned_(is_unsigned), narrow_(narrow) {}
 
   // The vector register `id` for lanes of `bits` bits.
   Vec V(int id, int bits) const { return bits * r_.step == 256 ? Vec(ymm(id)) : Vec(xmm(id)); }
@@ -79,8 +80,85 @@ class IntEmitter {
     a_.vpaddq(V(out), V(r_.s2), V(r_.s0));
   }
 
+  // out = p << q or p >> q (lane counts q): a count below 0 or at least the lane width gives 0
+  // for << and unsigned >>, and the sign fill for signed >> (numpy::lshift/rshift), which is
+  // what vpsllv/vpsrlv/vpsravd do with a count read as unsigned. int64 >> has no vpsravq:
+  // ((p ^ s) >>> q) ^ s with s = p's sign mask (s0, s1 as scratch).
+  void shift(bool left, int out, int p, int q) {
+    if (left || unsigned_ || !wide()) {
+      const InstId id = left ? pick(Inst::kIdVpsllvd, Inst::kIdVpsllvq)
+                      : unsigned_ ? pick(Inst::kIdVpsrlvd, Inst::kIdVpsrlvq) : Inst::kIdVpsravd;
+      a_.emit(id, V(out), V(p), V(q));
+      return;
+    }
+    zero(r_.s0);
+    a_.vpcmpgtq(V(r_.s0), V(r_.s0), V(p));
+    a_.vpxor(V(r_.s1), V(p), V(r_.s0));
+    a_.vpsrlvq(V(r_.s1), V(r_.s1), V(q));
+    a_.vpxor(V(out), V(r_.s1), V(r_.s0));
+  }
+
+  // out = floor(p / q) (FLOORDIV), p - floor(p / q) * q (MOD) or p - trunc(p / q) * q (FMOD)
+  // on signed 32-bit lanes (int32, and the narrow integers' extended values): each half of 4
+  // lanes divided in float64 (exact operands; a rounded quotient of 32-bit integers never
+  // reaches an integer it is not), floored or truncated and converted back; q == -1 and
+  // INT32_MIN give the conversion's 0x80000000, the wrapped -p; q == 0 gives 0
+  // (numpy::floordiv, mod, int_fmod). s0, s1, s2 as scratch; out written last.
+  void divide(Op op, int out, int p, int q) {
+    const int round = op == Op::FMOD ? 0x0B : 0x09;  // truncate or floor, no precision exception
+    const int halves = r_.step == 8 ? 2 : 1;
+    for (int h = 0; h < halves; ++h) {
+      if (h == 0) {
+        a_.vcvtdq2pd(ymm(r_.s0), xmm(p));
+        a_.vcvtdq2pd(ymm(r_.s1), xmm(q));
+      } else {
+        a_.vextracti128(xmm(r_.s0), ymm(p), 1);
+        a_.vcvtdq2pd(ymm(r_.s0), xmm(r_.s0));
+        a_.vextracti128(xmm(r_.s1), ymm(q), 1);
+        a_.vcvtdq2pd(ymm(r_.s1), xmm(r_.s1));
+      }
+      a_.vdivpd(ymm(r_.s0), ymm(r_.s0), ymm(r_.s1));
+      a_.vroundpd(ymm(r_.s0), ymm(r_.s0), round);
+      if (h == 0) {
+        a_.vcvttpd2dq(xmm(r_.s2), ymm(r_.s0));
+      } else {
+        a_.vcvttpd2dq(xmm(r_.s0), ymm(r_.s0));
+        a_.vinserti128(ymm(r_.s2), ymm(r_.s2), xmm(r_.s0), 1);
+      }
+    }
+    zero(r_.s0);
+    a_.vpcmpeqd(V(r_.s0), V(r_.s0), V(q));  // q == 0
+    if (op != Op::FLOORDIV) {
+      a_.vpmulld(V(r_.s1), V(r_.s2), V(q));
+      a_.vpsubd(V(r_.s2), V(p), V(r_.s1));
+    }
+    a_.vpandn(V(out), V(r_.s0), V(r_.s2));
+  }
+
+  // Lane `id` wrapped to the narrow result dtype's width (sign- or zero-extended again).
+  void wrap_narrow(int id) {
+    if (!is_narrow_int(narrow_)) return;
+    const int shift = 32 - static_cast<int>(itemsize(narrow_)) * 8;
+    a_.vpslld(V(id, 32), V(id, 32), shift);
+    if (is_jit_unsigned(narrow_)) a_.vpsrld(V(id, 32), V(id, 32), shift);
+    else a_.vpsrad(V(id, 32), V(id, 32), shift);
+  }
+
   int op(const Instruction& ins) {
     const int d = r_.d, x = r_.x, y = r_.y, z = r_.z;
+    switch (ins.op) {  // results that may leave a narrow dtype's range
+      case Op::NEG: case Op::ABS: case Op::SQUARE: case Op::ADD: case Op::SUB: case Op::MUL:
+      case Op::LSHIFT: case Op::INVERT: case Op::FLOORDIV: {
+        const int bits = plain_op(ins, d, x, y, z);
+        wrap_narrow(d);
+        return bits;
+      }
+      default: return plain_op(ins, d, x, y, z);
+    }
+  }
+
+  // op() before the narrow wrap-around.
+  int plain_op(const Instruction& ins, int d, int x, int y, int z) {
     switch (ins.op) {
       case Op::COPY: a_.vmovaps(V(d), V(x)); break;
       case Op::NEG:
@@ -107,6 +185,9 @@ class IntEmitter {
       case Op::ADD: a_.emit(pick(Inst::kIdVpaddd, Inst::kIdVpaddq), V(d), V(x), V(y)); break;
       case Op::SUB: a_.emit(pick(Inst::kIdVpsubd, Inst::kIdVpsubq), V(d), V(x), V(y)); break;
       case Op::MUL: multiply(d, x, y); break;
+      case Op::LSHIFT: shift(true, d, x, y); break;
+      case Op::RSHIFT: shift(false, d, x, y); break;
+      case Op::FLOORDIV: case Op::MOD: case Op::FMOD: divide(ins.op, d, x, y); break;
       case Op::MAXIMUM: min_max(true, d, x, y); break;
       case Op::MINIMUM: min_max(false, d, x, y); break;
       case Op::CLIP:  // minimum(maximum(x, y), z)
@@ -146,7 +227,7 @@ class IntEmitter {
   int cast(const Instruction& ins) {
     const DType to = ins.dtype, from = ins.src;
     const int d = r_.d, x = r_.x;
-    const int to_bits = static_cast<int>(itemsize(to)) * 8, from_bits = static_cast<int>(itemsize(from)) * 8;
+    const int to_bits = int_lane_bits(to), from_bits = int_lane_bits(from);  // (floats: 32 or 64 too)
     if (from == DType::Bool) {  // mask -> 0/1
       if (to_bits == 32) a_.vpsrld(V(d, 32), V(x, 32), 31);
       else a_.vpsrlq(V(d, 64), V(x, 64), 63);
@@ -160,11 +241,12 @@ class IntEmitter {
       a_.vpxor(V(d), V(r_.s2), V(r_.s1));
       return bits_;
     }
-    if (from == DType::Int32 && to == DType::Float32) {
+    const bool int32_lanes = from == DType::Int32 || is_narrow_int(from);  // (exact in a float32)
+    if (int32_lanes && to == DType::Float32) {
       a_.vcvtdq2ps(V(d, 32), V(x, 32));
       return 32;
     }
-    if (from == DType::Int32 && to == DType::Float64) {
+    if (int32_lanes && to == DType::Float64) {
       a_.vcvtdq2pd(ymm(d), xmm(x));
       return 64;
     }
@@ -200,6 +282,7 @@ class IntEmitter {
       a_.vextracti128(xmm(r_.s0), ymm(x), 1);
       a_.vshufps(xmm(d), xmm(x), xmm(r_.s0), 0x88);
     }
+    wrap_narrow(d);
     return to_bits;
   }
 
@@ -208,6 +291,7 @@ class IntEmitter {
   const IntRegs r_;
   int bits_;
   const bool unsigned_;  // unsigned comparisons and min/max
+  const DType narrow_;   // wrap results to this dtype's width when it is a narrow integer
 };
 
 }  // namespace
@@ -216,9 +300,10 @@ bool int_op_fusable(Op op, DType t) {
   if (!is_jit_int(t)) return false;
   switch (op) {
     case Op::ABS: case Op::SIGN: return !is_jit_unsigned(t);
+    case Op::FLOORDIV: case Op::MOD: case Op::FMOD: return t == DType::Int32 || is_narrow_int(t);  // (in float64)
     case Op::COPY: case Op::NEG: case Op::SQUARE:
     case Op::ADD: case Op::SUB: case Op::MUL: case Op::MAXIMUM: case Op::MINIMUM: case Op::CLIP:
-    case Op::AND: case Op::OR: case Op::XOR: case Op::INVERT:
+    case Op::AND: case Op::OR: case Op::XOR: case Op::INVERT: case Op::LSHIFT: case Op::RSHIFT:
     case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
     case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT: case Op::WHERE:
       return true;
@@ -229,17 +314,51 @@ bool int_op_fusable(Op op, DType t) {
 bool int_cast_fusable(DType to, DType from) {
   if (from == DType::Bool || to == DType::Bool) return is_jit_int(to) || is_jit_int(from);
   if (is_jit_int(from) && is_jit_int(to)) return true;
-  if (to == DType::Float32) return from == DType::Int32;
-  if (to == DType::Float64) return from == DType::Int32 || from == DType::Int64 || from == DType::UInt32;
+  if (to == DType::Float32) return from == DType::Int32 || is_narrow_int(from);
+  if (to == DType::Float64) return from == DType::Int32 || from == DType::Int64 || from == DType::UInt32 || is_narrow_int(from);
   return false;  // float -> int, and uint64 -> float, stay kernel calls
 }
 
 int emit_int_op(Assembler& a, const Instruction& ins, const IntRegs& r) {
-  return IntEmitter(a, r, static_cast<int>(itemsize(ins.dtype)) * 8, is_jit_unsigned(ins.dtype)).op(ins);
+  return IntEmitter(a, r, int_lane_bits(ins.dtype), is_jit_unsigned(ins.dtype), ins.dtype).op(ins);
 }
 
 int emit_int_cast(Assembler& a, const Instruction& ins, const IntRegs& r) {
-  return IntEmitter(a, r, 32, false).cast(ins);
+  return IntEmitter(a, r, 32, false, ins.dtype).cast(ins);
+}
+
+void emit_narrow_load(Assembler& a, DType t, const Mem& m, int count, int id, const Gp& tmp) {
+  if (count == 1) {
+    if (is_jit_unsigned(t)) a.movzx(tmp.r32(), m);
+    else a.movsx(tmp.r32(), m);
+    a.vmovd(xmm(id), tmp.r32());
+    return;
+  }
+  const InstId extend = t == DType::Int8 ? Inst::kIdVpmovsxbd : t == DType::UInt8 ? Inst::kIdVpmovzxbd
+                      : t == DType::Int16 ? Inst::kIdVpmovsxwd : Inst::kIdVpmovzxwd;
+  a.emit(extend, count == 8 ? Vec(ymm(id)) : Vec(xmm(id)), m);
+}
+
+void emit_narrow_store(Assembler& a, DType t, const Mem& m, int count, int id, int s1, int s2, const Gp& tmp) {
+  const bool words = itemsize(t) == 2, u = is_jit_unsigned(t);
+  if (count == 1) {
+    a.vmovd(tmp.r32(), xmm(id));
+    if (words) a.mov(m, tmp.r16());
+    else a.mov(m, tmp.r8());
+    return;
+  }
+  const Xmm packed = xmm(s1), high = count == 8 ? xmm(s2) : xmm(id);
+  if (count == 8) a.vextracti128(high, ymm(id), 1);
+  if (u) a.vpackusdw(packed, xmm(id), high);
+  else a.vpackssdw(packed, xmm(id), high);
+  if (!words) {
+    if (u) a.vpackuswb(packed, packed, packed);
+    else a.vpacksswb(packed, packed, packed);
+  }
+  const int bytes = count * (words ? 2 : 1);
+  if (bytes == 16) a.vmovdqu(m, packed);
+  else if (bytes == 8) a.vmovq(m, packed);
+  else a.vmovd(m, packed);
 }
 
 }  // namespace exprvm::jit

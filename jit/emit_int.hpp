@@ -1,9 +1,10 @@
-// Integer instructions of the fused loop (int32/uint32 in 32-bit lanes, int64/uint64 in 64-bit
-// lanes): wrap-around arithmetic, comparisons and min/max (signed or unsigned), bit
-// operations, selections and the exact casts, with the interpreter's semantics (vm/kernels:
+// Integer instructions of the fused loop (int32/uint32 and the narrow integers in 32-bit
+// lanes, int64/uint64 in 64-bit lanes): wrap-around arithmetic and shifts, comparisons and
+// min/max (signed or unsigned), bit operations, selections and the exact casts, with the interpreter's semantics (vm/kernels:
 // NumPy's wrap-around, a narrowing cast keeps the low half, a widening one sign- or
-// zero-extends, bool is 0/1, int -> bool is != 0). Division, modulo, power, shifts, unsigned
-// abs/sign and the inexact or unsigned-64 int -> float casts stay kernel calls.
+// zero-extends, bool is 0/1, int -> bool is != 0; numpy::lshift/rshift). Division, modulo,
+// power, unsigned abs/sign, float -> int and the inexact or unsigned-64 int -> float casts
+// stay kernel calls.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -14,10 +15,19 @@
 
 namespace exprvm::jit {
 
-inline bool is_jit_int(DType t) {
-  return t == DType::Int32 || t == DType::Int64 || t == DType::UInt32 || t == DType::UInt64;
+// int8/int16/uint8/uint16: held in 32-bit lanes, sign- or zero-extended (every result is
+// wrapped back to the dtype's width), loaded and stored at their own width.
+inline bool is_narrow_int(DType t) {
+  return t == DType::Int8 || t == DType::Int16 || t == DType::UInt8 || t == DType::UInt16;
 }
-inline bool is_jit_unsigned(DType t) { return t == DType::UInt32 || t == DType::UInt64; }
+inline bool is_jit_int(DType t) {
+  return t == DType::Int32 || t == DType::Int64 || t == DType::UInt32 || t == DType::UInt64 || is_narrow_int(t);
+}
+inline bool is_jit_unsigned(DType t) {
+  return t == DType::UInt32 || t == DType::UInt64 || t == DType::UInt8 || t == DType::UInt16;
+}
+// The lane width of integer dtype t in the fused loop: 64 or 32 bits.
+inline int int_lane_bits(DType t) { return itemsize(t) == 8 ? 64 : 32; }
 
 // Whether the fused loop computes op on operands of integer dtype t (is_jit_int).
 bool int_op_fusable(Op op, DType t);
@@ -43,5 +53,15 @@ int emit_int_op(asmjit::x86::Assembler& a, const Instruction& ins, const IntRegs
 // Emits cast ins (int_cast_fusable). A bool source (x) must already be a mask of the target's
 // lane width. Returns the result's lane bits.
 int emit_int_cast(asmjit::x86::Assembler& a, const Instruction& ins, const IntRegs& r);
+
+// Loads `count` (1, 4 or 8) narrow integers of dtype t at m, sign- or zero-extended, into the
+// 32-bit lanes of vector register id (an xmm unless count is 8); tmp: a general scratch register.
+void emit_narrow_load(asmjit::x86::Assembler& a, DType t, const asmjit::x86::Mem& m, int count, int id,
+                      const asmjit::x86::Gp& tmp);
+
+// Stores the `count` (1, 4 or 8) 32-bit lanes of register id, narrow integers of dtype t (in
+// its range, so the saturating packs are exact), at m at their width; s1, s2 and tmp are scratch.
+void emit_narrow_store(asmjit::x86::Assembler& a, DType t, const asmjit::x86::Mem& m, int count, int id, int s1,
+                       int s2, const asmjit::x86::Gp& tmp);
 
 }  // namespace exprvm::jit

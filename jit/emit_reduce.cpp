@@ -14,7 +14,8 @@ constexpr std::uint32_t kUnord = 0x03;
 class ReductionEmitter {
  public:
   ReductionEmitter(Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg, const LoopGps& gp)
-      : a_(a), op_(r.op), f32_(itemsize(r.dtype) == 4), int_(r.dtype == DType::Int32 || r.dtype == DType::Int64),
+      : a_(a), op_(r.op), bool_(r.dtype == DType::Bool), f32_(itemsize(r.dtype) == 4 || bool_),
+        int_(r.dtype == DType::Int32 || r.dtype == DType::Int64),
         step_(step), chunk_(chunk),
         acc_{first_reg, first_reg + 1, first_reg + 2, first_reg + 3}, nan_(first_reg + 4), gp_(gp) {}
 
@@ -39,7 +40,7 @@ class ReductionEmitter {
     a_.jae(batches);
     a_.align(AlignMode::kCode, 16);
     a_.bind(groups);
-    for (int u = 0; u < 4; ++u) combine_batch(acc_[u], body(true, u * step_));
+    for (int u = 0; u < 4; ++u) combine_batch(acc_[u], vector_body(body, u * step_));
     a_.add(gp_.index, 4 * step_);
     a_.cmp(gp_.index, gp_.end);
     a_.jb(groups);
@@ -49,7 +50,7 @@ class ReductionEmitter {
     a_.cmp(gp_.index, gp_.end);
     a_.jae(tail);
     a_.bind(batch_loop);
-    combine_batch(acc_[0], body(true, 0));
+    combine_batch(acc_[0], vector_body(body, 0));
     a_.add(gp_.index, step_);
     a_.cmp(gp_.index, gp_.end);
     a_.jb(batch_loop);
@@ -64,7 +65,7 @@ class ReductionEmitter {
     a_.lea(gp_.end, ptr(rsp, gp_.end, shift(), kBatchSlot));
     a_.bind(tail_loop);
     {
-      const int v = body(false, 0);
+      const int v = body(false, 0).reg;  // (a bool: its mask's low 32 bits)
       if (f32_) a_.vmovss(dword_ptr(gp_.end, gp_.index, shift()), xmm(v));
       else a_.vmovsd(qword_ptr(gp_.end, gp_.index, shift()), xmm(v));
     }
@@ -94,14 +95,25 @@ class ReductionEmitter {
     a_.add(gp_.end, gp_.index);
   }
 
-  bool tracks_nan() const { return !int_ && (op_ == Op::MIN || op_ == Op::MAX); }
+  bool tracks_nan() const { return !int_ && !bool_ && (op_ == Op::MIN || op_ == Op::MAX); }
+
+  // A vector body; notes the bytes a bool source fills.
+  int vector_body(const EmitBody& body, int disp) {
+    const SourceValue v = body(true, disp);
+    mask_bytes_ = v.bytes;
+    return v.reg;
+  }
   std::uint32_t shift() const { return f32_ ? 2 : 3; }
   Vec V(int id) const { return ymm(id); }
   InstId pick(InstId ps, InstId pd) const { return f32_ ? ps : pd; }
 
   // Vector register id = the op's identity in every lane (reduce_identity_of).
   void identity(int id) {
-    if (op_ == Op::SUM) {
+    if (op_ == Op::ALL) {
+      a_.vpcmpeqd(V(id), V(id), V(id));
+      return;
+    }
+    if (op_ == Op::SUM || op_ == Op::ANY) {
       a_.vxorps(V(id), V(id), V(id));
       return;
     }
@@ -126,6 +138,11 @@ class ReductionEmitter {
   // acc = reduce_combine(acc, x) (xsimd's min/max are vminps/vmaxps with acc first).
   void combine(int acc, int x) {
     if (int_) return combine_int(acc, x);
+    if (bool_) {
+      if (op_ == Op::ANY) a_.vorps(V(acc), V(acc), V(x));
+      else a_.vandps(V(acc), V(acc), V(x));
+      return;
+    }
     switch (op_) {
       case Op::SUM: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(acc), V(acc), V(x)); break;
       case Op::PROD: a_.emit(pick(Inst::kIdVmulps, Inst::kIdVmulpd), V(acc), V(acc), V(x)); break;
@@ -187,6 +204,24 @@ class ReductionEmitter {
     a_.mov(f32_ ? dword_ptr(gp_.addr) : qword_ptr(gp_.addr), total);
   }
 
+  // *acc (a 0/1 byte) or-ed (ANY) or and-ed (ALL) with whether acc0's first mask_bytes_ bytes
+  // hold any set (ANY) or only set (ALL) lanes; its other bytes are zero or the identity.
+  void fold_bool_lanes() {
+    const Gp lanes = gp_.end.r32();
+    a_.vpmovmskb(lanes, V(acc_[0]));
+    if (mask_bytes_ == 16) a_.and_(lanes, 0xFFFF);
+    a_.mov(gp_.addr, qword_ptr(rsp));
+    if (op_ == Op::ANY) {
+      a_.test(lanes, lanes);
+      a_.setnz(gp_.end.r8());
+      a_.or_(byte_ptr(gp_.addr), gp_.end.r8());
+    } else {
+      a_.cmp(lanes, mask_bytes_ == 16 ? 0xFFFF : -1);
+      a_.sete(gp_.end.r8());
+      a_.and_(byte_ptr(gp_.addr), gp_.end.r8());
+    }
+  }
+
   // A batch of source values into acc, noting NaNs for MIN and MAX.
   void combine_batch(int acc, int x) {
     combine(acc, x);
@@ -199,6 +234,7 @@ class ReductionEmitter {
   // MIN/MAX: NaN when a NaN was seen, *acc itself when it is NaN.
   void fold_lanes() {
     if (int_) return fold_int_lanes();
+    if (bool_) return fold_bool_lanes();
     a_.vmovups(ymmword_ptr(rsp, kBatchSlot), V(acc_[0]));
     a_.mov(gp_.addr, qword_ptr(rsp));
     const Xmm total = xmm(kS0), lane = xmm(kS1);
@@ -240,13 +276,15 @@ class ReductionEmitter {
 
   Assembler& a_;
   const Op op_;
-  const bool f32_;  // 32-bit lanes (float32 or int32), else 64-bit
+  const bool bool_;  // ANY/ALL of lane masks
+  const bool f32_;   // 32-bit lanes (float32 or int32; a bool's tail), else 64-bit
   const bool int_;
   const int step_;
   const int chunk_;
   const int acc_[4];
   const int nan_;
   const LoopGps gp_;
+  int mask_bytes_ = 32;  // (a bool source: see SourceValue)
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The fused reduction loop: a whole-array (or one row's) SUM/PROD/MIN/MAX of float32/float64
-// (or int32/int64, whose wrap-around folds do not depend on the order) folded inside the generated loop, in exactly the order of the interpreter's AVX2 reduction
+// (or int32/int64, whose wrap-around folds do not depend on the order, or ANY/ALL of bool
+// lane masks, or-ed/and-ed and stored as a 0/1 byte) folded inside the generated loop, in exactly the order of the interpreter's AVX2 reduction
 // kernel (vm/kernels/reduce.hpp) over one chunk, so the JIT's results are bit-identical to the
 // interpreter's and, like them, a function of n and the chunk size alone (never of the thread
 // count): four batch accumulators taking batches 4j, 4j+1, 4j+2, 4j+3 in turn, the batches
@@ -38,10 +39,17 @@ struct LoopGps {
   asmjit::x86::Gp len, index, end, addr;
 };
 
+// The reduction source's value after one body: the vector register holding it (a whole
+// vector in the vector body, the low lane in the one-element body) and, for a bool source
+// (a lane mask), the bytes of that register the vector body's lanes fill (16: an xmm).
+struct SourceValue {
+  int reg;
+  int bytes;
+};
+
 // Emits one body of the fused segment for the element (or vector of elements) at index +
-// disp and returns the vector register holding the reduction source's value (a whole ymm in
-// the vector body, the low lane in the one-element body).
-using EmitBody = std::function<int(bool vector, int disp)>;
+// disp and returns where the reduction source's value is.
+using EmitBody = std::function<SourceValue(bool vector, int disp)>;
 
 // Emits the loop over elements [0, len) in chunks of `chunk` elements (the interpreter's
 // reduction chunk), folding each body's source value into the reduction r (ymm registers

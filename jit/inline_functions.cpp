@@ -7,7 +7,8 @@ namespace exprvm::jit {
 using namespace asmjit;
 using namespace asmjit::x86;
 
-bool is_inline_function(Op op) {
+bool is_inline_function(Op op, DType t) {
+  if (op == Op::ROUND_F16) return t == DType::Float32;  // (float64's rounds once: a vector call)
   return op == Op::ISNAN || op == Op::ISFINITE || op == Op::ISINF || op == Op::SIGNBIT || op == Op::COPYSIGN;
 }
 
@@ -40,6 +41,10 @@ void emit_inline_function(Assembler& a, Op op, int bits, const Vec& d, const Vec
       a.vandps(s0, x, abs_mask);
       a.vandnps(s1, abs_mask, y);
       a.vorps(d, s0, s1);
+      break;
+    case Op::ROUND_F16:  // imm 0: round to nearest even, whatever MXCSR says
+      a.vcvtps2ph(s0.xmm(), x, 0);
+      a.vcvtph2ps(d, s0.xmm());
       break;
     default: throw std::logic_error("jit: not an inline function");
   }

@@ -1,7 +1,9 @@
 // The cheap elementwise float functions the fused loop computes inline (a few instructions, no
-// call): isnan, isfinite, isinf, signbit (bool results as lane masks) and copysign. Their bits
-// equal the interpreter's kernels' (vm/kernels/compare.hpp, math.hpp): masks are exact, and
-// copysign moves bits.
+// call): isnan, isfinite, isinf, signbit (bool results as lane masks), copysign, and float32's
+// round_f16 (F16C: vcvtps2ph to nearest, ties to even, and back). Their bits equal the
+// interpreter's kernels' (vm/kernels/compare.hpp, math.hpp, arith.hpp): masks are exact,
+// copysign moves bits, and F16C rounds as float16::from_float (quiet NaNs keeping the top
+// payload bits, +-Inf from 65520, subnormals and signed zeros) and widens exactly.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: jit/ may be included by vm/, jit/, runtime/ and code above the library"
@@ -12,7 +14,8 @@
 
 namespace exprvm::jit {
 
-bool is_inline_function(Op op);
+// Whether op on float dtype t (float32 or float64) is computed inline.
+bool is_inline_function(Op op, DType t);
 
 // Emits op on lanes of `bits` (32: float32, 64: float64) of x (and y, copysign's sign source)
 // into d, written last; s0 and s1 are scratch; abs_mask holds every bit but the sign bit (read

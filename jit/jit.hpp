@@ -1,14 +1,15 @@
 // The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
 // AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
 // vm/executor.cpp). Arithmetic, comparisons, selections, rounding, exact casts, bool logic and
-// the cheap float predicates (jit/inline_functions.hpp) on float32/float64, 32/64-bit integer
-// (jit/emit_int.hpp) and bool registers are fused into one vector loop with every temporary in
-// a vector register; the other float functions (exp, tanh, sin, pow, ...) are called from that
-// loop on one vector at a time, as the interpreter's own AVX2 kernels (jit/vector_calls.hpp);
-// everything else (integer division, other dtypes, complex, and every function under another
-// ISA's kernels) calls the interpreter's kernel on the whole chunk. Results are bit-identical
-// to the interpreter's. SUM/PROD/MIN/MAX of float32/float64/int32/int64 whose source the last
-// loop computes fold inside that loop in the interpreter's AVX2 order (jit/emit_reduce.hpp);
+// the cheap float functions (jit/inline_functions.hpp) on float32/float64, integer of every
+// width (jit/emit_int.hpp: shifts, and 32-bit division too) and bool registers are fused into
+// one vector loop with every temporary in a vector register; the other float functions (exp,
+// tanh, sin, pow, ...) are called from that loop on one vector at a time, as the interpreter's
+// own AVX2 kernels (jit/vector_calls.hpp); everything else (64-bit and uint32 division,
+// integer power, float -> int casts, complex, and every function under another ISA's kernels)
+// calls the interpreter's kernel on the whole chunk. Results are bit-identical to the
+// interpreter's. SUM/PROD/MIN/MAX of float32/float64/int32/int64 and ANY/ALL whose source the
+// last loop computes fold inside that loop in the interpreter's AVX2 order (jit/emit_reduce.hpp);
 // the others fold through the executor.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4

@@ -14,12 +14,12 @@
 namespace exprvm::jit {
 
 // Whether the fused loop computes `ins` itself (float32/float64 arithmetic, comparisons,
-// selections, rounding, float casts, bool logic, the inline functions; int32/int64/uint32/uint64
-// wrap-around arithmetic, comparisons, min/max, bit operations, selections and exact casts, see
-// jit/emit_int.hpp; every operand of those dtypes or bool). The other float functions join the
-// loop as vector calls when make_plan is given the kernels (see Plan::vector_call); everything
-// else (integer division, modulo, power and shifts, other dtypes, complex) is a whole-chunk
-// kernel call.
+// selections, rounding, float casts, bool logic, the inline functions; integer wrap-around
+// arithmetic and shifts of every width, 32-bit division, comparisons, min/max, bit operations,
+// selections and exact casts, see jit/emit_int.hpp; every operand of those dtypes or bool).
+// The other float functions join the loop as vector calls when make_plan is given the kernels
+// (see Plan::vector_call); everything else (64-bit and uint32 division, integer power, float
+// -> int casts, complex) is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
 
 struct Segment {
@@ -47,6 +47,8 @@ struct Plan {
   bool fused_reduction = false;
 };
 
+// Programs of nothing but int8/uint8 arithmetic and bit operations get one kernel-call segment
+// (the interpreter's byte kernels are faster, see jit/plan.cpp).
 // kernels (optional): the interpreter's kernel per instruction; instructions with a vector
 // function for their kernel (see vector_function) join the fused loops as vector calls.
 // fuse_reduction: the caller's ISA folds reductions in 256-bit batches (the order the
@@ -55,7 +57,8 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, boo
 
 // Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
 // float32/float64/int32/int64 whose source, of the accumulator's dtype, is the last instruction's
-// result, with one batch of the accumulator's dtype per vector iteration.
+// result, with one batch of the accumulator's dtype per vector iteration; or ANY/ALL of the
+// last instruction's bool result.
 bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 
 }  // namespace exprvm::jit

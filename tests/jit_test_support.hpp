@@ -1,10 +1,15 @@
 // Shared by the JIT's differential tests (tests/test_jit_reductions.cpp,
-// tests/test_jit_integers.cpp): the JIT mode and thread count for one scope, programs compiled
-// from source, seeds, and result comparison with NaNs equal.
+// tests/test_jit_integers.cpp, tests/test_jit_narrow.cpp): the JIT mode and thread count for
+// one scope, programs compiled from source, seeds, result comparison with NaNs equal, and the
+// integer programs' interpreted-against-compiled check.
 #pragma once
+#include <catch2/catch.hpp>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -67,6 +72,38 @@ inline bool same_values(const std::vector<std::byte>& x, const std::vector<std::
     if (!(std::isnan(p) && std::isnan(q))) return false;
   }
   return true;
+}
+
+// `source` over i, j, k (integer dtype t; j_dtype for j when given), x (float32) and y
+// (float64) of n elements, values mostly in [-1000, 1000] (wrapped for unsigned and narrow
+// dtypes) with an edge value (0, +-1, the extremes) at about one in three: interpreted and
+// compiled must write the same result bytes. `fused`: the compiled code must exist (where the
+// JIT runs).
+inline void check_integers(const std::string& source, DType t, std::int64_t n, std::uint64_t seed, bool fused = true,
+                           std::optional<DType> j_dtype = std::nullopt) {
+  const Signature sig = {{"i", t}, {"j", j_dtype.value_or(t)}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
+  const Bytecode bc = compile_source(source, sig);
+  std::mt19937_64 rng(seed);
+  std::vector<TestArray> arrays;
+  std::vector<Array> args;
+  for (const Param& p : sig) {
+    arrays.push_back(make_array(p.dtype, {n}));
+    const std::vector<Value> edges = edge_values(p.dtype);
+    for (std::int64_t e = 0; e < n; ++e)
+      set_element(arrays.back().view, e, rng() % 3 == 0 ? edges[rng() % edges.size()] : random_value(p.dtype, rng, -1000, 1000));
+    args.push_back(arrays.back().view);
+  }
+  std::vector<std::byte> results[2];
+  DType result_dtype = t;
+  for (int engine = 0; engine < 2; ++engine) {
+    JitModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
+    const vm::Executable ex(bc);
+    const OwnedArray result = vm::execute(ex, args, nullptr);
+    results[engine] = element_bytes(result.array());
+    result_dtype = result.array().dtype;
+    if (engine == 1 && fused && jit_runs_here()) REQUIRE(ex.jit.code() != nullptr);
+  }
+  REQUIRE(same_values(results[0], results[1], result_dtype));
 }
 
 }  // namespace exprvm::testing

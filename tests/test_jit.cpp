@@ -316,14 +316,14 @@ TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through th
 
 TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   ModeScope mode(jit::Mode::Always);
-  // Integer division only: nothing to fuse.
-  const vm::Executable ints(bytecode("i // j", {{"i", DType::Int32}, {"j", DType::Int32}}));
+  // int64 division only: nothing to fuse.
+  const vm::Executable ints(bytecode("i // j", {{"i", DType::Int64}, {"j", DType::Int64}}));
   std::string why;
   std::vector<vm::Kernel> kernels;
   for (const auto& e : ints.main[static_cast<int>(vm::Isa::Sse2)]) kernels.push_back(e.fn);
   REQUIRE(jit::compile(ints.code, kernels, nullptr, &why) == nullptr);
   REQUIRE(!why.empty());
-  check_same("i // j", {{"i", DType::Int32, {100}}, {"j", DType::Int32, {100}}}, 7, false);
+  check_same("i // j", {{"i", DType::Int64, {100}}, {"j", DType::Int64, {100}}}, 7, false);
   // A float program with an integer division: that instruction becomes a kernel call.
   const jit::Plan plan = jit::make_plan(bytecode("a * 2 + (i // 3)", {{"a", DType::Float64}, {"i", DType::Int64}}));
   REQUIRE(plan.segments.size() >= 2);

@@ -1,11 +1,10 @@
 // The JIT's integer instructions (jit/emit_int.hpp) and integer reductions against the
 // interpreter: int32/int64/uint32/uint64 arithmetic wrapping around at the extremes,
-// comparisons, min/max, bit operations, selections and casts, every tail length, the same
-// result bytes. Random seeds are printed; EXPRVM_JIT_SEED overrides them.
+// comparisons, min/max, bit operations, shifts (counts negative and past the width),
+// selections and casts, every tail length, the same result bytes. Random seeds are printed; EXPRVM_JIT_SEED overrides them.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,35 +14,10 @@
 namespace exprvm::testing {
 namespace {
 
-// `source` over i, j, k (integer dtype t; j_dtype for j when given), x (float32) and y
-// (float64) of n elements, values mostly in [-1000, 1000] (wrapped for unsigned dtypes) with
-// an edge value (0, +-1, the extremes) at about one in three: interpreted and compiled must
-// write the same result bytes. `fused`: the compiled code must exist (where the JIT runs).
-void check_integers(const std::string& source, DType t, std::int64_t n, std::uint64_t seed, bool fused = true,
-                    std::optional<DType> j_dtype = std::nullopt) {
-  const Signature sig = {{"i", t}, {"j", j_dtype.value_or(t)}, {"k", t}, {"x", DType::Float32}, {"y", DType::Float64}};
-  const Bytecode bc = compile_source(source, sig);
-  std::mt19937_64 rng(seed);
-  std::vector<TestArray> arrays;
-  std::vector<Array> args;
-  for (const Param& p : sig) {
-    arrays.push_back(make_array(p.dtype, {n}));
-    const std::vector<Value> edges = edge_values(p.dtype);
-    for (std::int64_t e = 0; e < n; ++e)
-      set_element(arrays.back().view, e, rng() % 3 == 0 ? edges[rng() % edges.size()] : random_value(p.dtype, rng, -1000, 1000));
-    args.push_back(arrays.back().view);
-  }
-  std::vector<std::byte> results[2];
-  DType result_dtype = t;
-  for (int engine = 0; engine < 2; ++engine) {
-    JitModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
-    const vm::Executable ex(bc);
-    const OwnedArray result = vm::execute(ex, args, nullptr);
-    results[engine] = element_bytes(result.array());
-    result_dtype = result.array().dtype;
-    if (engine == 1 && fused && jit_runs_here()) REQUIRE(ex.jit.code() != nullptr);
-  }
-  REQUIRE(same_values(results[0], results[1], result_dtype));
+// Whether source divides (// % fmod: fused for 32-bit signed lanes only).
+bool divides(const std::string& source) {
+  return source.find("//") != std::string::npos || source.find('%') != std::string::npos ||
+         source.find("fmod") != std::string::npos;
 }
 
 }  // namespace
@@ -56,13 +30,14 @@ TEST_CASE("jit integers: int32/int64 ops wrap around as the interpreter's, every
       "clip(i, j, k)", "i & j", "i | j", "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j",
       "i > j", "where(i > j, i, k)", "where(i < 0, i, 0)", "where(i <= j, k, i)", "where(i >= 7, i, k)",
       "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i", "i + x", "i * y", "where(i > 0, x, y)",
-      "(i + j) * 0.5 > x", "i & (j > 0)"};
+      "(i + j) * 0.5 > x", "i & (j > 0)", "i // j", "i % j", "fmod(i, j)", "i // 7", "i % -3", "i // (j & 3)",
+      "(i % j) * (i // j) + k", "i // -1", "i % -1", "i // 0", "fmod(i, 0)", "fmod(i, -1)"};
   std::uint64_t k = 0;
   for (const DType t : {DType::Int32, DType::Int64}) {
     for (const std::string& op : ops) {
       for (std::int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 70, 1023, 1025, 3000}) {
         INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
-        check_integers(op, t, n, seed + k++);
+        check_integers(op, t, n, seed + k++, !divides(op) || t == DType::Int32);  // (int64 //: kernel calls)
       }
     }
   }
@@ -76,13 +51,13 @@ TEST_CASE("jit integers: uint32/uint64 wrap around and compare unsigned as the i
       "i + j", "i - j", "i * j", "-i", "i*i", "maximum(i, j)", "minimum(i, j)", "clip(i, j, k)", "i & j", "i | j",
       "i ^ j", "~i", "i < j", "i <= j", "i == j", "i != j", "i >= j", "i > j", "where(i > j, i, k)",
       "where(i <= j, k, i)", "where(i >= 7, i, k)", "i * 3 + j * k - 7", "(i > j) & (k != 0)", "(i > j) + i",
-      "i * y", "where(i < j, x, y)"};
+      "i * y", "where(i < j, x, y)", "i // j", "i % j", "fmod(i, j)"};
   std::uint64_t k = 0;
   for (const DType t : {DType::UInt32, DType::UInt64}) {
     for (const std::string& op : ops) {
       for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1025}) {
         INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
-        check_integers(op, t, n, seed + k++);
+        check_integers(op, t, n, seed + k++, !divides(op));  // (uint32/uint64 //: kernel calls)
       }
     }
   }
@@ -94,6 +69,39 @@ TEST_CASE("jit integers: uint32/uint64 wrap around and compare unsigned as the i
         INFO(op << " i " << dtype_name(t) << " j " << dtype_name(u) << " seed=" << seed + k);
         check_integers(op, t, 77, seed + k++, false, u);
       }
+    }
+  }
+}
+
+TEST_CASE("jit integers: shifts by every count, negative and past the width, as the interpreter's", "[jit][jit_int]") {
+  const std::uint64_t seed = seed_base() + 70000;
+  std::printf("jit shifts: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 70000));
+  // (j & 127) - 32: counts -32..95; j & 63: 0..63; raw j: mostly far out of range or
+  // negative; k % 3 == 0 picks extremes for the shifted values.
+  const std::vector<std::string> ops = {
+      "i << ((j & 127) - 32)", "i >> ((j & 127) - 32)", "i << (j & 63)", "i >> (j & 63)", "i << j", "i >> j",
+      "i << 3", "i >> 5", "i >> 31", "i << 63", "i >> 64", "k >> ((j & 127) - 32) == i", "(i << (j & 7)) + (k >> (j & 7))",
+      "where(i > 0, i >> (j & 31), k << (j & 31))", "any((i >> (j & 63)) == -1)"};
+  std::uint64_t k = 0;
+  for (const DType t : {DType::Int32, DType::Int64, DType::UInt32, DType::UInt64}) {
+    for (const std::string& op : ops) {
+      for (std::int64_t n : {1, 3, 4, 5, 7, 8, 9, 17, 70, 1025}) {
+        INFO(op << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_integers(op, t, n, seed + k++);
+      }
+    }
+  }
+}
+
+TEST_CASE("jit integers: any and all of 32-bit masks in xmm and 64-bit masks", "[jit][jit_int][jit_reduce]") {
+  const std::uint64_t seed = seed_base() + 80000;
+  std::printf("jit any/all masks: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 80000));
+  std::uint64_t k = 0;
+  for (const char* op : {"any(x > 990)", "all(x > -990)", "any(x > y)", "all((x < 999) & (y > -999))",
+                         "any(i > 990)", "all(i > -990)", "any(j > 990)", "all((i != 0) | (j != 0))"}) {
+    for (std::int64_t n : {1, 3, 4, 5, 8, 9, 17, 70, 1023, 1024, 1025, 5000}) {
+      INFO(op << " n=" << n << " seed=" << seed + k);
+      check_integers(op, DType::Int32, n, seed + k++, true, DType::Int64);
     }
   }
 }

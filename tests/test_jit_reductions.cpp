@@ -128,12 +128,43 @@ TEST_CASE("jit reductions: NaN, infinities and signed zeros fold as the interpre
   }
 }
 
+TEST_CASE("jit reductions: any and all folded in the loop, every tail, chunk and axis", "[jit][jit_reduce]") {
+  const std::uint64_t seed = seed_base() + 25000;
+  std::printf("jit any/all: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 25000));
+  std::uint64_t k = 0;
+  // Mostly-true and mostly-false sources (and NaN compared), masks of 32-bit lanes (float32)
+  // and 64-bit lanes (float64); 32-bit lanes in xmm are tests/test_jit_integers.cpp's.
+  const std::vector<std::string> programs = {"any(a > 2.9)", "all(a > -2.9)", "any(a > b)", "all(a != b)",
+                                             "all(a == a)", "any(a != a)", "any((a > 2.5) & (b < -2.5))",
+                                             "all((a > -2.9) | (c > 2.9))", "any(sin(a) > 0.999)"};
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    for (const std::string& p : programs) {
+      for (std::int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 70, 1023, 1024, 1025, 4096 + 31, 300007}) {
+        INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_reduction(p, t, {n}, seed + k++, n % 3 == 0 ? 8 : 0, true, {1, 2});
+      }
+    }
+    for (const char* p : {"any(a > 2.99, axis=0)", "all(a > -2.99, axis=1)", "any(a > b, axis=1)"}) {
+      INFO(p << " " << dtype_name(t) << " seed=" << seed + k);
+      check_reduction(p, t, {37, 1100}, seed + k++, 0, true, {1, 2});
+    }
+  }
+  // int32/int64 comparisons and shifts feeding the fold.
+  for (const DType t : {DType::Int32, DType::Int64}) {
+    for (const char* p : {"any(a > b)", "all(a >= -3)", "any((a << 2) > 11)", "all((a >> 1) <= 1)"}) {
+      for (std::int64_t n : {1, 5, 9, 70, 1025}) {
+        INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
+        check_reduction(p, t, {n}, seed + k++, 0, true);
+      }
+    }
+  }
+}
+
 TEST_CASE("jit reductions: what stays folded by the executor", "[jit][jit_reduce]") {
   const Signature f32 = {{"a", DType::Float32}, {"b", DType::Float32}};
   REQUIRE(jit::make_plan(compile_source("sum(a*b)", f32), {}, true).fused_reduction);
   REQUIRE(!jit::make_plan(compile_source("sum(a*b)", f32), {}, false).fused_reduction);  // not AVX2's order
-  // ANY/ALL and integer sums keep the executor's fold.
-  REQUIRE(!jit::make_plan(compile_source("any(a > b)", f32), {}, true).fused_reduction);
+  // Sums of bools (an integer sum of a cast) and of vector calls keep the executor's fold.
   check_reduction("sum(a > b)", DType::Float32, {1000}, 5, 0, false);
   check_reduction("sum(tanh(a))", DType::Float32, {1000}, 6, 0, false);
 }
