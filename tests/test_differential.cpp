@@ -55,6 +55,12 @@
 //   - the base of ** is never a constant: a literal power (7 ** 4 = 2401, 1e3 ** 4 = 1e12) is a
 //     scale factor that lifts the absolute error of a cancelled rounded intermediate above the
 //     tolerance's floor ((arccosh(t + c) - (b + c)) * (7 ** 4) moved by 600 ULPs);
+//   - with complex values: the argument of arctan, whose poles at +-i amplify without bound
+//     (arctan(sign(a) ** 3): the cube of a point on the unit circle may land next to i), and
+//     complex * and / and sign (z / |z|) count as rounded, since engine and oracle may contract
+//     them into FMAs differently: conj(a) * sign(-2 * a) is -|a| exactly, plus an imaginary
+//     rounding residue whose sign decides which side of log1p's branch cut (the real axis
+//     below -1) it lands on: an imaginary part of +pi against -pi (seed 9019467 before);
 //   - the operands of comparisons (<, <=, >, >=, the conditions of where): a comparison
 //     turns a one-ULP difference right at the other operand into false against true
 //     (1 / log1p(-a) < a flipped for one float32 a in a thousand).
@@ -318,7 +324,7 @@ class CaseGenerator {
                                             "tan",  "arcsin", "arccos", "arctanh", "arccosh", "log", "log2",
                                             "log10", "log1p", "sqrt",  "cbrt", "floor",  "ceil",    "round",
                                             "trunc"};
-    return s.count(f) > 0 || (f == "tanh" && complex_values_);
+    return s.count(f) > 0 || ((f == "tanh" || f == "arctan") && complex_values_);
   }
   static bool is_comparison(const std::string& op) {
     return op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" || op == "!=";
@@ -334,6 +340,7 @@ class CaseGenerator {
       const bool amplifies = op == "%" || op == "//" || is_comparison(op);
       const std::string right_text = use(right, amplifies || op == "/");
       const std::string left_text = use(operand(depth - 1), amplifies);
+      if (complex_values_ && (op == "*" || op == "/")) rounded_ = true;  // see the header
       return "(" + left_text + " " + op + " " + right_text + ")";
     }
     // Integral exponents only: the optimizer rewrites x**0.5 as sqrt(x) like NumPy's operator,
@@ -408,8 +415,8 @@ class CaseGenerator {
     if (!exact_functions().count(f)) {
       approximate = true;
       rounded_ = true;
-    } else if (f == "abs" && complex_values_) {
-      rounded_ = true;  // the modulus is a hypot, rounded within 1 ULP
+    } else if ((f == "abs" || f == "sign") && complex_values_) {
+      rounded_ = true;  // the modulus is a hypot, rounded within 1 ULP; sign(z) divides by it
     }
     return f;
   }
