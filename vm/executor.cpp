@@ -64,7 +64,7 @@ class Runner {
 
   void run() const {
     void** regs = registers();
-    run_prologue(p_, regs, isa_);
+    if (ex_.has_prologue) run_prologue(p_, regs, isa_);
     if (!bc_.reduction) elementwise(regs);
     else if (bc_.reduction->axis) axis_reduction(regs);
     else full_reduction(regs);
@@ -314,6 +314,11 @@ struct GeneralLayout {
   }
 };
 
+// The chunk executor's run of `plan` (out of line: run_plan's single-range path needs no Runner).
+[[gnu::noinline]] void run_chunks(const RunPlan& plan, int isa, const jit::Code* code, bool parallel) {
+  Runner(plan, isa, code, parallel).run();
+}
+
 // Zero-size reductions: every result element is the identity (NaN for mean).
 void fill_empty_reduction(const Bytecode& bc, Binding& b) {
   const ReductionPlan& plan = *bc.reduction;
@@ -402,6 +407,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
   while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;
   fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
   array_bytes = array_bytes_per_element(code);
+  has_prologue = !uniforms.empty() || !code.prologue.empty();
   streams = !code.reduction && code.prologue.empty() &&
             std::all_of(code.regs.begin(), code.regs.end(), [](const RegInfo& info) {
               return info.kind == RegKind::Input || info.kind == RegKind::Output ||
@@ -437,7 +443,7 @@ void run_plan(const RunPlan& plan) {
   const bool parallel = !plan.register_template.empty() &&
                         parallel_pays(plan.n, ex.work_ns[isa], ex.array_bytes, threads());
   if (code && !parallel && run_direct(plan, *code, isa)) return;
-  Runner(plan, isa, code, parallel).run();
+  run_chunks(plan, isa, code, parallel);
 }
 
 OwnedArray execute(const Executable& ex, std::span<const Array> args, const Array* out) {

@@ -77,6 +77,7 @@ struct Executable {
   // uniforms: no chunk-sized buffer), e.g. `p - g`: when every array is bound in place, a
   // thread's whole range goes through the kernels in one pass instead of chunk by chunk.
   bool streams = false;
+  bool has_prologue = false;  // scalar or uniform registers to fill before the chunks
   // The parallel cost model's inputs (vm/threads_cost.hpp): estimated serial ns per element
   // per ISA, and the bytes of caller arrays one element moves.
   std::array<double, kIsaCount> work_ns{};

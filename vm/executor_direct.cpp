@@ -22,7 +22,6 @@ void copy_element(void* dst, const void* src, std::size_t size) {
 void run_prologue(const RunPlan& plan, void** regs, int isa) {
   const Executable& ex = *plan.ex;
   const Bytecode& bc = ex.code;
-  if (ex.uniforms.empty() && ex.prologue[isa].empty()) return;
   for (const auto& u : ex.uniforms) {
     if (u.index < 0) continue;
     const Array& a = plan.inputs[u.index];
@@ -62,7 +61,7 @@ bool run_direct(const RunPlan& plan, const jit::Code& code, int isa) {
     std::copy_n(regs, ex.code.regs.size() + 1, staged_file);
     regs = staged_file;
   }
-  run_prologue(plan, regs, isa);
+  if (ex.has_prologue) run_prologue(plan, regs, isa);
   const jit::ChunkFn fn = code.fn();
   auto call = [&](std::size_t start, std::size_t len, void* acc, std::size_t acc_stride) {
     fault::before_chunk();

@@ -31,7 +31,8 @@ inline ReductionBlocks reduction_blocks(std::size_t chunks) {
 
 // Reads the scalar arguments into their registers of `regs`, computes the Uniform registers
 // on one element, then broadcasts every uniform to the elements a kernel reads (a staged run's
-// padding included). isa: the run's (index of vm::Isa).
+// padding included). isa: the run's (index of vm::Isa). Callers skip it when the program has
+// no prologue (Executable::has_prologue).
 void run_prologue(const RunPlan& plan, void** regs, int isa);
 
 // The end of a full reduction: folds `count` block partials (of the accumulator dtype, in
