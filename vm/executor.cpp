@@ -425,6 +425,9 @@ void finish_plan(RunPlan& plan) {
   // large one starts 16 bytes into a page), so every 32- or 64-byte vector store, and the
   // loads of arrays laid out alike, would straddle cache lines: in place `p - g` at 2^18
   // float32 ran 1.6x slower (AVX2).
+  const std::optional<ReductionPlan>& reduction = plan.ex->code.reduction;
+  plan.direct = plan.fixed_registers && plan.contiguous &&
+                (!reduction || (!reduction->axis && plan.ex->chunk == kChunk));
   plan.aligned_head = 0;
   if (plan.padded || plan.n <= static_cast<std::int64_t>(plan.ex->chunk)) return;
   for (const BoundReg& b : plan.bound) {
@@ -440,9 +443,10 @@ void run_plan(const RunPlan& plan) {
   const Executable& ex = *plan.ex;
   const int isa = static_cast<int>(active_isa());
   const jit::Code* code = ex.jit.get(static_cast<Isa>(isa), plan.n, [&] { return compile_jit(ex, isa); });
+  const bool direct = plan.direct && code && code->any_length() && (code->reduces() || !ex.code.reduction);
   const bool parallel = !plan.register_template.empty() &&
                         parallel_pays(plan.n, ex.work_ns[isa], ex.array_bytes, threads());
-  if (code && !parallel && run_direct(plan, *code, isa)) return;
+  if (direct && !parallel) return run_direct(plan, code->fn(), isa);
   run_chunks(plan, isa, code, parallel);
 }
 

@@ -131,9 +131,13 @@ struct RunPlan {
   const View* result_view = nullptr;
   // Derived once the plan is laid out (finish_plan): every bound register's `base` is the
   // caller's contiguous buffer (Direct, StageIn or StageOut: no Gather or Scatter), so code
-  // taking any length can run over it in place; and the elements before the first output's
-  // first cache-line aligned element (0: none, or not worth a separate chunk).
+  // taking any length can run over it in place; `direct`: besides, the plan has fixed
+  // registers and no axis reduction, so a serial run takes the single-range path
+  // (vm/executor_direct.hpp) once the JIT code takes any length (and folds the reduction);
+  // the elements before the first output's first cache-line aligned element (0: none, or not
+  // worth a separate chunk).
   bool contiguous = false;
+  bool direct = false;
   std::size_t aligned_head = 0;
 };
 

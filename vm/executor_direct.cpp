@@ -48,11 +48,9 @@ void finish_full_reduction(const RunPlan& plan, int isa, const std::byte* partia
   else scatter_convert(static_cast<char*>(plan.result), 0, plan.result_dtype, total, r.dtype, 1);
 }
 
-bool run_direct(const RunPlan& plan, const jit::Code& code, int isa) {
+void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa) {
   const Executable& ex = *plan.ex;
   const std::optional<ReductionPlan>& reduction = ex.code.reduction;
-  if (!plan.fixed_registers || !plan.contiguous || !code.any_length()) return false;
-  if (reduction && (reduction->axis || !code.reduces() || ex.chunk != kChunk)) return false;
   // A staged plan's file points its bound registers at the staging buffers, which later
   // interpreted runs need: such a run points a copy at the caller's buffers instead.
   void* staged_file[kFastPathMaxRegs + 1];
@@ -62,7 +60,6 @@ bool run_direct(const RunPlan& plan, const jit::Code& code, int isa) {
     regs = staged_file;
   }
   if (ex.has_prologue) run_prologue(plan, regs, isa);
-  const jit::ChunkFn fn = code.fn();
   auto call = [&](std::size_t start, std::size_t len, void* acc, std::size_t acc_stride) {
     fault::before_chunk();
     for (const BoundReg& b : plan.bound) regs[b.reg] = b.base + start * b.size;
@@ -71,8 +68,7 @@ bool run_direct(const RunPlan& plan, const jit::Code& code, int isa) {
   const auto n = static_cast<std::size_t>(plan.n);
   if (!reduction) {  // the unaligned head first, so the rest starts on a cache line of the output
     if (plan.aligned_head) call(0, plan.aligned_head, nullptr, 0);
-    call(plan.aligned_head, n - plan.aligned_head, nullptr, 0);
-    return true;
+    return call(plan.aligned_head, n - plan.aligned_head, nullptr, 0);
   }
   // The executor's partition (full_reduction): with one chunk per block one call folds chunk
   // c into partial c; else one call per block folds its chunks into its partial.
@@ -88,7 +84,6 @@ bool run_direct(const RunPlan& plan, const jit::Code& code, int isa) {
       call(blk * block, std::min(block, n - blk * block), partials + blk * isz, 0);
   }
   finish_full_reduction(plan, isa, partials, blocks.count);
-  return true;
 }
 
 }  // namespace exprvm::vm

@@ -40,10 +40,9 @@ void run_prologue(const RunPlan& plan, void** regs, int isa);
 // plan's result element (converted when its dtype differs).
 void finish_full_reduction(const RunPlan& plan, int isa, const std::byte* partials, std::size_t count);
 
-// Runs `plan` through `code` on the calling thread when the single-range path applies (the
-// plan has fixed registers, is contiguous, the code takes any length and, for a reduction,
-// folds it itself over kChunk chunks) and returns true; returns false, having done nothing,
-// otherwise. The caller has decided that the run is serial.
-bool run_direct(const RunPlan& plan, const jit::Code& code, int isa);
+// Runs `plan` through the JIT code `fn` on the calling thread. The caller has checked that
+// the single-range path applies: plan.direct, the code takes any length and folds the
+// plan's reduction, if any, itself; and that the run is serial.
+void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa);
 
 }  // namespace exprvm::vm
