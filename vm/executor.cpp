@@ -32,8 +32,9 @@ void divide_by_count(void* acc, DType t, std::int64_t count) {
 
 namespace {
 
-// The program's chunk code compiled with the kernels of `isa` for the instructions it calls.
-std::unique_ptr<jit::Code> compile_jit(const Executable& ex, int isa) {
+// The program's chunk code compiled with the kernels of `isa` for the instructions it calls
+// (out of line: run_plan stays a short function).
+[[gnu::noinline]] std::unique_ptr<jit::Code> compile_jit(const Executable& ex, int isa) {
   std::vector<Kernel> kernels;
   for (const ExecInstr& e : ex.main[isa]) kernels.push_back(e.fn);
   return jit::compile(ex.code, kernels, nullptr, nullptr, static_cast<Isa>(isa));
