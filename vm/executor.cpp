@@ -420,15 +420,15 @@ void finish_plan(RunPlan& plan) {
   plan.contiguous = std::all_of(plan.bound.begin(), plan.bound.end(), [](const BoundReg& b) {
     return b.access == Access::Direct || b.access == Access::StageIn || b.access == Access::StageOut;
   });
+  const std::optional<ReductionPlan>& reduction = plan.ex->code.reduction;
+  plan.direct = plan.fixed_registers && plan.contiguous &&
+                (!reduction || (!reduction->axis && plan.ex->chunk == kChunk));
   // Elements before the first cache-line aligned element of the first output (or result)
   // bound straight to the caller's memory, when the run spans several chunks and that output
   // is element-aligned but not line-aligned; else 0. NumPy's arrays are 16-byte aligned (a
   // large one starts 16 bytes into a page), so every 32- or 64-byte vector store, and the
   // loads of arrays laid out alike, would straddle cache lines: in place `p - g` at 2^18
   // float32 ran 1.6x slower (AVX2).
-  const std::optional<ReductionPlan>& reduction = plan.ex->code.reduction;
-  plan.direct = plan.fixed_registers && plan.contiguous &&
-                (!reduction || (!reduction->axis && plan.ex->chunk == kChunk));
   plan.aligned_head = 0;
   if (plan.padded || plan.n <= static_cast<std::int64_t>(plan.ex->chunk)) return;
   for (const BoundReg& b : plan.bound) {

@@ -1,9 +1,9 @@
 // The fast path: when every array argument (and out) is C-contiguous with one common shape and
 // native dtype, and nothing needs broadcasting, gathering or copying, the run is laid out once
 // as a plan whose registers point straight at the caller's buffers (or at zero-padded staging
-// copies of them). The executor's one body
-// (run_plan) runs it: the same prologue, chunk loop and reduction fold as the general path,
-// so results are the same bits. Anything else returns false and takes the general path.
+// copies of them). The executor's one body (run_plan) runs it: the same prologue, chunk loop
+// and reduction fold as the general path, so results are the same bits; a large run may still
+// go parallel (each thread's temporaries its own). Anything else returns false and takes the general path.
 // Arguments are validated by the general path's own check_argument first, so errors read the
 // same.
 #include "vm/fast_path.hpp"
@@ -126,7 +126,8 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
   plan.bound = std::span(frame.bound, ex.fast_bound.size());
   plan.copy_back = std::span(frame.copy_back, copied_back);
   if (n >= kParallelMinElements) {  // may go parallel: each thread's temporaries its own
-    for (std::size_t i = 0; i < ex.fast_temps.size(); ++i) frame.temps[i] = {ex.fast_temps[i].reg, ex.fast_temps[i].index};
+    for (std::size_t i = 0; i < ex.fast_temps.size(); ++i)
+      frame.temps[i] = {ex.fast_temps[i].reg, ex.fast_temps[i].index};
     plan.register_template = std::span(frame.regs, nregs + 1);
     plan.chunk_buffers = std::span(frame.temps, ex.fast_temps.size());
     plan.buffer_count = bc.temp_count;
