@@ -3,9 +3,9 @@
 // as a plan whose registers point straight at the caller's buffers (or at zero-padded staging
 // copies of them). The executor's one body (run_plan) runs it: the same prologue, chunk loop
 // and reduction fold as the general path, so results are the same bits; a large run may still
-// go parallel (each thread's temporaries its own). Anything else returns false and takes the general path.
-// Arguments are validated by the general path's own check_argument first, so errors read the
-// same.
+// go parallel (each thread's temporaries its own). Anything else returns false and takes the
+// general path. Arguments are validated by the general path's own check_argument first, so
+// errors read the same.
 #include "vm/fast_path.hpp"
 
 #include <algorithm>
