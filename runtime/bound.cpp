@@ -1,6 +1,7 @@
-// BoundProgram: a Program with its arguments validated and laid out once. Small contiguous
-// runs keep a prepared register frame over their own scratch (vm/fast_path.hpp); anything
-// else (large, broadcast, strided, aliased) re-runs the general executor on the same views.
+// BoundProgram: a Program with its arguments validated and laid out once. Contiguous runs
+// keep a prepared register frame over their own scratch (vm/fast_path.hpp), which a JIT-ready
+// serial run takes in one call (vm/executor_direct.hpp); anything else (broadcast, strided,
+// aliased) re-runs the general executor on the same views.
 #include <memory>
 #include <vector>
 

@@ -8,6 +8,7 @@
 #include "core/numpy_scalar.hpp"
 #include "vm/binding.hpp"
 #include "vm/convert.hpp"
+#include "vm/executor_direct.hpp"
 #include "vm/fast_path.hpp"
 #include "vm/threads.hpp"
 #include "vm/threads_cost.hpp"
@@ -31,27 +32,31 @@ void divide_by_count(void* acc, DType t, std::int64_t count) {
 
 namespace {
 
-// Reduction partition: at most this many blocks, each of whole chunks, folded in order; a
-// fixed function of n and the chunk size alone.
-constexpr std::size_t kMaxReductionBlocks = 64;
+// The program's chunk code compiled with the kernels of `isa` for the instructions it calls
+// (out of line: run_plan stays a short function).
+[[gnu::noinline]] std::unique_ptr<jit::Code> compile_jit(const Executable& ex, int isa) {
+  std::vector<Kernel> kernels;
+  for (const ExecInstr& e : ex.main[isa]) kernels.push_back(e.fn);
+  return jit::compile(ex.code, kernels, nullptr, nullptr, static_cast<Isa>(isa));
+}
 
-// The executor body over one plan, with the ISA fixed for the run.
+// The executor body over one plan, with the ISA, the JIT code (null: interpret) and the
+// choice of the thread pool fixed for the run.
 class Runner {
  public:
   // Everything the run allocates is allocated here, before it writes anything: the calling
-  // thread's register file and, for a run large enough for the thread pool, one register file
-  // per slot of the pool (so an allocation failure leaves every output untouched).
-  explicit Runner(const RunPlan& plan)
-      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(static_cast<int>(active_isa())),
-        jit_code_(ex_.jit.get(static_cast<Isa>(isa_), plan.n, [&] { return compile_jit(); })),
+  // thread's register file (unless the plan has a fixed one) and, for a parallel run, one
+  // register file per slot of the pool (so an allocation failure leaves every output untouched).
+  Runner(const RunPlan& plan, int isa, const jit::Code* jit_code, bool parallel)
+      : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(isa), jit_code_(jit_code),
         jit_(jit_code_ ? jit_code_->fn() : nullptr),
         jit_reduces_(jit_code_ && jit_code_->reduces()),
         jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()),
-        jit_ranges_reduce_(jit_reduces_ && jit_code_->any_length() && !p_.padded && ex_.chunk == kChunk && all_direct()) {
-    if (p_.fixed_registers) return;
+        jit_ranges_reduce_(jit_reduces_ && jit_code_->any_length() && ex_.chunk == kChunk && all_direct()) {
+    if (!parallel && p_.fixed_registers) return;
     file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
-    own_file_ = thread_scratch(1, file_bytes_);
-    if (parallel_pays(p_.n, ex_.work_ns[isa_], ex_.array_bytes, threads())) {
+    if (!p_.fixed_registers) own_file_ = thread_scratch(1, file_bytes_);
+    if (parallel) {
       team_ = current_team();
       slots_ = static_cast<std::size_t>(team_slots(*team_));
       slot_files_ = thread_scratch(2, slots_ * file_bytes_);
@@ -60,7 +65,7 @@ class Runner {
 
   void run() const {
     void** regs = registers();
-    prologue(regs);
+    if (ex_.has_prologue) run_prologue(p_, regs, isa_);
     if (!bc_.reduction) elementwise(regs);
     else if (bc_.reduction->axis) axis_reduction(regs);
     else full_reduction(regs);
@@ -77,24 +82,6 @@ class Runner {
     std::copy(p_.register_template.begin(), p_.register_template.end(), regs);
     for (const auto& [reg, buffer] : p_.chunk_buffers) regs[reg] = s + table + buffer * kRegisterBytes;
     return regs;
-  }
-
-  // Reads the scalar arguments into their registers, computes the Uniform registers on one
-  // element, then broadcasts every uniform to the elements a kernel reads (a staged run's
-  // padding included).
-  void prologue(void** regs) const {
-    for (const auto& u : ex_.uniforms) {
-      if (u.index < 0) continue;
-      const Array& a = p_.inputs[u.index];
-      const DType t = bc_.regs[u.reg].dtype;
-      if (a.dtype == t) std::memcpy(regs[u.reg], a.data, itemsize(t));
-      else gather_convert(regs[u.reg], t, static_cast<const char*>(a.data), 0, a.dtype, 1);
-    }
-    for (const ExecInstr& e : ex_.prologue[isa_]) e.fn(1, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
-    const std::size_t fill =
-        p_.padded ? p_.padded : static_cast<std::size_t>(std::min<std::int64_t>(p_.row, ex_.chunk));
-    for (const auto& u : ex_.uniforms)
-      replicate(static_cast<std::byte*>(regs[u.reg]), itemsize(bc_.regs[u.reg].dtype), fill);
   }
 
   // Elements [start, start + len) through every instruction (and, when the JIT code reduces,
@@ -142,34 +129,16 @@ class Runner {
     });
   }
 
-  // Elements before the first cache-line aligned element of the first output (or result)
-  // bound straight to the caller's memory, when the run spans several chunks and that output
-  // is element-aligned but not line-aligned; else 0. NumPy's arrays are 16-byte aligned (a large one starts 16 bytes into
-  // a page), so every 32- or 64-byte vector store, and the loads of arrays laid out alike,
-  // would straddle cache lines: in place `p - g` at 2^18 float32 ran 1.6x slower (AVX2).
-  std::size_t aligned_head() const {
-    if (p_.padded || p_.n <= static_cast<std::int64_t>(ex_.chunk)) return 0;
-    for (const BoundReg& b : p_.bound) {
-      const RegKind kind = bc_.regs[b.reg].kind;
-      if (b.access != Access::Direct || (kind != RegKind::Output && kind != RegKind::Result)) continue;
-      const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(b.base) % 64);
-      return offset % b.size ? 0 : (64 - offset) % 64 / b.size;
-    }
-    return 0;
-  }
-
   // Chunk c covers [c * chunk - shift, (c + 1) * chunk - shift) clipped to [0, n): the first
   // chunk ends at the aligned head, every later one starts on a cache line of the output.
   // (Elementwise results do not depend on the partition.)
   void elementwise(void** regs) const {
     const std::size_t chunk = ex_.chunk;
-    const std::size_t head = aligned_head();
+    const std::size_t head = p_.aligned_head;
     const std::size_t shift = head ? chunk - head : 0;
     const auto n = static_cast<std::size_t>(p_.n);
     const std::size_t chunks = (n + shift + chunk - 1) >> std::countr_zero(chunk);
-    const bool whole_ranges = ex_.streams && p_.copy_back.empty() &&
-                              std::all_of(p_.bound.begin(), p_.bound.end(),
-                                          [](const BoundReg& b) { return b.access == Access::Direct; });
+    const bool whole_ranges = ex_.streams && all_direct();
     auto body = [&](std::size_t begin, std::size_t end, void** r) {
       for (std::size_t c = begin; c < end; ++c) {
         const std::size_t start = c == 0 ? 0 : c * chunk - shift;
@@ -204,34 +173,23 @@ class Runner {
     const ReductionPlan& plan = *bc_.reduction;
     const std::size_t isz = itemsize(plan.dtype);
     const std::size_t chunk = ex_.chunk;
-    const std::size_t chunks = chunk_count();
-    std::size_t per_block = 1, blocks = chunks;  // (no divisions for the common small run)
-    if (chunks > kMaxReductionBlocks) {
-      per_block = (chunks + kMaxReductionBlocks - 1) / kMaxReductionBlocks;
-      blocks = (chunks + per_block - 1) / per_block;
-    }
+    const auto [per_block, blocks] = reduction_blocks(chunk_count());
     alignas(64) std::byte partials[kMaxReductionBlocks * 16];
     for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
       if (jit_ranges_reduce_ && per_block == 1) {  // one JIT call folds each chunk into its block's partial
-        reduce_identity(plan.op, plan.dtype, partials + begin * isz);
-        for (std::size_t blk = begin + 1; blk < end; ++blk) std::memcpy(partials + blk * isz, partials + begin * isz, isz);
+        for (std::size_t blk = begin; blk < end; ++blk) std::memcpy(partials + blk * isz, ex_.reduction_identity, isz);
         const auto start = static_cast<std::int64_t>(begin * chunk);
         const auto stop = std::min(static_cast<std::int64_t>(end * chunk), p_.n);
         return this->chunk(r, start, static_cast<std::size_t>(stop - start), partials + begin * isz, isz);
       }
       for (std::size_t blk = begin; blk < end; ++blk) {
         void* acc = partials + blk * isz;
-        reduce_identity(plan.op, plan.dtype, acc);
+        std::memcpy(acc, ex_.reduction_identity, isz);
         const auto start = static_cast<std::int64_t>(blk * per_block * chunk);
         fold_range(r, start, std::min<std::int64_t>(per_block * chunk, p_.n - start), acc);
       }
     });
-    alignas(16) std::byte total[16];
-    reduce_identity(plan.op, plan.dtype, total);
-    ex_.reduce[isa_](blocks, total, partials, nullptr, nullptr);
-    if (plan.mean) divide_by_count(total, plan.dtype, p_.n);
-    if (p_.result_dtype == plan.dtype) std::memcpy(p_.result, total, isz);
-    else scatter_convert(static_cast<char*>(p_.result), 0, p_.result_dtype, total, plan.dtype, 1);
+    finish_full_reduction(p_, isa_, partials, blocks);
   }
 
   // Reduction along one axis (moved last): each row folded in order by one thread.
@@ -241,7 +199,7 @@ class Runner {
     for_ranges(static_cast<std::size_t>(rows), regs, [&](std::size_t begin, std::size_t end, void** r) {
       for (std::size_t row = begin; row < end; ++row) {
         alignas(16) std::byte acc[16];
-        reduce_identity(plan.op, plan.dtype, acc);
+        std::memcpy(acc, ex_.reduction_identity, sizeof acc);
         fold_range(r, static_cast<std::int64_t>(row) * p_.row, p_.row, acc);
         if (plan.mean) divide_by_count(acc, plan.dtype, p_.row);
         scatter(*p_.result_space, *p_.result_view, static_cast<std::int64_t>(row), 1, acc, plan.dtype);
@@ -250,16 +208,7 @@ class Runner {
   }
 
   // Every Input/Output/Result register reads and writes the caller's memory in place.
-  bool all_direct() const {
-    return std::all_of(p_.bound.begin(), p_.bound.end(), [](const BoundReg& b) { return b.access == Access::Direct; });
-  }
-
-  // The program's chunk code compiled with this ISA's kernels for the instructions it calls.
-  std::unique_ptr<jit::Code> compile_jit() const {
-    std::vector<Kernel> kernels;
-    for (const ExecInstr& e : ex_.main[isa_]) kernels.push_back(e.fn);
-    return jit::compile(bc_, kernels, nullptr, nullptr, static_cast<Isa>(isa_));
-  }
+  bool all_direct() const { return p_.contiguous && !p_.padded; }
 
   const RunPlan& p_;
   const Executable& ex_;
@@ -338,6 +287,7 @@ struct GeneralLayout {
     plan.buffer_count = buffers;
     prepare_registers(ex, static_cast<std::size_t>(std::min<std::int64_t>(plan.row, ex.chunk)));
     plan.register_template = register_template;
+    finish_plan(plan);
     if (bc.reduction && !bc.reduction->axis) {
       plan.result = b.result.array().data;
       plan.result_dtype = b.result.array().dtype;
@@ -364,6 +314,11 @@ struct GeneralLayout {
         register_template[r] = const_cast<std::byte*>(ex.const_data[bc.regs[r].index]);
   }
 };
+
+// The chunk executor's run of `plan` (out of line: run_plan's single-range path needs no Runner).
+[[gnu::noinline]] void run_chunks(const RunPlan& plan, int isa, const jit::Code* code, bool parallel) {
+  Runner(plan, isa, code, parallel).run();
+}
 
 // Zero-size reductions: every result element is the identity (NaN for mean).
 void fill_empty_reduction(const Bytecode& bc, Binding& b) {
@@ -410,6 +365,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
       if (!reduce[i]) throw Error(ErrorKind::Internal, "no reduction kernel");
     }
   }
+  if (code.reduction) reduce_identity(code.reduction->op, code.reduction->dtype, reduction_identity);
   const std::size_t count = code.constants.size();
   const_storage = std::make_unique_for_overwrite<std::byte[]>(count * kRegisterBytes + 64);
   std::byte* base = const_storage.get();
@@ -452,6 +408,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
   while (!code.reduction && chunk > kMinChunk && chunk * bytes_per_element > kChunkBudgetBytes) chunk /= 2;
   fast_path = (!code.reduction || !code.reduction->axis) && code.regs.size() <= kFastPathMaxRegs;
   array_bytes = array_bytes_per_element(code);
+  has_prologue = !uniforms.empty() || !code.prologue.empty();
   streams = !code.reduction && code.prologue.empty() &&
             std::all_of(code.regs.begin(), code.regs.end(), [](const RegInfo& info) {
               return info.kind == RegKind::Input || info.kind == RegKind::Output ||
@@ -459,7 +416,40 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
             });
 }
 
-void run_plan(const RunPlan& plan) { Runner(plan).run(); }
+void finish_plan(RunPlan& plan) {
+  plan.contiguous = std::all_of(plan.bound.begin(), plan.bound.end(), [](const BoundReg& b) {
+    return b.access == Access::Direct || b.access == Access::StageIn || b.access == Access::StageOut;
+  });
+  const std::optional<ReductionPlan>& reduction = plan.ex->code.reduction;
+  plan.direct = plan.fixed_registers && plan.contiguous &&
+                (!reduction || (!reduction->axis && plan.ex->chunk == kChunk));
+  // Elements before the first cache-line aligned element of the first output (or result)
+  // bound straight to the caller's memory, when the run spans several chunks and that output
+  // is element-aligned but not line-aligned; else 0. NumPy's arrays are 16-byte aligned (a
+  // large one starts 16 bytes into a page), so every 32- or 64-byte vector store, and the
+  // loads of arrays laid out alike, would straddle cache lines: in place `p - g` at 2^18
+  // float32 ran 1.6x slower (AVX2).
+  plan.aligned_head = 0;
+  if (plan.padded || plan.n <= static_cast<std::int64_t>(plan.ex->chunk)) return;
+  for (const BoundReg& b : plan.bound) {
+    const RegKind kind = plan.ex->code.regs[b.reg].kind;
+    if (b.access != Access::Direct || (kind != RegKind::Output && kind != RegKind::Result)) continue;
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(b.base) % 64);
+    plan.aligned_head = offset % b.size ? 0 : (64 - offset) % 64 / b.size;
+    return;
+  }
+}
+
+void run_plan(const RunPlan& plan) {
+  const Executable& ex = *plan.ex;
+  const int isa = static_cast<int>(active_isa());
+  const jit::Code* code = ex.jit.get(static_cast<Isa>(isa), plan.n, [&] { return compile_jit(ex, isa); });
+  const bool direct = plan.direct && code && code->any_length() && (code->reduces() || !ex.code.reduction);
+  const bool parallel = !plan.register_template.empty() &&
+                        parallel_pays(plan.n, ex.work_ns[isa], ex.array_bytes, threads());
+  if (direct && !parallel) return run_direct(plan, code->fn(), isa);
+  run_chunks(plan, isa, code, parallel);
+}
 
 OwnedArray execute(const Executable& ex, std::span<const Array> args, const Array* out) {
   if (OwnedArray fast; run_fast(ex, args, out, fast)) return fast;

@@ -68,6 +68,7 @@ struct Executable {
   Bytecode code;
   std::array<std::vector<ExecInstr>, kIsaCount> main, prologue;
   std::array<Kernel, kIsaCount> reduce{};
+  alignas(16) std::byte reduction_identity[16]{};  // the reduction's identity, of its accumulator dtype
   std::unique_ptr<std::byte[]> const_storage;
   std::vector<const std::byte*> const_data;  // per constant: kChunk broadcast copies
   std::size_t chunk = kChunk;                // elements per chunk for this program
@@ -76,6 +77,7 @@ struct Executable {
   // uniforms: no chunk-sized buffer), e.g. `p - g`: when every array is bound in place, a
   // thread's whole range goes through the kernels in one pass instead of chunk by chunk.
   bool streams = false;
+  bool has_prologue = false;  // scalar or uniform registers to fill before the chunks
   // The parallel cost model's inputs (vm/threads_cost.hpp): estimated serial ns per element
   // per ISA, and the bytes of caller arrays one element moves.
   std::array<double, kIsaCount> work_ns{};
@@ -111,10 +113,12 @@ struct RunPlan {
   std::span<const BoundReg> bound;      // every Input/Output/Result register the code uses
   std::span<const BoundReg> copy_back;  // the Scatter and StageOut entries of `bound`
   std::span<const Array> inputs;        // what Scalar registers read, by parameter index
-  // The register file (pointer per register, then a null for absent operands). A plan that
-  // runs on one thread owns one: `fixed_registers`. Otherwise each thread takes
-  // `register_template` (constants and uniform buffers set) and points each of
-  // `chunk_buffers` (register, buffer index) into its own scratch.
+  // The register file (pointer per register, then a null for absent operands). A prepared
+  // plan (vm/fast_path.hpp) owns one for runs on the calling thread: `fixed_registers`. A plan
+  // that may go parallel (a non-empty `register_template`) gives each thread of a parallel run
+  // (and the calling thread of a serial one, when it has no fixed file) a copy of the template
+  // (constants and uniform buffers set) with each of `chunk_buffers` (register, buffer index)
+  // pointed into its own scratch.
   void** fixed_registers = nullptr;
   std::span<void* const> register_template;
   std::span<const std::pair<Reg, int>> chunk_buffers;
@@ -125,12 +129,27 @@ struct RunPlan {
   DType result_dtype = DType::Bool;
   const Space* result_space = nullptr;
   const View* result_view = nullptr;
+  // Derived once the plan is laid out (finish_plan): every bound register's `base` is the
+  // caller's contiguous buffer (Direct, StageIn or StageOut: no Gather or Scatter), so code
+  // taking any length can run over it in place; `direct`: besides, the plan has fixed
+  // registers and no axis reduction, so a serial run takes the single-range path
+  // (vm/executor_direct.hpp) once the JIT code takes any length (and folds the reduction);
+  // the elements before the first output's first cache-line aligned element (0: none, or not
+  // worth a separate chunk).
+  bool contiguous = false;
+  bool direct = false;
+  std::size_t aligned_head = 0;
 };
+
+// Sets `plan`'s derived fields from its bound registers; call once the rest is laid out.
+void finish_plan(RunPlan& plan);
 
 // The executor body: reads the scalar arguments, runs the prologue, then the chunk loop over
 // the plan's n elements (elementwise, or folding a reduction with a fixed partition that does
 // not depend on the thread count, so results are bit-identical for any thread count and for
-// either path). Runs on the thread pool when the plan allows and the run is large.
+// either path). Runs on the thread pool when the plan allows and the run is large. A serial
+// run of a prepared contiguous plan whose JIT code takes any length skips the chunk loop
+// (vm/executor_direct.hpp), with the same partition and so the same bits.
 void run_plan(const RunPlan& plan);
 
 // Runs `ex` on args (signature order); the result goes into *out or a new array. Validates

@@ -1,11 +1,11 @@
-// The small-run fast path: when every array argument (and out) is C-contiguous with one common
-// shape and native dtype, nothing needs broadcasting, gathering or copying, and the run is too
-// small to go parallel, the run is laid out once as a plan whose registers point straight at
-// the caller's buffers (or at zero-padded staging copies of them). The executor's one body
-// (run_plan) runs it: the same prologue, chunk loop and reduction fold as the general path,
-// so results are the same bits. Anything else returns false and takes the general path.
-// Arguments are validated by the general path's own check_argument first, so errors read the
-// same.
+// The fast path: when every array argument (and out) is C-contiguous with one common shape and
+// native dtype, and nothing needs broadcasting, gathering or copying, the run is laid out once
+// as a plan whose registers point straight at the caller's buffers (or at zero-padded staging
+// copies of them). The executor's one body (run_plan) runs it: the same prologue, chunk loop
+// and reduction fold as the general path, so results are the same bits; a large run may still
+// go parallel (each thread's temporaries its own). Anything else returns false and takes the
+// general path. Arguments are validated by the general path's own check_argument first, so
+// errors read the same.
 #include "vm/fast_path.hpp"
 
 #include <algorithm>
@@ -72,7 +72,7 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
   }
   if (!like) return false;
   const std::int64_t n = like->size();
-  if (n == 0 || n >= kParallelMinElements) return false;
+  if (n == 0) return false;
   if (bc.reduction) {
     if (out && out->data == nullptr) return false;
   } else if (bc.result_dtype) {
@@ -125,6 +125,14 @@ bool prepare_fast(const Executable& ex, std::span<const Array> args, const Array
   }
   plan.bound = std::span(frame.bound, ex.fast_bound.size());
   plan.copy_back = std::span(frame.copy_back, copied_back);
+  if (n >= kParallelMinElements) {  // may go parallel: each thread's temporaries its own
+    for (std::size_t i = 0; i < ex.fast_temps.size(); ++i)
+      frame.temps[i] = {ex.fast_temps[i].reg, ex.fast_temps[i].index};
+    plan.register_template = std::span(frame.regs, nregs + 1);
+    plan.chunk_buffers = std::span(frame.temps, ex.fast_temps.size());
+    plan.buffer_count = bc.temp_count;
+  }
+  finish_plan(plan);
   if (bc.reduction) {
     plan.result = result.array().data;
     plan.result_dtype = result.array().dtype;

@@ -1,5 +1,5 @@
-// The executor's fast path for small runs on contiguous operands of one shape: validated and
-// laid out once into a FastFrame (registers pointing at the caller's buffers), then run.
+// The executor's fast path for runs on contiguous operands of one shape: validated and laid
+// out once into a FastFrame (registers pointing at the caller's buffers), then run.
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
@@ -10,14 +10,17 @@
 
 namespace exprvm::vm {
 
-// A small run's plan, laid out once: every bound register points straight at the caller's
-// buffer (or at a staging copy), the register file lives in the frame, so a run is
-// run_plan(frame.plan) and nothing else. The plan points into the frame: not copyable.
+// A run's plan, laid out once: every bound register points straight at the caller's buffer
+// (or at a staging copy), the register file lives in the frame, so a run is
+// run_plan(frame.plan) and nothing else. A run of at least kParallelMinElements may go
+// parallel: its plan also gives `regs` as the register template, each thread's temporaries in
+// its own scratch. The plan points into the frame: not copyable.
 struct FastFrame {
   RunPlan plan;
   BoundReg bound[kFastPathMaxRegs];      // per Executable::fast_bound entry
   BoundReg copy_back[kFastPathMaxRegs];  // the staged outputs
   void* regs[kFastPathMaxRegs + 1];      // per register (+ the null operand slot)
+  std::pair<Reg, int> temps[kFastPathMaxRegs];  // a parallel run's chunk buffers
 
   FastFrame() = default;
   FastFrame(const FastFrame&) = delete;
