@@ -51,7 +51,8 @@ class Runner {
     if (p_.fixed_registers) return;
     file_bytes_ = round64(round64(p_.register_template.size() * sizeof(void*)) + p_.buffer_count * kRegisterBytes);
     own_file_ = thread_scratch(1, file_bytes_);
-    if (parallel_pays(p_.n, ex_.work_ns[isa_], ex_.array_bytes, threads())) {
+    const double work = jit_code_ ? ex_.jit_work_ns[isa_] : ex_.work_ns[isa_];
+    if (parallel_pays(p_.n, work, ex_.array_bytes, threads())) {
       team_ = current_team();
       slots_ = static_cast<std::size_t>(team_slots(*team_));
       slot_files_ = thread_scratch(2, slots_ * file_bytes_);
@@ -391,6 +392,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
   const Reg none = static_cast<Reg>(code.regs.size());
   for (Isa isa : available_isas()) {
     work_ns[static_cast<int>(isa)] = work_ns_per_element(code, isa);
+    jit_work_ns[static_cast<int>(isa)] = jit_work_ns_per_element(code, isa);
     const KernelTable& table = kernel_table(isa);
     auto resolve = [&](const Instruction& ins) {
       const Kernel fn = ins.op == Op::CAST
