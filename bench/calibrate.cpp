@@ -152,7 +152,7 @@ struct JitSample {
   double measured = 0;  // ratio * the interpreter's modelled work (vm::work_ns_per_element)
 };
 
-constexpr std::int64_t kJitElements = 8 * kElements;  // 8 chunks, in L1/L2 like the weights
+constexpr std::int64_t kJitElements = 8 * kElements;  // 8 chunks: cache-resident, fixed cost small
 
 // Times `source` (inputs a, b, c of `dtype`, values in (0.5, 1.5), bound, one thread) JIT
 // compiled against interpreted, sample by sample (the JIT mode switched between samples of the
