@@ -34,7 +34,8 @@ constexpr const char* kUsage =
     "  --sizes    array sizes (default: powers of 4 up to 2^24, and 1728)\n"
     "  --no-plot  skip the SVG plots (they need /usr/bin/python3 with matplotlib)\n"
     "       exprvm bench --calibrate\n"
-    "  measures the parallel cost model's weights (vm/threads_costs.def) and prints them\n";
+    "  measures the parallel cost model's weights (vm/threads_costs.def) and constants\n"
+    "  (fork-join, cross-core, the JIT terms: vm/threads_cost.cpp) and prints them\n";
 
 class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;

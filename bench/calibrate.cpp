@@ -1,6 +1,8 @@
 #include "bench/calibrate.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
@@ -9,7 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include <exprvm/exprvm.hpp>
+
+#include "compiler/lower.hpp"
 #include "compiler/opcodes.hpp"
+#include "compiler/optimize.hpp"
+#include "jit/jit.hpp"
+#include "jit/vector_calls.hpp"
 #include "vm/kernel.hpp"
 #include "vm/threads.hpp"
 #include "vm/threads_cost.hpp"
@@ -134,10 +142,144 @@ void print_machine_constants() {
   set_threads(saved);
 }
 
+// One program's JIT-compiled cost per element in the kernel weights' units, and the model's
+// terms.
+struct JitSample {
+  const char* source;
+  exprvm::DType dtype;
+  double bytes = 0, fused = 0, divide = 0, called = 0;  // the model's terms (vm::jit_work_split)
+  double ratio = 0;     // JIT-compiled time / interpreted time, measured
+  double measured = 0;  // ratio * the interpreter's modelled work (vm::work_ns_per_element)
+};
+
+constexpr std::int64_t kJitElements = 8 * kElements;  // 8 chunks: cache-resident, fixed cost small
+
+// Times `source` (inputs a, b, c of `dtype`, values in (0.5, 1.5), bound, one thread) JIT
+// compiled against interpreted, sample by sample (the JIT mode switched between samples of the
+// same bound program), so a loaded machine slows both alike; fills the model's terms too.
+void measure_jit(JitSample& s) {
+  using namespace exprvm;
+  const Signature sig = {{"a", s.dtype}, {"b", s.dtype}, {"c", s.dtype}};
+  CompileOptions options;
+  CheckedProgram checked = check(parse(s.source), sig, options);
+  if (options.optimize) optimize(checked);
+  const Bytecode bc = lower(checked);
+  const vm::WorkSplit split = vm::jit_work_split(bc, vm::active_isa());
+  s.bytes = vm::array_bytes_per_element(bc);
+  s.fused = split.fused_ns;
+  s.divide = split.divide_ns;
+  s.called = split.called_ns;
+  std::vector<double> values(std::size_t(kJitElements) * 3);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.5 + double((i * 37) % 101) / 101.0;
+  std::vector<float> narrow(values.begin(), values.end());
+  void* base = s.dtype == DType::Float32 ? static_cast<void*>(narrow.data()) : values.data();
+  const std::size_t item = s.dtype == DType::Float32 ? 4 : 8;
+  std::vector<Array> args;
+  for (int k = 0; k < 3; ++k)
+    args.push_back(Array::from_raw(static_cast<char*>(base) + k * kJitElements * item, s.dtype, {kJitElements}));
+  BoundProgram bound = compile(s.source, sig).bind(args);
+  jit::set_mode(jit::Mode::Always);
+  bound.run();  // compiles
+  double interpreted = 1e300, compiled = 1e300;
+  for (int round = 0; round < 25; ++round) {
+    jit::set_mode(jit::Mode::Off);
+    interpreted = std::min(interpreted, ns_per_call([&] { bound.run(); }, 16, 1));
+    jit::set_mode(jit::Mode::Always);
+    compiled = std::min(compiled, ns_per_call([&] { bound.run(); }, 16, 1));
+  }
+  s.ratio = compiled / interpreted;
+  s.measured = s.ratio * vm::work_ns_per_element(bc, vm::active_isa());
+}
+
+// Least squares of y ~ x . coef over the rows, with every coefficient >= 0: a term whose
+// coefficient comes out negative is dropped (0) and the others refitted.
+std::array<double, 3> fit_nonnegative(const std::vector<std::array<double, 3>>& x,
+                                      const std::vector<double>& y) {
+  std::array<bool, 3> active = {true, true, true};
+  for (;;) {
+    std::vector<int> terms;
+    for (int k = 0; k < 3; ++k)
+      if (active[k]) terms.push_back(k);
+    const std::size_t m = terms.size();
+    std::vector<std::vector<double>> a(m, std::vector<double>(m + 1, 0));  // [normal | rhs]
+    for (std::size_t row = 0; row < x.size(); ++row)
+      for (std::size_t i = 0; i < m; ++i) {
+        for (std::size_t j = 0; j < m; ++j) a[i][j] += x[row][terms[i]] * x[row][terms[j]];
+        a[i][m] += x[row][terms[i]] * y[row];
+      }
+    for (std::size_t i = 0; i < m; ++i)  // Gauss-Jordan with partial pivoting
+      for (std::size_t p = i; p < m; ++p)
+        if (std::abs(a[p][i]) > std::abs(a[i][i])) std::swap(a[p], a[i]);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (a[i][i] == 0) continue;
+      for (std::size_t r = 0; r < m; ++r)
+        if (r != i) {
+          const double f = a[r][i] / a[i][i];
+          for (std::size_t c = i; c <= m; ++c) a[r][c] -= f * a[i][c];
+        }
+    }
+    std::array<double, 3> coef{};
+    int worst = -1;
+    for (std::size_t i = 0; i < m; ++i) {
+      coef[terms[i]] = a[i][i] == 0 ? 0 : a[i][m] / a[i][i];
+      if (coef[terms[i]] < 0 && (worst < 0 || coef[terms[i]] < coef[worst])) worst = terms[i];
+    }
+    if (worst < 0) return coef;
+    active[worst] = false;
+  }
+}
+
+// The JIT constants (vm::JitCosts): a least-squares fit, over programs of fused instructions
+// only (float32 and float64), of
+//   measured = bytes * ns_per_byte + fused * fused_factor + divide * divide_factor
+// (measured: the JIT / interpreter time ratio times the interpreter's modelled work); then
+// every sample with the fitted model's estimate beside it (the rows with function calls check
+// the called term, which is the kernels' weight).
+void print_jit_constants() {
+  using namespace exprvm;
+  if (!jit::cpu_has_avx2_fma() || vm::active_isa() == vm::Isa::Sse2) {
+    std::printf("\n// jit: not available on this CPU (AVX2+FMA), constants not measured\n");
+    return;
+  }
+  const jit::Mode saved = jit::mode();
+  const int saved_threads = vm::set_threads(1);
+  std::vector<JitSample> samples;
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (const char* source : {"a - b", "a * b + c", "2*a + 3*b", "where(a > 1, a, 0)",
+                               "a*b - 4.1*a > 2.5*b", "a / b", "sqrt(a) + b",
+                               "(a - b) * (a + b) / (a*a + b*b + 1)",
+                               "sqrt(a*a + b*b) * c - a / (b + 1)",
+                               "((a*b + c)*a - b)*c + a*b*c - (a + b + c)*0.5", "sum(a * b)",
+                               "tanh(where(a > 1, a, 0))", "sin(a) * exp(b)"})
+      samples.push_back({source, dtype});
+  std::vector<std::array<double, 3>> terms;
+  std::vector<double> measured;
+  for (JitSample& s : samples) {
+    measure_jit(s);
+    if (s.called > 0) continue;
+    terms.push_back({s.bytes, s.fused, s.divide});
+    measured.push_back(s.measured);
+  }
+  const auto [per_byte, fused_factor, divide_factor] = fit_nonnegative(terms, measured);
+  std::printf("\n// jit (fit over the fused-only rows): ns_per_byte %.4f, fused_factor %.3f, "
+              "divide_factor %.3f\n"
+              "// program, dtype: bytes/element, fused, divide, called ns (kernel weights) -> "
+              "model ns/element vs measured (JIT / interpreted time), 1 thread\n",
+              per_byte, fused_factor, divide_factor);
+  for (const JitSample& s : samples)
+    std::printf("//   %s, %s: %.0f, %.3f, %.3f, %.3f -> %.3f vs %.3f (%.2f)\n", s.source,
+                std::string(dtype_name(s.dtype)).c_str(), s.bytes, s.fused, s.divide, s.called,
+                s.bytes * per_byte + s.fused * fused_factor + s.divide * divide_factor + s.called,
+                s.measured, s.ratio);
+  vm::set_threads(saved_threads);
+  jit::set_mode(saved);
+}
+
 }  // namespace
 
 int calibrate_parallel_costs() {
   print_kernel_table();
   print_machine_constants();
+  print_jit_constants();
   return 0;
 }

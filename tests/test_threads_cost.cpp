@@ -94,5 +94,39 @@ TEST_CASE("the parallel cost model weighs work, bytes and threads", "[vm][thread
   }
 }
 
+TEST_CASE("JIT-compiled programs weigh their fused loop, not the interpreter's passes", "[vm][threads]") {
+  auto bytecode = [](const std::string& source) {
+    return lower(check(parse(source), {{"a", DType::Float32}, {"b", DType::Float32}}, {}));
+  };
+  const vm::Isa isa = vm::Isa::Avx2;  // (weights of an ISA the CPU lacks fall back to sse2's)
+  const Bytecode chain = bytecode("((a*b + a)*b - a)*a + a*b*(a - b) - (a + b)*0.5");
+  const Bytecode divides = bytecode("a / b");
+  const Bytecode functions = bytecode("tanh(where(a > 0, a, 0))");
+  const vm::WorkSplit chain_split = vm::jit_work_split(chain, isa);
+  CHECK(chain_split.fused_ns > 0);
+  CHECK(chain_split.divide_ns == 0);
+  CHECK(chain_split.called_ns == 0);
+  CHECK(vm::jit_work_split(divides, isa).divide_ns > 0);
+  CHECK(vm::jit_work_split(functions, isa).called_ns > vm::jit_work_split(functions, isa).fused_ns);
+  for (const Bytecode* bc : {&chain, &divides, &functions}) {
+    CHECK(vm::jit_work_ns_per_element(*bc, isa) > 0);
+    CHECK(vm::jit_work_ns_per_element(*bc, isa) <= vm::work_ns_per_element(*bc, isa));
+  }
+  // A long fused chain costs a fraction of its interpreted passes, so it goes parallel later;
+  // a program of function calls keeps (nearly) its whole weight.
+  const double chain_jit = vm::jit_work_ns_per_element(chain, isa);
+  const double chain_interpreted = vm::work_ns_per_element(chain, isa);
+  CHECK(chain_jit < 0.5 * chain_interpreted);
+  CHECK(vm::jit_work_ns_per_element(functions, isa) > 0.9 * vm::work_ns_per_element(functions, isa));
+  const double bytes = vm::array_bytes_per_element(chain);
+  std::int64_t interpreted_from = 0, jit_from = 0;  // the smallest power of two that goes parallel
+  for (std::int64_t n = 1; n <= (1 << 26) && !jit_from; n *= 2) {
+    if (!interpreted_from && vm::parallel_pays(n, chain_interpreted, bytes, 2)) interpreted_from = n;
+    if (vm::parallel_pays(n, chain_jit, bytes, 2)) jit_from = n;
+  }
+  CHECK(interpreted_from > 0);
+  CHECK(jit_from > interpreted_from);
+}
+
 }  // namespace
 }  // namespace exprvm

@@ -346,6 +346,7 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
   const Reg none = static_cast<Reg>(code.regs.size());
   for (Isa isa : available_isas()) {
     work_ns[static_cast<int>(isa)] = work_ns_per_element(code, isa);
+    jit_work_ns[static_cast<int>(isa)] = jit_work_ns_per_element(code, isa);
     const KernelTable& table = kernel_table(isa);
     auto resolve = [&](const Instruction& ins) {
       const Kernel fn = ins.op == Op::CAST
@@ -445,8 +446,9 @@ void run_plan(const RunPlan& plan) {
   const int isa = static_cast<int>(active_isa());
   const jit::Code* code = ex.jit.get(static_cast<Isa>(isa), plan.n, [&] { return compile_jit(ex, isa); });
   const bool direct = plan.direct && code && code->any_length() && (code->reduces() || !ex.code.reduction);
-  const bool parallel = !plan.register_template.empty() &&
-                        parallel_pays(plan.n, ex.work_ns[isa], ex.array_bytes, threads());
+  // JIT code costs less per element than the kernel loop: its own estimate decides (threads_cost.hpp).
+  const double work = code ? ex.jit_work_ns[isa] : ex.work_ns[isa];
+  const bool parallel = !plan.register_template.empty() && parallel_pays(plan.n, work, ex.array_bytes, threads());
   if (direct && !parallel) return run_direct(plan, code->fn(), isa);
   run_chunks(plan, isa, code, parallel);
 }

@@ -79,8 +79,8 @@ struct Executable {
   bool streams = false;
   bool has_prologue = false;  // scalar or uniform registers to fill before the chunks
   // The parallel cost model's inputs (vm/threads_cost.hpp): estimated serial ns per element
-  // per ISA, and the bytes of caller arrays one element moves.
-  std::array<double, kIsaCount> work_ns{};
+  // per ISA, interpreted and JIT-compiled, and the bytes of caller arrays one element moves.
+  std::array<double, kIsaCount> work_ns{}, jit_work_ns{};
   double array_bytes = 0;
   // Registers by kind, (register, index): Scalar/Uniform registers (index = argument, or -1
   // for a Uniform); for the fast path, its temporaries.

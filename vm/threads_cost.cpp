@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+
+#include "jit/plan.hpp"
 
 namespace exprvm::vm {
 namespace {
@@ -13,6 +16,12 @@ namespace {
 // when it pays even from cold; cross-core 0.058-0.059 ns per byte in 3 of 5 runs (0 in 2).
 constexpr double kForkJoinNs = 20000;
 constexpr double kCrossCoreNsPerByte = 0.06;
+// The JIT constants (JitCosts): the median of 3 runs of the same command on the same machine
+// (fits 0.0047-0.0051 ns/byte, fused 0.044-0.071, divide 0.51-0.64, load average 10; the
+// fit is on JIT / interpreter time ratios, so a loaded machine slows both sides alike).
+constexpr double kJitNsPerByte = 0.0051;
+constexpr double kJitFusedFactor = 0.059;
+constexpr double kJitDivideFactor = 0.62;
 
 // Per op: ns per element for (sse2, avx2, avx512) x (float32, float64); 0 = not measured.
 struct OpCost {
@@ -64,6 +73,11 @@ const ParallelCosts& parallel_costs() {
   return costs;
 }
 
+const JitCosts& jit_costs() {
+  static const JitCosts costs{kJitNsPerByte, kJitFusedFactor, kJitDivideFactor};
+  return costs;
+}
+
 double kernel_ns_per_element(Op op, DType dtype, DType src, Isa isa) {
   if (op == Op::CAST) dtype = itemsize(src) > itemsize(dtype) ? src : dtype;
   const Op measured_op = op == Op::CAST ? Op::COPY : op;
@@ -76,6 +90,26 @@ double work_ns_per_element(const Bytecode& bc, Isa isa) {
   for (const Instruction& ins : bc.code) ns += kernel_ns_per_element(ins.op, ins.dtype, ins.src, isa);
   if (bc.reduction) ns += kernel_ns_per_element(Op::ADD, bc.reduction->dtype, bc.reduction->dtype, isa);
   return ns;
+}
+
+WorkSplit jit_work_split(const Bytecode& bc, Isa isa) {
+  WorkSplit split;
+  for (const Instruction& ins : bc.code) {
+    const bool divides = ins.op == Op::DIV || ins.op == Op::SQRT;
+    double& term = !jit::is_fusable(bc, ins) ? split.called_ns : divides ? split.divide_ns : split.fused_ns;
+    term += kernel_ns_per_element(ins.op, ins.dtype, ins.src, isa);
+  }
+  if (bc.reduction)  // folded in the loop, or by the executor over a chunk: as cheap as an add
+    split.fused_ns += kernel_ns_per_element(Op::ADD, bc.reduction->dtype, bc.reduction->dtype, isa);
+  return split;
+}
+
+double jit_work_ns_per_element(const Bytecode& bc, Isa isa) {
+  const WorkSplit split = jit_work_split(bc, isa);
+  const JitCosts& c = jit_costs();
+  const double compiled = array_bytes_per_element(bc) * c.ns_per_byte + c.fused_factor * split.fused_ns +
+                          c.divide_factor * split.divide_ns + split.called_ns;
+  return std::min(compiled, work_ns_per_element(bc, isa));  // (it replaces the kernel loop)
 }
 
 double array_bytes_per_element(const Bytecode& bc) {

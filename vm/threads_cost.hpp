@@ -21,6 +21,19 @@ struct ParallelCosts {
 };
 const ParallelCosts& parallel_costs();
 
+// How a JIT-compiled program's work per element follows from the kernel weights (see
+// jit_work_ns_per_element): the fused loop loads and stores each caller array once per element
+// (ns_per_byte) and computes each fused instruction in registers, at a fraction of its
+// kernel's weight (which includes the kernel's own pass over memory): fused_factor for
+// arithmetic, comparisons and selections, divide_factor for division and square root (bound by
+// the divider, not by memory); a called function costs its kernel's weight.
+struct JitCosts {
+  double ns_per_byte;
+  double fused_factor;
+  double divide_factor;
+};
+const JitCosts& jit_costs();
+
 // Nanoseconds per element of one instruction's kernel (`op` on `dtype`, CAST from `src`) on
 // L1-resident chunks, on one thread of `isa`.
 double kernel_ns_per_element(Op op, DType dtype, DType src, Isa isa);
@@ -28,6 +41,25 @@ double kernel_ns_per_element(Op op, DType dtype, DType src, Isa isa);
 // Estimated serial nanoseconds per element of `bc`'s chunk loop on `isa`: the sum of its
 // instructions' kernel costs (its reduction's fold included).
 double work_ns_per_element(const Bytecode& bc, Isa isa);
+
+// The work of `bc` on `isa` split by what the JIT does with each instruction
+// (jit::is_fusable): the kernel weights of the instructions the fused loop computes itself
+// (its reduction's fold included; division and square root apart), and of those it calls
+// (vector calls and whole-chunk kernels).
+struct WorkSplit {
+  double fused_ns = 0;
+  double divide_ns = 0;
+  double called_ns = 0;
+};
+WorkSplit jit_work_split(const Bytecode& bc, Isa isa);
+
+// Estimated serial nanoseconds per element of `bc` once JIT-compiled, on `isa`:
+//   array_bytes_per_element * ns_per_byte + fused_factor * fused_ns
+//     + divide_factor * divide_ns + called_ns
+// and never more than work_ns_per_element (the generated loop replaces the kernel loop).
+// Cheap fused programs cost a fraction of their interpreted work (the parallel threshold
+// moves up); programs dominated by function calls (tanh, exp, sin) keep theirs.
+double jit_work_ns_per_element(const Bytecode& bc, Isa isa);
 
 // Bytes of caller arrays one element of `bc` reads and writes (inputs read, outputs, an
 // elementwise result; a reduction writes its result once).
