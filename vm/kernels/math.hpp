@@ -2,7 +2,8 @@
 // vector math that tools/ulp measured best for it (README, "Accuracy": within 2 ULP over the
 // whole domain, then the fastest): SLEEF (sleef.hpp) for sin cos tan arctan2 exp2 erf erfc
 // pow and float32 exp arcsin arctan, float64 log log2 log10 tanh (on SSE2 libm per lane for
-// erf, erfc and pow); the engine's own kernels for float64 exp and expm1; xsimd 8.1 for the
+// erf, erfc and pow); the engine's own kernels for float64 exp, expm1 and float32 sin and cos
+// on AVX2 (sincos.hpp, below 2**17; SLEEF's above); xsimd 8.1 for the
 // rest, wrapped where it misses C's results. fmod (and so float // and %) is libm per lane:
 // xsimd's a - trunc(a/b)*b loses digits for large quotients. Complex operands take libm (complex.hpp). Included inside the ISA namespace (see
 // common.hpp).
@@ -67,6 +68,20 @@ template <class E, class A> inline auto sleef_cos_by_range(const xsimd::batch<E,
 template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E, A>& x) {
   return sleef_trig_by_range(x, [](const auto& v) { return sleef_tan(v); });
 }
+#if defined(__AVX2__) && defined(__FMA__)
+#include "vm/kernels/sincos.hpp"
+#endif
+
+// sin and cos: float32 on AVX2 the engine's one-reduction kernel (sincos.hpp), else SLEEF's.
+template <class E, class A> inline constexpr bool kSinCosByOwnKernel = std::is_same_v<E, float> && kIsAvx2<A>;
+template <class E, class A> inline auto sin_of(const xsimd::batch<E, A>& x) {
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).first;
+  else return sleef_sin_by_range(x);
+}
+template <class E, class A> inline auto cos_of(const xsimd::batch<E, A>& x) {
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).second;
+  else return sleef_cos_by_range(x);
+}
 
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
 // xsimd's); complex operands take libm.
@@ -78,8 +93,8 @@ template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E,
       else return double_fn(a);                                                  \
     }                                                                            \
   };
-EXPRVM_BY_DTYPE(SIN, sleef_sin_by_range, sleef_sin_by_range)
-EXPRVM_BY_DTYPE(COS, sleef_cos_by_range, sleef_cos_by_range)
+EXPRVM_BY_DTYPE(SIN, sin_of, sin_of)
+EXPRVM_BY_DTYPE(COS, cos_of, cos_of)
 EXPRVM_BY_DTYPE(TAN, sleef_tan_by_range, sleef_tan_by_range)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
@@ -118,10 +133,16 @@ template <> struct Impl<Op::LOG1P> {
   }
 };
 
-// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs.
+// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs (float32 on
+// AVX2 from one argument reduction, sincos.hpp).
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
+    if constexpr (kSinCosByOwnKernel<E, A>) {
+      const auto both = sincos_float_by_range(a);
+      return xsimd::batch<std::complex<E>, A>(both.second, both.first);
+    } else {
+      return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
+    }
   }
 };
 

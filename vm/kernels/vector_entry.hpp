@@ -37,6 +37,17 @@ template <Op op, int arity, class E> struct VectorEntry {
   }
 };
 
+// sin and cos of one operand by CIS's kernel: returns one part, stores the other at `other`.
+template <class E, bool returns_sin> struct SinCosPairEntry {
+  using B = xsimd::batch<E, Arch>;
+  using Register = typename B::register_type;
+  static Register call(Register a, Register* other) {
+    const auto cis = Impl<Op::CIS>::apply(B(a));  // cos + i sin
+    *other = returns_sin ? cis.real() : cis.imag();
+    return returns_sin ? cis.imag() : cis.real();
+  }
+};
+
 // The table of jit::vector_functions_avx2(): entries for the ops whose operand types include
 // the float dtypes.
 template <Op op, OpForm form, int arity, TypeSet types> void fill_vector_entries(::exprvm::jit::VectorFunctionTable& table) {
@@ -53,5 +64,9 @@ inline ::exprvm::jit::VectorFunctionTable make_vector_function_table() {
   fill_vector_entries<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table);
 #include "compiler/opcodes.def"
 #undef X
+  table.sin_cos_pair[0][0] = reinterpret_cast<const void*>(&SinCosPairEntry<float, false>::call);
+  table.sin_cos_pair[0][1] = reinterpret_cast<const void*>(&SinCosPairEntry<float, true>::call);
+  table.sin_cos_pair[1][0] = reinterpret_cast<const void*>(&SinCosPairEntry<double, false>::call);
+  table.sin_cos_pair[1][1] = reinterpret_cast<const void*>(&SinCosPairEntry<double, true>::call);
   return table;
 }
