@@ -339,24 +339,40 @@ template <> struct Expm1Constants<double> {
   static constexpr double top = 700.0;
 };
 
+// The polynomial c[0] x**(N-1) + ... + c[N-1] by Estrin's scheme: pairs c[i+1] + c[i] x by
+// FMA, then pairs of those with x**2, x**4, ...: a dependency chain of about 2 log2(N) FMAs
+// instead of Horner's N - 1 (the JIT calls a kernel per vector, and a long chain there left the
+// core little to overlap with the loop's memory traffic at large n).
+template <class R, class E, std::size_t N> inline R estrin(const R& x, const E (&c)[N]) {
+  std::array<R, N> terms;  // lowest degree first
+  for (std::size_t i = 0; i < N; ++i) terms[i] = R(c[N - 1 - i]);
+  R power = x;
+  for (std::size_t m = N; m > 1;) {
+    std::size_t h = 0;
+    for (std::size_t i = 0; i + 1 < m; i += 2) terms[h++] = xsimd::fma(terms[i + 1], power, terms[i]);
+    if (m % 2) terms[h++] = terms[m - 1];
+    m = h;
+    if (m > 1) power = power * power;
+  }
+  return terms[0];
+}
+
 // expm1(x) without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2, expm1(r) by
-// its Taylor polynomial, then expm1(x) = 2**k expm1(r) + (2**k - 1) where both terms are exact
-// and only their sum rounds. For x <= Expm1Constants<E>::top (the caller handles larger x).
-// Plain multiplies and adds, no FMA: the same bits on every ISA.
+// its Taylor polynomial (Estrin), then expm1(x) = 2**k expm1(r) + (2**k - 1) where both terms
+// are exact and only their sum rounds. For x <= Expm1Constants<E>::top (the caller handles
+// larger x). FMAs where the ISA has them (SSE2's are a multiply and an add).
 template <class E, class A> inline xsimd::batch<E, A> expm1_by_reduction(const xsimd::batch<E, A>& x) {
   using C = Expm1Constants<E>;
   using R = xsimd::batch<E, A>;
   using I = xsimd::batch<typename C::Int, A>;
   const R clamped = xsimd::select(x < R(C::low), R(C::low), x);  // NaN stays NaN
   const R shifter(C::shifter);  // adding it rounds to an integer kept in the low mantissa bits
-  const R k = (clamped * R(C::log2e) + shifter) - shifter;
-  const R r = (clamped - k * R(C::ln2_hi)) - k * R(C::ln2_lo);
-  R p(C::coefficients[0]);
-  for (std::size_t i = 1; i < std::size(C::coefficients); ++i) p = p * r + R(C::coefficients[i]);
-  const R expm1_r = r + (r * r) * p;
+  const R k = xsimd::fma(clamped, R(C::log2e), shifter) - shifter;
+  const R r = xsimd::fnma(k, R(C::ln2_lo), xsimd::fnma(k, R(C::ln2_hi), clamped));
+  const R expm1_r = xsimd::fma(r * r, estrin(r, C::coefficients), r);
   const I k_int = xsimd::bitwise_cast<I>(k + shifter) - xsimd::bitwise_cast<I>(shifter);
   const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(C::bias)) << C::mantissa_bits);
-  const R result = two_to_k * expm1_r + (two_to_k - R(E(1)));
+  const R result = xsimd::fma(two_to_k, expm1_r, two_to_k - R(E(1)));
   return xsimd::select(x == R(E(0)), x, result);  // expm1(-0) = -0
 }
 
