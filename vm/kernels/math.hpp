@@ -339,22 +339,22 @@ template <> struct Expm1Constants<double> {
   static constexpr double top = 700.0;
 };
 
-// The polynomial c[0] x**(N-1) + ... + c[N-1] by Estrin's scheme: pairs c[i+1] + c[i] x by
-// FMA, then pairs of those with x**2, x**4, ...: a dependency chain of about 2 log2(N) FMAs
-// instead of Horner's N - 1 (the JIT calls a kernel per vector, and a long chain there left the
-// core little to overlap with the loop's memory traffic at large n).
-template <class R, class E, std::size_t N> inline R estrin(const R& x, const E (&c)[N]) {
-  std::array<R, N> terms;  // lowest degree first
-  for (std::size_t i = 0; i < N; ++i) terms[i] = R(c[N - 1 - i]);
-  R power = x;
-  for (std::size_t m = N; m > 1;) {
-    std::size_t h = 0;
-    for (std::size_t i = 0; i + 1 < m; i += 2) terms[h++] = xsimd::fma(terms[i + 1], power, terms[i]);
-    if (m % 2) terms[h++] = terms[m - 1];
-    m = h;
-    if (m > 1) power = power * power;
+// The polynomial c[begin] x**(count-1) + ... + c[begin+count-1] by Estrin's scheme: its high
+// part times x**half plus its low part (the last `half` coefficients, half a power of two),
+// each the same way: a dependency chain of about 2 log2(count) FMAs instead of Horner's
+// count - 1 (the JIT calls a kernel per vector, and a long chain there left the core little to
+// overlap with the loop's memory traffic at large n). x2, x4, x8: x**2, x**4, x**8.
+template <std::size_t begin, std::size_t count, class R, class E, std::size_t N>
+inline R estrin(const R& x, const R& x2, const R& x4, const R& x8, const E (&c)[N]) {
+  static_assert(begin + count <= N && count <= 16);
+  if constexpr (count == 1) {
+    return R(c[begin]);
+  } else {
+    constexpr std::size_t half = count > 8 ? 8 : count > 4 ? 4 : count > 2 ? 2 : 1;  // below count
+    const R& power = half == 1 ? x : half == 2 ? x2 : half == 4 ? x4 : x8;
+    return xsimd::fma(estrin<begin, count - half>(x, x2, x4, x8, c), power,
+                      estrin<begin + count - half, half>(x, x2, x4, x8, c));
   }
-  return terms[0];
 }
 
 // expm1(x) without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2, expm1(r) by
@@ -369,7 +369,9 @@ template <class E, class A> inline xsimd::batch<E, A> expm1_by_reduction(const x
   const R shifter(C::shifter);  // adding it rounds to an integer kept in the low mantissa bits
   const R k = xsimd::fma(clamped, R(C::log2e), shifter) - shifter;
   const R r = xsimd::fnma(k, R(C::ln2_lo), xsimd::fnma(k, R(C::ln2_hi), clamped));
-  const R expm1_r = xsimd::fma(r * r, estrin(r, C::coefficients), r);
+  const R r2 = r * r, r4 = r2 * r2;
+  const R p = estrin<0, std::size(C::coefficients)>(r, r2, r4, r4 * r4, C::coefficients);
+  const R expm1_r = xsimd::fma(r2, p, r);
   const I k_int = xsimd::bitwise_cast<I>(k + shifter) - xsimd::bitwise_cast<I>(shifter);
   const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(C::bias)) << C::mantissa_bits);
   const R result = xsimd::fma(two_to_k, expm1_r, two_to_k - R(E(1)));
