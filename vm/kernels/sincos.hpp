@@ -25,7 +25,7 @@ struct SinCosFloat {
 };
 
 // sin and cos of four doubles holding float32 values of magnitude below kSinCosFloatLimit.
-inline void sincos_double_lanes(__m256d x, __m256d& sin_x, __m256d& cos_x) {
+[[gnu::always_inline]] inline void sincos_double_lanes(__m256d x, __m256d& sin_x, __m256d& cos_x) {
   const __m256d two_over_pi = _mm256_set1_pd(0x1.45f306dc9c883p-1);
   const __m256d p1 = _mm256_set1_pd(0x1.921fb54442d18p+0), p2 = _mm256_set1_pd(0x1.1a62633145c07p-54);
   const __m256d q = _mm256_round_pd(_mm256_mul_pd(x, two_over_pi), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -52,7 +52,7 @@ inline void sincos_double_lanes(__m256d x, __m256d& sin_x, __m256d& cos_x) {
 
 // sin and cos of eight float32 lanes of magnitude below kSinCosFloatLimit (other lanes give
 // unspecified values); sin(-0) = -0.
-inline SinCosFloat sincos_float_avx2(__m256 x) {
+[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x) {
   __m256d sin_lo, cos_lo, sin_hi, cos_hi;
   sincos_double_lanes(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), sin_lo, cos_lo);
   sincos_double_lanes(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), sin_hi, cos_hi);
@@ -62,16 +62,26 @@ inline SinCosFloat sincos_float_avx2(__m256 x) {
   return {_mm256_blendv_ps(sin_x, x, zero), cos_x};
 }
 
+// sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
+// by SLEEF's. Out of line, with x by value: the common call stays small and free of spills.
+template <class A>
+[[gnu::noinline]] std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_above_limit(xsimd::batch<float, A> x) {
+  using R = xsimd::batch<float, A>;
+  const auto below = xsimd::abs(x) < R(kSinCosFloatLimit);  // false for NaN
+  const SinCosFloat both = sincos_float_avx2(x);
+  const R rest = xsimd::select(below, R(0.0f), x);
+  return {xsimd::select(below, R(both.sin), sleef_sin_by_range(rest)),
+          xsimd::select(below, R(both.cos), sleef_cos_by_range(rest))};
+}
+
 // sin and cos of a float32 batch, each lane by its range: sincos_float_avx2 below
 // kSinCosFloatLimit, SLEEF's above, for Inf and NaN. SIN, COS and CIS all take this, so a
 // lane's sine (cosine) has the same bits in each.
 template <class A>
-inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_by_range(const xsimd::batch<float, A>& x) {
+[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_by_range(
+    const xsimd::batch<float, A>& x) {
   using R = xsimd::batch<float, A>;
-  const auto own = xsimd::abs(x) < R(kSinCosFloatLimit);  // false for NaN
+  if (!xsimd::all(xsimd::abs(x) < R(kSinCosFloatLimit))) return sincos_float_above_limit(x);
   const SinCosFloat both = sincos_float_avx2(x);
-  if (xsimd::all(own)) return {R(both.sin), R(both.cos)};
-  const R rest = xsimd::select(own, R(0.0f), x);
-  return {xsimd::select(own, R(both.sin), sleef_sin_by_range(rest)),
-          xsimd::select(own, R(both.cos), sleef_cos_by_range(rest))};
+  return {R(both.sin), R(both.cos)};
 }
