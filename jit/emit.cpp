@@ -256,7 +256,7 @@ class SegmentEmitter {
   // redefined or the segment ends).
   int next_use(Reg r, int k) const {
     for (int j = k + 1; j < seg_.end; ++j) {
-      if (reads(bc_.code[j], r)) return j;
+      if (reads(bc_.code[j], r) && plan_.stash[j] != Stash::Read) return j;
       if (bc_.code[j].dst == r) return kNever;
     }
     return kNever;
@@ -310,7 +310,7 @@ class SegmentEmitter {
     int id[3] = {-1, -1, -1};
     std::bitset<16> locked;
     for (int i = 0; i < 3; ++i) {
-      if (operands[i] == kNoReg) continue;
+      if (operands[i] == kNoReg || plan_.stash[k] == Stash::Read) continue;  // (the stash has the result)
       if (i == 1 && second_from_memory(ins, k)) continue;  // compute() reads memory_b_
       id[i] = ensure(operands[i], k, locked);
       locked.set(id[i]);
