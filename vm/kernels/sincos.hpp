@@ -6,12 +6,13 @@
 // compilation only.
 //
 // Per lane: x widened to double (exact); q = nearest integer to x * 2/pi; r = x - q*pi/2 with
-// pi/2 = P1 + P2 in two doubles by two FMAs: for |x| < 2**17, x - q*P1 is a multiple of 2**-53
-// below 2 in magnitude, so exact, and r carries the one rounding of the second FMA and
-// q * 2**-107 of the truncated pi/2 (exhaustively checked for every float below the limit:
-// tools/ulp). sin(r) and cos(r) on |r| <= pi/4 by their Taylor polynomials to r**11 and r**12
-// (relative error < 2**-36), then the quadrant q mod 4 swaps and negates them. The one rounding
-// to float32 makes the results correctly rounded but for a few halfway-close cases (< 0.51 ULP).
+// pi/2 = P1 + P2 in two doubles by two FMAs: x - q*P1 is a multiple of 2**-53 below 1 in
+// magnitude (x a float32, q*P1 a multiple of 2**-52; q = 0 leaves x), so exact, and r carries
+// the one rounding of the second FMA and q * 2**-107 of the truncated pi/2. sin(r) and cos(r)
+// on |r| <= pi/4 by their Taylor polynomials to r**11 and r**12 (relative error < 2**-36), then
+// the quadrant q mod 4 swaps and negates them. The one rounding to float32 leaves the results
+// within 0.5001 ULP: checked for every float below the limit, both signs, against glibc's
+// float64 sin and cos (tests/test_sincos_float.cpp, "[.sincos_exhaustive]").
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
