@@ -271,7 +271,7 @@ class SegmentEmitter {
   // redefined or the segment ends).
   int next_use(Reg r, int k) const {
     for (int j = k + 1; j < seg_.end; ++j) {
-      if (reads(bc_.code[j], r)) return j;
+      if (reads(bc_.code[j], r) && plan_.stash[j] != Stash::Read) return j;
       if (bc_.code[j].dst == r) return kNever;
     }
     return kNever;
@@ -325,7 +325,7 @@ class SegmentEmitter {
     int id[3] = {-1, -1, -1};
     std::bitset<16> locked;
     for (int i = 0; i < 3; ++i) {
-      if (operands[i] == kNoReg) continue;
+      if (operands[i] == kNoReg || plan_.stash[k] == Stash::Read) continue;  // (the stash has the result)
       if (i == 1 && second_from_memory(ins, k)) continue;  // compute() reads memory_b_
       id[i] = ensure(operands[i], k, locked);
       locked.set(id[i]);
@@ -341,7 +341,14 @@ class SegmentEmitter {
       release(ins.dst);
     }
     const int d = allocate(k, locked);
-    const int bits = plan_.vector_call[k] ? call(ins, k, d, id) : compute(ins, d, id[0], id[1], id[2]);
+    int bits;
+    if (plan_.stash[k] == Stash::Read) {
+      if (a_.logger()) a_.commentf("; %s from its pair's call", std::string(op_info(ins.op).spelling).c_str());
+      emit_stash_load(a_, d);
+      bits = ins.dtype == DType::Float32 ? 32 : 64;
+    } else {
+      bits = plan_.vector_call[k] ? call(ins, k, d, id) : compute(ins, d, id[0], id[1], id[2]);
+    }
     held_[d] = ins.dst;
     vec_of_[ins.dst] = d;
     wide_mask_[ins.dst] = bits == 64;
@@ -359,12 +366,13 @@ class SegmentEmitter {
   int call(const Instruction& ins, int k, int d, const int* id) {
     Gp live_gps[kBaseCount + 2] = {kIndex, kVectorEnd};
     for (int i = 0; i < bases_used_; ++i) live_gps[2 + i] = kBases[i];
-    VectorCall c{plan_.vector_call[k], ins.b == kNoReg ? 1 : 2, {id[0], id[1]}, d, {}, live_gps, 2 + bases_used_};
+    VectorCall c{plan_.vector_call[k], ins.b == kNoReg ? 1 : 2, {id[0], id[1]}, d, {}, live_gps, 2 + bases_used_,
+                 plan_.stash[k] == Stash::Write};
     for (int v = 0; v < kValueRegs; ++v)
       if (v != d && (held_[v] != kNoReg || v >= value_regs_)) c.live_vectors.set(v);
     if (a_.logger())
-      a_.commentf("; vector call: %s.%s", std::string(op_info(ins.op).spelling).c_str(),
-                  std::string(dtype_name(ins.dtype)).c_str());
+      a_.commentf("; vector call: %s.%s%s", std::string(op_info(ins.op).spelling).c_str(),
+                  std::string(dtype_name(ins.dtype)).c_str(), c.writes_stash ? " (with its sin/cos pair)" : "");
     emit_vector_call(a_, c, kAddr);
     return ins.dtype == DType::Float32 ? 32 : 64;
   }

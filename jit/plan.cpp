@@ -124,6 +124,8 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fus
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
       if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = 4;
   }
+  pair_sin_cos_calls(bc, segment_of, plan.vector_call, plan.stash);
+  plan.vector_calls -= static_cast<int>(std::count(plan.stash.begin(), plan.stash.end(), Stash::Read));
   plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);
   for (int i = 0; i < n; ++i) {

@@ -27,6 +27,14 @@ struct Segment {
   int begin, end;  // instruction indices [begin, end) of Bytecode::code
 };
 
+// What a fused loop does with the stash slot (one vector in the vector-call frame) for an
+// instruction (see jit/vector_calls.hpp, pair_sin_cos_calls).
+enum class Stash : char {
+  None,
+  Write,  // its call computes sin and cos of its operand and stores its pair's part
+  Read,   // the pair's other part: loaded from the stash instead of a call
+};
+
 struct Plan {
   std::vector<Segment> segments;  // consecutive, covering every instruction in order
   int fused_instructions = 0;
@@ -42,6 +50,9 @@ struct Plan {
   // null (computed inline, or not fused); and how many instructions are such calls.
   std::vector<const void*> vector_call;
   int vector_calls = 0;
+  // Per instruction: a sin and cos of one operand share one call (see pair_sin_cos_calls): the
+  // first (Stash::Write) calls, the second (Stash::Read, not counted in vector_calls) loads.
+  std::vector<Stash> stash;
   // The whole-array or axis reduction is folded inside the last fused loop (see
   // jit/emit_reduce.hpp): its source is the last instruction's result, never stored.
   bool fused_reduction = false;

@@ -11,7 +11,9 @@ namespace {
 
 constexpr int kVectorSlots = kCallFrameBase;                  // frame offset of the ymm slots
 constexpr int kGpSlots = kCallFrameBase + 16 * 32;            // frame offset of the general registers' slots
+constexpr int kStashSlot = kGpSlots + 16 * 8;                 // frame offset of the stash (32-byte aligned)
 constexpr int kSavedRsp = kCallFrameBase + kCallFrameBytes;   // frame offset of the caller's rsp
+static_assert(kStashSlot % 32 == 0 && kStashSlot + 32 == kSavedRsp);
 constexpr int kFrameAllocation = kSavedRsp + 32;  // + the saved rsp, rounded for alignment
 
 bool caller_saved(const Gp& g) {
@@ -89,6 +91,29 @@ bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels) {
   return changed;
 }
 
+void pair_sin_cos_calls(const Bytecode& bc, const std::vector<int>& segment_of,
+                        std::vector<const void*>& vector_call, std::vector<Stash>& stash) {
+  const int n = static_cast<int>(bc.code.size());
+  stash.assign(n, Stash::None);
+  for (int i = 0; i < n; ++i) {
+    const Instruction& first = bc.code[i];
+    if (!vector_call[i] || (first.op != Op::SIN && first.op != Op::COS)) continue;
+    const Op other = first.op == Op::SIN ? Op::COS : Op::SIN;
+    for (int j = i + 1; j < n && segment_of[j] == segment_of[i]; ++j) {
+      if (may_overwrite(bc, bc.code[j - 1], first.a)) break;
+      const Instruction& second = bc.code[j];
+      if (vector_call[j] && second.op == other && second.a == first.a && second.dtype == first.dtype) {
+        const int dtype = first.dtype == DType::Float32 ? 0 : 1;
+        vector_call[i] = vector_functions_avx2().sin_cos_pair[dtype][first.op == Op::SIN];
+        stash[i] = Stash::Write;
+        stash[j] = Stash::Read;
+        i = j;  // pairs never overlap: one stash slot
+        break;
+      }
+    }
+  }
+}
+
 void enter_call_frame(Assembler& a, const Gp& scratch) {
   a.mov(scratch, rsp);
   a.sub(rsp, kFrameAllocation);
@@ -117,6 +142,7 @@ void emit_vector_call(Assembler& a, const VectorCall& call, const Gp& scratch) {
     if (y >= 0 && y != 1) a.vmovaps(ymm1, ymm(y));
     if (x != 0) a.vmovaps(ymm0, ymm(x));
   }
+  if (call.writes_stash) a.lea(rdi, ptr(rsp, kStashSlot));  // (saved above if live)
   a.mov(scratch, reinterpret_cast<std::uint64_t>(call.fn));
   a.call(scratch);
   if (call.result != 0) a.vmovaps(ymm(call.result), ymm0);
@@ -125,5 +151,7 @@ void emit_vector_call(Assembler& a, const VectorCall& call, const Gp& scratch) {
   for (int id = 0; id < 16; ++id)
     if (call.live_vectors[id]) a.vmovaps(ymm(id), ymmword_ptr(rsp, kVectorSlots + 32 * id));
 }
+
+void emit_stash_load(Assembler& a, int id) { a.vmovaps(ymm(id), ymmword_ptr(rsp, kStashSlot)); }
 
 }  // namespace exprvm::jit

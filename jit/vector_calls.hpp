@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/bytecode.hpp"
+#include "jit/plan.hpp"
 #include "jit/vector_functions.hpp"
 #include "vm/kernel.hpp"
 
@@ -27,12 +28,20 @@ const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kern
 // instruction) is updated alike. Returns whether it changed anything.
 bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
 
+// Pairs each float SIN or COS vector call with a later one of the other op on the same operand
+// in the same fused segment (segment_of, per instruction), when no instruction between them may
+// overwrite the operand and the pairs do not overlap: the first becomes one call of the pair
+// function (sin and cos from one argument reduction, CIS's kernel, so the same bits), marked
+// Stash::Write, the second Stash::Read. vector_call and stash hold one entry per instruction.
+void pair_sin_cos_calls(const Bytecode& bc, const std::vector<int>& segment_of,
+                        std::vector<const void*>& vector_call, std::vector<Stash>& stash);
+
 // Whether the CPU runs the generated code and the vector entry points (AVX2 and FMA).
 bool cpu_has_avx2_fma();
 
 // Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
-// save slot per vector register and per caller-saved general register.
-inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8;
+// save slot per vector register and per caller-saved general register, and the stash.
+inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8 + 32;
 // The call frame's slots start this far above its rsp: the bytes below are the fused
 // reduction's slots ([rsp + 0, kFrameBytes) of jit/emit_reduce.hpp), which stay at [rsp]
 // whether or not the function makes vector calls.
@@ -49,11 +58,15 @@ struct VectorCall {
   std::bitset<16> live_vectors;
   const asmjit::x86::Gp* live_gps;
   int live_gp_count;
+  bool writes_stash = false;  // fn is a sin/cos pair function: rdi = the stash slot
 };
 
 // Emits the call: saves live registers in the frame at rsp, moves the operands into ymm0/ymm1,
 // calls through `scratch` (a general register not live), moves ymm0 into `result` and restores.
 void emit_vector_call(asmjit::x86::Assembler& a, const VectorCall& call, const asmjit::x86::Gp& scratch);
+
+// Emits the load of the stash slot (written by the pair's Stash::Write call) into vector register id.
+void emit_stash_load(asmjit::x86::Assembler& a, int id);
 
 // The frame of kCallFrameBase + kCallFrameBytes at a 32-byte aligned rsp, entered after the function's pushes
 // (rsp 16-byte aligned) and left before its pops; `scratch` is clobbered on entry.

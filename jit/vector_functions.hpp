@@ -18,6 +18,10 @@ namespace exprvm::jit {
 // elementwise float function of one or two operands with a float or bool result).
 struct VectorFunctionTable {
   const void* fn[kOpCount][2] = {};
+  // sin and cos of one operand in one call (the kernel of CIS, so each part has SIN's or COS's
+  // bits): [dtype][0] returns cos and stores sin, [dtype][1] returns sin and stores cos, at the
+  // 32-byte aligned address in rdi (the second, pointer operand).
+  const void* sin_cos_pair[2][2] = {};
 };
 // The AVX2+FMA entry points; defined by the AVX2 compilation of vm/kernel_table_isa.cpp
 // (vm/kernels/vector_entry.hpp).

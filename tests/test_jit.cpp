@@ -256,7 +256,10 @@ TEST_CASE("jit: vector calls across chunks, in place, aliasing out, mixed widths
       "tanh(where(a > 0, a, 0))", "where(a > 0, a, expm1(a))", "where(a > 0, a, exp(a) - 1)",
       "sin(a)**2 + cos(a)**2", "a = tanh(a) * b", "b = arctan2(b, a); a = a ** b",
       "a*b + exp(a) * (b + 1) + log1p(abs(b)) * (a - 1) + sin(a + b) * cos(a - b) * (a*b - 3) + hypot(b, a)",
-      "where(isnan(log(a)), b, sinh(b) / 4) + where(signbit(a), 1, 2)"};
+      "where(isnan(log(a)), b, sinh(b) / 4) + where(signbit(a), 1, 2)",
+      // sin and cos of one operand share one call (Stash::Write / Stash::Read)
+      "a = cos(a) + sin(a) * b", "b = sin(a) * 3; a = cos(a) - b", "sin(a) * cos(b) + cos(a) * sin(b)",
+      "c = cos(a); d = sin(a) * sin(b) + cos(b); c * d"};
   std::uint64_t k = 0;
   for (const DType t : {DType::Float32, DType::Float64}) {
     for (const std::string& p : programs) {
@@ -292,6 +295,10 @@ TEST_CASE("jit: the P2 programs are one loop; disasm --jit shows the vector call
     REQUIRE(text.find("0 kernel calls") != std::string::npos);
     REQUIRE(text.find("; vector call: ") != std::string::npos);
     REQUIRE(text.find("call r11") != std::string::npos);
+    if (p.starts_with("sin")) {  // one call for sin and cos
+      REQUIRE(plan.vector_calls == 1);
+      REQUIRE(text.find("(with its sin/cos pair)") != std::string::npos);
+    }
   }
   // Without the interpreter's kernels (or with other kernels) nothing is called from the loop.
   const Bytecode bc = bytecode("tanh(a) + 1", {{"a", DType::Float32}});

@@ -55,15 +55,18 @@ TEST_CASE("jit: compile time per program", "[.jit_compile_time]") {
 namespace {
 
 // The P2 programs as fused AVX2 loops calling the engine's vector functions (the JIT's code
-// without the JIT): out = tanh(max(x, 0)); where(x > 0, x, expm1(x)); sin(x)**2 + cos(x)**2.
+// without the JIT): out = tanh(max(x, 0)); where(x > 0, x, expm1(x)); sin(x)**2 + cos(x)**2
+// (one call of the sin/cos pair function, as the JIT).
 using VectorFnF = __m256 (*)(__m256);
 using VectorFnD = __m256d (*)(__m256d);
+using PairFnF = __m256 (*)(__m256, __m256*);
+using PairFnD = __m256d (*)(__m256d, __m256d*);
 VectorFnF vector_fn_f32(Op op) { return reinterpret_cast<VectorFnF>(jit::vector_functions_avx2().fn[int(op)][0]); }
 VectorFnD vector_fn_f64(Op op) { return reinterpret_cast<VectorFnD>(jit::vector_functions_avx2().fn[int(op)][1]); }
 
 __attribute__((target("avx2,fma"))) void same_math_loop_f32(int workload, const float* x, float* out, std::size_t n) {
-  const auto tanh_fn = vector_fn_f32(Op::TANH), expm1_fn = vector_fn_f32(Op::EXPM1),
-             sin_fn = vector_fn_f32(Op::SIN), cos_fn = vector_fn_f32(Op::COS);
+  const auto tanh_fn = vector_fn_f32(Op::TANH), expm1_fn = vector_fn_f32(Op::EXPM1);
+  const auto sin_cos_fn = reinterpret_cast<PairFnF>(jit::vector_functions_avx2().sin_cos_pair[0][1]);
   const __m256 zero = _mm256_setzero_ps();
   for (std::size_t i = 0; i + 8 <= n; i += 8) {
     const __m256 v = _mm256_loadu_ps(x + i);
@@ -73,7 +76,8 @@ __attribute__((target("avx2,fma"))) void same_math_loop_f32(int workload, const 
     } else if (workload == 1) {
       r = _mm256_blendv_ps(expm1_fn(v), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
     } else {
-      const __m256 s = sin_fn(v), c = cos_fn(v);
+      __m256 c;
+      const __m256 s = sin_cos_fn(v, &c);
       r = _mm256_add_ps(_mm256_mul_ps(s, s), _mm256_mul_ps(c, c));
     }
     _mm256_storeu_ps(out + i, r);
@@ -81,8 +85,8 @@ __attribute__((target("avx2,fma"))) void same_math_loop_f32(int workload, const 
 }
 
 __attribute__((target("avx2,fma"))) void same_math_loop_f64(int workload, const double* x, double* out, std::size_t n) {
-  const auto tanh_fn = vector_fn_f64(Op::TANH), expm1_fn = vector_fn_f64(Op::EXPM1),
-             sin_fn = vector_fn_f64(Op::SIN), cos_fn = vector_fn_f64(Op::COS);
+  const auto tanh_fn = vector_fn_f64(Op::TANH), expm1_fn = vector_fn_f64(Op::EXPM1);
+  const auto sin_cos_fn = reinterpret_cast<PairFnD>(jit::vector_functions_avx2().sin_cos_pair[1][1]);
   const __m256d zero = _mm256_setzero_pd();
   for (std::size_t i = 0; i + 4 <= n; i += 4) {
     const __m256d v = _mm256_loadu_pd(x + i);
@@ -92,7 +96,8 @@ __attribute__((target("avx2,fma"))) void same_math_loop_f64(int workload, const 
     } else if (workload == 1) {
       r = _mm256_blendv_pd(expm1_fn(v), v, _mm256_cmp_pd(v, zero, _CMP_GT_OQ));
     } else {
-      const __m256d s = sin_fn(v), c = cos_fn(v);
+      __m256d c;
+      const __m256d s = sin_cos_fn(v, &c);
       r = _mm256_add_pd(_mm256_mul_pd(s, s), _mm256_mul_pd(c, c));
     }
     _mm256_storeu_pd(out + i, r);

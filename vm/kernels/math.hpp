@@ -2,7 +2,8 @@
 // vector math that tools/ulp measured best for it (README, "Accuracy": within 2 ULP over the
 // whole domain, then the fastest): SLEEF (sleef.hpp) for sin cos tan arctan2 exp2 erf erfc
 // pow and float32 exp arcsin arctan, float64 log log2 log10 tanh (on SSE2 libm per lane for
-// erf, erfc and pow); the engine's own kernels for float64 exp and expm1; xsimd 8.1 for the
+// erf, erfc and pow); the engine's own kernels for float64 exp, expm1 and float32 sin and cos
+// on AVX2 (sincos.hpp, below 2**17; SLEEF's above); xsimd 8.1 for the
 // rest, wrapped where it misses C's results. fmod (and so float // and %) is libm per lane:
 // xsimd's a - trunc(a/b)*b loses digits for large quotients. Complex operands take libm (complex.hpp). Included inside the ISA namespace (see
 // common.hpp).
@@ -67,6 +68,20 @@ template <class E, class A> inline auto sleef_cos_by_range(const xsimd::batch<E,
 template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E, A>& x) {
   return sleef_trig_by_range(x, [](const auto& v) { return sleef_tan(v); });
 }
+#if defined(__AVX2__) && defined(__FMA__)
+#include "vm/kernels/sincos.hpp"
+#endif
+
+// sin and cos: float32 on AVX2 the engine's one-reduction kernel (sincos.hpp), else SLEEF's.
+template <class E, class A> inline constexpr bool kSinCosByOwnKernel = std::is_same_v<E, float> && kIsAvx2<A>;
+template <class E, class A> inline auto sin_of(const xsimd::batch<E, A>& x) {
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).first;
+  else return sleef_sin_by_range(x);
+}
+template <class E, class A> inline auto cos_of(const xsimd::batch<E, A>& x) {
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).second;
+  else return sleef_cos_by_range(x);
+}
 
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
 // xsimd's); complex operands take libm.
@@ -78,8 +93,8 @@ template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E,
       else return double_fn(a);                                                  \
     }                                                                            \
   };
-EXPRVM_BY_DTYPE(SIN, sleef_sin_by_range, sleef_sin_by_range)
-EXPRVM_BY_DTYPE(COS, sleef_cos_by_range, sleef_cos_by_range)
+EXPRVM_BY_DTYPE(SIN, sin_of, sin_of)
+EXPRVM_BY_DTYPE(COS, cos_of, cos_of)
 EXPRVM_BY_DTYPE(TAN, sleef_tan_by_range, sleef_tan_by_range)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
@@ -118,10 +133,16 @@ template <> struct Impl<Op::LOG1P> {
   }
 };
 
-// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs.
+// cos and sin in one pass: the functions of COS and SIN, so the bits equal theirs (float32 on
+// AVX2 from one argument reduction, sincos.hpp).
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
-    return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
+    if constexpr (kSinCosByOwnKernel<E, A>) {
+      const auto both = sincos_float_by_range(a);
+      return xsimd::batch<std::complex<E>, A>(both.second, both.first);
+    } else {
+      return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));
+    }
   }
 };
 
@@ -318,24 +339,42 @@ template <> struct Expm1Constants<double> {
   static constexpr double top = 700.0;
 };
 
+// The polynomial c[begin] x**(count-1) + ... + c[begin+count-1] by Estrin's scheme: its high
+// part times x**half plus its low part (the last `half` coefficients, half a power of two),
+// each the same way: a dependency chain of about 2 log2(count) FMAs instead of Horner's
+// count - 1 (the JIT calls a kernel per vector, and a long chain there left the core little to
+// overlap with the loop's memory traffic at large n). x2, x4, x8: x**2, x**4, x**8.
+template <std::size_t begin, std::size_t count, class R, class E, std::size_t N>
+inline R estrin(const R& x, const R& x2, const R& x4, const R& x8, const E (&c)[N]) {
+  static_assert(begin + count <= N && count <= 16);
+  if constexpr (count == 1) {
+    return R(c[begin]);
+  } else {
+    constexpr std::size_t half = count > 8 ? 8 : count > 4 ? 4 : count > 2 ? 2 : 1;  // below count
+    const R& power = half == 1 ? x : half == 2 ? x2 : half == 4 ? x4 : x8;
+    return xsimd::fma(estrin<begin, count - half>(x, x2, x4, x8, c), power,
+                      estrin<begin + count - half, half>(x, x2, x4, x8, c));
+  }
+}
+
 // expm1(x) without the division of xsimd 8.1's: x = k ln2 + r with |r| <= ln2/2, expm1(r) by
-// its Taylor polynomial, then expm1(x) = 2**k expm1(r) + (2**k - 1) where both terms are exact
-// and only their sum rounds. For x <= Expm1Constants<E>::top (the caller handles larger x).
-// Plain multiplies and adds, no FMA: the same bits on every ISA.
+// its Taylor polynomial (Estrin), then expm1(x) = 2**k expm1(r) + (2**k - 1) where both terms
+// are exact and only their sum rounds. For x <= Expm1Constants<E>::top (the caller handles
+// larger x). FMAs where the ISA has them (SSE2's are a multiply and an add).
 template <class E, class A> inline xsimd::batch<E, A> expm1_by_reduction(const xsimd::batch<E, A>& x) {
   using C = Expm1Constants<E>;
   using R = xsimd::batch<E, A>;
   using I = xsimd::batch<typename C::Int, A>;
   const R clamped = xsimd::select(x < R(C::low), R(C::low), x);  // NaN stays NaN
   const R shifter(C::shifter);  // adding it rounds to an integer kept in the low mantissa bits
-  const R k = (clamped * R(C::log2e) + shifter) - shifter;
-  const R r = (clamped - k * R(C::ln2_hi)) - k * R(C::ln2_lo);
-  R p(C::coefficients[0]);
-  for (std::size_t i = 1; i < std::size(C::coefficients); ++i) p = p * r + R(C::coefficients[i]);
-  const R expm1_r = r + (r * r) * p;
+  const R k = xsimd::fma(clamped, R(C::log2e), shifter) - shifter;
+  const R r = xsimd::fnma(k, R(C::ln2_lo), xsimd::fnma(k, R(C::ln2_hi), clamped));
+  const R r2 = r * r, r4 = r2 * r2;
+  const R p = estrin<0, std::size(C::coefficients)>(r, r2, r4, r4 * r4, C::coefficients);
+  const R expm1_r = xsimd::fma(r2, p, r);
   const I k_int = xsimd::bitwise_cast<I>(k + shifter) - xsimd::bitwise_cast<I>(shifter);
   const R two_to_k = xsimd::bitwise_cast<R>((k_int + I(C::bias)) << C::mantissa_bits);
-  const R result = two_to_k * expm1_r + (two_to_k - R(E(1)));
+  const R result = xsimd::fma(two_to_k, expm1_r, two_to_k - R(E(1)));
   return xsimd::select(x == R(E(0)), x, result);  // expm1(-0) = -0
 }
 

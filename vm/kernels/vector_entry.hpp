@@ -37,6 +37,30 @@ template <Op op, int arity, class E> struct VectorEntry {
   }
 };
 
+// sin and cos of one operand by CIS's kernel: returns one part, stores the other at `other`.
+// float32: the common batch (every lane below kSinCosFloatLimit) straight from
+// sincos_float_avx2, the others by CIS's kernel in a tail call, so the common call needs no
+// stack frame. CIS's kernel computes the same (sincos_float_by_range).
+template <class E, bool returns_sin> struct SinCosPairEntry {
+  using B = xsimd::batch<E, Arch>;
+  using Register = typename B::register_type;
+  [[gnu::noinline]] static Register by_kernel(Register a, Register* other) {
+    const auto cis = Impl<Op::CIS>::apply(B(a));  // cos + i sin
+    *other = returns_sin ? cis.real() : cis.imag();
+    return returns_sin ? cis.imag() : cis.real();
+  }
+  static Register call(Register a, Register* other) {
+    if constexpr (kSinCosByOwnKernel<E, Arch>) {
+      if (xsimd::all(xsimd::abs(B(a)) < B(kSinCosFloatLimit))) {
+        const SinCosFloat both = sincos_float_avx2(a);
+        *other = returns_sin ? both.cos : both.sin;
+        return returns_sin ? both.sin : both.cos;
+      }
+    }
+    return by_kernel(a, other);
+  }
+};
+
 // The table of jit::vector_functions_avx2(): entries for the ops whose operand types include
 // the float dtypes.
 template <Op op, OpForm form, int arity, TypeSet types> void fill_vector_entries(::exprvm::jit::VectorFunctionTable& table) {
@@ -53,5 +77,9 @@ inline ::exprvm::jit::VectorFunctionTable make_vector_function_table() {
   fill_vector_entries<Op::NAME, OpForm::FORM, ARITY, static_cast<TypeSet>(TYPES)>(table);
 #include "compiler/opcodes.def"
 #undef X
+  table.sin_cos_pair[0][0] = reinterpret_cast<const void*>(&SinCosPairEntry<float, false>::call);
+  table.sin_cos_pair[0][1] = reinterpret_cast<const void*>(&SinCosPairEntry<float, true>::call);
+  table.sin_cos_pair[1][0] = reinterpret_cast<const void*>(&SinCosPairEntry<double, false>::call);
+  table.sin_cos_pair[1][1] = reinterpret_cast<const void*>(&SinCosPairEntry<double, true>::call);
   return table;
 }
