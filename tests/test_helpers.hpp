@@ -380,6 +380,11 @@ inline std::string describe_arguments(const Signature& signature, const std::vec
       s += "[" + shape_string(args[i]) + " strides";
       for (int d = 0; d < args[i].ndim; ++d) s += " " + std::to_string(args[i].strides[d]);
       s += "]";
+      if (args[i].size() <= 8) {  // small arguments in full: the report alone replays the case
+        s += " = {";
+        for (std::int64_t k = 0; k < args[i].size(); ++k) s += (k ? ", " : "") + get_element(args[i], k).to_string();
+        s += "}";
+      }
     }
   }
   return s;
