@@ -68,6 +68,15 @@ bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
   return true;
 }
 
+// Stores the call in this thread's re_evaluate record `last`.
+void record_call(LastCall& last, const std::shared_ptr<ExprEntry>& entry,
+                 const CallOptions& options, PyObject* out) {
+  if (last.entry != entry) last.entry = entry;
+  last.options = options;
+  if (out == Py_None) out = nullptr;
+  if (last.out != out) Py_XSETREF(last.out, Py_XNewRef(out));
+}
+
 // `program` when options.writable allows every caller array it assigns; else throws Error.
 const Program& checked_writes(const Program& program, const CallOptions& options) {
   if (options.writable) check_writable(program, options.writable->views);
@@ -274,7 +283,8 @@ bool replay_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& opt
   if (entry->has_result() != (out != nullptr)) return false;
   // Only where the thread has its re_evaluate record already, so recording cannot fail after
   // the run.
-  if (!last_call()) {
+  LastCall* last = last_call();
+  if (!last) {
     if (!PyErr_Occurred()) return false;
     result = nullptr;
     return true;
@@ -288,7 +298,7 @@ bool replay_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& opt
   } catch (...) {
     failure = std::current_exception();
   }
-  remember_last_call(entry, options, out);
+  record_call(*last, entry, options, out);
   if (failure) {
     try {
       std::rethrow_exception(failure);
@@ -324,10 +334,7 @@ bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptio
     Py_DECREF(capsule);
     if (status < 0) return false;
   }
-  if (last->entry != entry) last->entry = entry;
-  last->options = options;
-  if (out == Py_None) out = nullptr;
-  if (last->out != out) Py_XSETREF(last->out, Py_XNewRef(out));
+  record_call(*last, entry, options, out);
   return true;
 }
 

@@ -222,8 +222,13 @@ bool binds_in_place_as(PyObject* value, const Array& view, bool output) {
   if ((PyArray_FLAGS(array) & needed) != needed || PyArray_DATA(array) != view.data ||
       PyArray_NDIM(array) != view.ndim || PyArray_ISBYTESWAPPED(array))
     return false;
-  const auto dtype = dtype_from_descr(PyArray_DESCR(array));
-  if (!dtype || *dtype != view.dtype) return false;
+  // The view's own type number is the usual case; another one may name the same type (NumPy
+  // has both long and long long for int64).
+  const PyArray_Descr* descr = PyArray_DESCR(array);
+  if (descr->type_num != numpy_typenum(view.dtype)) {
+    const auto dtype = dtype_from_descr(descr);
+    if (!dtype || *dtype != view.dtype) return false;
+  }
   const npy_intp* shape = PyArray_DIMS(array);
   const npy_intp* strides = PyArray_STRIDES(array);
   for (int d = 0; d < view.ndim; ++d)
