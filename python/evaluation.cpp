@@ -289,7 +289,8 @@ bool replay_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& opt
     result = nullptr;
     return true;
   }
-  // From the check to the end of the run no Python code runs (the binding is this thread's).
+  // From the check to the end of the run no Python code runs and the GIL stays held, so no
+  // other thread uses the binding meanwhile.
   if (!variant->repeat->replay(variant->program, variant->key, entry->names(), values, out))
     return false;
   std::exception_ptr failure;
