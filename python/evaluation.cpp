@@ -68,6 +68,15 @@ bool broadcast_shape(ArgBuffer& args, int& ndim, std::int64_t* shape) {
   return true;
 }
 
+// Stores the call in this thread's re_evaluate record `last`.
+void record_call(LastCall& last, const std::shared_ptr<ExprEntry>& entry,
+                 const CallOptions& options, PyObject* out) {
+  if (last.entry != entry) last.entry = entry;
+  last.options = options;
+  if (out == Py_None) out = nullptr;
+  if (last.out != out) Py_XSETREF(last.out, Py_XNewRef(out));
+}
+
 // `program` when options.writable allows every caller array it assigns; else throws Error.
 const Program& checked_writes(const Program& program, const CallOptions& options) {
   if (options.writable) check_writable(program, options.writable->views);
@@ -108,7 +117,7 @@ bool parse_writable(PyObject* writable, CallOptions& options) {
   return true;
 }
 
-ArgBuffer::ArgBuffer(std::size_t capacity) {
+void ArgBuffer::reserve(std::size_t capacity) {
   if (capacity <= kInline) {
     data_ = reinterpret_cast<BoundArg*>(inline_);
   } else {
@@ -125,30 +134,47 @@ ArgBuffer::~ArgBuffer() {
 // cost more than binding the argument.
 BoundArg& ArgBuffer::emplace() { return *new (&data_[size_++]) BoundArg; }
 
+NameValues::~NameValues() {
+  for (std::size_t i = 0; i < size_; ++i) Py_XDECREF(data_[i]);
+}
+
+bool NameValues::look_up(const ExprEntry& entry, const NameScopes& scopes) {
+  const std::size_t count = entry.names().size();
+  if (count > kInline) {
+    heap_ = std::make_unique<PyObject*[]>(count);
+    data_ = heap_.get();
+  }
+  for (const ExprName& name : entry.names()) {
+    // The scopes lend the value; a later lookup may run Python code that rebinds the name.
+    PyObject* value = scopes.find(name.object);
+    data_[size_++] = Py_XNewRef(value);
+    if (!value && PyErr_Occurred()) return false;
+  }
+  return true;
+}
+
 std::optional<CallProgram> bind_and_compile(ExprEntry& entry, const CallOptions& options,
-                                            const NameScopes& scopes, ArgBuffer& args) {
+                                            const NameValues& values, ArgBuffer& args) {
   // One type code per name, then the options' byte.
   const std::size_t name_count = entry.names().size();
+  args.reserve(name_count);
   std::string key(name_count + 1, options.key_byte());
   for (std::size_t i = 0; i < name_count; ++i) {
     const ExprName& name = entry.names()[i];
-    PyObject* value = scopes.find(name.object);
-    if (!value && PyErr_Occurred()) return std::nullopt;
-    if (name.role == NameRole::Target && (!value || !PyArray_Check(value))) {
-      key[i] = static_cast<char>(kAbsentArgCode);  // a temporary of the program
+    PyObject* value = values[i];
+    const NameBinding binding = name_binding(name, value);
+    if (binding == NameBinding::Temporary) {
+      key[i] = static_cast<char>(kAbsentArgCode);
       continue;
     }
     if (!value) {
       raise_undefined(entry, name);
       return std::nullopt;
     }
-    // The scopes lend `value`; converting it may run Python code that rebinds the name.
-    Py_INCREF(value);
     BoundArg& arg = args.emplace();
-    const bool bound = (name.role != NameRole::Input && PyArray_Check(value))
+    const bool bound = binding == NameBinding::Output
                            ? bind_output(value, "assignment target", arg, name.text)
                            : bind_input(value, name.text, arg);
-    Py_DECREF(value);
     if (!bound) return std::nullopt;
     key[i] = static_cast<char>(arg.type_code());
   }
@@ -248,6 +274,44 @@ PyObject* execute_program(Program program, ArgBuffer& args, bool has_result,
   return to_ndarray(result);
 }
 
+bool replay_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,
+                 const NameValues& values, PyObject* out, PyObject*& result) {
+  const ProgramVariant* variant = entry->last_variant();
+  if (!variant || options.writable || variant->key.back() != options.key_byte()) return false;
+  if (out == Py_None) out = nullptr;
+  // Without out=, a result is a new array every call; with it, the program must have one.
+  if (entry->has_result() != (out != nullptr)) return false;
+  // Only where the thread has its re_evaluate record already, so recording cannot fail after
+  // the run.
+  LastCall* last = last_call();
+  if (!last) {
+    if (!PyErr_Occurred()) return false;
+    result = nullptr;
+    return true;
+  }
+  // From the check to the end of the run no Python code runs and the GIL stays held, so no
+  // other thread uses the binding meanwhile.
+  if (!variant->repeat->replay(variant->program, variant->key, entry->names(), values, out))
+    return false;
+  std::exception_ptr failure;
+  try {
+    variant->repeat->run_bound();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  record_call(*last, entry, options, out);
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (...) {
+      result = raise_current_exception();
+    }
+    return true;
+  }
+  result = Py_NewRef(out ? out : Py_None);
+  return true;
+}
+
 bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,
                         PyObject* out) {
   LastCall* last = last_call();
@@ -271,10 +335,7 @@ bool remember_last_call(const std::shared_ptr<ExprEntry>& entry, const CallOptio
     Py_DECREF(capsule);
     if (status < 0) return false;
   }
-  if (last->entry != entry) last->entry = entry;
-  last->options = options;
-  if (out == Py_None) out = nullptr;
-  if (last->out != out) Py_XSETREF(last->out, Py_XNewRef(out));
+  record_call(*last, entry, options, out);
   return true;
 }
 

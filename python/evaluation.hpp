@@ -40,13 +40,17 @@ struct CallOptions {
 };
 
 // Arguments of one call in signature order; BoundArgs never move (scalars point into them).
+// Nothing in the inline storage is initialised until emplace() (a value-initialised buffer,
+// e.g. in a std::optional, cost 580 instructions of zeroing a call).
 class ArgBuffer {
  public:
-  explicit ArgBuffer(std::size_t capacity);
+  explicit ArgBuffer(std::size_t capacity = 0) { reserve(capacity); }
   ~ArgBuffer();
   ArgBuffer(const ArgBuffer&) = delete;
   ArgBuffer& operator=(const ArgBuffer&) = delete;
 
+  // Room for `capacity` arguments; only before the first emplace().
+  void reserve(std::size_t capacity);
   BoundArg& emplace();
   std::size_t size() const { return size_; }
   BoundArg& operator[](std::size_t i) { return data_[i]; }
@@ -66,12 +70,52 @@ struct CallProgram {
   std::shared_ptr<RepeatRun> repeat;
 };
 
-// Binds every name of `entry` from `scopes` into `args` (inputs; targets naming caller arrays
-// as outputs) and returns the program for their types, compiling it on a miss. Empty with a
-// Python error set on failure (e.g. an undefined name, an unsupported dtype, a type error, an
-// assignment to a caller array that options.writable does not list).
+// The values of an expression's names for one call, in the entry's name order: strong
+// references, null for a name that is not defined.
+class NameValues {
+ public:
+  NameValues() = default;
+  ~NameValues();
+  NameValues(const NameValues&) = delete;
+  NameValues& operator=(const NameValues&) = delete;
+
+  // Looks every name of `entry` up in `scopes`. False with a Python error set when a lookup
+  // raised (an undefined name is not an error here: bind_and_compile reports it).
+  bool look_up(const ExprEntry& entry, const NameScopes& scopes);
+  PyObject* operator[](std::size_t i) const { return data_[i]; }
+
+ private:
+  static constexpr std::size_t kInline = 8;
+  PyObject* inline_[kInline];
+  std::unique_ptr<PyObject*[]> heap_;
+  PyObject** data_ = inline_;
+  std::size_t size_ = 0;
+};
+
+// How a call binds the value of `name`: a program temporary (a statement target that names
+// no caller array), an output written in place (a caller array the program assigns), or an
+// input (anything else, also a missing value, which is an undefined name).
+enum class NameBinding { Temporary, Output, Input };
+inline NameBinding name_binding(const ExprName& name, PyObject* value) {
+  const bool array = value && PyArray_Check(value);
+  if (name.role == NameRole::Target && !array) return NameBinding::Temporary;
+  return name.role != NameRole::Input && array ? NameBinding::Output : NameBinding::Input;
+}
+
+// Binds the looked-up `values` of `entry`'s names into `args` (inputs; targets naming caller
+// arrays as outputs) and returns the program for their types, compiling it on a miss. Empty
+// with a Python error set on failure (e.g. an undefined name, an unsupported dtype, a type
+// error, an assignment to a caller array that options.writable does not list).
 std::optional<CallProgram> bind_and_compile(ExprEntry& entry, const CallOptions& options,
-                                            const NameScopes& scopes, ArgBuffer& args);
+                                            const NameValues& values, ArgBuffer& args);
+
+// A repeated call's shortcut past binding (see RepeatRun::replay): when the program variant
+// `entry` last used was bound, for these options, to exactly these buffers (the values of its
+// names and `out`, null or None for none), runs it there, records the call for re_evaluate
+// and returns true with `result` set to what execute_program would return (null with a Python
+// error set when the run failed). Returns false, having run nothing, otherwise.
+bool replay_call(const std::shared_ptr<ExprEntry>& entry, const CallOptions& options,
+                 const NameValues& values, PyObject* out, PyObject*& result);
 
 // Runs `program` (taken by value: the cache may drop its copy while the GIL is released) on
 // `args`. `out` (null or None: allocate) receives the result under the

@@ -43,9 +43,10 @@ ExprEntry::~ExprEntry() {
   Py_XDECREF(source_object_);
 }
 
-const ProgramVariant* ExprEntry::find(std::string_view key) const {
+const ProgramVariant* ExprEntry::find(std::string_view key) {
+  if (last_variant_ && last_variant_->key == key) return last_variant_;
   for (const auto& variant : variants_)
-    if (variant.key == key) return &variant;
+    if (variant.key == key) return last_variant_ = &variant;
   return nullptr;
 }
 
@@ -55,6 +56,7 @@ const ProgramVariant& ExprEntry::add(std::string_view key, const Signature& sign
   if (variants_.size() >= kMaxVariantsPerExpression) variants_.erase(variants_.begin());
   variants_.push_back(
       ProgramVariant{std::string(key), std::move(program), std::make_shared<RepeatRun>()});
+  last_variant_ = &variants_.back();
   return variants_.back();
 }
 

@@ -50,10 +50,13 @@ class ExprEntry {
   bool result_is_broadcast() const { return result_is_broadcast_; }
 
   // The program compiled for `key`, or null.
-  const ProgramVariant* find(std::string_view key) const;
+  const ProgramVariant* find(std::string_view key);
   // Compiles for `signature` and remembers it under `key`. Throws exprvm::Error.
   const ProgramVariant& add(std::string_view key, const Signature& signature,
                             const CompileOptions& options);
+  // The variant the last find() found or add() made (null before): the one a loop calling
+  // with the same arguments wants again. Valid until the next add().
+  const ProgramVariant* last_variant() const { return last_variant_; }
 
   std::uint64_t last_used = 0;
 
@@ -64,6 +67,7 @@ class ExprEntry {
   bool has_result_ = false;
   bool result_is_broadcast_ = false;
   std::vector<ProgramVariant> variants_;
+  const ProgramVariant* last_variant_ = nullptr;  // into variants_
 };
 
 class ExprCache {

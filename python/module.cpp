@@ -58,6 +58,17 @@ int environment_thread_count() {
   return std::min(n, max_threads());
 }
 
+// Sets `nthreads` on the core and on the package re-exporting it (when imported), whose
+// __init__.py holds it as a plain attribute (see there).
+void publish_thread_count(py::module_& core, int n) {
+  core.attr("nthreads") = n;
+  const std::string name = py::str(core.attr("__name__"));
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos) return;
+  py::object package = py::module_::import("sys").attr("modules").attr("get")(name.substr(0, dot));
+  if (!package.is_none()) package.attr("nthreads") = n;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -82,7 +93,7 @@ PYBIND11_MODULE(_core, m) {
       "set_num_threads",
       [m](int n) mutable {
         const int old = exprvm::set_num_threads(n);
-        m.attr("nthreads") = exprvm::get_num_threads();
+        publish_thread_count(m, exprvm::get_num_threads());
         return old;
       },
       py::arg("nthreads"),
@@ -93,7 +104,7 @@ PYBIND11_MODULE(_core, m) {
       [m]() mutable {
         const int n = environment_thread_count();
         exprvm::set_num_threads(n);
-        m.attr("nthreads") = n;
+        publish_thread_count(m, n);
         return n;
       },
       "Sets the thread count from the environment again, as at import (numexpr's "

@@ -87,34 +87,31 @@ bool parse_call_options(PyObject** values, CallOptions& options) {
          parse_writable(values[kWritable], options);
 }
 
-// The shared part of evaluate and validate: parse, bind, compile. Returns the program (empty
-// with a Python error set on failure); `entry` keeps the expression alive for the call.
-std::optional<CallProgram> prepare(PyObject** values, CallOptions& options, NameScopes& scopes,
-                               ArgBuffer*& args, std::shared_ptr<ExprEntry>& entry,
-                               std::optional<ArgBuffer>& storage) {
+// The shared start of evaluate and validate: checks `ex` and the options, finds the parsed
+// expression (`entry`, kept alive for the call), opens the scopes and looks the expression's
+// names up. False with a Python error set on failure.
+bool open_call(PyObject** values, CallOptions& options, std::shared_ptr<ExprEntry>& entry,
+               NameScopes& scopes, NameValues& names) {
   PyObject* ex = values[kEx];
   if (!ex) {
     PyErr_SetString(PyExc_TypeError, "evaluate() missing required argument 'ex'");
-    return std::nullopt;
+    return false;
   }
   if (!PyUnicode_Check(ex)) {
     PyErr_Format(PyExc_TypeError, "the expression must be a str, not %.200s",
                  Py_TYPE(ex)->tp_name);
-    return std::nullopt;
+    return false;
   }
-  if (!parse_call_options(values, options)) return std::nullopt;
+  if (!parse_call_options(values, options)) return false;
   try {
     const std::shared_ptr<ExprEntry>* cached = expression_cache().lookup(ex);
-    if (!cached) return std::nullopt;
+    if (!cached) return false;
     entry = *cached;
   } catch (...) {
     raise_current_exception();
-    return std::nullopt;
+    return false;
   }
-  if (!scopes.open(values[kLocalDict], values[kGlobalDict])) return std::nullopt;
-  storage.emplace(entry->names().size());
-  args = &*storage;
-  return bind_and_compile(*entry, options, scopes, *args);
+  return scopes.open(values[kLocalDict], values[kGlobalDict]) && names.look_up(*entry, scopes);
 }
 
 // After evaluate() failed with a SyntaxError or TypeError: hands the call to
@@ -150,14 +147,17 @@ PyObject* evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   if (!parse_arguments("evaluate", evaluate_keywords, args, nargs, kwnames, values))
     return nullptr;
   CallOptions options;
-  NameScopes scopes;
-  ArgBuffer* bound = nullptr;
-  std::optional<ArgBuffer> storage;
   std::shared_ptr<ExprEntry> entry;
-  std::optional<CallProgram> call = prepare(values, options, scopes, bound, entry, storage);
+  NameScopes scopes;
+  NameValues names;
+  if (!open_call(values, options, entry, scopes, names)) return evaluate_with_strings(values);
+  PyObject* result = nullptr;
+  if (replay_call(entry, options, names, values[kOut], result)) return result;
+  ArgBuffer bound;
+  std::optional<CallProgram> call = bind_and_compile(*entry, options, names, bound);
   if (!call) return evaluate_with_strings(values);
   if (!remember_last_call(entry, options, values[kOut])) return nullptr;
-  return execute_program(std::move(call->program), *bound, entry->has_result(),
+  return execute_program(std::move(call->program), bound, entry->has_result(),
                          entry->result_is_broadcast(), values[kOut], options.order,
                          call->repeat.get());
 }
@@ -167,11 +167,12 @@ PyObject* validate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject*
   bool ok = parse_arguments("validate", evaluate_keywords, args, nargs, kwnames, values);
   if (ok) {
     CallOptions options;
-    NameScopes scopes;
-    ArgBuffer* bound = nullptr;
-    std::optional<ArgBuffer> storage;
     std::shared_ptr<ExprEntry> entry;
-    ok = prepare(values, options, scopes, bound, entry, storage) &&
+    NameScopes scopes;
+    NameValues names;
+    ArgBuffer bound;
+    ok = open_call(values, options, entry, scopes, names) &&
+         bind_and_compile(*entry, options, names, bound) &&
          remember_last_call(entry, options, values[kOut]);
   }
   if (ok) Py_RETURN_NONE;
@@ -201,13 +202,17 @@ PyObject* re_evaluate(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   const CallOptions options = last->options;
   PyObject* out = Py_XNewRef(last->out);
   NameScopes scopes;
-  ArgBuffer bound(entry->names().size());
-  std::optional<CallProgram> call;
-  if (scopes.open(values[0], values[1])) call = bind_and_compile(*entry, options, scopes, bound);
-  PyObject* result = call ? execute_program(std::move(call->program), bound, entry->has_result(),
-                                            entry->result_is_broadcast(), out, options.order,
-                                            call->repeat.get())
-                          : nullptr;
+  NameValues names;
+  PyObject* result = nullptr;
+  if (scopes.open(values[0], values[1]) && names.look_up(*entry, scopes) &&
+      !replay_call(entry, options, names, out, result)) {
+    ArgBuffer bound;
+    std::optional<CallProgram> call = bind_and_compile(*entry, options, names, bound);
+    if (call)
+      result = execute_program(std::move(call->program), bound, entry->has_result(),
+                               entry->result_is_broadcast(), out, options.order,
+                               call->repeat.get());
+  }
   Py_XDECREF(out);
   return result;
 }

@@ -216,6 +216,31 @@ bool bind_output(PyObject* value, std::string_view what, BoundArg& arg, std::str
   return true;
 }
 
+bool binds_in_place_as(PyObject* value, const Array& view, bool output) {
+  auto* array = reinterpret_cast<PyArrayObject*>(value);
+  const int needed = NPY_ARRAY_ALIGNED | (output ? NPY_ARRAY_WRITEABLE : 0);
+  if ((PyArray_FLAGS(array) & needed) != needed || PyArray_DATA(array) != view.data ||
+      PyArray_NDIM(array) != view.ndim || PyArray_ISBYTESWAPPED(array))
+    return false;
+  // The view's own type number is the usual case; another one may name the same type (NumPy
+  // has both long and long long for int64).
+  const PyArray_Descr* descr = PyArray_DESCR(array);
+  if (descr->type_num != numpy_typenum(view.dtype)) {
+    const auto dtype = dtype_from_descr(descr);
+    if (!dtype || *dtype != view.dtype) return false;
+  }
+  const npy_intp* shape = PyArray_DIMS(array);
+  const npy_intp* strides = PyArray_STRIDES(array);
+  for (int d = 0; d < view.ndim; ++d)
+    if (shape[d] != view.shape[d] || strides[d] != view.strides[d]) return false;
+  return true;
+}
+
+bool is_number(PyObject* value) {
+  return PyFloat_Check(value) || PyLong_Check(value) || PyComplex_Check(value) ||
+         PyArray_IsScalar(value, Number) || PyArray_IsScalar(value, Bool);
+}
+
 bool write_back(BoundArg& arg) {
   if (!arg.writes_back) return true;
   arg.writes_back = false;

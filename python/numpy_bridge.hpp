@@ -65,6 +65,15 @@ bool bind_input(PyObject* value, std::string_view name, BoundArg& arg);
 bool bind_output(PyObject* value, std::string_view what, BoundArg& arg,
                  std::string_view name = {});
 
+// For a repeated call (repeat_run.hpp): true when binding the ndarray `value` with
+// bind_input (bind_output when `output`) would give exactly `view` without a copy: the same
+// buffer, dtype, shape and strides, aligned, in native byte order, writeable for an output.
+bool binds_in_place_as(PyObject* value, const Array& view, bool output);
+
+// A Python bool, int, float or complex, or a NumPy number or bool scalar: what bind_input
+// stores in the BoundArg itself, without allocating or running Python code.
+bool is_number(PyObject* value);
+
 // Copies a staged output (see bind_output) into the caller's array; true when `arg` was not
 // staged. False with a Python error set when NumPy's copy fails.
 bool write_back(BoundArg& arg);

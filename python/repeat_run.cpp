@@ -44,6 +44,43 @@ bool RepeatRun::run_if_bound(const Program& program, ArgBuffer& args, const Arra
   return true;
 }
 
+bool RepeatRun::replay(const Program& program, std::string_view key,
+                       const std::vector<ExprName>& names, const NameValues& values,
+                       PyObject* out) {
+  if (!bound_ || !bound_->program().same_as(program) || (out != nullptr) != out_.has_value())
+    return false;
+  if (out && !(PyArray_Check(out) && binds_in_place_as(out, *out_, /*output=*/true)))
+    return false;
+  std::size_t next = 0;  // argument index
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    PyObject* value = values[i];
+    const NameBinding binding = name_binding(names[i], value);
+    if (binding == NameBinding::Temporary) {
+      if (static_cast<std::uint8_t>(key[i]) != kAbsentArgCode) return false;
+      continue;
+    }
+    if (!value || next == views_.size()) return false;
+    const std::size_t arg = next++;
+    if (PyArray_Check(value)) {  // its dtype and ndim, compared, give its type code
+      if (!binds_in_place_as(value, views_[arg], binding == NameBinding::Output)) return false;
+      continue;
+    }
+    // A number: bound as bind_input binds it (no allocation, no Python code); other values
+    // (lists, buffers...) are converted anew by every call.
+    if (!is_number(value) || views_[arg].data != values_.get() + arg * kValueBytes) return false;
+    BoundArg number;
+    if (!bind_input(value, names[i].text, number)) {  // e.g. an int beyond int64
+      PyErr_Clear();
+      return false;
+    }
+    if (number.type_code() != static_cast<std::uint8_t>(key[i])) return false;
+    // Written before every argument is checked, which is harmless: the binding reads it
+    // only when it runs, and every run writes its own values first.
+    std::memcpy(values_.get() + arg * kValueBytes, number.value, kValueBytes);
+  }
+  return next == views_.size();
+}
+
 void RepeatRun::note(const Program& program, ArgBuffer& args, const Array* out) {
   try {
     if (matches(args, out)) {  // the second call on these buffers: bind for the next ones

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "python/evaluation.hpp"
@@ -27,6 +28,18 @@ class RepeatRun {
   // call passed the same ones, else remembers them for the next call. Never throws; a
   // binding that fails is simply not made.
   void note(const Program& program, ArgBuffer& args, const Array* out);
+
+  // evaluate()'s shortcut past binding (replay_call): true when this is bound to `program`
+  // (compiled for `key`, one type code per name then the options' byte) and `values` (of
+  // `names`, as NameValues holds them) and `out` (null: none) are exactly what binding them
+  // would give: the same buffers as ndarrays bound in place (aligned, native byte order,
+  // writeable where written), and scalars (Python or NumPy numbers) of the same types, whose
+  // values are then copied into the binding. False otherwise, with no Python error set.
+  // Runs no Python code; call run_bound() next, with the GIL still held.
+  bool replay(const Program& program, std::string_view key, const std::vector<ExprName>& names,
+              const NameValues& values, PyObject* out);
+  // Runs the bound program. Throws what BoundProgram::run throws.
+  void run_bound() { bound_->run(); }
 
  private:
   // Argument i's view as the binding sees it: a scalar stored in the BoundArg itself (whose

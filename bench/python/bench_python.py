@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Seed 001's workloads from Python: NumPy vs numexpr vs numba vs exprvm, same run, same thread counts.
 
-Workloads (float32): SGD `param - grad` in place; Adam as three in-place expressions and as
+Workloads (float32, or float64 with --dtype float64): SGD `param - grad` in place; Adam as three in-place expressions and as
 one exprvm program; ReLU `where(d > 0, d, 0)`; tanh of ReLU. Sizes 1728, 4096, 2**18 and
 4096*4096 (--quick: the three small ones, fewer repeats, under ~30 s). Each engine's result
 is checked against NumPy's before it is timed. Writes python_bench.md, python_bench.csv and
@@ -12,7 +12,7 @@ column is skipped (the script says so). numba runs `@njit` fused loops (one loop
 expression; float32 constants, single-threaded like NumPy), compiled before timing.
 
 Run: ./run python bench/python/bench_python.py [--quick] [--out DIR] [--threads N ...]
-         [--sizes N ...] [--workloads NAME ...] [--clock wall|cpu]
+         [--sizes N ...] [--workloads NAME ...] [--clock wall|cpu] [--dtype float32|float64]
 (e.g. the seed's table at 1 thread: --threads 1 --workloads "sgd p-g" "adam (3 expressions)"
 "adam (one program)" relu "tanh(relu)").
 """
@@ -230,15 +230,18 @@ if numexpr is None:
         _engines.pop("numexpr", None)
 
 
+DTYPE = np.float32  # --dtype float64: the same workloads on float64 arrays
+
+
 def make_state(n, seed=0):
-    """The seed's arrays: param, grad, m, v (v >= 0) and activations d, all float32."""
+    """The seed's arrays: param, grad, m, v (v >= 0) and activations d, all of DTYPE."""
     rng = np.random.default_rng(seed)
     return {
-        "param": rng.standard_normal(n, dtype=np.float32),
-        "grad": np.float32(0.01) * rng.standard_normal(n, dtype=np.float32),
-        "m": rng.standard_normal(n, dtype=np.float32),
-        "v": rng.random(n, dtype=np.float32),
-        "d": rng.standard_normal(n, dtype=np.float32),
+        "param": rng.standard_normal(n, dtype=DTYPE),
+        "grad": DTYPE(0.01) * rng.standard_normal(n, dtype=DTYPE),
+        "m": rng.standard_normal(n, dtype=DTYPE),
+        "v": rng.random(n, dtype=DTYPE),
+        "d": rng.standard_normal(n, dtype=DTYPE),
     }
 
 
@@ -312,10 +315,10 @@ def run(sizes, thread_counts, min_seconds, repeats):
 
 
 def call_overhead_us(repeats):
-    """exprvm.evaluate('p - g', out=p) at n = 1728 float32, measured as the issue asks."""
+    """exprvm.evaluate('p - g', out=p) at n = 1728 (DTYPE), measured as the issue asks."""
     import timeit
-    p = np.ones(1728, np.float32)
-    g = np.ones(1728, np.float32)
+    p = np.ones(1728, DTYPE)
+    g = np.ones(1728, DTYPE)
     scope = {"exprvm": exprvm, "numexpr": numexpr, "np": np, "p": p, "g": g}
     result = {}
     statements = [("exprvm", "exprvm.evaluate('p - g', out=p)"),
@@ -358,7 +361,7 @@ def write_markdown(rows, overhead, thread_counts, path):
                         else "")
     lines = ["# Seed 001 workloads from Python: " + " vs ".join(names[e] for e in peers)
              + " vs exprvm", "",
-             f"float32, best of repeated calls, microseconds per call "
+             f"{np.dtype(DTYPE).name}, best of repeated calls, microseconds per call "
              f"({'process CPU time' if CLOCK is time.process_time else 'wall time'}). "
              f"numpy {np.__version__}, "
              f"numexpr {version(numexpr)}, numba {version(numba)}, exprvm {exprvm.__version__}, "
@@ -431,9 +434,12 @@ def main():
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="cpu: time the process's CPU time (steadier on a loaded machine; "
                              "with several threads it adds up every thread's time)")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32",
+                        help="the arrays' dtype (numba's loops keep float32 constants)")
     args = parser.parse_args()
-    global CLOCK
+    global CLOCK, DTYPE
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    DTYPE = np.dtype(args.dtype).type
     cores = exprvm.detect_number_of_cores()
     thread_counts = sorted(set(args.threads)) if args.threads else sorted({1, cores})
     sizes = args.sizes or (QUICK_SIZES if args.quick else SIZES)

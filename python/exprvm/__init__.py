@@ -43,13 +43,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
-    """`nthreads` follows set_num_threads (the core module keeps it current); `nn`, `pandas`
-    and `dask` load on first use."""
-    if name == "nthreads":
-        return _core.nthreads
-    if name in ("nn", "pandas", "dask"):
-        import importlib
-
-        return importlib.import_module(".nn", __name__)
-    raise AttributeError(f"module 'exprvm' has no attribute '{name}'")
+# Plain attributes, not a module __getattr__: CPython 3.11 does not specialise attribute reads
+# of a module that has one, and every `exprvm.evaluate(...)` call would pay ~230 instructions
+# for the lookup. set_num_threads keeps `nthreads` current here as in the core.
+nthreads = _core.nthreads
+if hasattr(_core, "nn"):  # built with the NN runner
+    from . import nn
