@@ -21,6 +21,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "tests/kernel_reference.hpp"
@@ -231,6 +232,59 @@ TEST_CASE("MIN and MAX reductions propagate NaN from the data and the accumulato
     table.op[int(op)][int(DType::Float32)](data.size(), &acc, data.data(), nullptr, nullptr);
     CHECK(std::isnan(acc));
   }
+}
+
+// The batch path of run_reduce (vm/kernels/reduce.hpp) lane by lane for float SUM and PROD:
+// four accumulators of `lanes`, an identity-padded tail batch folded into the second, then
+// the lanes folded in order into `start`. The fold order every full reduction's bits follow.
+template <class T> T batch_path_fold(Op op, T start, const T* x, std::size_t n, std::size_t lanes) {
+  const T id = op == Op::SUM ? T(0) : T(1);
+  auto f = [op](T a, T b) { return op == Op::SUM ? a + b : a * b; };
+  std::vector<T> acc[4] = {std::vector<T>(lanes, id), std::vector<T>(lanes, id), std::vector<T>(lanes, id), std::vector<T>(lanes, id)};
+  const std::size_t full = n - n % lanes;
+  std::size_t i = 0;
+  for (; i + 4 * lanes <= full; i += 4 * lanes)
+    for (std::size_t j = 0; j < 4; ++j)
+      for (std::size_t k = 0; k < lanes; ++k) acc[j][k] = f(acc[j][k], x[i + j * lanes + k]);
+  for (; i < full; i += lanes)
+    for (std::size_t k = 0; k < lanes; ++k) acc[0][k] = f(acc[0][k], x[i + k]);
+  if (full < n)
+    for (std::size_t k = 0; k < lanes; ++k) acc[1][k] = f(acc[1][k], full + k < n ? x[full + k] : id);
+  T total = start;
+  for (std::size_t k = 0; k < lanes; ++k) total = f(total, f(f(acc[0][k], acc[1][k]), f(acc[2][k], acc[3][k])));
+  return total;
+}
+
+// Issue 15: a float SUM or PROD of at most one batch (a full reduction's block partials) takes
+// a scalar path, which must give the batch path's bits: signed zeros (a -0.0 start or data),
+// order-sensitive magnitudes, Inf and NaN, at every n around one and four batches.
+template <class T> void check_small_fold_order(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const DType t = std::is_same_v<T, float> ? DType::Float32 : DType::Float64;
+  const std::size_t lanes = batch_lanes(t);
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  const T pool[] = {T(0), -T(0), T(1), T(-1), T(3), T(1e8), T(-1e8), T(0.1), T(1.5), T(-2.75), T(1e-30), inf, -inf, nan};
+  for (Op op : {Op::SUM, Op::PROD})
+    for (std::size_t n = 0; n <= 4 * lanes + 3; ++n)
+      for (int trial = 0; trial < 40; ++trial) {
+        std::vector<T> x(n);
+        const bool zeros = trial < 4;  // only signed zeros, where the identity's +0.0 shows
+        for (T& v : x) v = zeros ? (rng() % 2 ? T(0) : -T(0)) : pool[rng() % (trial % 3 ? 11 : 14)];
+        const T starts[] = {op == Op::SUM ? T(0) : T(1), -T(0), T(1.5)};
+        for (T start : starts) {
+          T got = start;
+          kernel_table(isa_under_test()).op[int(op)][int(t)](n, &got, x.data(), nullptr, nullptr);
+          const T expected = batch_path_fold(op, start, x.data(), n, lanes);
+          INFO(where(op, t, n, Alias::None) << " seed=" << seed << " trial=" << trial << " start=" << start);
+          if (std::isnan(expected)) CHECK(std::isnan(got));
+          else CHECK(std::memcmp(&got, &expected, sizeof(T)) == 0);
+        }
+      }
+}
+
+TEST_CASE("float SUM and PROD of a few values fold in the batch path's order", "[kernels]") {
+  check_small_fold_order<float>(15);
+  check_small_fold_order<double>(16);
 }
 
 }  // namespace

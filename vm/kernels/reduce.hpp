@@ -50,6 +50,19 @@ void run_reduce(std::size_t n, void* d, const void* a, const void*, const void*)
   constexpr bool track_nan = kIsFloat<E> && (op == Op::MIN || op == Op::MAX);
   const E identity = reduce_identity_of<op, E>();
   const E* src = static_cast<const E*>(a);
+  if constexpr (kIsFloat<E> && (op == Op::SUM || op == Op::PROD)) {
+    // At most one batch (e.g. a full reduction's few block partials): the batch path below
+    // lane by lane, without its staging copy and lane spill. Lane k holds id.(id.x_k) folded
+    // with id.id, which is id.x_k; lanes past n hold id, and one trailing fold with id
+    // stands for all of them (total.id.id = total.id for + and *).
+    if (n <= lanes) {
+      E total = *static_cast<E*>(d);
+      for (std::size_t k = 0; k < n; ++k) total = reduce_combine_scalar<op, E, A>(total, reduce_combine_scalar<op, E, A>(identity, src[k]));
+      if (n < lanes) total = reduce_combine_scalar<op, E, A>(total, identity);
+      *static_cast<E*>(d) = total;
+      return;
+    }
+  }
   Bt acc0(identity), acc1(identity), acc2(identity), acc3(identity);
   xsimd::batch_bool<Real<E>, A> nan0(false), nan1(false);
   auto fold = [&](Bt& acc, xsimd::batch_bool<Real<E>, A>& nan, const Bt& x) {
