@@ -1,6 +1,8 @@
 #include "tests/reference_eval.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <complex>
 #include <cstddef>
 #include <cstdint>
@@ -78,10 +80,17 @@ struct Position {
   std::int64_t linear = 0;
 };
 
+// |v| when v is a finite number, else 0 (an infinite or NaN value is compared as such).
+double magnitude_of(const Value& v) {
+  const std::complex<double> z = cast_value(v, DType::Complex128).get<std::complex<double>>();
+  const double m = std::abs(z);
+  return std::isfinite(m) ? m : 0;
+}
+
 class Evaluator {
  public:
   Evaluator(const CheckedProgram& program, std::span<const Array> args)
-      : program_(program), args_(args), assigned_(program.slots.size()) {
+      : program_(program), args_(args), assigned_(program.slots.size()), assigned_scales_(program.slots.size()) {
     if (args.size() != program.signature.size())
       throw Error(ErrorKind::Argument, "reference_run: " + std::to_string(args.size()) +
                                            " arguments for a signature of " +
@@ -89,23 +98,34 @@ class Evaluator {
     for (int slot : program.array_params) full_ = broadcast(full_, shape_of(args[slot]));
   }
 
-  OwnedArray run(const Array* out) {
+  OwnedArray run(const Array* out, ReferenceScales* scales) {
     OwnedArray result;
+    if (scales) scales->params.assign(args_.size(), std::nullopt);
     for (const CheckedStatement& st : program_.statements) {
       const Node& root = *st.expr;
       const Node* reduction = find_reduce(root);
       const Shape space = reduction ? reduced_shape(*reduction) : full_;
       if (reduction) require_identity_or_elements(*reduction);
       std::vector<Value> values(static_cast<std::size_t>(element_count(space)));
-      for (std::int64_t i = 0; i < element_count(space); ++i)
+      std::vector<double> statement_scales(values.size());
+      for (std::int64_t i = 0; i < element_count(space); ++i) {
+        scale_ = 0;
         values[static_cast<std::size_t>(i)] = eval(root, Position{unravel(i, space), i}, reduction != nullptr);
+        statement_scales[static_cast<std::size_t>(i)] = scale_;
+      }
       if (st.target < 0) {
         result = store_result(values, space, out);
-      } else if (program_.slots[static_cast<std::size_t>(st.target)].is_param) {
-        assigned_[static_cast<std::size_t>(st.target)] = store_param(st.target, values, space);
-      } else {
-        assigned_[static_cast<std::size_t>(st.target)] = std::move(values);
+        if (scales) scales->result = std::move(statement_scales);
+        continue;
       }
+      const auto target = static_cast<std::size_t>(st.target);
+      if (program_.slots[target].is_param) {
+        assigned_[target] = store_param(st.target, values, space);
+        if (scales) scales->params[target] = statement_scales;
+      } else {
+        assigned_[target] = std::move(values);
+      }
+      assigned_scales_[target] = std::move(statement_scales);
     }
     return result;
   }
@@ -161,7 +181,9 @@ class Evaluator {
           throw Error(ErrorKind::Internal, "reference_run: an operation with more than three operands");
         for (std::size_t k = 0; k < n.args.size(); ++k) operands[k] = eval(*n.args[k], pos, in_reduced_space);
         const DType operand_dtype = n.op == Op::WHERE ? n.args[1]->dtype : n.args[0]->dtype;
-        return cast_value(apply_op(n.op, operand_dtype, std::span<const Value>(operands.data(), n.args.size())), n.dtype);
+        const Value v = cast_value(apply_op(n.op, operand_dtype, std::span<const Value>(operands.data(), n.args.size())), n.dtype);
+        scale_ = std::max(scale_, magnitude_of(v));
+        return v;
       }
       case NodeKind::Reduce:
         if (!in_reduced_space)
@@ -184,7 +206,11 @@ class Evaluator {
 
   Value read_slot(int slot, const Position& pos) const {
     const auto& values = assigned_.at(static_cast<std::size_t>(slot));
-    if (values) return (*values)[static_cast<std::size_t>(pos.linear)];
+    if (values) {
+      const auto& scales = assigned_scales_[static_cast<std::size_t>(slot)];
+      scale_ = std::max(scale_, scales[static_cast<std::size_t>(pos.linear)]);
+      return (*values)[static_cast<std::size_t>(pos.linear)];
+    }
     if (!program_.slots.at(static_cast<std::size_t>(slot)).is_param)
       throw Error(ErrorKind::Internal, "reference_run: temporary read before it is assigned");
     return load_value(broadcast_element(args_[static_cast<std::size_t>(slot)], pos.index),
@@ -201,6 +227,7 @@ class Evaluator {
     Value acc = reduce_identity_value(r.op, t);
     const bool wide_sum = r.op == Op::SUM && (kind_of(t) == Kind::Float || kind_of(t) == Kind::Complex);
     long double sum_re = 0, sum_im = 0;
+    double sum_of_magnitudes = 0;
     std::int64_t count = 0;
     const auto fold_at = [&](const Shape& full_index) {
       const Value v = cast_value(eval(*r.args[0], Position{full_index, ravel(full_index, full_)}, false), t);
@@ -208,6 +235,7 @@ class Evaluator {
         const auto z = cast_value(v, DType::Complex128).get<std::complex<double>>();
         sum_re += z.real();
         sum_im += z.imag();
+        sum_of_magnitudes += magnitude_of(v);  // a sum's rounding is relative to its terms
       } else {
         reduce_step(r.op, acc, v);
       }
@@ -224,6 +252,7 @@ class Evaluator {
         fold_at(full_index);
       }
     }
+    scale_ = std::max(scale_, sum_of_magnitudes);
     if (wide_sum)
       acc = cast_value(kind_of(t) == Kind::Complex
                            ? Value::of(std::complex<double>(double(sum_re), double(sum_im)))
@@ -271,12 +300,16 @@ class Evaluator {
   std::span<const Array> args_;
   Shape full_;                                             // the broadcast shape
   std::vector<std::optional<std::vector<Value>>> assigned_;  // per slot: values assigned so far
+  std::vector<std::vector<double>> assigned_scales_;         // per slot: their scales (see run)
+  mutable double scale_ = 0;  // the element being computed: largest intermediate magnitude so far
 };
+
 
 }  // namespace
 
-OwnedArray reference_run(const CheckedProgram& program, std::span<const Array> args, const Array* out) {
-  return Evaluator(program, args).run(out);
+OwnedArray reference_run(const CheckedProgram& program, std::span<const Array> args, const Array* out,
+                         ReferenceScales* scales) {
+  return Evaluator(program, args).run(out, scales);
 }
 
 }  // namespace exprvm::testing

@@ -14,11 +14,16 @@
 // polynomial kernels round differently from glibc, the optimizer may rewrite x**3 as x*x*x,
 // reductions sum in another order, complex * and / may contract into FMAs. To keep those
 // differences small relative to what is compared, generated array values lie in [-4, 4]
-// (integers in [-20, 20], unsigned in [0, 20], plus 1% of 0, +-1, +-Inf, NaN), ** only gets small literal
+// (integers in [-20, 20], wrapped for unsigned dtypes, plus 1% of 0, +-1, +-Inf, NaN), ** only gets small literal
 // exponents, == and != compare only bool/int programs' values, and results are compared within 512 ULPs of max(|expected|, 1) (float32 ULPs
 // when a float32/complex64 operand may have made an intermediate single precision, or the
 // typed program has a float32 node, e.g. sin of an int16): an absolute error floor at the
-// scale of the inputs, which absorbs cancellation of intermediates of that magnitude. A
+// scale of the inputs, which absorbs cancellation of intermediates of that magnitude, or of
+// the largest intermediate behind the element when that is larger (the oracle's
+// ReferenceScales: expm1(b) - exp(b) = -1 for an integer b = 10 cancels two values near
+// 22026, each rounded within 1 ULP, 3.6e-12, by engine and glibc; seed 41180014; and a
+// wrapped uint16 s = -19 = 65517 in ((s - 2) + 7) - abs(a + s), two values near 65520 whose
+// hypot rounding moved the result 4.9 by 3,000 ULPs; seed 41153996). A
 // program with a float16 node (sin of an int8, uint8 or bool computes in float32 rounded to
 // float16, as NumPy does) is compared within 4 float16 ULPs instead: engine and oracle round
 // the same float32 values, which differ only when a kernel's last float32 bit moves one across
@@ -64,9 +69,6 @@
 //   - the operands of comparisons (<, <=, >, >=, the conditions of where): a comparison
 //     turns a one-ULP difference right at the other operand into false against true
 //     (1 / log1p(-a) < a flipped for one float32 a in a thousand).
-// Unsigned arguments used to take the wrapped negative values too (-19 as uint16 is 65517):
-// ((s - 2) + 7) - abs(a + s) then cancels two numbers near 65520 whose last bits (a hypot's,
-// within 1 ULP in both) differ by 1.5e-11, 3,000 ULPs of the result 4.9 (seed 41153996).
 // A prod reduction multiplies clip(x, -1, 1): a product that overflows while a factor is 0 is
 // NaN or 0 depending on the order of the multiplications (NumPy's too: prod([1e300, 1e300,
 // 0.0]) is nan, prod([0.0, 1e300, 1e300]) is 0), and the engine multiplies in SIMD lanes and
@@ -235,10 +237,7 @@ class CaseGenerator {
       const double specials[] = {0.0, 1.0, -1.0, INFINITY, -INFINITY, NAN};
       return cast_value(Value::of(specials[uniform_int(0, 5)]), t);
     }
-    // Unsigned values in [0, 20]: a negative one would wrap (-19 -> 65517 in uint16), a
-    // magnitude whose cancellations the tolerance's floor does not cover (see the header).
-    if (kind_of(t) == Kind::UInt) return testing::random_value(t, rng_, 0, 20);
-    const bool integer = kind_of(t) == Kind::Int;
+    const bool integer = kind_of(t) == Kind::Int || kind_of(t) == Kind::UInt;  // unsigned: wrapped
     return testing::random_value(t, rng_, integer ? -20 : -4, integer ? 20 : 4);
   }
 

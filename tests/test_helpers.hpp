@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -263,39 +264,42 @@ bool real_matches(double expected, double got, double magnitude, const Tolerance
 // value has an infinite or NaN part, only "some part is non-finite" is required of the
 // computed one (C99 Annex G special values are not a contract of the SIMD kernels).
 template <class F>
-bool complex_matches(std::complex<double> e, std::complex<double> g, const Tolerance& tol) {
+bool complex_matches(std::complex<double> e, std::complex<double> g, const Tolerance& tol, double scale) {
   const bool e_finite = std::isfinite(e.real()) && std::isfinite(e.imag());
   const bool g_finite = std::isfinite(g.real()) && std::isfinite(g.imag());
   if (!e_finite || !g_finite) {
     if (tol.ulps == 0) return real_matches<F>(e.real(), g.real(), 0, tol) && real_matches<F>(e.imag(), g.imag(), 0, tol);
     return !e_finite && !g_finite;
   }
-  const double m = std::abs(e);
+  const double m = std::max(std::abs(e), scale);
   return real_matches<F>(e.real(), g.real(), m, tol) && real_matches<F>(e.imag(), g.imag(), m, tol);
 }
 
-// True when `got` is acceptable for `expected` (same dtype required).
-inline bool values_match(const Value& expected, const Value& got, const Tolerance& tol) {
+// True when `got` is acceptable for `expected` (same dtype required). `scale`: the largest
+// intermediate magnitude behind the value (ReferenceScales), a floor for approximate ULPs.
+inline bool values_match(const Value& expected, const Value& got, const Tolerance& tol, double scale = 0) {
   if (expected.dtype != got.dtype) return false;
   switch (expected.dtype) {
-    case DType::Float32: return real_matches<float>(expected.get<float>(), got.get<float>(), 0, tol);
-    case DType::Float64: return real_matches<double>(expected.get<double>(), got.get<double>(), 0, tol);
-    case DType::Complex64: return complex_matches<float>(expected.to_complex128(), got.to_complex128(), tol);
-    case DType::Complex128: return complex_matches<double>(expected.get<std::complex<double>>(), got.get<std::complex<double>>(), tol);
+    case DType::Float32: return real_matches<float>(expected.get<float>(), got.get<float>(), scale, tol);
+    case DType::Float64: return real_matches<double>(expected.get<double>(), got.get<double>(), scale, tol);
+    case DType::Complex64: return complex_matches<float>(expected.to_complex128(), got.to_complex128(), tol, scale);
+    case DType::Complex128: return complex_matches<double>(expected.get<std::complex<double>>(), got.get<std::complex<double>>(), tol, scale);
     default: return same_bits(expected, got);
   }
 }
 
 // Compares two arrays of the same shape element by element (values loaded as native dtypes).
 // Returns a description of the first difference, or nullopt when they match.
-inline std::optional<std::string> compare_arrays(const Array& expected, const Array& got, const Tolerance& tol) {
+// `scales` (empty, or one per element in C order): see values_match.
+inline std::optional<std::string> compare_arrays(const Array& expected, const Array& got, const Tolerance& tol,
+                                                 std::span<const double> scales = {}) {
   if (expected.ndim != got.ndim || !std::equal(expected.shape.begin(), expected.shape.begin() + expected.ndim, got.shape.begin()))
     return "shape differs: expected " + shape_string(expected) + ", got " + shape_string(got);
   if (native_of(expected.dtype) != native_of(got.dtype))
     return "dtype differs: expected " + std::string(dtype_name(expected.dtype)) + ", got " + std::string(dtype_name(got.dtype));
   for (std::int64_t i = 0; i < expected.size(); ++i) {
     const Value e = get_element(expected, i), g = get_element(got, i);
-    if (!values_match(e, g, tol)) {
+    if (!values_match(e, g, tol, scales.empty() ? 0 : scales[static_cast<std::size_t>(i)])) {
       std::ostringstream s;
       s << "element " << i << " of " << expected.size() << ": expected " << e.to_string() << ", got " << g.to_string();
       return s.str();
@@ -325,8 +329,9 @@ inline std::optional<std::string> engine_vs_reference(const std::string& source,
   std::optional<TestArray> reference_out;
   if (out) reference_out = copy_of(*out);
   OwnedArray expected;
+  ReferenceScales scales;
   try {
-    expected = reference_run(checked, reference_args, reference_out ? &reference_out->view : nullptr);
+    expected = reference_run(checked, reference_args, reference_out ? &reference_out->view : nullptr, &scales);
   } catch (const Error& reference_error) {  // then the engine must fail the same way
     try {
       program.run(args, out);
@@ -340,9 +345,12 @@ inline std::optional<std::string> engine_vs_reference(const std::string& source,
   const OwnedArray got = program.run(args, out);
   if (expected.empty() != got.empty()) return std::string("one of engine and reference returned no result");
   if (!expected.empty())
-    if (auto diff = compare_arrays(expected.array(), got.array(), tol)) return "result: " + *diff;
-  for (std::size_t i = 0; i < args.size(); ++i)
-    if (auto diff = compare_arrays(reference_args[i], args[i], tol)) return "argument '" + signature[i].name + "': " + *diff;
+    if (auto diff = compare_arrays(expected.array(), got.array(), tol, scales.result)) return "result: " + *diff;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& param_scales = scales.params[i];
+    if (auto diff = compare_arrays(reference_args[i], args[i], tol, param_scales ? std::span<const double>(*param_scales) : std::span<const double>()))
+      return "argument '" + signature[i].name + "': " + *diff;
+  }
   return std::nullopt;
 }
 
