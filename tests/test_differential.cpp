@@ -66,6 +66,9 @@
 //     them into FMAs differently: conj(a) * sign(-2 * a) is -|a| exactly, plus an imaginary
 //     rounding residue whose sign decides which side of log1p's branch cut (the real axis
 //     below -1) it lands on: an imaginary part of +pi against -pi (seed 9019467 before);
+//   - the operand of any and all, which compare each value with 0 (all(tanh(b) + 1) for an
+//     integer b = -19: glibc's tanh is -1 + 2**-53, SLEEF's -1, both within 1 ULP; seed
+//     61177056);
 //   - the operands of comparisons (<, <=, >, >=, the conditions of where): a comparison
 //     turns a one-ULP difference right at the other operand into false against true
 //     (1 / log1p(-a) < a flipped for one float32 a in a thousand).
@@ -156,8 +159,12 @@ class CaseGenerator {
       std::string axis;
       if (ndim > 0 && chance(0.6)) axis = ", axis=" + std::to_string(static_cast<int>(uniform_int(-ndim, ndim - 1)));
       const std::string reduction = reductions[uniform_int(0, 6)];
-      const std::string operand = reduction == "prod" ? "clip(" + expression(4) + ", -1, 1)" : expression(4);
-      source = reduction + "(" + operand + axis + ")";
+      // any and all test each value against 0, a comparison: their operand is exact (see the header)
+      const bool tests_truth = reduction == "any" || reduction == "all";
+      const std::string reduced = reduction == "prod" ? "clip(" + expression(4) + ", -1, 1)"
+                                  : tests_truth     ? use(operand(4), true)
+                                                    : expression(4);
+      source = reduction + "(" + reduced + axis + ")";
     } else {
       source = expression(6);
     }
