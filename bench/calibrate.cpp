@@ -207,7 +207,7 @@ std::array<double, 3> fit_nonnegative(const std::vector<std::array<double, 3>>& 
         for (std::size_t j = 0; j < m; ++j) a[i][j] += x[row][terms[i]] * x[row][terms[j]];
         a[i][m] += x[row][terms[i]] * y[row];
       }
-    for (std::size_t i = 0; i < m; ++i)  // Gauss-Jordan with partial pivoting
+    for (std::size_t i = 0; i < m; ++i)  // Gauss-Jordan (the normal equations are symmetric positive definite); largest diagonal first
       for (std::size_t p = i; p < m; ++p)
         if (std::abs(a[p][i]) > std::abs(a[i][i])) std::swap(a[p], a[i]);
     for (std::size_t i = 0; i < m; ++i) {

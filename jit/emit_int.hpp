@@ -2,7 +2,8 @@
 // lanes, int64/uint64 in 64-bit lanes): wrap-around arithmetic and shifts, comparisons and
 // min/max (signed or unsigned), bit operations, selections and the exact casts, with the interpreter's semantics (vm/kernels:
 // NumPy's wrap-around, a narrowing cast keeps the low half, a widening one sign- or
-// zero-extends, bool is 0/1, int -> bool is != 0; numpy::lshift/rshift). Division, modulo,
+// zero-extends, bool is 0/1, int -> bool is != 0; numpy::lshift/rshift). int32 and narrow
+// //, % and fmod divide in float64 (exact for 32-bit operands); the 64-bit and uint32 ones,
 // power, unsigned abs/sign, float -> int and the inexact or unsigned-64 int -> float casts
 // stay kernel calls.
 #pragma once

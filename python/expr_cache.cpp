@@ -53,7 +53,10 @@ const ProgramVariant* ExprEntry::find(std::string_view key) {
 const ProgramVariant& ExprEntry::add(std::string_view key, const Signature& signature,
                                      const CompileOptions& options) {
   Program program = compile(source_, signature, options);
-  if (variants_.size() >= kMaxVariantsPerExpression) variants_.erase(variants_.begin());
+  if (variants_.size() >= kMaxVariantsPerExpression) {
+    last_variant_ = nullptr;  // it may point at the erased entry, and the push_back may throw
+    variants_.erase(variants_.begin());
+  }
   variants_.push_back(
       ProgramVariant{std::string(key), std::move(program), std::make_shared<RepeatRun>()});
   last_variant_ = &variants_.back();

@@ -95,7 +95,9 @@ double work_ns_per_element(const Bytecode& bc, Isa isa) {
 WorkSplit jit_work_split(const Bytecode& bc, Isa isa) {
   WorkSplit split;
   for (const Instruction& ins : bc.code) {
-    const bool divides = ins.op == Op::DIV || ins.op == Op::SQRT;
+    // the fused int32 and narrow // % fmod divide in float64 too (jit/emit_int.cpp)
+    const bool divides = ins.op == Op::DIV || ins.op == Op::SQRT || ins.op == Op::FLOORDIV || ins.op == Op::MOD ||
+                         ins.op == Op::FMOD;
     double& term = !jit::is_fusable(bc, ins) ? split.called_ns : divides ? split.divide_ns : split.fused_ns;
     term += kernel_ns_per_element(ins.op, ins.dtype, ins.src, isa);
   }
