@@ -105,7 +105,7 @@ TEST_CASE("jit coverage: shifts, any/all, // and % and the narrow integers are o
     for (const char* op : {"i << j", "i >> j", "(i + j) * k > 1", "where(i > j, i << 2, k >> 1)", "any(i > j)",
                            "all(i != k)", "i + x", "i * y"}) {
       INFO(op << " " << dtype_name(t));
-      if (t != DType::UInt64 || op[4] != 'x' && op[4] != 'y') CHECK(all_fused(op, t, t));  // (uint64 -> float: a call)
+      if (t != DType::UInt64 || (op[4] != 'x' && op[4] != 'y')) CHECK(all_fused(op, t, t));  // (uint64 -> float: a call)
     }
   }
   for (const DType t : kNarrow)

@@ -173,7 +173,10 @@ class Runner {
     const ReductionPlan& plan = *bc_.reduction;
     const std::size_t isz = itemsize(plan.dtype);
     const std::size_t chunk = ex_.chunk;
-    const auto [per_block, blocks] = reduction_blocks(chunk_count());
+    // Plain variables, not a structured binding: the lambda below captures them, which clang 14
+    // (the fuzz and sanitizer builds) rejects for structured bindings.
+    const ReductionBlocks partition = reduction_blocks(chunk_count());
+    const std::size_t per_block = partition.per_block, blocks = partition.count;
     alignas(64) std::byte partials[kMaxReductionBlocks * 16];
     for_ranges(blocks, regs, [&](std::size_t begin, std::size_t end, void** r) {
       if (jit_ranges_reduce_ && per_block == 1) {  // one JIT call folds each chunk into its block's partial
