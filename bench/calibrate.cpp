@@ -13,9 +13,8 @@
 
 #include <exprvm/exprvm.hpp>
 
-#include "compiler/lower.hpp"
 #include "compiler/opcodes.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/pipeline.hpp"
 #include "jit/jit.hpp"
 #include "jit/vector_calls.hpp"
 #include "vm/kernel.hpp"
@@ -160,10 +159,7 @@ constexpr std::int64_t kJitElements = 8 * kElements;  // 8 chunks: cache-residen
 void measure_jit(JitSample& s) {
   using namespace exprvm;
   const Signature sig = {{"a", s.dtype}, {"b", s.dtype}, {"c", s.dtype}};
-  CompileOptions options;
-  CheckedProgram checked = check(parse(s.source), sig, options);
-  if (options.optimize) optimize(checked);
-  const Bytecode bc = lower(checked);
+  const Bytecode bc = compile_to_bytecode(s.source, sig);
   const vm::WorkSplit split = vm::jit_work_split(bc, vm::active_isa());
   s.bytes = vm::array_bytes_per_element(bc);
   s.fused = split.fused_ns;

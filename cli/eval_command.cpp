@@ -12,8 +12,7 @@
 #include <random>
 
 #include "cli/commands.hpp"
-#include "compiler/lower.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/pipeline.hpp"
 #include "compiler/scalar_ops.hpp"
 #include "jit/jit.hpp"
 #include "vm/iteration.hpp"
@@ -224,12 +223,7 @@ int disasm_command(std::vector<std::string> args) {
     if (std::none_of(sig.begin(), sig.end(), [&](const Param& p) { return p.name == name; }))
       sig.push_back({name, DType::Float64, false, false});
   std::cout << compile(source, sig).disassemble();
-  if (jit) {
-    const CompileOptions options;
-    CheckedProgram checked = check(parse(source), sig, options);
-    if (options.optimize) optimize(checked);  // as exprvm::compile does
-    std::cout << jit::listing(lower(checked));
-  }
+  if (jit) std::cout << jit::listing(compile_to_bytecode(source, sig));
   return 0;
 }
 

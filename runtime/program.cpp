@@ -1,6 +1,6 @@
-#include "compiler/lower.hpp"
-#include "compiler/optimize.hpp"
 #include <exprvm/exprvm.hpp>
+
+#include "compiler/pipeline.hpp"
 #include "runtime/program_impl.hpp"
 #include "vm/threads.hpp"
 
@@ -8,9 +8,7 @@ namespace exprvm {
 
 Program compile(std::string_view source, const Signature& signature,
                 const CompileOptions& options) {
-  CheckedProgram checked = check(parse(source), signature, options);
-  if (options.optimize) optimize(checked);
-  return Program(std::make_shared<const ProgramImpl>(lower(checked)));
+  return Program(std::make_shared<const ProgramImpl>(compile_to_bytecode(source, signature, options)));
 }
 
 const Signature& Program::signature() const { return impl_->code().signature; }

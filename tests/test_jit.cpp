@@ -10,8 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/lower.hpp"
-#include "compiler/optimize.hpp"
+#include "compiler/pipeline.hpp"
 #include "jit/jit.hpp"
 #include "jit/plan.hpp"
 #include "jit/vector_calls.hpp"
@@ -27,12 +26,6 @@ struct ModeScope {
   ~ModeScope() { jit::set_mode(saved); }
   jit::Mode saved;
 };
-
-Bytecode bytecode(const std::string& source, const Signature& sig, const CompileOptions& options = {}) {
-  CheckedProgram checked = check(parse(source), sig, options);
-  if (options.optimize) optimize(checked);
-  return lower(checked);
-}
 
 bool jit_available() {
   return vm::active_isa() != vm::Isa::Sse2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -82,7 +75,7 @@ void check_same(const std::string& source, const std::vector<Operand>& operands,
                 bool expect_jit = true, const CompileOptions& options = {}) {
   Signature sig;
   for (const Operand& o : operands) sig.push_back({o.name, o.dtype});
-  const Bytecode bc = bytecode(source, sig, options);
+  const Bytecode bc = compile_to_bytecode(source, sig, options);
   std::mt19937_64 rng(seed);
   std::vector<TestArray> original;
   for (const Operand& o : operands) {
@@ -126,7 +119,7 @@ void check_overlapping_out(const std::string& source, DType t, std::int64_t n, s
   for (int engine = 0; engine < 2; ++engine) {
     ModeScope mode(engine ? jit::Mode::Always : jit::Mode::Off);
     for (std::int64_t i = 0; i <= n; ++i) set_element(buffer.view, i, get_element(saved.view, i));
-    const vm::Executable ex(bytecode(source, {{"a", t}}));
+    const vm::Executable ex(compile_to_bytecode(source, {{"a", t}}));
     Array a = buffer.view, out = buffer.view;
     a.shape[0] = out.shape[0] = n;
     out.data = static_cast<std::byte*>(out.data) + static_cast<std::ptrdiff_t>(itemsize(t));
@@ -231,7 +224,7 @@ TEST_CASE("jit: every function called from the loop or inlined, every dtype and 
       // Alone, inside a fused expression (values live across the call), and with the result
       // used by fused code after it.
       for (const std::string& p : {f, "(a + b) * 2 - " + f + " * (a - 0.5)"}) {
-        const Bytecode bc = bytecode(p, {{"a", t}, {"b", t}});
+        const Bytecode bc = compile_to_bytecode(p, {{"a", t}, {"b", t}});
         if (vector_calls_active()) {
           const vm::Executable ex(bc);
           const jit::Plan plan = jit::make_plan(bc, active_kernels(ex));
@@ -283,7 +276,7 @@ TEST_CASE("jit: vector calls across chunks, in place, aliasing out, mixed widths
 TEST_CASE("jit: the P2 programs are one loop; disasm --jit shows the vector calls", "[jit]") {
   if (!vector_calls_active()) return;
   for (const std::string p : {"tanh(where(a > 0, a, 0))", "where(a > 0, a, expm1(a))", "sin(a)**2 + cos(a)**2"}) {
-    Bytecode bc = bytecode(p, {{"a", DType::Float32}});
+    Bytecode bc = compile_to_bytecode(p, {{"a", DType::Float32}});
     const vm::Executable ex(bc);
     std::vector<vm::Kernel> kernels = active_kernels(ex);
     jit::split_cis(bc, kernels);  // sin and cos: the optimizer's cis, read as real and imag
@@ -301,7 +294,7 @@ TEST_CASE("jit: the P2 programs are one loop; disasm --jit shows the vector call
     }
   }
   // Without the interpreter's kernels (or with other kernels) nothing is called from the loop.
-  const Bytecode bc = bytecode("tanh(a) + 1", {{"a", DType::Float32}});
+  const Bytecode bc = compile_to_bytecode("tanh(a) + 1", {{"a", DType::Float32}});
   REQUIRE(jit::make_plan(bc).vector_calls == 0);
   REQUIRE(jit::make_plan(bc).segments.size() == 2);
 }
@@ -324,7 +317,7 @@ TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through th
 TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   ModeScope mode(jit::Mode::Always);
   // int64 division only: nothing to fuse.
-  const vm::Executable ints(bytecode("i // j", {{"i", DType::Int64}, {"j", DType::Int64}}));
+  const vm::Executable ints(compile_to_bytecode("i // j", {{"i", DType::Int64}, {"j", DType::Int64}}));
   std::string why;
   std::vector<vm::Kernel> kernels;
   for (const auto& e : ints.main[static_cast<int>(vm::Isa::Sse2)]) kernels.push_back(e.fn);
@@ -332,7 +325,7 @@ TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   REQUIRE(!why.empty());
   check_same("i // j", {{"i", DType::Int64, {100}}, {"j", DType::Int64, {100}}}, 7, false);
   // A float program with an integer division: that instruction becomes a kernel call.
-  const jit::Plan plan = jit::make_plan(bytecode("a * 2 + (i // 3)", {{"a", DType::Float64}, {"i", DType::Int64}}));
+  const jit::Plan plan = jit::make_plan(compile_to_bytecode("a * 2 + (i // 3)", {{"a", DType::Float64}, {"i", DType::Int64}}));
   REQUIRE(plan.segments.size() >= 2);
   check_same("a * 2 + (i // 3)", {{"a", DType::Float64, {77}}, {"i", DType::Int64, {77}}}, 8);
   // Complex: interpreted.
@@ -340,7 +333,7 @@ TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   // Mode Off and the SSE2 kernels never compile.
   {
     ModeScope off(jit::Mode::Off);
-    const vm::Executable ex(bytecode("a + b", {{"a", DType::Float32}, {"b", DType::Float32}}));
+    const vm::Executable ex(compile_to_bytecode("a + b", {{"a", DType::Float32}, {"b", DType::Float32}}));
     TestArray a = make_array(DType::Float32, {10000}), b = make_array(DType::Float32, {10000});
     Array args[] = {a.view, b.view};
     vm::execute(ex, args, nullptr);
@@ -349,7 +342,7 @@ TEST_CASE("jit: what it does not take is interpreted", "[jit]") {
   {
     const vm::Isa saved = vm::active_isa();
     vm::set_active_isa(vm::Isa::Sse2);
-    const vm::Executable ex(bytecode("a + b", {{"a", DType::Float32}, {"b", DType::Float32}}));
+    const vm::Executable ex(compile_to_bytecode("a + b", {{"a", DType::Float32}, {"b", DType::Float32}}));
     TestArray a = make_array(DType::Float32, {100}), b = make_array(DType::Float32, {100});
     Array args[] = {a.view, b.view};
     vm::execute(ex, args, nullptr);
@@ -362,7 +355,7 @@ TEST_CASE("jit: tiering compiles after large runs or repeated small ones", "[jit
   if (!jit_available()) return;
   ModeScope mode(jit::Mode::Tiered);
   const Signature sig = {{"a", DType::Float32}, {"b", DType::Float32}};
-  const vm::Executable small(bytecode("a * b", sig)), large(bytecode("a * b", sig));
+  const vm::Executable small(compile_to_bytecode("a * b", sig)), large(compile_to_bytecode("a * b", sig));
   TestArray a = make_array(DType::Float32, {jit::kTierElements}), b = make_array(DType::Float32, {jit::kTierElements});
   Array big[] = {a.view, b.view};
   vm::execute(large, big, nullptr);
@@ -378,7 +371,7 @@ TEST_CASE("jit: tiering compiles after large runs or repeated small ones", "[jit
 TEST_CASE("jit: no page is writable and executable at once; code size is bounded", "[jit]") {
   if (!jit_available()) return;
   ModeScope mode(jit::Mode::Always);
-  const vm::Executable ex(bytecode("a * b + 1", {{"a", DType::Float64}, {"b", DType::Float64}}));
+  const vm::Executable ex(compile_to_bytecode("a * b + 1", {{"a", DType::Float64}, {"b", DType::Float64}}));
   TestArray a = make_array(DType::Float64, {10}), b = make_array(DType::Float64, {10});
   Array args[] = {a.view, b.view};
   vm::execute(ex, args, nullptr);

@@ -17,10 +17,9 @@
 
 #include <immintrin.h>
 
-#include "compiler/lower.hpp"
+#include "compiler/pipeline.hpp"
 #include "exprvm/exprvm.hpp"
 #include "jit/vector_functions.hpp"
-#include "compiler/optimize.hpp"
 #include "jit/jit.hpp"
 #include "tests/test_helpers.hpp"
 #include "vm/executor.hpp"
@@ -35,9 +34,7 @@ TEST_CASE("jit: compile time per program", "[.jit_compile_time]") {
       "tanh(where(a > 0, a, 0))", "where(a > 0, a, expm1(a))", "sin(a)**2 + cos(a)**2"};
   for (const std::string& source : programs) {
     const Signature sig = {{"a", DType::Float32}, {"b", DType::Float32}, {"c", DType::Float32}, {"o", DType::Float32}};
-    CheckedProgram checked = check(parse(source), sig, {});
-    optimize(checked);
-    const vm::Executable ex(lower(checked));
+    const vm::Executable ex(compile_to_bytecode(source, sig));
     std::vector<vm::Kernel> kernels;
     for (const vm::ExecInstr& e : ex.main[static_cast<int>(isa)]) kernels.push_back(e.fn);
     std::vector<double> us;
