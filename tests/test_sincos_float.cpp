@@ -54,13 +54,13 @@ void check_same_bits(const std::vector<float>& x, std::vector<float>& sin_x, std
 
 }  // namespace
 
-TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.51 ULP", "[kernels]") {
+TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.72 ULP", "[kernels]") {
   if (!has_avx2()) return;
   const char* env = std::getenv("EXPRVM_SINCOS_SEED");
   const std::uint64_t seed = env ? std::stoull(env) : 2015;
   std::printf("sincos float: seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  std::vector<float> x = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-20f, 0.785398f, 1.5707964f, 3.1415927f, -3.1415927f,
+  std::vector<float> x = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-20f, 0x1p-12f, -0x1.fffffep-13f, 0.785398f, 1.5707964f, 3.1415927f, -3.1415927f,
                           125.0f, 131071.99f, 131072.0f, -131072.0f, 2e5f, 1e30f, 3.4e38f,
                           std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
                           std::numeric_limits<float>::quiet_NaN()};
@@ -76,7 +76,7 @@ TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.51 ULP", "
     worst = std::max({worst, float_ulps(sin_x[i], std::sin(double(x[i]))), float_ulps(cos_x[i], std::cos(double(x[i])))});
   }
   INFO("worst error " << worst_own << " ULP below 2**17, " << worst_sleef << " above");
-  CHECK(worst_own < 0.51);
+  CHECK(worst_own < 0.72);  // every float: 0.7185 (below)
   CHECK(worst_sleef < 1.0);
   CHECK(std::signbit(sin_x[1]));  // sin(-0) = -0
 }
@@ -106,8 +106,8 @@ TEST_CASE("float32 sin and cos on AVX2: every float below the limit", "[.sincos_
   const double count = 2.0 * limit;
   std::printf("sin: worst %.4f ULP at %.9g, mean %.4f; cos: worst %.4f ULP at %.9g, mean %.4f\n", worst_sin,
               double(worst_sin_x), sum_sin / count, worst_cos, double(worst_cos_x), sum_cos / count);
-  CHECK(worst_sin < 1.0);
-  CHECK(worst_cos < 1.0);
+  CHECK(worst_sin < 0.72);
+  CHECK(worst_cos < 0.72);
 }
 
 }  // namespace exprvm::testing

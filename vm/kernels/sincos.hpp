@@ -5,26 +5,27 @@
 // (sleef_*_by_range). Included inside the ISA namespace (see common.hpp), used by the AVX2
 // compilation only.
 //
-// Per lane, |x| < 2**17: q = nearest integer to x * c, c = 2/pi in float32, from one FMA with
-// 1.5 * 2**23 (exact while |x c| < 2**22; its low mantissa bits are q's), so |x - q pi/2| <=
-// (0.5 + 2**17 |c - 2/pi|) pi/2 < 0.7908. r = x - q pi/2 as r_hi + r_lo with pi/2 = P1 + P2
-// + P3 in float32 (P1 = pi/2 rounded; error after P3 below 1.1e-23):
+// Per lane, 2**-12 <= |x| < 2**17 (below, sin x rounds to x and cos x to 1): q = nearest
+// integer to x c, c = 2/pi in float32, from one FMA with 1.5 * 2**23 (exact while |x c| <
+// 2**22; its low mantissa bits are q's), so |x - q pi/2| <= (0.5 + 2**17 |c - 2/pi|) pi/2 <
+// 0.7908. r = x - q pi/2 as r_hi + r_lo, with pi/2 = P1 + P2 + P3 in float32 (P1 = pi/2
+// rounded; P1 + P2 + P3 is 1.1e-23 off):
 // * r1 = x - q P1 by one FMA is exact: q != 0 makes |x| > 0.78, so x and q P1 are multiples
 //   of 2**-24, and |r1| <= 0.7908 + |q| |pi/2 - P1| < 0.8 (|q| <= 83444) is below 1;
-// * p = q P2 rounded, and its error q P2 - p exactly by an FMA;
-// * r_hi = r1 - p with its rounding error (r1 - r_hi) - p exactly (Fast2Sum; exact because r1
-//   is a multiple of ulp(p) <= 2**-32, |p| < 2**-8, even where |r1| < |p|);
-// * r_lo = that error - (q P3 + (q P2 - p)), one rounding of a term below 2**-31.
+// * r_hi = r1 - p with p = q P2 rounded, and r1 - r_hi is exact (Fast2Sum's first step: r1 is
+//   a multiple of ulp(p) <= 2**-32, as |p| < 2**-8, which suffices even where |r1| < |p|);
+// * r_lo = ((r1 - r_hi) - q P2) - q P3 by two FMAs: the first rounds the exact error of r_hi
+//   against r1 - q P2, so r_lo carries two roundings of a term below ulp(r_hi)/2 + 2**-31.7.
 // The float closest to a multiple of pi/2 below 2**17 is 252.898209, 4.19e-9 (2**-27.8) away,
-// so r_hi + r_lo is within 2**-27 relative of x - q pi/2 everywhere. On z = r_hi**2: sin r =
-// r_hi + (r_hi z S(z) + r_lo (1 - z/2)) and cos r = w + ((1 - w) - z/2 + z**2 C(z) - (r_hi r_lo
-// + (r_hi**2 - z)/2)) with w = 1 - z/2 rounded, so each ends in one rounding of a sum whose
-// smaller term is within about 2**-24 relative; S and C are float32 minimax polynomials fitted
-// on |r| <= 0.7908 (weighted Lawson fits, each coefficient rounded to float32 and the rest
-// refitted; relative error of the polynomial 2**-32.5 for sin, 2**-32.8 for cos). The quadrant
-// q mod 4 swaps and negates them. Measured over every float below the limit, both signs,
-// against glibc's float64 sin and cos (tests/test_sincos_float.cpp, "[.sincos_exhaustive]"):
-// see the test.
+// so r_hi + r_lo is within 2**-27 relative of x - q pi/2 everywhere. With z = r_hi**2 rounded:
+// sin r = r_hi + (r_hi z S(z) + r_lo (1 - z/2)) and cos r = w + ((1 - w) - z/2 + z**2 C(z) -
+// (r_hi r_lo + (r_hi**2 - z)/2)) with w = 1 - z/2 rounded ((1 - w) - z/2 by Fast2Sum and
+// r_hi**2 - z by an FMA are exact), so each ends in one rounding of a sum whose smaller term is
+// within about 2**-23 relative; S and C are float32 minimax polynomials on |r| <= 0.7908
+// (weighted Lawson fits in float64, each coefficient rounded to float32 and the rest refitted;
+// relative error 2**-32.5 for sin, 2**-32.8 for cos). The quadrant q mod 4 swaps and negates
+// them. Every float below the limit, both signs, is within 0.72 ULP of glibc's float64 sin and
+// cos (tests/test_sincos_float.cpp, "[.sincos_exhaustive]").
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
@@ -39,7 +40,12 @@ struct SinCosFloat {
 
 // sin and cos of eight float32 lanes of magnitude below kSinCosFloatLimit (other lanes give
 // unspecified values); sin(-0) = -0.
-[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x) {
+[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x_in) {
+  // Below 2**-12, sin x rounds to x and cos x to 1; such lanes compute with x = 0 instead, so
+  // no step makes a subnormal (slow on some CPUs), and keep x as their sine (sin(-0) = -0).
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 tiny = _mm256_cmp_ps(_mm256_andnot_ps(sign, x_in), _mm256_set1_ps(0x1p-12f), _CMP_LT_OQ);
+  const __m256 x = _mm256_andnot_ps(tiny, x_in);
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
   const __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.45f306p-1f), shifter);  // 1.5 * 2**23 + q
   const __m256 q = _mm256_sub_ps(shifted, shifter);
@@ -47,8 +53,8 @@ struct SinCosFloat {
   const __m256 r1 = _mm256_fnmadd_ps(q, _mm256_set1_ps(0x1.921fb6p0f), x);
   const __m256 p = _mm256_mul_ps(q, p2);
   const __m256 r_hi = _mm256_sub_ps(r1, p);
-  const __m256 p_error_and_p3 = _mm256_fmadd_ps(q, _mm256_set1_ps(-0x1.ee59dap-50f), _mm256_fmsub_ps(q, p2, p));
-  const __m256 r_lo = _mm256_sub_ps(_mm256_sub_ps(_mm256_sub_ps(r1, r_hi), p), p_error_and_p3);
+  const __m256 r_lo =
+      _mm256_fnmadd_ps(q, _mm256_set1_ps(-0x1.ee59dap-50f), _mm256_fnmadd_ps(q, p2, _mm256_sub_ps(r1, r_hi)));
 
   const __m256 z = _mm256_mul_ps(r_hi, r_hi);
   const __m256 half_z = _mm256_mul_ps(z, _mm256_set1_ps(0.5f));
@@ -62,7 +68,8 @@ struct SinCosFloat {
   __m256 c = _mm256_set1_ps(0x1.99e23ap-16f);
   for (float k : {-0x1.6c0c1cp-10f, 0x1.55554ap-5f}) c = _mm256_fmadd_ps(c, z, _mm256_set1_ps(k));
   const __m256 w = _mm256_sub_ps(one, half_z);
-  const __m256 z_error = _mm256_fmadd_ps(r_hi, r_lo, _mm256_mul_ps(_mm256_fmsub_ps(r_hi, r_hi, z), _mm256_set1_ps(0.5f)));
+  const __m256 z_error =
+      _mm256_fmadd_ps(r_hi, r_lo, _mm256_mul_ps(_mm256_fmsub_ps(r_hi, r_hi, z), _mm256_set1_ps(0.5f)));
   const __m256 w_error = _mm256_sub_ps(_mm256_sub_ps(one, w), half_z);
   const __m256 cos_tail = _mm256_fmadd_ps(_mm256_mul_ps(z, z), c, _mm256_sub_ps(w_error, z_error));
   const __m256 cos_r = _mm256_add_ps(w, cos_tail);
@@ -71,14 +78,11 @@ struct SinCosFloat {
   // -sin r, -cos r, sin r.
   const __m256i quadrant = _mm256_castps_si256(shifted);
   const __m256 odd = _mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 31));  // sign bit: q odd
-  const __m256 sign = _mm256_set1_ps(-0.0f);
   const __m256 sin_flip = _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 30)), sign);
-  const __m256 cos_flip =
-      _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(quadrant, _mm256_set1_epi32(1)), 30)), sign);
+  const __m256 cos_flip = _mm256_xor_ps(sin_flip, odd);  // bit 1 of q + 1
   const __m256 sin_x = _mm256_xor_ps(_mm256_blendv_ps(sin_r, cos_r, odd), sin_flip);
   const __m256 cos_x = _mm256_xor_ps(_mm256_blendv_ps(cos_r, sin_r, odd), cos_flip);
-  const __m256 zero = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ);
-  return {_mm256_blendv_ps(sin_x, x, zero), cos_x};
+  return {_mm256_blendv_ps(sin_x, x_in, tiny), cos_x};
 }
 
 // sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
