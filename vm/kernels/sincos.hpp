@@ -1,18 +1,31 @@
-// float32 sine and cosine on AVX2 from one argument reduction, computed in float64: the
+// float32 sine and cosine on AVX2 from one argument reduction, in float32 arithmetic: the
 // kernels of SIN, COS and CIS (math.hpp) for |x| < kSinCosFloatLimit, where every lane gives
 // the same bits whether SIN, COS or CIS asks for it (CIS is the optimizer's sin + cos of one
 // operand, and the JIT's paired vector call). Larger arguments, Inf and NaN take SLEEF's
 // (sleef_*_by_range). Included inside the ISA namespace (see common.hpp), used by the AVX2
 // compilation only.
 //
-// Per lane: x widened to double (exact); q = nearest integer to x * 2/pi; r = x - q*pi/2 with
-// pi/2 = P1 + P2 in two doubles by two FMAs: x - q*P1 is a multiple of 2**-53 below 1 in
-// magnitude (x a float32, q*P1 a multiple of 2**-52; q = 0 leaves x), so exact, and r carries
-// the one rounding of the second FMA and q * 2**-107 of the truncated pi/2. sin(r) and cos(r)
-// on |r| <= pi/4 by their Taylor polynomials to r**11 and r**12 (relative error < 2**-36), then
-// the quadrant q mod 4 swaps and negates them. The one rounding to float32 leaves the results
-// within 0.5001 ULP: checked for every float below the limit, both signs, against glibc's
-// float64 sin and cos (tests/test_sincos_float.cpp, "[.sincos_exhaustive]").
+// Per lane, 2**-12 <= |x| < 2**17 (below, sin x rounds to x and cos x to 1): q = nearest
+// integer to x c, c = 2/pi in float32, from one FMA with 1.5 * 2**23 (exact while |x c| <
+// 2**22; its low mantissa bits are q's), so |x - q pi/2| <= (0.5 + 2**17 |c - 2/pi|) pi/2 <
+// 0.7908. r = x - q pi/2 as r_hi + r_lo, with pi/2 = P1 + P2 + P3 in float32 (P1 = pi/2
+// rounded; P1 + P2 + P3 is 1.1e-23 off):
+// * r1 = x - q P1 by one FMA is exact: q != 0 makes |x| > 0.78, so x and q P1 are multiples
+//   of 2**-24, and |r1| <= 0.7908 + |q| |pi/2 - P1| < 0.8 (|q| <= 83444) is below 1;
+// * r_hi = r1 - p with p = q P2 rounded, and r1 - r_hi is exact (Fast2Sum's first step: r1 is
+//   a multiple of ulp(p) <= 2**-32, as |p| < 2**-8, which suffices even where |r1| < |p|);
+// * r_lo = ((r1 - r_hi) - q P2) - q P3 by two FMAs: the first rounds the exact error of r_hi
+//   against r1 - q P2, so r_lo carries two roundings of a term below ulp(r_hi)/2 + 2**-31.7.
+// The float closest to a multiple of pi/2 below 2**17 is 252.898209, 4.19e-9 (2**-27.8) away,
+// so r_hi + r_lo is within 2**-27 relative of x - q pi/2 everywhere. With z = r_hi**2 rounded:
+// sin r = r_hi + (r_hi z S(z) + r_lo (1 - z/2)) and cos r = w + ((1 - w) - z/2 + z**2 C(z) -
+// (r_hi r_lo + (r_hi**2 - z)/2)) with w = 1 - z/2 rounded ((1 - w) - z/2 by Fast2Sum and
+// r_hi**2 - z by an FMA are exact), so each ends in one rounding of a sum whose smaller term is
+// within about 2**-23 relative; S and C are float32 minimax polynomials on |r| <= 0.7908
+// (weighted Lawson fits in float64, each coefficient rounded to float32 and the rest refitted;
+// relative error 2**-32.5 for sin, 2**-32.8 for cos). The quadrant q mod 4 swaps and negates
+// them. Every float below the limit, both signs, is within 0.72 ULP of glibc's float64 sin and
+// cos (tests/test_sincos_float.cpp, "[.sincos_exhaustive]").
 #pragma once
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
@@ -25,42 +38,51 @@ struct SinCosFloat {
   __m256 sin, cos;
 };
 
-// sin and cos of four doubles holding float32 values of magnitude below kSinCosFloatLimit.
-[[gnu::always_inline]] inline void sincos_double_lanes(__m256d x, __m256d& sin_x, __m256d& cos_x) {
-  const __m256d two_over_pi = _mm256_set1_pd(0x1.45f306dc9c883p-1);
-  const __m256d p1 = _mm256_set1_pd(0x1.921fb54442d18p+0), p2 = _mm256_set1_pd(0x1.1a62633145c07p-54);
-  const __m256d q = _mm256_round_pd(_mm256_mul_pd(x, two_over_pi), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  const __m256d r = _mm256_fnmadd_pd(q, p2, _mm256_fnmadd_pd(q, p1, x));
-  const __m256d z = _mm256_mul_pd(r, r);
-  // sin(r) = r + r**3 (-1/3! + z (1/5! - z (1/7! ...))), cos(r) = 1 + z (-1/2! + z (1/4! ...))
-  __m256d s = _mm256_set1_pd(-1.0 / 39916800);
-  for (double c : {1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6}) s = _mm256_fmadd_pd(s, z, _mm256_set1_pd(c));
-  s = _mm256_fmadd_pd(_mm256_mul_pd(r, z), s, r);
-  __m256d c = _mm256_set1_pd(1.0 / 479001600);
-  for (double k : {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -0.5}) c = _mm256_fmadd_pd(c, z, _mm256_set1_pd(k));
-  c = _mm256_fmadd_pd(z, c, _mm256_set1_pd(1.0));
-  // q's low bits: adding 1.5 * 2**52 puts q mod 2**51 (two's complement) in the low mantissa bits.
-  const __m256i quadrant = _mm256_castpd_si256(_mm256_add_pd(q, _mm256_set1_pd(0x1.8p52)));
-  const __m256d odd = _mm256_castsi256_pd(_mm256_slli_epi64(quadrant, 63));  // sign bit: q odd
-  const __m256d sign = _mm256_set1_pd(-0.0);
-  // sin(x): sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x): cos r, -sin r, -cos r, sin r.
-  const __m256d sin_flip = _mm256_and_pd(_mm256_castsi256_pd(_mm256_slli_epi64(quadrant, 62)), sign);
-  const __m256d cos_flip =
-      _mm256_and_pd(_mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(quadrant, _mm256_set1_epi64x(1)), 62)), sign);
-  sin_x = _mm256_xor_pd(_mm256_blendv_pd(s, c, odd), sin_flip);
-  cos_x = _mm256_xor_pd(_mm256_blendv_pd(c, s, odd), cos_flip);
-}
-
 // sin and cos of eight float32 lanes of magnitude below kSinCosFloatLimit (other lanes give
 // unspecified values); sin(-0) = -0.
-[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x) {
-  __m256d sin_lo, cos_lo, sin_hi, cos_hi;
-  sincos_double_lanes(_mm256_cvtps_pd(_mm256_castps256_ps128(x)), sin_lo, cos_lo);
-  sincos_double_lanes(_mm256_cvtps_pd(_mm256_extractf128_ps(x, 1)), sin_hi, cos_hi);
-  const __m256 sin_x = _mm256_set_m128(_mm256_cvtpd_ps(sin_hi), _mm256_cvtpd_ps(sin_lo));
-  const __m256 cos_x = _mm256_set_m128(_mm256_cvtpd_ps(cos_hi), _mm256_cvtpd_ps(cos_lo));
-  const __m256 zero = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_EQ_OQ);
-  return {_mm256_blendv_ps(sin_x, x, zero), cos_x};
+[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x_in) {
+  // Below 2**-12, sin x rounds to x and cos x to 1; such lanes compute with x = 0 instead, so
+  // no step makes a subnormal (slow on some CPUs), and keep x as their sine (sin(-0) = -0).
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  const __m256 tiny = _mm256_cmp_ps(_mm256_andnot_ps(sign, x_in), _mm256_set1_ps(0x1p-12f), _CMP_LT_OQ);
+  const __m256 x = _mm256_andnot_ps(tiny, x_in);
+  const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
+  const __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.45f306p-1f), shifter);  // 1.5 * 2**23 + q
+  const __m256 q = _mm256_sub_ps(shifted, shifter);
+  const __m256 p2 = _mm256_set1_ps(-0x1.777a5cp-25f);
+  const __m256 r1 = _mm256_fnmadd_ps(q, _mm256_set1_ps(0x1.921fb6p0f), x);
+  const __m256 p = _mm256_mul_ps(q, p2);
+  const __m256 r_hi = _mm256_sub_ps(r1, p);
+  const __m256 r_lo =
+      _mm256_fnmadd_ps(q, _mm256_set1_ps(-0x1.ee59dap-50f), _mm256_fnmadd_ps(q, p2, _mm256_sub_ps(r1, r_hi)));
+
+  const __m256 z = _mm256_mul_ps(r_hi, r_hi);
+  const __m256 half_z = _mm256_mul_ps(z, _mm256_set1_ps(0.5f));
+  const __m256 one = _mm256_set1_ps(1.0f);
+  // sin r = r_hi + (r_hi z S(z) + r_lo (1 - z/2))
+  __m256 s = _mm256_set1_ps(0x1.7b5852p-19f);
+  for (float k : {-0x1.a056a2p-13f, 0x1.111172p-7f, -0x1.555556p-3f}) s = _mm256_fmadd_ps(s, z, _mm256_set1_ps(k));
+  const __m256 sin_tail = _mm256_fmadd_ps(_mm256_mul_ps(r_hi, z), s, _mm256_fnmadd_ps(r_lo, half_z, r_lo));
+  const __m256 sin_r = _mm256_add_ps(r_hi, sin_tail);
+  // cos r = w + ((1 - w) - z/2 - (r_hi r_lo + (r_hi**2 - z)/2) + z**2 C(z)), w = 1 - z/2 rounded
+  __m256 c = _mm256_set1_ps(0x1.99e23ap-16f);
+  for (float k : {-0x1.6c0c1cp-10f, 0x1.55554ap-5f}) c = _mm256_fmadd_ps(c, z, _mm256_set1_ps(k));
+  const __m256 w = _mm256_sub_ps(one, half_z);
+  const __m256 z_error =
+      _mm256_fmadd_ps(r_hi, r_lo, _mm256_mul_ps(_mm256_fmsub_ps(r_hi, r_hi, z), _mm256_set1_ps(0.5f)));
+  const __m256 w_error = _mm256_sub_ps(_mm256_sub_ps(one, w), half_z);
+  const __m256 cos_tail = _mm256_fmadd_ps(_mm256_mul_ps(z, z), c, _mm256_sub_ps(w_error, z_error));
+  const __m256 cos_r = _mm256_add_ps(w, cos_tail);
+
+  // q's low bits: sin(x) is sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x) is cos r,
+  // -sin r, -cos r, sin r.
+  const __m256i quadrant = _mm256_castps_si256(shifted);
+  const __m256 odd = _mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 31));  // sign bit: q odd
+  const __m256 sin_flip = _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 30)), sign);
+  const __m256 cos_flip = _mm256_xor_ps(sin_flip, odd);  // bit 1 of q + 1
+  const __m256 sin_x = _mm256_xor_ps(_mm256_blendv_ps(sin_r, cos_r, odd), sin_flip);
+  const __m256 cos_x = _mm256_xor_ps(_mm256_blendv_ps(cos_r, sin_r, odd), cos_flip);
+  return {_mm256_blendv_ps(sin_x, x_in, tiny), cos_x};
 }
 
 // sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
