@@ -18,9 +18,21 @@ namespace exprvm::jit {
 // arithmetic and shifts of every width, 32-bit division, comparisons, min/max, bit operations,
 // selections and exact casts, see jit/emit_int.hpp; every operand of those dtypes or bool).
 // The other float functions join the loop as vector calls when make_plan is given the kernels
-// (see Plan::vector_call); everything else (64-bit and uint32 division, integer power, float
-// -> int casts, complex) is a whole-chunk kernel call.
+// (see Plan::vector_call) and are cheap or share a sin/cos pair's call (see called_per_chunk);
+// everything else (the other functions, 64-bit and uint32 division, integer power, float -> int
+// casts, complex) is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
+
+// A function whose AVX2 kernel costs at least this many copies per element (vm/threads_costs.def)
+// is called once over the chunk (its kernel's own loop, constants in registers, operand and
+// result through L1-resident chunk buffers) rather than once per vector from the fused loop:
+// per vector, the call's saves, restores and the entry's constant reloads made the loop about
+// 25 instructions longer than the kernel's loop (tanh of ReLU: 77 against 65 instructions per
+// vector, the xsimd loop 55), and a longer loop body lets fewer iterations of the function's
+// long dependency chains overlap in the out-of-order window.
+inline constexpr double kChunkCallCopies = 4;
+// Whether `ins`, a function with a vector entry, is called per chunk (see kChunkCallCopies).
+bool called_per_chunk(const Instruction& ins);
 
 struct Segment {
   bool fused;      // a vector loop over the chunk, or one kernel call per instruction
@@ -47,7 +59,8 @@ struct Plan {
   // buffer when the register file runs out).
   std::vector<char> store_result;
   // Per instruction: the vector function (jit/vector_calls.hpp) a fused loop calls for it, or
-  // null (computed inline, or not fused); and how many instructions are such calls.
+  // null (computed inline, or not fused: a whole-chunk kernel call, see called_per_chunk); and
+  // how many instructions are such calls.
   std::vector<const void*> vector_call;
   int vector_calls = 0;
   // Per instruction: a sin and cos of one operand share one call (see pair_sin_cos_calls): the
