@@ -94,13 +94,15 @@ TEST_CASE("jit: programs mixing per-chunk and per-vector calls, bit-identical", 
   std::printf("jit chunk calls: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 270000));
   const std::vector<std::string> programs = {
       "sin(a) * exp(b) + cos(a)", "sin(a) * cos(a) + sign(b) * tanh(b)", "where(a > 0, a, expm1(a)) * sign(b) - b",
-      "c = exp(a) - sign(b); d = log1p(abs(c)) * a; d + c", "a = tanh(a + b) * b; b = sign(a) + cos(b)"};
+      "c = exp(a) - sign(b); d = log1p(abs(c)) * a; d + c", "a = tanh(a + b) * b; b = sign(a) + cos(b)",
+      // the loop index and end across a vector call: in r15 and r14, in r15 and the frame, in the frame
+      "sign(a) + 1", "sign(a) * b + c", "sign(a) * b + c * d", "sum(sign(a) * b)", "max(sin(a) * cos(a) - b)"};
   std::uint64_t k = 0;
   for (const DType t : {DType::Float32, DType::Float64}) {
     for (const std::string& p : programs) {
       for (std::int64_t n : {1, 9, 1023, 1025, 5000}) {
         INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
-        const Signature sig = {{"a", t}, {"b", t}};
+        const Signature sig = {{"a", t}, {"b", t}, {"c", t}, {"d", t}};
         const Bytecode bc = compile_source(p, sig);
         std::mt19937_64 rng(seed + k++);
         std::vector<std::vector<std::byte>> written[2];
@@ -110,7 +112,7 @@ TEST_CASE("jit: programs mixing per-chunk and per-vector calls, bit-identical", 
           std::mt19937_64 values(rng);
           std::vector<TestArray> arrays;
           std::vector<Array> args;
-          for (int i = 0; i < 2; ++i) {
+          for (int i = 0; i < 4; ++i) {
             arrays.push_back(make_array(t, {n}));
             const std::vector<Value> edges = edge_values(t);
             for (std::int64_t e = 0; e < n; ++e)
