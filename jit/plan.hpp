@@ -31,8 +31,9 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins);
 // vector, 15 in the loop and 62 in the entry, against 66: 7 in the loop, 57 in the kernel, 1.4
 // in the executor; the xsimd loop 55), and a longer loop body lets fewer iterations of the
 // function's long dependency chains overlap in the out-of-order window. Below (sign, about
-// 1.3 copies) the vector call stays: in memory-bound loops (2^20 elements) it measured 0.8-0.9x
-// the per-chunk call's time.
+// 1.3 copies) the vector call stays, a trade-off: called per chunk, four programs with sign took
+// 0.47-0.89x the time in cache (4096 and 65536 elements, float32 and float64) but 0.80-1.44x
+// at 2^20 (above 1 in 6 of 8), where the loops are bound by memory.
 inline constexpr double kChunkCallCopies = 4;
 // Whether `ins`, a function with a vector entry, is called per chunk (see kChunkCallCopies).
 bool called_per_chunk(const Instruction& ins);
