@@ -278,9 +278,17 @@ void SegmentEmitter::instruction(int k) {
 }
 
 int SegmentEmitter::call(const Instruction& ins, int k, int d, const int* id) {
-  Gp live_gps[kBaseCount + 2] = {kIndex, kVectorEnd};
-  for (int i = 0; i < bases_used_; ++i) live_gps[2 + i] = kBases[i];
-  VectorCall c{plan_.vector_call[k], ins.b == kNoReg ? 1 : 2, {id[0], id[1]}, d, {}, live_gps, 2 + bases_used_,
+  Gp live_gps[kBaseCount + 2];
+  int live = 0, spare = bases_used_, kept = 0;
+  const Gp loop_gps[] = {kIndex, kVectorEnd};
+  Gp keepers[2];
+  for (const Gp& g : loop_gps) {
+    if (spare < kCalleeSavedBases) keepers[kept++] = kBases[spare++];
+    else live_gps[live++] = g;
+  }
+  for (int i = 0; i < bases_used_; ++i) live_gps[live++] = kBases[i];
+  for (int i = 0; i < kept; ++i) a_.mov(keepers[i], loop_gps[i]);
+  VectorCall c{plan_.vector_call[k], ins.b == kNoReg ? 1 : 2, {id[0], id[1]}, d, {}, live_gps, live,
                plan_.stash[k] == Stash::Write};
   for (int v = 0; v < kValueRegs; ++v)
     if (v != d && (held_[v] != kNoReg || v >= value_regs_)) c.live_vectors.set(v);
@@ -288,6 +296,7 @@ int SegmentEmitter::call(const Instruction& ins, int k, int d, const int* id) {
     a_.commentf("; vector call: %s.%s%s", std::string(op_info(ins.op).spelling).c_str(),
                 std::string(dtype_name(ins.dtype)).c_str(), c.writes_stash ? " (with its sin/cos pair)" : "");
   emit_vector_call(a_, c, kAddr);
+  for (int i = 0; i < kept; ++i) a_.mov(loop_gps[i], keepers[i]);
   return ins.dtype == DType::Float32 ? 32 : 64;
 }
 

@@ -5,6 +5,7 @@
 #include "jit/inline_functions.hpp"
 #include "jit/vector_calls.hpp"
 #include "jit/emit_int.hpp"
+#include "vm/threads_cost.hpp"
 
 namespace exprvm::jit {
 namespace {
@@ -81,15 +82,16 @@ bool is_fusable(const Bytecode& bc, const Instruction& ins) {
   return false;
 }
 
-Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fuse_reduction) {
-  Plan plan;
+namespace {
+
+// Splits bc's code into segments, fused where vector_call (per instruction, see Plan) or
+// is_fusable allows; sets plan's segments, fused_instructions, step and vector_calls (before
+// sin/cos pairing); returns each instruction's segment.
+std::vector<int> split_segments(const Bytecode& bc, Plan& plan) {
   const int n = static_cast<int>(bc.code.size());
-  plan.vector_call.assign(n, nullptr);
-  if (byte_arithmetic_only(bc)) {
-    plan.segments.push_back({false, 0, n});
-    plan.store_result.assign(n, 0);
-    return plan;
-  }
+  plan.segments.clear();
+  plan.fused_instructions = plan.vector_calls = 0;
+  plan.step = 8;
   std::vector<int> segment_of(n);
   // Per physical chunk register: the element size the current fused segment accesses it
   // with (0: not yet). Temps with disjoint lifetimes share a buffer, and when their element
@@ -106,8 +108,6 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fus
   };
   for (int i = 0; i < n; ++i) {
     const Instruction& ins = bc.code[i];
-    if (!is_fusable(bc, ins) && kernels.size() == bc.code.size())
-      plan.vector_call[i] = vector_function(bc, ins, kernels[i]);
     const bool fused = is_fusable(bc, ins) || plan.vector_call[i];
     plan.vector_calls += plan.vector_call[i] != nullptr;
     if (plan.segments.empty() || plan.segments.back().fused != fused || (fused && conflicts(ins))) {
@@ -124,7 +124,44 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fus
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
       if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = 4;
   }
-  pair_sin_cos_calls(bc, segment_of, plan.vector_call, plan.stash);
+  return segment_of;
+}
+
+}  // namespace
+
+bool called_per_chunk(const Instruction& ins) {
+  const double ns = vm::kernel_ns_per_element(ins.op, ins.dtype, ins.src, vm::Isa::Avx2);
+  return ns >= kChunkCallCopies * vm::kernel_ns_per_element(Op::COPY, ins.dtype, ins.dtype, vm::Isa::Avx2);
+}
+
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fuse_reduction) {
+  Plan plan;
+  const int n = static_cast<int>(bc.code.size());
+  plan.vector_call.assign(n, nullptr);
+  if (byte_arithmetic_only(bc)) {
+    plan.segments.push_back({false, 0, n});
+    plan.store_result.assign(n, 0);
+    return plan;
+  }
+  // The vector functions still allowed: every one at first; then, round by round, those of the
+  // calls that no sin/cos pair shares and that are called per chunk instead. Each round removes
+  // at least one, so the loop ends; the last round's segments and pairs stand.
+  std::vector<const void*> allowed(n, nullptr);
+  for (int i = 0; i < n; ++i)
+    if (!is_fusable(bc, bc.code[i]) && kernels.size() == bc.code.size())
+      allowed[i] = vector_function(bc, bc.code[i], kernels[i]);
+  std::vector<int> segment_of;
+  for (bool changed = true; changed;) {
+    plan.vector_call = allowed;
+    segment_of = split_segments(bc, plan);
+    pair_sin_cos_calls(bc, segment_of, plan.vector_call, plan.stash);
+    changed = false;
+    for (int i = 0; i < n; ++i) {
+      if (!allowed[i] || plan.stash[i] != Stash::None || !called_per_chunk(bc.code[i])) continue;
+      allowed[i] = nullptr;
+      changed = true;
+    }
+  }
   plan.vector_calls -= static_cast<int>(std::count(plan.stash.begin(), plan.stash.end(), Stash::Read));
   plan.fused_reduction = fuse_reduction && reduction_fusable(bc, plan);
   plan.store_result.assign(n, 0);

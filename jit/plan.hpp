@@ -18,9 +18,25 @@ namespace exprvm::jit {
 // arithmetic and shifts of every width, 32-bit division, comparisons, min/max, bit operations,
 // selections and exact casts, see jit/emit_int.hpp; every operand of those dtypes or bool).
 // The other float functions join the loop as vector calls when make_plan is given the kernels
-// (see Plan::vector_call); everything else (64-bit and uint32 division, integer power, float
-// -> int casts, complex) is a whole-chunk kernel call.
+// (see Plan::vector_call) and are cheap or share a sin/cos pair's call (see called_per_chunk);
+// everything else (the other functions, 64-bit and uint32 division, integer power, float -> int
+// casts, complex) is a whole-chunk kernel call.
 bool is_fusable(const Bytecode& bc, const Instruction& ins);
+
+// A function whose AVX2 kernel costs at least this many copies per element (vm/threads_costs.def)
+// is called once over the chunk (its kernel's own loop, constants in registers, operand and
+// result through L1-resident chunk buffers) rather than once per vector from the fused loop.
+// Per vector, the call's saves and restores and the entry's constant reloads cost more than
+// the chunk buffers' stores and loads (tanh of ReLU, float32, callgrind: 77 instructions per
+// vector, 15 in the loop and 62 in the entry, against 66: 7 in the loop, 57 in the kernel, 1.4
+// in the executor; the xsimd loop 55), and a longer loop body lets fewer iterations of the
+// function's long dependency chains overlap in the out-of-order window. Below (sign, about
+// 1.3 copies) the vector call stays, a trade-off: called per chunk, four programs with sign took
+// 0.47-0.89x the time in cache (4096 and 65536 elements, float32 and float64) but 0.80-1.44x
+// at 2^20 (above 1 in 6 of 8), where the loops are bound by memory.
+inline constexpr double kChunkCallCopies = 4;
+// Whether `ins`, a function with a vector entry, is called per chunk (see kChunkCallCopies).
+bool called_per_chunk(const Instruction& ins);
 
 struct Segment {
   bool fused;      // a vector loop over the chunk, or one kernel call per instruction
@@ -47,7 +63,8 @@ struct Plan {
   // buffer when the register file runs out).
   std::vector<char> store_result;
   // Per instruction: the vector function (jit/vector_calls.hpp) a fused loop calls for it, or
-  // null (computed inline, or not fused); and how many instructions are such calls.
+  // null (computed inline, or not fused: a whole-chunk kernel call, see called_per_chunk); and
+  // how many instructions are such calls.
   std::vector<const void*> vector_call;
   int vector_calls = 0;
   // Per instruction: a sin and cos of one operand share one call (see pair_sin_cos_calls): the

@@ -34,6 +34,7 @@ inline const asmjit::x86::Gp kBases[] = {asmjit::x86::r12, asmjit::x86::r13, asm
                                          asmjit::x86::r15, asmjit::x86::rdi, asmjit::x86::rsi,
                                          asmjit::x86::rdx, asmjit::x86::rcx, asmjit::x86::r8};
 inline constexpr int kBaseCount = sizeof(kBases) / sizeof(kBases[0]);
+inline constexpr int kCalleeSavedBases = 4;  // kBases[0..4): r12..r15, kept by the functions called
 
 // The chunk function's constants (labels of its data, emitted after the code).
 struct ConstantPool {
@@ -121,6 +122,9 @@ class SegmentEmitter {
 
   // ins by its vector function into d, keeping every value still needed, every hoisted
   // uniform and the loop's general registers across the call; returns the result's lane bits.
+  // The loop index and end cross it in callee-saved base registers the segment leaves unused
+  // (register moves: the next vector's addresses do not wait on a store and reload of the
+  // index), else in the frame.
   int call(const Instruction& ins, int k, int d, const int* id);
 
   // Whether ins's second operand is read straight from memory (sets memory_b_): a vector
