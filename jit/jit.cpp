@@ -69,7 +69,10 @@ std::unique_ptr<Code> decline(std::string* why, const char* reason) {
 }  // namespace
 
 Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
-void set_mode(Mode m) { mode_flag().store(m, std::memory_order_relaxed); }
+void set_mode(Mode m) {
+  mode_flag().store(m, std::memory_order_relaxed);
+  vm::settings_changed();
+}
 
 Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces)
     : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length), reduces_(reduces) {}

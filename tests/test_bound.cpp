@@ -175,4 +175,34 @@ TEST_CASE("bind validates like run and writes nothing; broadcast and aliased bin
   CHECK(buffer == std::vector<float>{1, 3, 5, 7, 9, 11, 13, 15, 8});
 }
 
+// A bound run keeps run_plan's decision (the JIT code, the ISA, serial) for its next runs
+// only while no setting changed (vm::settings_epoch): after set_isa it must run on the new
+// ISA, whose reduction partition gives other bits for float32 data like this.
+TEST_CASE("a bound program follows set_isa between its runs", "[vm]") {
+  const std::vector<std::string> isas = available_isas();
+  if (isas.size() < 2) return;  // (every x86-64 CPU has SSE2 and more: AVX2 at least here)
+  const std::string saved = active_isa();
+  const std::int64_t n = 5000;
+  TestArray a = random_array(DType::Float32, n, 21), b = random_array(DType::Float32, n, 22);
+  const std::vector<Array> args = {a.view, b.view};
+  const Signature sig = {{"a", DType::Float32}, {"b", DType::Float32}};
+  std::vector<std::vector<std::byte>> per_isa;
+  for (const std::string& isa : isas) {  // each ISA's bits, from a fresh program
+    set_isa(isa);
+    per_isa.push_back(testing::element_bytes(compile("sum(a * b)", sig).run(args).array()));
+  }
+  REQUIRE(per_isa.front() != per_isa.back());  // the data tells the ISAs apart
+  const Program p = compile("sum(a * b)", sig);
+  BoundProgram bound = p.bind(args);
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t k = 0; k < isas.size(); ++k) {
+      set_isa(isas[k]);
+      for (int run = 0; run < 20; ++run) {  // past the JIT's tiering, then from the kept decision
+        INFO(isas[k] << ", round " << round << ", run " << run);
+        CHECK(testing::element_bytes(bound.run().array()) == per_isa[k]);
+      }
+    }
+  set_isa(saved);
+}
+
 }  // namespace exprvm

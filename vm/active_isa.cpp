@@ -31,6 +31,9 @@ std::optional<Isa> available_isa_named(std::string_view name) {
 }
 
 Isa active_isa() { return active().load(std::memory_order_relaxed); }
-void set_active_isa(Isa isa) { active().store(isa, std::memory_order_relaxed); }
+void set_active_isa(Isa isa) {
+  active().store(isa, std::memory_order_relaxed);
+  settings_changed();
+}
 
 }  // namespace exprvm::vm

@@ -139,6 +139,14 @@ struct RunPlan {
   bool contiguous = false;
   bool direct = false;
   std::size_t aligned_head = 0;
+  // run_plan's decision for a plan that ran serially on the single-range path, kept for its
+  // next runs (a bound program's) while vm::settings_epoch still reads `epoch` (0: none).
+  struct DirectRun {
+    std::uint64_t epoch = 0;
+    jit::ChunkFn fn = nullptr;
+    int isa = 0;
+  };
+  mutable DirectRun direct_run;
 };
 
 // Sets `plan`'s derived fields from its bound registers; call once the rest is laid out.

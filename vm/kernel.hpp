@@ -3,7 +3,9 @@
 #if defined(EXPRVM_LAYER) && EXPRVM_LAYER < 3  // layers: core 1 <- compiler 2 <- vm 3 <- runtime 4
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
 #endif
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -64,5 +66,11 @@ Isa active_isa();
 void set_active_isa(Isa isa);
 // The available ISA called `name` ("sse2", "avx2", "avx512"), or nullopt.
 std::optional<Isa> available_isa_named(std::string_view name);
+
+// Changes with every change of a setting that a run's decisions depend on (the active ISA,
+// the thread count, the JIT mode; never 0): a plan run again may keep its decisions while
+// the epoch it read before taking them is still current (RunPlan::direct_run).
+inline std::atomic<std::uint64_t> settings_epoch{1};
+inline void settings_changed() { settings_epoch.fetch_add(1, std::memory_order_relaxed); }
 
 }  // namespace exprvm::vm

@@ -1,6 +1,7 @@
 #include "vm/threads.hpp"
 
 #include "core/fault_injection.hpp"
+#include "vm/kernel.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -66,6 +67,7 @@ int set_threads(int n) {
   if (n != old) {
     p.count.store(n);
     p.team = std::make_shared<Team>(n);  // runs in flight keep the old team
+    settings_changed();
   }
   return old;
 }
