@@ -222,6 +222,19 @@ class ReductionEmitter {
     }
   }
 
+  // An xmm whose low element is lane k of accumulator 0 (whose high half is in `high`): the
+  // accumulator itself, `high`, or `scratch` after a shuffle.
+  Xmm lane_in_low(int k, const Xmm& scratch, const Xmm& high) {
+    const int half = f32_ ? 4 : 2;
+    const Xmm src = k < half ? xmm(acc_[0]) : high;
+    switch (k % half) {
+      case 0: return src;
+      case 1: if (f32_) a_.vmovshdup(scratch, src); else a_.vunpckhpd(scratch, src, src); return scratch;
+      case 2: a_.vunpckhps(scratch, src, src); return scratch;
+      default: a_.vshufps(scratch, src, src, 0xff); return scratch;
+    }
+  }
+
   // A batch of source values into acc, noting NaNs for MIN and MAX.
   void combine_batch(int acc, int x) {
     combine(acc, x);
@@ -231,26 +244,24 @@ class ReductionEmitter {
   }
 
   // *acc = fold of *acc and acc0's lanes in lane order (reduce_combine_scalar(total, lane));
-  // MIN/MAX: NaN when a NaN was seen, *acc itself when it is NaN.
+  // MIN/MAX: NaN when a NaN was seen, *acc itself when it is NaN. The lanes are shuffled
+  // out of the register (the high half into ymm15 first), not stored and reloaded.
   void fold_lanes() {
     if (int_) return fold_int_lanes();
     if (bool_) return fold_bool_lanes();
-    a_.vmovups(ymmword_ptr(rsp, kBatchSlot), V(acc_[0]));
     a_.mov(gp_.addr, qword_ptr(rsp));
-    const Xmm total = xmm(kS0), lane = xmm(kS1);
-    auto element = [&](int k) {
-      return f32_ ? dword_ptr(rsp, kBatchSlot + 4 * k) : qword_ptr(rsp, kBatchSlot + 8 * k);
-    };
+    const Xmm total = xmm(kS0), lane = xmm(kS1), high = xmm(15);
     auto scalar = [&](InstId ss, InstId sd) { return f32_ ? ss : sd; };
+    a_.vextractf128(high, V(acc_[0]), 1);
     a_.emit(scalar(Inst::kIdVmovss, Inst::kIdVmovsd), total, f32_ ? dword_ptr(gp_.addr) : qword_ptr(gp_.addr));
     for (int k = 0; k < step_; ++k) {
+      const Xmm x = lane_in_low(k, lane, high);
       switch (op_) {
-        case Op::SUM: a_.emit(scalar(Inst::kIdVaddss, Inst::kIdVaddsd), total, total, element(k)); break;
-        case Op::PROD: a_.emit(scalar(Inst::kIdVmulss, Inst::kIdVmulsd), total, total, element(k)); break;
+        case Op::SUM: a_.emit(scalar(Inst::kIdVaddss, Inst::kIdVaddsd), total, total, x); break;
+        case Op::PROD: a_.emit(scalar(Inst::kIdVmulss, Inst::kIdVmulsd), total, total, x); break;
         default:  // lane < total ? lane : total, and lane > total ? lane : total
-          a_.emit(scalar(Inst::kIdVmovss, Inst::kIdVmovsd), lane, element(k));
           a_.emit(op_ == Op::MIN ? scalar(Inst::kIdVminss, Inst::kIdVminsd) : scalar(Inst::kIdVmaxss, Inst::kIdVmaxsd),
-                  total, lane, total);
+                  total, x, total);
       }
     }
     if (tracks_nan()) {
