@@ -175,6 +175,28 @@ TEST_CASE("bind validates like run and writes nothing; broadcast and aliased bin
   CHECK(buffer == std::vector<float>{1, 3, 5, 7, 9, 11, 13, 15, 8});
 }
 
+// From its second run a bound program takes run_plan's kept decision, and a float SUM or
+// PROD with at most one kernel vector of chunk partials folds them inline
+// (vm::run_few_partials): the general path's bits at every run, across that limit (8 and 4
+// chunks of float32 and float64 on AVX2, 16 and 8 on AVX-512).
+TEST_CASE("a bound reduction run again and again gives the general path's bits", "[vm]") {
+  const std::vector<std::string> sources = {"sum(a * b)", "prod(a / 4 + 1)", "mean(a + b)", "sum(a)", "max(a - b)"};
+  for (const DType t : {DType::Float32, DType::Float64})
+    for (const std::string& source : sources) {
+      const Program p = compile(source, {{"a", t}, {"b", t}});
+      for (std::int64_t n : {1, 7, 1000, 1024, 1025, 4096, 4097, 8192, 8193, 16384, 16385, 20000}) {
+        TestArray a = random_array(t, n, 31 + n), b = random_array(t, n, 32 + n);
+        TestArray as = strided_copy(a.view), bs = strided_copy(b.view);
+        const std::vector<std::byte> general = testing::element_bytes(p.run(std::vector<Array>{as.view, bs.view}).array());
+        BoundProgram bound = p.bind(std::vector<Array>{a.view, b.view});
+        for (int run = 0; run < 20; ++run) {  // past the JIT's tiering (16 runs)
+          INFO(source << " on " << dtype_name(t) << "[" << n << "], run " << run);
+          CHECK(testing::element_bytes(bound.run().array()) == general);
+        }
+      }
+    }
+}
+
 // A bound run keeps run_plan's decision (the JIT code, the ISA, serial) for its next runs
 // only while no setting changed (vm::settings_epoch): after set_isa it must run on the new
 // ISA, whose reduction partition gives other bits for float32 data like this.

@@ -446,7 +446,10 @@ void finish_plan(RunPlan& plan) {
 
 void run_plan(const RunPlan& plan) {
   const std::uint64_t epoch = settings_epoch.load(std::memory_order_relaxed);
-  if (plan.direct_run.epoch == epoch) return run_direct(plan, plan.direct_run.fn, plan.direct_run.isa);
+  if (plan.direct_run.epoch == epoch) {
+    const RunPlan::DirectRun& d = plan.direct_run;
+    return d.few_partials ? run_few_partials(plan, d.fn, d.isa) : run_direct(plan, d.fn, d.isa);
+  }
   const Executable& ex = *plan.ex;
   const int isa = static_cast<int>(active_isa());
   const jit::Code* code = ex.jit.get(static_cast<Isa>(isa), plan.n, [&] { return compile_jit(ex, isa); });
@@ -455,7 +458,7 @@ void run_plan(const RunPlan& plan) {
   const double work = code ? ex.jit_work_ns[isa] : ex.work_ns[isa];
   const bool parallel = !plan.register_template.empty() && parallel_pays(plan.n, work, ex.array_bytes, threads());
   if (direct && !parallel) {
-    plan.direct_run = {epoch, code->fn(), isa};  // (the code, once compiled, stays)
+    plan.direct_run = {epoch, code->fn(), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
     return run_direct(plan, code->fn(), isa);
   }
   run_chunks(plan, isa, code, parallel);

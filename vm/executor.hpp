@@ -145,6 +145,7 @@ struct RunPlan {
     std::uint64_t epoch = 0;
     jit::ChunkFn fn = nullptr;
     int isa = 0;
+    bool few_partials = false;  // run_few_partials applies
   };
   mutable DirectRun direct_run;
 };

@@ -86,4 +86,50 @@ void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa) {
   finish_full_reduction(plan, isa, partials, blocks.count);
 }
 
+namespace {
+
+// The kernel's lanes of E on `isa` (SSE2, AVX2, AVX-512 vectors).
+static_assert(static_cast<int>(Isa::Sse2) == 0 && static_cast<int>(Isa::Avx2) == 1 && static_cast<int>(Isa::Avx512) == 2);
+constexpr std::size_t kernel_lanes(int isa, std::size_t item) { return (std::size_t{16} << isa) / item; }
+constexpr std::size_t kMaxLanes = 16;
+
+std::size_t chunks_of(std::int64_t n) {
+  return (static_cast<std::size_t>(n) + kChunk - 1) >> std::countr_zero(kChunk);
+}
+
+template <class E, bool kSum>
+void few_partials(const RunPlan& plan, jit::ChunkFn fn, std::size_t lanes) {
+  const E id = kSum ? E(0) : E(1);
+  const std::size_t count = chunks_of(plan.n);
+  E partials[kMaxLanes];
+  for (std::size_t k = 0; k < count; ++k) partials[k] = id;
+  fault::before_chunk();
+  void** regs = plan.fixed_registers;
+  for (const BoundReg& b : plan.bound) regs[b.reg] = b.base;
+  fn(static_cast<std::size_t>(plan.n), regs, partials, sizeof(E));
+  E total = id;  // run_reduce's n <= lanes path: total . (id . p_k), then . id for the empty lanes
+  for (std::size_t k = 0; k < count; ++k) total = kSum ? total + (id + partials[k]) : total * (id * partials[k]);
+  if (count < lanes) total = kSum ? total + id : total * id;
+  if (plan.ex->code.reduction->mean) total /= static_cast<E>(plan.n);
+  std::memcpy(plan.result, &total, sizeof total);
+}
+
+}  // namespace
+
+bool few_partials_apply(const RunPlan& plan, int isa) {
+  const Executable& ex = *plan.ex;
+  const std::optional<ReductionPlan>& r = ex.code.reduction;
+  if (!r || plan.padded || ex.has_prologue || plan.result_dtype != r->dtype) return false;
+  if ((r->dtype != DType::Float32 && r->dtype != DType::Float64) || (r->op != Op::SUM && r->op != Op::PROD)) return false;
+  return chunks_of(plan.n) <= kernel_lanes(isa, itemsize(r->dtype));
+}
+
+void run_few_partials(const RunPlan& plan, jit::ChunkFn fn, int isa) {
+  const ReductionPlan& r = *plan.ex->code.reduction;
+  const bool f32 = r.dtype == DType::Float32, sum = r.op == Op::SUM;
+  const std::size_t lanes = kernel_lanes(isa, f32 ? 4 : 8);
+  if (f32) return sum ? few_partials<float, true>(plan, fn, lanes) : few_partials<float, false>(plan, fn, lanes);
+  return sum ? few_partials<double, true>(plan, fn, lanes) : few_partials<double, false>(plan, fn, lanes);
+}
+
 }  // namespace exprvm::vm
