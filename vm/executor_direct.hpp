@@ -43,8 +43,8 @@ bool few_partials_apply(const RunPlan& plan, int isa);
 // run_direct for the plans few_partials_apply accepts, with the reduction kernel's final fold
 // of the partials done here: run_reduce's short path (at most one vector, lane by lane), the
 // same operations in the same order, so the same bits. For a bound program's small
-// reductions, whose fixed cost this path cuts (`sum(a*b)`, float32, n = 4096: 258 ns
-// instead of 274).
+// reductions, whose fixed cost this path cuts (`sum(a*b)`, float32, n = 4096: 252-253 ns
+// instead of 283, README "JIT tier").
 void run_few_partials(const RunPlan& plan, jit::ChunkFn fn, int isa);
 
 // The end of a full reduction: folds `count` block partials (of the accumulator dtype, in
