@@ -4,9 +4,9 @@
 // of its registers into general registers, broadcasts its uniforms and constants into vector
 // registers once, and runs a vector loop of plan.step elements and a one-element tail loop
 // over the same instruction sequence (the loop that folds a reduction is jit/emit_reduce's).
-// Values live in ymm0..ymm12 (float32 and int32 in 32-bit lanes, float64 and int64 in 64-bit
-// lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15 are scratch
-// inside one instruction. When the registers run out the value used farthest ahead is
+// Values live in ymm0..ymm12 (zmm0..zmm12 in AVX-512 plans; float32 and int32 in 32-bit lanes,
+// float64 and int64 in 64-bit lanes, bool as an all-ones/all-zeros lane mask); ymm13..ymm15
+// are scratch inside one instruction. When the registers run out the value used farthest ahead is
 // evicted, stored first to its register's chunk buffer if it is not in memory yet.
 #include "jit/emit.hpp"
 
@@ -109,7 +109,7 @@ void SegmentEmitter::broadcast(Reg r, int id) {
   }
   switch (storage(dtype(r))) {
     case DType::Float32: a_.vbroadcastss(vec(id, 32), dword_ptr(kAddr)); break;
-    case DType::Float64: a_.vbroadcastsd(ymm(id), qword_ptr(kAddr)); break;
+    case DType::Float64: a_.vbroadcastsd(vec(id, 64), qword_ptr(kAddr)); break;
     default:
       a_.movzx(kTmp.r32(), byte_ptr(kAddr));
       a_.neg(kTmp.r32());
@@ -132,7 +132,7 @@ void SegmentEmitter::load(Reg r, int id) {
       v ? a_.vmovups(vec(id, 32), at(r, 2, 0)) : a_.vmovss(xmm(id), at(r, 2, 4));
       break;
     case DType::Float64:
-      v ? a_.vmovupd(ymm(id), at(r, 3, 0)) : a_.vmovsd(xmm(id), at(r, 3, 8));
+      v ? a_.vmovupd(vec(id, 64), at(r, 3, 0)) : a_.vmovsd(xmm(id), at(r, 3, 8));
       break;
     default:  // bool bytes 0/1 -> 0 - x: all-ones or zero 32-bit lanes
       if (v) {
@@ -157,7 +157,7 @@ void SegmentEmitter::store(Reg r, int id) {
       v ? a_.vmovups(at(r, 2, 0), vec(id, 32)) : a_.vmovss(at(r, 2, 4), xmm(id));
       break;
     case DType::Float64:
-      v ? a_.vmovupd(at(r, 3, 0), ymm(id)) : a_.vmovsd(at(r, 3, 8), xmm(id));
+      v ? a_.vmovupd(at(r, 3, 0), vec(id, 64)) : a_.vmovsd(at(r, 3, 8), xmm(id));
       break;
     default: {  // mask -> bytes 0/1
       const int m = with_bits(r, id, 32, kS0);
@@ -168,6 +168,12 @@ void SegmentEmitter::store(Reg r, int id) {
         break;
       }
       a_.vpsrld(vec(kS1, 32), vec(m, 32), 31);
+      if (plan_.vector_bits == 512) {  // (16 or 8 lanes narrowed to bytes)
+        a_.vpmovdb(xmm(kS1), vec(kS1, 32));
+        if (plan_.step == 16) a_.vmovdqu(at(r, 0, 16), xmm(kS1));
+        else a_.vmovq(at(r, 0, 8), xmm(kS1));
+        break;
+      }
       if (plan_.step == 8) {
         a_.vextracti128(xmm(kS2), ymm(kS1), 1);
         a_.vpackusdw(xmm(kS1), xmm(kS1), xmm(kS2));
@@ -184,7 +190,9 @@ void SegmentEmitter::store(Reg r, int id) {
 int SegmentEmitter::with_bits(Reg r, int id, int bits, int scratch) {
   if (dtype(r) != DType::Bool || lane_bits(r) == bits) return id;
   if (bits == 64) {
-    a_.vpmovsxdq(ymm(scratch), xmm(id));
+    a_.vpmovsxdq(vec(scratch, 64), vec(id, 32));
+  } else if (plan_.vector_bits == 512) {
+    a_.vpmovqd(vec(scratch, 32), vec(id, 64));
   } else {
     a_.vextracti128(xmm(scratch), ymm(id), 1);
     a_.vshufps(xmm(scratch), xmm(id), xmm(scratch), 0x88);

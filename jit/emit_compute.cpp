@@ -14,6 +14,8 @@ using namespace asmjit;
 using namespace asmjit::x86;
 
 // vcmpps/vcmppd predicates: ordered (false on NaN) except NE, as the kernels' operators.
+// 512-bit values (see in_zmm) compare into k1 and select through it; k1 holds nothing between
+// instructions.
 constexpr std::uint32_t kEq = 0x00, kLt = 0x11, kLe = 0x12, kUnord = 0x03, kNeq = 0x04,
                         kGe = 0x1D, kGt = 0x1E;
 
@@ -30,10 +32,40 @@ std::uint32_t predicate(Op op) {
 
 }  // namespace
 
+void SegmentEmitter::compare(int bits, int d, int x, const Operand& y, std::uint32_t predicate) {
+  const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
+  if (!in_zmm(bits)) {
+    a_.emit(cmp, vec(d, bits), vec(x, bits), y, Imm(predicate));
+    return;
+  }
+  a_.emit(cmp, k1, vec(x, bits), y, Imm(predicate));
+  a_.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, vec(d, bits), k1);
+}
+
+void SegmentEmitter::blend(int bits, int d, int if_false, int if_true, int mask) {
+  auto V = [&](int i) { return vec(i, bits); };
+  if (!in_zmm(bits)) {
+    a_.vblendvps(V(d), V(if_false), V(if_true), V(mask));
+    return;
+  }
+  a_.emit(bits == 32 ? Inst::kIdVpmovd2m : Inst::kIdVpmovq2m, k1, V(mask));
+  a_.k(k1).emit(bits == 32 ? Inst::kIdVblendmps : Inst::kIdVblendmpd, V(d), V(if_false), V(if_true));
+}
+
+void SegmentEmitter::all_ones(int id, int bits) {
+  if (in_zmm(bits)) a_.vpternlogd(vec(id, bits), vec(id, bits), vec(id, bits), 0xFF);
+  else a_.vpcmpeqd(vec(id, bits), vec(id, bits), vec(id, bits));
+}
+
 void SegmentEmitter::min_max(bool max, bool f32, int bits, int out, int x, int y, int t0, int t1) {
   auto V = [&](int i) { return vec(i, bits); };
   a_.emit(max ? (f32 ? Inst::kIdVmaxps : Inst::kIdVmaxpd) : (f32 ? Inst::kIdVminps : Inst::kIdVminpd),
           V(t0), V(x), V(y));
+  if (in_zmm(bits)) {  // (x where x is NaN, straight from the mask register)
+    a_.emit(f32 ? Inst::kIdVcmpps : Inst::kIdVcmppd, k1, V(x), V(x), Imm(kUnord));
+    a_.k(k1).emit(f32 ? Inst::kIdVblendmps : Inst::kIdVblendmpd, V(out), V(t0), V(x));
+    return;
+  }
   a_.emit(f32 ? Inst::kIdVcmpps : Inst::kIdVcmppd, V(t1), V(x), V(x), Imm(kUnord));
   a_.vblendvps(V(out), V(t0), V(x), V(t1));
 }
@@ -53,7 +85,7 @@ int SegmentEmitter::compute(const Instruction& ins, int d, int x, int y, int z) 
   auto pick = [&](InstId ps, InstId pd) { return f32 ? ps : pd; };
   auto constant = [&](const Label& l32, const Label& l64) {
     if (f32) a_.vbroadcastss(V(kS0), dword_ptr(l32));
-    else a_.vbroadcastsd(ymm(kS0), qword_ptr(l64));
+    else a_.vbroadcastsd(V(kS0), qword_ptr(l64));
   };
   switch (ins.op) {
     case Op::COPY: a_.vmovaps(V(d), V(x)); break;
@@ -63,7 +95,8 @@ int SegmentEmitter::compute(const Instruction& ins, int d, int x, int y, int z) 
     case Op::SQRT: a_.emit(pick(Inst::kIdVsqrtps, Inst::kIdVsqrtpd), V(d), V(x)); break;
     case Op::ROUND: case Op::FLOOR: case Op::CEIL: case Op::TRUNC: {
       const int mode = ins.op == Op::ROUND ? 0 : ins.op == Op::FLOOR ? 1 : ins.op == Op::CEIL ? 2 : 3;
-      a_.emit(pick(Inst::kIdVroundps, Inst::kIdVroundpd), V(d), V(x), Imm(8 | mode));
+      if (in_zmm(bits)) a_.emit(pick(Inst::kIdVrndscaleps, Inst::kIdVrndscalepd), V(d), V(x), Imm(8 | mode));
+      else a_.emit(pick(Inst::kIdVroundps, Inst::kIdVroundpd), V(d), V(x), Imm(8 | mode));
       break;
     }
     case Op::ADD: a_.emit(pick(Inst::kIdVaddps, Inst::kIdVaddpd), V(d), V(x), Y()); break;
@@ -83,17 +116,20 @@ int SegmentEmitter::compute(const Instruction& ins, int d, int x, int y, int z) 
       a_.vmovaps(V(d), V(kS0));
       break;
     case Op::LT: case Op::LE: case Op::EQ: case Op::NE: case Op::GE: case Op::GT:
-      a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(d), V(x), Y(), Imm(predicate(ins.op)));
+      compare(bits, d, x, Y(), predicate(ins.op));
       break;
     case Op::SELECT_LT: case Op::SELECT_LE: case Op::SELECT_GE: case Op::SELECT_GT:
+      if (in_zmm(bits)) {  // (the comparison's mask register selects directly)
+        a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), k1, V(x), V(y), Imm(predicate(ins.op)));
+        a_.k(k1).emit(pick(Inst::kIdVblendmps, Inst::kIdVblendmpd), V(d), V(z), V(x));
+        break;
+      }
       a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(y), Imm(predicate(ins.op)));
       a_.vblendvps(V(d), V(z), V(x), V(kS0));
       break;
-    case Op::WHERE: {
-      const int m = with_bits(ins.a, x, bits, kS0);
-      a_.vblendvps(V(d), V(z), V(y), V(m));
+    case Op::WHERE:
+      blend(bits, d, z, y, with_bits(ins.a, x, bits, kS0));
       break;
-    }
     default:
       if (!is_inline_function(ins.op, ins.dtype)) throw std::logic_error("jit: not a fusable float op");
       if (ins.op == Op::COPYSIGN) constant(pool_.abs32, pool_.abs64);
@@ -109,7 +145,7 @@ int SegmentEmitter::logic(const Instruction& ins, int d, int x, int y, int z) {
   switch (ins.op) {
     case Op::COPY: a_.vmovaps(V(d), V(x)); break;
     case Op::INVERT:
-      a_.vpcmpeqd(V(kS0), V(kS0), V(kS0));
+      all_ones(kS0, bits);
       a_.vxorps(V(d), V(x), V(kS0));
       break;
     case Op::ADD: case Op::OR: case Op::MAXIMUM: a_.vorps(V(d), V(x), V(same(ins.b, y, kS0))); break;
@@ -117,11 +153,11 @@ int SegmentEmitter::logic(const Instruction& ins, int d, int x, int y, int z) {
     case Op::XOR: case Op::NE: a_.vxorps(V(d), V(x), V(same(ins.b, y, kS0))); break;
     case Op::EQ:
       a_.vxorps(V(kS1), V(x), V(same(ins.b, y, kS0)));
-      a_.vpcmpeqd(V(kS2), V(kS2), V(kS2));
+      all_ones(kS2, bits);
       a_.vxorps(V(d), V(kS1), V(kS2));
       break;
     case Op::WHERE:
-      a_.vblendvps(V(d), V(same(ins.c, z, kS1)), V(y), V(same(ins.a, x, kS0)));
+      blend(bits, d, same(ins.c, z, kS1), y, same(ins.a, x, kS0));
       break;
     default: throw std::logic_error("jit: not a fusable bool op");
   }

@@ -16,7 +16,7 @@ class ReductionEmitter {
   ReductionEmitter(Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg, const LoopGps& gp)
       : a_(a), op_(r.op), bool_(r.dtype == DType::Bool), f32_(itemsize(r.dtype) == 4 || bool_),
         int_(r.dtype == DType::Int32 || r.dtype == DType::Int64),
-        step_(step), chunk_(chunk),
+        step_(step), chunk_(chunk), zmm_(step * (f32_ ? 4 : 8) == 64),
         acc_{first_reg, first_reg + 1, first_reg + 2, first_reg + 3}, nan_(first_reg + 4), gp_(gp) {}
 
   void emit(const EmitBody& body) {
@@ -32,8 +32,8 @@ class ReductionEmitter {
     a_.cmova(gp_.end, gp_.len);
     a_.mov(qword_ptr(rsp, kChunkEndSlot), gp_.end);
     identity(acc_[0]);
-    for (int k = 1; k < 4; ++k) a_.vmovaps(ymm(acc_[k]), ymm(acc_[0]));
-    if (tracks_nan()) a_.vxorps(ymm(nan_), ymm(nan_), ymm(nan_));
+    for (int k = 1; k < 4; ++k) a_.vmovaps(V(acc_[k]), V(acc_[0]));
+    if (tracks_nan()) a_.vxorps(V(nan_), V(nan_), V(nan_));
     // Whole groups of four batches: batch u of a group into accumulator u.
     end_of_whole(4 * step_);
     a_.cmp(gp_.index, gp_.end);
@@ -59,7 +59,7 @@ class ReductionEmitter {
     a_.cmp(gp_.index, qword_ptr(rsp, kChunkEndSlot));
     a_.jae(fold);
     identity(kS0);
-    a_.vmovups(ymmword_ptr(rsp, kBatchSlot), ymm(kS0));
+    a_.vmovups(ptr(rsp, kBatchSlot), V(kS0));
     a_.mov(gp_.end, gp_.index);  // end = rsp + kBatchSlot - index * size: tail element i at end + i * size
     a_.neg(gp_.end);
     a_.lea(gp_.end, ptr(rsp, gp_.end, shift(), kBatchSlot));
@@ -72,7 +72,7 @@ class ReductionEmitter {
     a_.inc(gp_.index);
     a_.cmp(gp_.index, qword_ptr(rsp, kChunkEndSlot));
     a_.jb(tail_loop);
-    a_.vmovups(ymm(kS1), ymmword_ptr(rsp, kBatchSlot));
+    a_.vmovups(V(kS1), ptr(rsp, kBatchSlot));
     combine_batch(acc_[1], kS1);
     a_.bind(fold);
     combine(acc_[0], acc_[1]);
@@ -104,7 +104,8 @@ class ReductionEmitter {
     return v.reg;
   }
   std::uint32_t shift() const { return f32_ ? 2 : 3; }
-  Vec V(int id) const { return ymm(id); }
+  // A batch's register: one of vector_bits_.
+  Vec V(int id) const { return zmm_ ? Vec(zmm(id)) : Vec(ymm(id)); }
   InstId pick(InstId ps, InstId pd) const { return f32_ ? ps : pd; }
 
   // Vector register id = the op's identity in every lane (reduce_identity_of).
@@ -222,11 +223,12 @@ class ReductionEmitter {
     }
   }
 
-  // An xmm whose low element is lane k of accumulator 0 (whose high half is in `high`): the
-  // accumulator itself, `high`, or `scratch` after a shuffle.
-  Xmm lane_in_low(int k, const Xmm& scratch, const Xmm& high) {
+  // An xmm whose low element is lane k of accumulator 0: the accumulator itself, `block` (its
+  // 128 bits holding lane k, extracted by the caller when k is past the first 128), or
+  // `scratch` after a shuffle.
+  Xmm lane_in_low(int k, const Xmm& scratch, const Xmm& block) {
     const int half = f32_ ? 4 : 2;
-    const Xmm src = k < half ? xmm(acc_[0]) : high;
+    const Xmm src = k < half ? xmm(acc_[0]) : block;
     switch (k % half) {
       case 0: return src;
       case 1: if (f32_) a_.vmovshdup(scratch, src); else a_.vunpckhpd(scratch, src, src); return scratch;
@@ -239,23 +241,32 @@ class ReductionEmitter {
   void combine_batch(int acc, int x) {
     combine(acc, x);
     if (!tracks_nan()) return;
-    a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(x), Imm(kUnord));
+    if (zmm_) {
+      a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), k1, V(x), V(x), Imm(kUnord));
+      a_.emit(pick(Inst::kIdVpmovm2d, Inst::kIdVpmovm2q), V(kS0), k1);
+    } else {
+      a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(x), Imm(kUnord));
+    }
     a_.vorps(V(nan_), V(nan_), V(kS0));
   }
 
   // *acc = fold of *acc and acc0's lanes in lane order (reduce_combine_scalar(total, lane));
   // MIN/MAX: NaN when a NaN was seen, *acc itself when it is NaN. The lanes are shuffled
-  // out of the register (the high half into ymm15 first), not stored and reloaded.
+  // out of the register (each 128 bits past the first into xmm15 first), not stored and reloaded.
   void fold_lanes() {
     if (int_) return fold_int_lanes();
     if (bool_) return fold_bool_lanes();
     a_.mov(gp_.addr, qword_ptr(rsp));
-    const Xmm total = xmm(kS0), lane = xmm(kS1), high = xmm(15);
+    const Xmm total = xmm(kS0), lane = xmm(kS1), block = xmm(15);
     auto scalar = [&](InstId ss, InstId sd) { return f32_ ? ss : sd; };
-    a_.vextractf128(high, V(acc_[0]), 1);
     a_.emit(scalar(Inst::kIdVmovss, Inst::kIdVmovsd), total, f32_ ? dword_ptr(gp_.addr) : qword_ptr(gp_.addr));
+    const int per_block = f32_ ? 4 : 2;
     for (int k = 0; k < step_; ++k) {
-      const Xmm x = lane_in_low(k, lane, high);
+      if (k > 0 && k % per_block == 0) {
+        if (zmm_) a_.vextractf32x4(block, V(acc_[0]), k / per_block);
+        else a_.vextractf128(block, V(acc_[0]), 1);
+      }
+      const Xmm x = lane_in_low(k, lane, block);
       switch (op_) {
         case Op::SUM: a_.emit(scalar(Inst::kIdVaddss, Inst::kIdVaddsd), total, total, x); break;
         case Op::PROD: a_.emit(scalar(Inst::kIdVmulss, Inst::kIdVmulsd), total, total, x); break;
@@ -266,7 +277,12 @@ class ReductionEmitter {
     }
     if (tracks_nan()) {
       Label no_nan = a_.newLabel(), own_ok = a_.newLabel();
-      a_.vptest(V(nan_), V(nan_));
+      if (zmm_) {
+        a_.vptestmd(k1, V(nan_), V(nan_));
+        a_.kortestw(k1, k1);
+      } else {
+        a_.vptest(V(nan_), V(nan_));
+      }
       a_.jz(no_nan);
       if (f32_) {
         a_.mov(gp_.end.r32(), 0x7fc00000u);
@@ -292,6 +308,7 @@ class ReductionEmitter {
   const bool int_;
   const int step_;
   const int chunk_;
+  const bool zmm_;  // batches of 512 bits (an AVX-512 plan), else 256
   const int acc_[4];
   const int nan_;
   const LoopGps gp_;

@@ -1,7 +1,7 @@
 // The fused reduction loop: a whole-array (or one row's) SUM/PROD/MIN/MAX of float32/float64
 // (or int32/int64, whose wrap-around folds do not depend on the order, or ANY/ALL of bool
 // lane masks, or-ed/and-ed and stored as a 0/1 byte) folded inside the generated loop, in exactly the order of the interpreter's AVX2 reduction
-// kernel (vm/kernels/reduce.hpp) over one chunk, so the JIT's results are bit-identical to the
+// kernel (vm/kernels/reduce.hpp), or its AVX-512 one for batches of 512 bits, over one chunk, so the JIT's results are bit-identical to the
 // interpreter's and, like them, a function of n and the chunk size alone (never of the thread
 // count): four batch accumulators taking batches 4j, 4j+1, 4j+2, 4j+3 in turn, the batches
 // after the last whole group of four into accumulator 0, the tail (padded with the identity)
@@ -24,8 +24,8 @@ namespace exprvm::jit {
 // The chunk function's stack frame above its saved registers: [rsp] holds the accumulator
 // pointer (the function's third argument), [rsp + kChunkEndSlot] the current chunk's end,
 // [rsp + kAccStrideSlot] the accumulator stride (the fourth argument), [rsp + kBatchSlot,
-// + 32) one batch of scratch.
-inline constexpr int kFrameBytes = 64;
+// + 64) one batch of scratch (a zmm's bytes).
+inline constexpr int kFrameBytes = 96;
 inline constexpr int kChunkEndSlot = 8;
 inline constexpr int kAccStrideSlot = 16;
 inline constexpr int kBatchSlot = 32;
@@ -53,8 +53,8 @@ using EmitBody = std::function<SourceValue(bool vector, int disp)>;
 
 // Emits the loop over elements [0, len) in chunks of `chunk` elements (the interpreter's
 // reduction chunk), folding each body's source value into the reduction r (ymm registers
-// first_reg .. first_reg + kReductionRegs - 1, ymm13..15 as scratch between bodies), step
-// elements per batch (one ymm of r.dtype), and each chunk's partial into the accumulator at
+// first_reg .. first_reg + kReductionRegs - 1, 13..15 as scratch between bodies), step
+// elements per batch (one ymm of r.dtype, or one zmm for float ones), and each chunk's partial into the accumulator at
 // [rsp], which then advances by the stride at [rsp + kAccStrideSlot].
 void emit_reduction_loop(asmjit::x86::Assembler& a, const ReductionPlan& r, int step, int chunk, int first_reg,
                          const LoopGps& gp, const EmitBody& body);

@@ -61,6 +61,17 @@ class FirstError : public asmjit::ErrorHandler {
   asmjit::Error error = asmjit::kErrorOk;
 };
 
+// The plan for kernels of `isa`: on AVX-512, 512-bit loops when the emitter covers every
+// fused instruction in them, else (and on AVX2) 256-bit ones. The reduction is fused only in
+// the ISA's own batch width (its kernels' order).
+Plan plan_for(const Bytecode& bc, std::span<const vm::Kernel> kernels, vm::Isa isa) {
+  if (isa == vm::Isa::Avx512 && cpu_has_avx512()) {
+    Plan wide = make_plan(bc, kernels, true, 512);
+    if (covers_wide(bc, wide)) return wide;
+  }
+  return make_plan(bc, kernels, isa == vm::Isa::Avx2);
+}
+
 std::unique_ptr<Code> decline(std::string* why, const char* reason) {
   if (why) *why = reason;
   return nullptr;
@@ -88,7 +99,7 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
     std::vector<vm::Kernel> split_kernels(kernels.begin(), kernels.end());
     if (split_cis(split, split_kernels)) return compile(split, split_kernels, listing, why, isa);
   }
-  const Plan plan = make_plan(bc, kernels, isa == vm::Isa::Avx2);
+  const Plan plan = plan_for(bc, kernels, isa);
   if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
   asmjit::CodeHolder holder;
   holder.init(runtime().environment());
@@ -131,9 +142,10 @@ std::string listing(const Bytecode& bc) {
   if (!code) return "; JIT: interpreted (" + why + ")\n";
   Bytecode split = bc;
   split_cis(split, kernels);
-  const int vector_calls = make_plan(split, kernels).vector_calls;
-  return "; JIT (AsmJit, x86-64 AVX2+FMA): " + std::to_string(code->fused_instructions()) +
-         " fused instructions (" + std::to_string(vector_calls) + " of them vector calls), " +
+  const Plan plan = plan_for(split, kernels, isa);
+  return std::string("; JIT (AsmJit, x86-64 ") + (plan.vector_bits == 512 ? "AVX-512, zmm" : "AVX2+FMA, ymm") +
+         "): " + std::to_string(code->fused_instructions()) +
+         " fused instructions (" + std::to_string(plan.vector_calls) + " of them vector calls), " +
          std::to_string(code->called_instructions()) + " kernel calls, " + std::to_string(code->bytes()) +
          " bytes" + (code->reduces() ? ", reduction fused" : "") + "\n" + text;
 }

@@ -67,8 +67,9 @@ class Code {
 // Compiles bc.code, calling kernels[i] for instruction i where it is not fused. Returns null
 // (the program stays interpreted) when the CPU lacks AVX2+FMA, nothing would be fused, or the
 // code would exceed kMaxCodeBytes; `why` then says which. `listing`, when given, receives the
-// assembly. `isa`: the ISA of `kernels`; the reduction is fused only for AVX2's (its kernels
-// fold 256-bit batches, the order the generated loop reproduces).
+// assembly. `isa`: the ISA of `kernels`. Under AVX-512's, programs whose fused instructions
+// the 512-bit emitter covers (see covers_wide) get zmm loops, the others AVX2 ones; the
+// reduction is fused only in the batch width of the ISA's kernels (the order they fold in).
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
                               std::string* listing = nullptr, std::string* why = nullptr,
                               vm::Isa isa = vm::Isa::Avx2);

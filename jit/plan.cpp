@@ -42,11 +42,12 @@ bool reduction_fusable(const Bytecode& bc, const Plan& plan) {
   const ReductionPlan& r = *bc.reduction;
   const Op op = r.op;
   if (op == Op::ANY || op == Op::ALL)  // (or/and: the order does not matter)
-    return r.dtype == DType::Bool && bc.regs[r.source].dtype == DType::Bool && bc.code.back().dst == r.source;
+    return plan.vector_bits == 256 && r.dtype == DType::Bool && bc.regs[r.source].dtype == DType::Bool && bc.code.back().dst == r.source;
   if (op != Op::SUM && op != Op::PROD && op != Op::MIN && op != Op::MAX) return false;
   const bool signed_int = r.dtype == DType::Int32 || r.dtype == DType::Int64;
-  if ((!is_float(r.dtype) && !signed_int) || bc.regs[r.source].dtype != r.dtype) return false;
-  if (static_cast<std::size_t>(plan.step) * itemsize(r.dtype) != 32) return false;  // one ymm per batch
+  if ((!is_float(r.dtype) && (!signed_int || plan.vector_bits != 256)) || bc.regs[r.source].dtype != r.dtype)
+    return false;
+  if (static_cast<int>(plan.step * itemsize(r.dtype)) * 8 != plan.vector_bits) return false;  // one register per batch
   return bc.code.back().dst == r.source;
 }
 
@@ -91,7 +92,7 @@ std::vector<int> split_segments(const Bytecode& bc, Plan& plan) {
   const int n = static_cast<int>(bc.code.size());
   plan.segments.clear();
   plan.fused_instructions = plan.vector_calls = 0;
-  plan.step = 8;
+  plan.step = plan.vector_bits / 32;
   std::vector<int> segment_of(n);
   // Per physical chunk register: the element size the current fused segment accesses it
   // with (0: not yet). Temps with disjoint lifetimes share a buffer, and when their element
@@ -122,7 +123,7 @@ std::vector<int> split_segments(const Bytecode& bc, Plan& plan) {
     if (!fused) continue;
     ++plan.fused_instructions;
     for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
-      if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = 4;
+      if (r != kNoReg && itemsize(bc.regs[r].dtype) == 8) plan.step = plan.vector_bits / 64;
   }
   return segment_of;
 }
@@ -134,8 +135,9 @@ bool called_per_chunk(const Instruction& ins) {
   return ns >= kChunkCallCopies * vm::kernel_ns_per_element(Op::COPY, ins.dtype, ins.dtype, vm::Isa::Avx2);
 }
 
-Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fuse_reduction) {
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fuse_reduction, int vector_bits) {
   Plan plan;
+  plan.vector_bits = vector_bits;
   const int n = static_cast<int>(bc.code.size());
   plan.vector_call.assign(n, nullptr);
   if (byte_arithmetic_only(bc)) {
@@ -178,6 +180,20 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels, bool fus
     plan.store_result[i] = store;
   }
   return plan;
+}
+
+bool covers_wide(const Bytecode& bc, const Plan& plan) {
+  if (plan.fused_instructions == 0 || plan.vector_calls > 0 || plan.vector_bits != 512) return false;
+  for (const Segment& seg : plan.segments) {
+    if (!seg.fused) continue;
+    for (int i = seg.begin; i < seg.end; ++i) {
+      const Instruction& ins = bc.code[i];
+      for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
+        if (r != kNoReg && !is_float(bc.regs[r].dtype) && bc.regs[r].dtype != DType::Bool) return false;
+      if (ins.op == Op::CAST || is_inline_function(ins.op, ins.dtype)) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace exprvm::jit

@@ -54,8 +54,11 @@ enum class Stash : char {
 struct Plan {
   std::vector<Segment> segments;  // consecutive, covering every instruction in order
   int fused_instructions = 0;
-  // Elements per vector iteration: 8 (32-bit lanes in ymm) unless a fused instruction touches
-  // a 64-bit register, then 4 (64-bit lanes in ymm, 32-bit lanes in xmm).
+  // The width of the fused loops' vector registers: 256 (AVX2's ymm) or 512 (AVX-512's zmm).
+  int vector_bits = 256;
+  // Elements per vector iteration: vector_bits / 32 (32-bit lanes filling a register) unless a
+  // fused instruction touches a 64-bit register, then vector_bits / 64 (64-bit lanes filling
+  // one, 32-bit lanes in its lower half).
   int step = 8;
   // Per instruction of a fused segment: its result must reach its register's memory (an
   // Output or Result, the reduction's source, or read by another segment); stored once, when
@@ -79,14 +82,22 @@ struct Plan {
 // (the interpreter's byte kernels are faster, see jit/plan.cpp).
 // kernels (optional): the interpreter's kernel per instruction; instructions with a vector
 // function for their kernel (see vector_function) join the fused loops as vector calls.
-// fuse_reduction: the caller's ISA folds reductions in 256-bit batches (the order the
+// fuse_reduction: the caller's ISA folds reductions in batches of vector_bits (the order the
 // generated loop reproduces), so the reduction may be fused when its op and dtype allow.
-Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, bool fuse_reduction = false);
+// vector_bits: 256, or 512 for AVX-512 code (which only covers_wide plans may use).
+Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, bool fuse_reduction = false,
+               int vector_bits = 256);
+
+// Whether the 512-bit emitter takes every fused instruction of plan (a make_plan(..., 512)):
+// float32/float64 arithmetic, comparisons, selections, min/max, rounding and FMA, and bool
+// logic, with no vector calls. Integer lanes, casts and the inline functions have AVX2
+// encodings only, so such programs keep the 256-bit plan on AVX-512 CPUs.
+bool covers_wide(const Bytecode& bc, const Plan& plan);
 
 // Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of
 // float32/float64/int32/int64 whose source, of the accumulator's dtype, is the last instruction's
 // result, with one batch of the accumulator's dtype per vector iteration; or ANY/ALL of the
-// last instruction's bool result.
+// last instruction's bool result. A 512-bit plan fuses the float ones only.
 bool reduction_fusable(const Bytecode& bc, const Plan& plan);
 
 }  // namespace exprvm::jit

@@ -71,10 +71,16 @@ class SegmentEmitter {
   // whole segment.
   void assign_bases_and_hoist();
 
-  // The vector register of `id` for values of `bits`-bit lanes: ymm when step lanes fill it.
+  // The vector register of `id` for values of `bits`-bit lanes: the one step lanes fill (zmm,
+  // ymm or xmm).
   asmjit::x86::Vec vec(int id, int bits) const {
-    return bits * plan_.step == 256 ? asmjit::x86::Vec(asmjit::x86::ymm(id)) : asmjit::x86::Vec(asmjit::x86::xmm(id));
+    const int width = bits * plan_.step;
+    if (width == 512) return asmjit::x86::zmm(id);
+    return width == 256 ? asmjit::x86::Vec(asmjit::x86::ymm(id)) : asmjit::x86::Vec(asmjit::x86::xmm(id));
   }
+  // Values of `bits`-bit lanes fill a zmm: comparisons write mask registers (k1), selections
+  // read them (AVX-512 has no vector-mask forms for zmm).
+  bool in_zmm(int bits) const { return bits * plan_.step == 512; }
   int lane_bits(Reg r) const {
     if (is_narrow_int(dtype(r))) return 32;
     const DType t = storage(dtype(r));
@@ -133,6 +139,14 @@ class SegmentEmitter {
   // per vector: the loops are bound by loads and front-end slots.
   bool second_from_memory(const Instruction& ins, int k);
   static bool is_float_dtype(DType t) { return t == DType::Float32 || t == DType::Float64; }
+
+  // Vector register d = the lane mask of x `predicate` y (vcmpps/vcmppd by `bits`; y may be
+  // memory): all-ones lanes where it holds.
+  void compare(int bits, int d, int x, const asmjit::Operand& y, std::uint32_t predicate);
+  // Vector register d = mask ? if_true : if_false, lane by lane (mask: a lane mask of `bits`).
+  void blend(int bits, int d, int if_false, int if_true, int mask);
+  // Every bit of vector register id set (`bits`: the width vec() gives it).
+  void all_ones(int id, int bits);
 
   // out = NumPy's maximum/minimum of x and y: vmaxps(x, y) is x > y ? x : y (y when either is
   // NaN), then x where x is NaN. Writes `out` last, using scratch t0 and t1.

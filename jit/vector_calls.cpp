@@ -28,6 +28,13 @@ bool cpu_has_avx2_fma() {
   return has;
 }
 
+bool cpu_has_avx512() {
+  static const bool has = cpu_has_avx2_fma() && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl");
+  return has;
+}
+
 const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel) {
   if (ins.op == Op::CAST || !cpu_has_avx2_fma()) return nullptr;
   const DType t = ins.dtype;

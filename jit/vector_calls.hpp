@@ -38,6 +38,8 @@ void pair_sin_cos_calls(const Bytecode& bc, const std::vector<int>& segment_of,
 
 // Whether the CPU runs the generated code and the vector entry points (AVX2 and FMA).
 bool cpu_has_avx2_fma();
+// Whether it also runs the 512-bit plans' code (AVX-512 F, DQ, BW and VL).
+bool cpu_has_avx512();
 
 // Bytes of stack the chunk function reserves, 32-byte aligned, when it makes vector calls: a
 // save slot per vector register and per caller-saved general register, and the stash.
@@ -45,7 +47,7 @@ inline constexpr int kCallFrameBytes = 16 * 32 + 16 * 8 + 32;
 // The call frame's slots start this far above its rsp: the bytes below are the fused
 // reduction's slots ([rsp + 0, kFrameBytes) of jit/emit_reduce.hpp), which stay at [rsp]
 // whether or not the function makes vector calls.
-inline constexpr int kCallFrameBase = 64;
+inline constexpr int kCallFrameBase = 96;
 
 // One call of a vector function from the loop body: operands in vector registers args[0..arity),
 // the result wanted in vector register `result` (not among `live_vectors`). live_vectors and

@@ -228,11 +228,13 @@ TEST_CASE("jit: every function called from the loop or inlined, every dtype and 
         // a heavy function is a whole-chunk kernel call between fused loops (alone: no loop)
         bool per_chunk = false;
         for (const Instruction& ins : bc.code) per_chunk |= !jit::is_fusable(bc, ins) && jit::called_per_chunk(ins);
+        const bool inline_function = f.starts_with("is") || f.starts_with("signbit") || f.starts_with("copysign");
+        // alone, a function called per chunk (always, under AVX-512's kernels) leaves no loop
+        const bool nothing_fused = p == f && (per_chunk || (!vector_calls_active() && !inline_function));
         if (vector_calls_active()) {
           const vm::Executable ex(bc);
           const jit::Plan plan = jit::make_plan(bc, active_kernels(ex));
           INFO(p << " " << dtype_name(t));
-          const bool inline_function = f.starts_with("is") || f.starts_with("signbit") || f.starts_with("copysign");
           REQUIRE(plan.vector_calls == (inline_function || per_chunk ? 0 : 1));
           int kernel_segments = 0;
           for (const jit::Segment& s : plan.segments) kernel_segments += !s.fused;
@@ -240,7 +242,7 @@ TEST_CASE("jit: every function called from the loop or inlined, every dtype and 
         }
         for (std::int64_t n = 0; n <= 16; ++n) {  // tails 0..2x the float32 vector width
           INFO(p << " " << dtype_name(t) << " n=" << n << " seed=" << seed + k);
-          check_same(p, {{"a", t, {n}}, {"b", t, {n}}}, seed + k++, n > 0 && !(per_chunk && p == f));
+          check_same(p, {{"a", t, {n}}, {"b", t, {n}}}, seed + k++, n > 0 && !nothing_fused);
         }
       }
     }
@@ -309,6 +311,35 @@ TEST_CASE("jit: the P2 programs' plans; disasm --jit shows the vector calls", "[
   const Bytecode bc = compile_to_bytecode("tanh(a) + 1", {{"a", DType::Float32}});
   REQUIRE(jit::make_plan(bc).vector_calls == 0);
   REQUIRE(jit::make_plan(bc).segments.size() == 2);
+}
+
+TEST_CASE("jit: on AVX-512, float and bool programs run 512-bit loops, the others 256-bit ones", "[jit]") {
+  // (The differential tests above then compare zmm code with the AVX-512 kernels' bits.)
+  if (!jit_available() || vm::active_isa() != vm::Isa::Avx512 || !jit::cpu_has_avx512()) {
+    WARN("AVX-512 is not active here: the 512-bit plans are not tested");
+    return;
+  }
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    for (const std::string p : {"a*b + c", "where(a > b, a, -c)", "sum(a*b)", "max(maximum(a, b) - c)",
+                                "(a < b) & ~(c == 0)", "round(clip(a, -1, b)) / c"}) {
+      INFO(p << " " << dtype_name(t));
+      const Bytecode bc = compile_to_bytecode(p, {{"a", t}, {"b", t}, {"c", t}});
+      const jit::Plan plan = jit::make_plan(bc, {}, true, 512);
+      REQUIRE(jit::covers_wide(bc, plan));
+      REQUIRE(plan.step == (t == DType::Float32 ? 16 : 8));
+      REQUIRE(plan.fused_reduction == (p.find("sum") == 0 || p.find("max") == 0));
+      const std::string text = jit::listing(bc);
+      REQUIRE(text.find("AVX-512, zmm") != std::string::npos);
+      REQUIRE(text.find("zmm") != std::string::npos);
+    }
+  }
+  // integer lanes, casts and the inline functions: the 256-bit plan
+  for (const std::string p : {"i + 1", "a + d", "isnan(a) | (a > 1)", "sum(i * 2)"}) {
+    INFO(p);
+    const Bytecode bc = compile_to_bytecode(p, {{"a", DType::Float32}, {"d", DType::Float64}, {"i", DType::Int32}});
+    REQUIRE(!jit::covers_wide(bc, jit::make_plan(bc, {}, true, 512)));
+    REQUIRE(jit::listing(bc).find("AVX2+FMA, ymm") != std::string::npos);
+  }
 }
 
 TEST_CASE("jit: strided, broadcast, overlapping out and reductions go through the same chunks", "[jit]") {
