@@ -170,24 +170,24 @@ int SegmentEmitter::cast(const Instruction& ins, int d, int x) {
     const int m = from == DType::Bool ? with_bits(ins.a, x, int_lane_bits(to), kS0) : x;  // (no scratch)
     return emit_int_cast(a_, ins, {d, m, -1, -1, kS0, kS1, kS2, plan_.step, kTmp});
   }
-  if (to == DType::Float32 && from == DType::Float64) {
-    a_.vcvtpd2ps(xmm(d), ymm(x));
+  if (to == DType::Float32 && from == DType::Float64) {  // (64-bit lanes fill the register)
+    a_.vcvtpd2ps(vec(d, 32), vec(x, 64));
     return 32;
   }
   if (to == DType::Float64 && from == DType::Float32) {
-    a_.vcvtps2pd(ymm(d), xmm(x));
+    a_.vcvtps2pd(vec(d, 64), vec(x, 32));
     return 64;
   }
   if (to == DType::Bool) {  // x != 0, NaN included
     const int bits = from == DType::Float32 ? 32 : 64;
     a_.vxorps(xmm(kS0), xmm(kS0), xmm(kS0));
-    a_.emit(bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd, vec(d, bits), vec(x, bits), vec(kS0, bits), Imm(kNeq));
+    compare(bits, d, x, vec(kS0, bits), kNeq);
     return bits;
   }
   const int bits = to == DType::Float32 ? 32 : 64;  // bool -> 1.0 or 0.0
   const int m = with_bits(ins.a, x, bits, kS0);
   if (bits == 32) a_.vbroadcastss(vec(kS1, 32), dword_ptr(pool_.one32));
-  else a_.vbroadcastsd(ymm(kS1), qword_ptr(pool_.one64));
+  else a_.vbroadcastsd(vec(kS1, 64), qword_ptr(pool_.one64));
   a_.vandps(vec(d, bits), vec(m, bits), vec(kS1, bits));
   return bits;
 }

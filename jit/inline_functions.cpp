@@ -17,16 +17,22 @@ void emit_inline_function(Assembler& a, Op op, int bits, const Vec& d, const Vec
   const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
   const InstId sub = bits == 32 ? Inst::kIdVsubps : Inst::kIdVsubpd;
   constexpr std::uint32_t kUnordered = 0x03, kOrdered = 0x07;
+  // out = the lane mask of `p` v v (a zmm compares into k1, then spreads it into lanes).
+  auto compare = [&](const Vec& out, const Vec& v, std::uint32_t p) {
+    if (!out.isZmm()) return void(a.emit(cmp, out, v, v, Imm(p)));
+    a.emit(cmp, k1, v, v, Imm(p));
+    a.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, out, k1);
+  };
   switch (op) {
-    case Op::ISNAN: a.emit(cmp, d, x, x, Imm(kUnordered)); break;
+    case Op::ISNAN: compare(d, x, kUnordered); break;
     case Op::ISFINITE:  // x - x is 0 for finite x, NaN for infinities and NaN
       a.emit(sub, s0, x, x);
-      a.emit(cmp, d, s0, s0, Imm(kOrdered));
+      compare(d, s0, kOrdered);
       break;
     case Op::ISINF:  // x - x is NaN, x is not
       a.emit(sub, s0, x, x);
-      a.emit(cmp, s0, s0, s0, Imm(kUnordered));
-      a.emit(cmp, s1, x, x, Imm(kOrdered));
+      compare(s0, s0, kUnordered);
+      compare(s1, x, kOrdered);
       a.vandps(d, s0, s1);
       break;
     case Op::SIGNBIT:  // the sign bit spread over the lane
@@ -42,10 +48,12 @@ void emit_inline_function(Assembler& a, Op op, int bits, const Vec& d, const Vec
       a.vandnps(s1, abs_mask, y);
       a.vorps(d, s0, s1);
       break;
-    case Op::ROUND_F16:  // imm 0: round to nearest even, whatever MXCSR says
-      a.vcvtps2ph(s0.xmm(), x, 0);
-      a.vcvtph2ps(d, s0.xmm());
+    case Op::ROUND_F16: {  // imm 0: round to nearest even, whatever MXCSR says
+      const Vec half = x.isZmm() ? Vec(s0.ymm()) : Vec(s0.xmm());
+      a.vcvtps2ph(half, x, 0);
+      a.vcvtph2ps(d, half);
       break;
+    }
     default: throw std::logic_error("jit: not an inline function");
   }
 }

@@ -19,7 +19,7 @@ bool is_inline_function(Op op, DType t);
 
 // Emits op on lanes of `bits` (32: float32, 64: float64) of x (and y, copysign's sign source)
 // into d, written last; s0 and s1 are scratch; abs_mask holds every bit but the sign bit (read
-// by copysign only). d may be x or y.
+// by copysign only). d may be x or y. zmm operands (512-bit plans) compare through k1.
 void emit_inline_function(asmjit::x86::Assembler& a, Op op, int bits, const asmjit::x86::Vec& d,
                           const asmjit::x86::Vec& x, const asmjit::x86::Vec& y, const asmjit::x86::Vec& s0,
                           const asmjit::x86::Vec& s1, const asmjit::x86::Vec& abs_mask);

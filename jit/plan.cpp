@@ -190,7 +190,6 @@ bool covers_wide(const Bytecode& bc, const Plan& plan) {
       const Instruction& ins = bc.code[i];
       for (Reg r : {ins.dst, ins.a, ins.b, ins.c})
         if (r != kNoReg && !is_float(bc.regs[r].dtype) && bc.regs[r].dtype != DType::Bool) return false;
-      if (ins.op == Op::CAST || is_inline_function(ins.op, ins.dtype)) return false;
     }
   }
   return true;

@@ -89,9 +89,10 @@ Plan make_plan(const Bytecode& bc, std::span<const vm::Kernel> kernels = {}, boo
                int vector_bits = 256);
 
 // Whether the 512-bit emitter takes every fused instruction of plan (a make_plan(..., 512)):
-// float32/float64 arithmetic, comparisons, selections, min/max, rounding and FMA, and bool
-// logic, with no vector calls. Integer lanes, casts and the inline functions have AVX2
-// encodings only, so such programs keep the 256-bit plan on AVX-512 CPUs.
+// float32/float64 arithmetic, comparisons, selections, min/max, rounding, FMA, the inline
+// functions, bool logic and the float <-> float/bool casts, with no vector calls. Integer
+// lanes have AVX2 encodings only (jit/emit_int.cpp), so programs with integer registers
+// keep the 256-bit plan on AVX-512 CPUs.
 bool covers_wide(const Bytecode& bc, const Plan& plan);
 
 // Whether bc's reduction can be folded in plan's last fused loop: SUM, PROD, MIN or MAX of

@@ -321,7 +321,8 @@ TEST_CASE("jit: on AVX-512, float and bool programs run 512-bit loops, the other
   }
   for (const DType t : {DType::Float32, DType::Float64}) {
     for (const std::string p : {"a*b + c", "where(a > b, a, -c)", "sum(a*b)", "max(maximum(a, b) - c)",
-                                "(a < b) & ~(c == 0)", "round(clip(a, -1, b)) / c"}) {
+                                "(a < b) & ~(c == 0)", "round(clip(a, -1, b)) / c", "isinf(a) | (b > 1)",
+                                "copysign(a, b) * c + (a != 0)"}) {
       INFO(p << " " << dtype_name(t));
       const Bytecode bc = compile_to_bytecode(p, {{"a", t}, {"b", t}, {"c", t}});
       const jit::Plan plan = jit::make_plan(bc, {}, true, 512);
@@ -333,8 +334,12 @@ TEST_CASE("jit: on AVX-512, float and bool programs run 512-bit loops, the other
       REQUIRE(text.find("zmm") != std::string::npos);
     }
   }
-  // integer lanes, casts and the inline functions: the 256-bit plan
-  for (const std::string p : {"i + 1", "a + d", "isnan(a) | (a > 1)", "sum(i * 2)"}) {
+  // float32 beside float64: 8 lanes, float32 in ymm halves
+  const Bytecode mixed = compile_to_bytecode("where(isnan(a), d, a + d)", {{"a", DType::Float32}, {"d", DType::Float64}});
+  const jit::Plan mixed_plan = jit::make_plan(mixed, {}, true, 512);
+  REQUIRE((jit::covers_wide(mixed, mixed_plan) && mixed_plan.step == 8));
+  // integer lanes: the 256-bit plan
+  for (const std::string p : {"i + 1", "a + i", "where(i > 0, a, 0)", "sum(i * 2)"}) {
     INFO(p);
     const Bytecode bc = compile_to_bytecode(p, {{"a", DType::Float32}, {"d", DType::Float64}, {"i", DType::Int32}});
     REQUIRE(!jit::covers_wide(bc, jit::make_plan(bc, {}, true, 512)));
