@@ -1,5 +1,5 @@
 // The JIT tier: a program's chunk code compiled at run time (AsmJit) into one x86-64
-// AVX2+FMA function, which the executor calls per chunk in place of its kernel loop (see
+// AVX2+FMA function (512-bit AVX-512 loops under the AVX-512 kernels, see covers_wide), which the executor calls per chunk in place of its kernel loop (see
 // vm/executor.cpp). Arithmetic, comparisons, selections, rounding, exact casts, bool logic and
 // the cheap float functions (jit/inline_functions.hpp) on float32/float64, integer of every
 // width (jit/emit_int.hpp: shifts, and 32-bit division too) and bool registers are fused into
