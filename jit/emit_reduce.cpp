@@ -104,7 +104,7 @@ class ReductionEmitter {
     return v.reg;
   }
   std::uint32_t shift() const { return f32_ ? 2 : 3; }
-  // A batch's register: one of vector_bits_.
+  // A batch's register: a zmm in 512-bit plans, else a ymm.
   Vec V(int id) const { return zmm_ ? Vec(zmm(id)) : Vec(ymm(id)); }
   InstId pick(InstId ps, InstId pd) const { return f32_ ? ps : pd; }
 
