@@ -160,6 +160,7 @@ void SegmentEmitter::store(Reg r, int id) {
       v ? a_.vmovupd(at(r, 3, 0), vec(id, 64)) : a_.vmovsd(at(r, 3, 8), xmm(id));
       break;
     default: {  // mask -> bytes 0/1
+      if (plan_.vector_bits == 512) return store_mask_bytes(r, id);
       const int m = with_bits(r, id, 32, kS0);
       if (!v) {
         a_.vmovd(kTmp.r32(), xmm(m));
@@ -168,12 +169,6 @@ void SegmentEmitter::store(Reg r, int id) {
         break;
       }
       a_.vpsrld(vec(kS1, 32), vec(m, 32), 31);
-      if (plan_.vector_bits == 512) {  // (16 or 8 lanes narrowed to bytes)
-        a_.vpmovdb(xmm(kS1), vec(kS1, 32));
-        if (plan_.step == 16) a_.vmovdqu(at(r, 0, 16), xmm(kS1));
-        else a_.vmovq(at(r, 0, 8), xmm(kS1));
-        break;
-      }
       if (plan_.step == 8) {
         a_.vextracti128(xmm(kS2), ymm(kS1), 1);
         a_.vpackusdw(xmm(kS1), xmm(kS1), xmm(kS2));
@@ -185,6 +180,23 @@ void SegmentEmitter::store(Reg r, int id) {
       else a_.vmovd(at(r, 0, 4), xmm(kS1));
     }
   }
+}
+
+void SegmentEmitter::store_mask_bytes(Reg r, int id) {
+  if (!mask_in_k1_) {  // (the lane mask's sign bits)
+    const int bits = lane_bits(r);
+    a_.emit(bits == 32 ? Inst::kIdVpmovd2m : Inst::kIdVpmovq2m, k1, vec(id, bits));
+  }
+  mask_in_k1_ = false;
+  if (!vector_) {
+    a_.kmovw(kTmp.r32(), k1);
+    a_.and_(kTmp.r32(), 1);
+    a_.mov(at(r, 0, 1), kTmp.r8());
+    return;
+  }
+  a_.k(k1).z().vmovdqu8(xmm(kS1), ptr(pool_.byte_ones));
+  if (plan_.step == 16) a_.vmovdqu(at(r, 0, 16), xmm(kS1));
+  else a_.vmovq(at(r, 0, 8), xmm(kS1));
 }
 
 int SegmentEmitter::with_bits(Reg r, int id, int bits, int scratch) {
@@ -271,7 +283,9 @@ void SegmentEmitter::instruction(int k) {
     emit_stash_load(a_, d);
     bits = ins.dtype == DType::Float32 ? 32 : 64;
   } else {
+    result_only_stored_ = plan_.store_result[k] && dtype(ins.dst) == DType::Bool && next_use(ins.dst, k) == kNever;
     bits = plan_.vector_call[k] ? call(ins, k, d, id) : compute(ins, d, id[0], id[1], id[2]);
+    result_only_stored_ = false;
   }
   held_[d] = ins.dst;
   vec_of_[ins.dst] = d;
@@ -346,7 +360,8 @@ void emit_calls(Assembler& a, const Bytecode& bc, const Segment& seg, std::span<
 bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
                          std::span<const vm::Kernel> kernels) {
   bool any_length = true;
-  ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()};
+  ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(),
+                    a.newLabel()};
   const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
   for (const Gp& g : saved) a.push(g);
   a.sub(rsp, 8 + kFrameBytes);  // 16-byte aligned for calls
@@ -371,7 +386,9 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   a.add(rsp, 8 + kFrameBytes);
   for (int i = 5; i >= 0; --i) a.pop(saved[i]);
   a.ret();
-  a.align(AlignMode::kData, 8);
+  a.align(AlignMode::kData, 16);
+  a.bind(pool.byte_ones);
+  for (int i = 0; i < 2; ++i) a.embedUInt64(0x0101010101010101ull);
   auto word32 = [&](const Label& l, std::uint32_t v) { a.bind(l); a.embedUInt32(v); };
   auto word64 = [&](const Label& l, std::uint64_t v) { a.bind(l); a.embedUInt64(v); };
   word64(pool.one64, 0x3ff0000000000000ull);

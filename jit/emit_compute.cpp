@@ -39,6 +39,10 @@ void SegmentEmitter::compare(int bits, int d, int x, const Operand& y, std::uint
     return;
   }
   a_.emit(cmp, k1, vec(x, bits), y, Imm(predicate));
+  if (result_only_stored_) {
+    mask_in_k1_ = true;
+    return;
+  }
   a_.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, vec(d, bits), k1);
 }
 

@@ -39,6 +39,7 @@ inline constexpr int kCalleeSavedBases = 4;  // kBases[0..4): r12..r15, kept by 
 // The chunk function's constants (labels of its data, emitted after the code).
 struct ConstantPool {
   asmjit::Label one32, one64, sign32, sign64, abs32, abs64;
+  asmjit::Label byte_ones;  // 16 bytes of 1 (512-bit plans' bool stores)
 };
 
 // The dtype whose loads, stores and broadcasts move a value of dtype t (same element size).
@@ -102,6 +103,10 @@ class SegmentEmitter {
   // Vector register id into register r's memory at the index.
   void store(Reg r, int id);
 
+  // Bool r's 0/1 bytes at the index (512-bit plans): from k1 when mask_in_k1_, else from the
+  // lane mask in vector register id, through k1 and a zero-masked load of byte_ones.
+  void store_mask_bytes(Reg r, int id);
+
   // The vector register holding bool r (in `id`) as a mask of `bits`-bit lanes: id itself, or
   // `scratch` converted. Non-bool registers are returned as they are.
   int with_bits(Reg r, int id, int bits, int scratch);
@@ -141,7 +146,8 @@ class SegmentEmitter {
   static bool is_float_dtype(DType t) { return t == DType::Float32 || t == DType::Float64; }
 
   // Vector register d = the lane mask of x `predicate` y (vcmpps/vcmppd by `bits`; y may be
-  // memory): all-ones lanes where it holds.
+  // memory): all-ones lanes where it holds. In zmm, when the instruction's result is only
+  // stored (result_only_stored_), the mask stays in k1 for store() (mask_in_k1_) instead.
   void compare(int bits, int d, int x, const asmjit::Operand& y, std::uint32_t predicate);
   // Vector register d = mask ? if_true : if_false, lane by lane (mask: a lane mask of `bits`).
   void blend(int bits, int d, int if_false, int if_true, int mask);
@@ -175,6 +181,8 @@ class SegmentEmitter {
   asmjit::x86::Mem memory_b_;        // the second operand's memory (second_from_memory)
   int disp_ = 0;        // elements added to the index in every access (an unrolled body)
   int last_result_ = -1;  // the vector register of the last instruction's result
+  bool result_only_stored_ = false;  // the current instruction's bool result: stored, never read
+  bool mask_in_k1_ = false;          // its value is k1's mask, not its vector register's
   bool touched_temps_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
   // as 64-bit lanes, a value not yet in memory; per vector register: the register it holds.
