@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "bench/workloads.hpp"
+
 namespace exprvm_bench {
 namespace {
 
-constexpr std::int64_t kLargest = std::int64_t(1) << 24;  // the size P1, P2 and P4 name
+constexpr std::int64_t kLargest = std::int64_t(1) << 24;  // the size P1, P2, P4 and JIT name
 
 const Measurement* find(const Results& results, const std::string& workload,
                         exprvm::DType dtype, int threads, const std::string& contender,
@@ -73,6 +75,75 @@ TargetCheck ratio_target(const Results& results, const std::string& id,
     }
   return figures.check(id, workload + " at n=" + std::to_string(n) + ": " + contender +
                                " <= " + format("%.2f", limit) + "x " + reference);
+}
+
+// Every point (dtype, threads, n >= kSweepFrom) where both `contender` and `reference` ran on
+// `workload`, against `limit`: how many, how many above it, and the worst ratio (with the
+// process-CPU-time ratio of that point when it ran on 1 thread: the steadier figure on a
+// loaded machine; 0 otherwise).
+struct Sweep {
+  int points = 0;
+  int above = 0;
+  double worst = 0;
+  double worst_cpu = 0;
+  std::string where;  // the worst point, e.g. "f32 n=65536 2t"
+  bool at_largest = false;  // n = 2^24 among the points
+};
+
+constexpr std::int64_t kSweepFrom = 4096;
+
+Sweep sweep(const Results& results, const std::string& workload, const std::string& contender,
+            const std::string& reference, double limit) {
+  Sweep s;
+  for (const Measurement& a : results.measurements) {
+    if (a.workload != workload || a.contender != contender || a.n < kSweepFrom) continue;
+    const Measurement* b = find(results, workload, a.dtype, a.threads, reference, a.n);
+    if (!b) continue;
+    const double ratio = a.ns_min / b->ns_min;
+    ++s.points;
+    s.above += ratio > limit;
+    s.at_largest = s.at_largest || a.n == kLargest;
+    if (ratio <= s.worst) continue;
+    s.worst = ratio;
+    s.worst_cpu = a.threads == 1 ? a.cpu_ns_min / b->cpu_ns_min : 0;
+    s.where = dtype_short(a.dtype) + " n=" + std::to_string(a.n) + " " +
+              std::to_string(a.threads) + "t";
+  }
+  return s;
+}
+
+std::string sweep_text(const std::string& contender, const Sweep& s) {
+  if (s.points == 0) return contender + " -";
+  return contender + " worst " + format("%.2fx", s.worst) + " (" + s.where +
+         (s.worst_cpu > 0 ? format(", cpu %.2fx", s.worst_cpu) : "") + "), " +
+         std::to_string(s.above) + " of " + std::to_string(s.points) + " points above";
+}
+
+// Issue 3's P1 / P2 as its "done when" reads them: `bound` (JIT tiered) within `limit` of
+// `reference` at every n >= 4096 measured, for each dtype and thread count. The verdict is
+// bound's; bound_nojit's figures (the same program, JIT off) stand beside them for information.
+// "met where measured" when the run lacks n = 2^24 or, on a machine with several cores, ran
+// on 1 thread only.
+TargetCheck sweep_target(const Results& results, const std::string& id,
+                         const std::string& workload, const std::string& reference,
+                         double limit) {
+  const Sweep bound = sweep(results, workload, kBound, reference, limit);
+  const Sweep nojit = sweep(results, workload, kBoundNojit, reference, limit);
+  TargetCheck check{id, workload + ": bound <= " + format("%.2f", limit) + "x " + reference +
+                            " at every n >= " + std::to_string(kSweepFrom) +
+                            ", each dtype and thread count",
+                    "-", "not measured"};
+  if (bound.points == 0) return check;
+  std::string gaps;
+  if (!bound.at_largest) gaps = "no n=2^24";
+  if (max_threads(results) == 1 && results.info.cores > 1)
+    gaps += std::string(gaps.empty() ? "" : "; ") + "1 thread only";
+  check.measured = sweep_text(kBound, bound) + "; " + sweep_text(kBoundNojit, nojit) +
+                   " (JIT off, not judged)";
+  check.verdict = bound.above > 0  ? "NOT met"
+                  : gaps.empty()   ? "met"
+                                   : "met where measured (" + gaps + ")";
+  return check;
 }
 
 std::vector<TargetCheck> p3_targets(const Results& results) {
@@ -215,10 +286,10 @@ std::string crossover_text(const Series& a, const Series& b, double factor) {
 
 std::vector<TargetCheck> check_targets(const Results& results) {
   std::vector<TargetCheck> checks;
-  for (const std::string workload : {"sgd", "adam_fused", "mul_add"})
-    checks.push_back(ratio_target(results, "P1", workload, kBound, kHand, kLargest, 1.10));
-  for (const std::string workload : {"tanh_relu", "elu", "sincos"})
-    checks.push_back(ratio_target(results, "P2", workload, kBound, kXsimd, kLargest, 1.25));
+  for (const Workload& w : all_workloads())
+    if (w.memory_bound) checks.push_back(sweep_target(results, "P1", w.name, kHand, 1.10));
+  for (const Workload& w : all_workloads())
+    if (w.transcendental) checks.push_back(sweep_target(results, "P2", w.name, kXsimd, 1.10));
   checks.push_back({"P2", ">= 10x faster than numexpr on 1 thread",
                     "see the Python part of the benchmark", "not measured here"});
   for (auto& check : p3_targets(results)) checks.push_back(std::move(check));

@@ -35,7 +35,8 @@ struct TargetCheck {
   std::string id;        // "P1", ..., "JIT"
   std::string target;    // what the issue asks
   std::string measured;  // the figures
-  std::string verdict;   // "met", "NOT met", "not measured"
+  std::string verdict;   // "met", "NOT met", "not measured"; P1 and P2 also
+                         // "met where measured (...)" when the run lacks what they name
 };
 std::vector<TargetCheck> check_targets(const Results& results);
 

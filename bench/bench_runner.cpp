@@ -28,6 +28,47 @@ Contender make_contender(std::string name, F call) {
   return {std::move(name), call, [call](long calls) mutable { return time_calls(call, calls); }};
 }
 
+// Sets the JIT mode for its lifetime (the previous mode is restored after).
+class JitScope {
+ public:
+  explicit JitScope(exprvm::JitMode mode) : saved_(exprvm::set_jit(mode)) {}
+  ~JitScope() { exprvm::set_jit(saved_); }
+  JitScope(const JitScope&) = delete;
+  JitScope& operator=(const JitScope&) = delete;
+
+ private:
+  exprvm::JitMode saved_;
+};
+
+// A contender whose calls run with the JIT in `mode`: set before its correctness call and
+// before each timed batch, restored after them, outside the timed loop. A mode change bumps
+// the engine's settings epoch, so a bound program re-decides (JIT code or kernels) at its
+// next run.
+template <class F>
+Contender make_contender_in_mode(std::string name, exprvm::JitMode mode, F call) {
+  return {std::move(name),
+          [call, mode]() mutable {
+            JitScope scope(mode);
+            call();
+          },
+          [call, mode](long calls) mutable {
+            JitScope scope(mode);
+            return time_calls(call, calls);
+          }};
+}
+
+// BoundProgram::run of every program of a workload, bound on the first call (inside the timed
+// code's error handling: binding validates). Each call of this function binds anew.
+auto bound_calls(const EnginePrograms& engine, const EngineArgs& args, const exprvm::Array* out) {
+  auto bound = std::make_shared<std::vector<exprvm::BoundProgram>>();
+  return [&programs = engine.programs, &run_args = args.run_args, out, bound] {
+    if (bound->empty())
+      for (std::size_t k = 0; k < programs.size(); ++k)
+        bound->push_back(programs[k].bind(run_args[k], out));
+    for (exprvm::BoundProgram& b : *bound) b.run();
+  };
+}
+
 // What a workload is measured with, for one dtype: the engine's programs (absent when they
 // failed to compile or run correctly) and the reference loops.
 struct WorkloadSetup {
@@ -47,17 +88,12 @@ std::vector<Contender> make_contenders(const WorkloadSetup& setup, WorkloadData&
   std::vector<Contender> contenders;
   const Workload& w = *setup.workload;
   const exprvm::Array* out = data.out_or_null();
-  if (setup.engine && !setup.disabled.count(kBound)) {
-    // Bound on the first call, inside the timed code's error handling (binding validates).
-    auto bound = std::make_shared<std::vector<exprvm::BoundProgram>>();
-    contenders.push_back(make_contender(
-        kBound, [&programs = setup.engine->programs, &run_args = args.run_args, out, bound] {
-          if (bound->empty())
-            for (std::size_t k = 0; k < programs.size(); ++k)
-              bound->push_back(programs[k].bind(run_args[k], out));
-          for (exprvm::BoundProgram& b : *bound) b.run();
-        }));
-  }
+  // bound runs in the mode the whole run has (tiered, run_benchmark), bound_nojit interpreted.
+  if (setup.engine && !setup.disabled.count(kBound))
+    contenders.push_back(make_contender(kBound, bound_calls(*setup.engine, args, out)));
+  if (setup.engine && !setup.disabled.count(kBoundNojit))
+    contenders.push_back(make_contender_in_mode(kBoundNojit, exprvm::JitMode::Off,
+                                                bound_calls(*setup.engine, args, out)));
   if (setup.engine && !setup.disabled.count(kRun)) {
     contenders.push_back(make_contender(
         kRun, [&programs = setup.engine->programs, &run_args = args.run_args, out] {
@@ -110,7 +146,7 @@ void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
   runner.run(setup.hand_sse2, expected.pointers.data(), std::size_t(n), setup.dtype,
              expected.reduction());
   std::vector<std::string> checked = {kHand};
-  if (setup.engine) checked = {kBound, kRun, kEvaluate, kHand};
+  if (setup.engine) checked = {kBound, kBoundNojit, kRun, kEvaluate, kHand};
   if (!setup.xsimd.empty()) checked.push_back(kXsimd);
   for (const std::string& name : checked) {
     if (setup.disabled.count(name)) continue;
@@ -142,7 +178,8 @@ WorkloadSetup prepare(const Workload& w, exprvm::DType dtype, const HandLoops& h
   try {
     setup.engine = std::make_unique<EnginePrograms>(compile_workload(w, dtype));
   } catch (const std::exception& e) {
-    report_problem(results, setup, "bound+evaluate", std::string("compile failed: ") + e.what());
+    report_problem(results, setup, "bound+bound_nojit+run+evaluate",
+                   std::string("compile failed: ") + e.what());
   }
   return setup;
 }
@@ -180,10 +217,9 @@ void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& confi
   try {
     samples = sample_interleaved(batches, config.policy);
   } catch (const std::exception& e) {  // an engine failure at this size: drop the engine
-    report_problem(results, setup, "bound+run+evaluate", "n=" + std::to_string(n) + ": " + e.what());
-    setup.disabled.insert(kBound);
-    setup.disabled.insert(kRun);
-    setup.disabled.insert(kEvaluate);
+    report_problem(results, setup, "bound+bound_nojit+run+evaluate",
+                   "n=" + std::to_string(n) + ": " + e.what());
+    for (const char* name : {kBound, kBoundNojit, kRun, kEvaluate}) setup.disabled.insert(name);
     return;
   }
   int shown_threads = 0;
@@ -255,6 +291,7 @@ bool selected(const BenchConfig& config, const Workload& w) {
 void run_benchmark(const BenchConfig& config, Results& results) {
   const auto start = std::chrono::steady_clock::now();
   const int previous_threads = exprvm::get_num_threads();
+  const JitScope tiered(exprvm::JitMode::Tiered);  // the default, whatever EXPRVM_JIT says
   const XsimdLoops& xsimd = xsimd_loops(results.info.isa);
   results.info.xsimd_isa = xsimd.isa;
   const HandLoops& hand = hand_loops(results.info.isa);

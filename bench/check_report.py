@@ -6,19 +6,24 @@ Usage: /usr/bin/python3 bench/check_report.py [--run EXPRVM_BINARY] DIR
 
 Checks bench.csv (schema of bench/plot.py: every workload x dtype x threads x contender at
 every size), fits.csv, latency.csv, report.md (header, targets, one section per workload) and
-the SVG plots. Exits 1 listing every problem found.
+the SVG plots. In the targets table, P1 (one row per memory-bound or fused workload) and P2
+(one per transcendental workload) must each judge bound at every n >= 4096 with bound_nojit
+beside it, with a known verdict. Exits 1 listing every problem found.
 """
 import argparse
 import csv
 import math
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
 WORKLOADS = ["sgd", "adam3", "adam_fused", "relu", "tanh_relu", "elu", "mul_add", "lincomb",
              "sincos", "compare", "dot"]
-TRANSCENDENTAL = {"tanh_relu", "elu", "sincos"}
+TRANSCENDENTAL = ["tanh_relu", "elu", "sincos"]  # P2 workloads, limit xsimd
+MEMORY_BOUND = ["sgd", "adam_fused", "mul_add", "lincomb", "compare", "dot"]  # P1, limit hand
+VERDICTS = ["met", "NOT met", "not measured"]  # or "met where measured (...)"
 DTYPES = ["float32", "float64"]
 BENCH_COLUMNS = ["workload", "dtype", "threads", "contender", "n", "ns_per_call_min",
                  "ns_per_call_median", "ns_per_element", "gb_per_s", "ratio_to_hand",
@@ -51,7 +56,7 @@ def positive(value):
 
 
 def expected_contenders(workload):
-    names = ["bound", "run", "evaluate", "hand", "hand_sse2"]
+    names = ["bound", "bound_nojit", "run", "evaluate", "hand", "hand_sse2"]
     return names + ["xsimd"] if workload in TRANSCENDENTAL else names
 
 
@@ -113,6 +118,44 @@ def check_latency_csv(path, problems):
             problems.append(f"{path}: {name} ns_min = {names[name]['ns_min']!r}")
 
 
+def target_rows(text):
+    """The rows of the targets table as (id, target, measured, verdict)."""
+    section = text.split("## Targets of issues 3 and 15", 1)[-1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 4 and cells[0] not in ("", "---"):
+            rows.append(tuple(cells))
+    return rows
+
+
+def check_sweep_rows(path, rows, target_id, workloads, reference, problems):
+    """P1 / P2: one row per workload, bound <= 1.10x reference at every n >= 4096, bound_nojit
+    beside it; a measured row gives both contenders' worst ratio and failing points."""
+    mine = [r for r in rows if r[0] == target_id and r[1].split(":")[0] in workloads]
+    for w in workloads:
+        found = [r for r in mine if r[1].split(":")[0] == w]
+        if len(found) != 1:
+            problems.append(f"{path}: {len(found)} {target_id} rows for {w}, expected 1")
+            continue
+        _, target, measured, verdict = found[0]
+        if target != f"{w}: bound <= 1.10x {reference} at every n >= 4096, each dtype and thread count":
+            problems.append(f"{path}: {target_id} {w}: target {target!r}")
+        if verdict not in VERDICTS and not re.fullmatch(r"met where measured \(.+\)", verdict):
+            problems.append(f"{path}: {target_id} {w}: verdict {verdict!r}")
+        if verdict == "not measured":
+            problems.append(f"{path}: {target_id} {w}: not measured")
+            continue
+        for contender in ("bound", "bound_nojit"):
+            pattern = (rf"(^|; ){contender} worst \d+\.\d\dx \((f32|f64) n=\d+ \d+t(, cpu \d+\.\d\dx)?\), "
+                       rf"\d+ of \d+ points above")
+            if not re.search(pattern, measured):
+                problems.append(f"{path}: {target_id} {w}: no {contender} figures in {measured!r}")
+        above = re.match(r"bound worst \S+ \(.*?\), (\d+) of (\d+) points above", measured)
+        if above and (int(above.group(1)) > 0) != (verdict == "NOT met"):
+            problems.append(f"{path}: {target_id} {w}: verdict {verdict!r} but {above.group(0)!r}")
+
+
 def check_report_md(path, problems):
     if not os.path.isfile(path):
         problems.append(f"{path} is missing")
@@ -120,13 +163,17 @@ def check_report_md(path, problems):
     text = open(path).read()
     for needle in ["# exprvm benchmark", "- CPU: ", "exprvm kernels: ",
                    "## Targets of issues 3 and 15", "| P1 |", "| P2 |", "| P3 |", "| P4 |", "| P5 |", "| JIT |",
-                   "## Compile and cache latency", "| n | threads |", "overhead ns"]:
+                   "## Compile and cache latency", "| n | threads |", "overhead ns",
+                   "**bound_nojit**", "- JIT: ", " bound_nojit ns |", " bound_nojit / hand |"]:
         if needle not in text:
             problems.append(f"{path}: no {needle!r}")
     for w in WORKLOADS:
         for dtype in DTYPES:
             if f"### {w} {dtype}:" not in text:
                 problems.append(f"{path}: no section for {w} {dtype}")
+    rows = target_rows(text)
+    check_sweep_rows(path, rows, "P1", MEMORY_BOUND, "hand", problems)
+    check_sweep_rows(path, rows, "P2", TRANSCENDENTAL, "xsimd", problems)
 
 
 def check_svg(path, problems):

@@ -13,7 +13,7 @@ import math
 import os
 import sys
 
-CONTENDERS = ('bound', 'run', 'evaluate', 'hand', 'hand_sse2')
+CONTENDERS = ('bound', 'bound_nojit', 'run', 'evaluate', 'hand', 'hand_sse2')
 
 
 def fastest(dirs):

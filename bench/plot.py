@@ -12,8 +12,8 @@ CSV schema (header row, one row per measurement; what `exprvm bench` writes as b
                              mul_add, lincomb, sincos, compare, dot (others are plotted too)
   dtype               str    float32 | float64
   threads             int    threads the contender ran on
-  contender           str    bound | run | evaluate | hand | hand_sse2 | xsimd (C++); numpy |
-                             numexpr | numba | exprvm_py ... (Python)
+  contender           str    bound | bound_nojit | run | evaluate | hand | hand_sse2 | xsimd (C++);
+                             numpy | numexpr | numba | exprvm_py ... (Python)
   n                   int    elements per array
   ns_per_call_min     float  fastest sample, nanoseconds per call
   ns_per_call_median  float  median sample, nanoseconds per call
@@ -42,7 +42,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the Agg backend)
 
 REQUIRED = ("workload", "dtype", "threads", "contender", "n")
-COLORS = {"bound": "tab:blue", "run": "tab:cyan", "evaluate": "tab:orange", "hand": "black", "hand_sse2": "dimgray", "xsimd": "tab:gray",
+COLORS = {"bound": "tab:blue", "bound_nojit": "tab:olive", "run": "tab:cyan", "evaluate": "tab:orange", "hand": "black", "hand_sse2": "dimgray", "xsimd": "tab:gray",
           "numpy": "tab:green", "numexpr": "tab:red", "exprvm_py": "tab:purple"}
 
 

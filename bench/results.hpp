@@ -10,6 +10,7 @@ namespace exprvm_bench {
 
 // Contender names, as they appear in the CSV (the Python bench adds numpy, numexpr, ...).
 inline constexpr const char* kBound = "bound";        // compile and bind once, BoundProgram::run per call
+inline constexpr const char* kBoundNojit = "bound_nojit";  // the same with the JIT off (exprvm::set_jit)
 inline constexpr const char* kRun = "run";            // compile once, Program::run(args, out) per call
 inline constexpr const char* kEvaluate = "evaluate";  // exprvm::evaluate(source, ...) per call
 inline constexpr const char* kHand = "hand";          // plain fused C++ loop for exprvm's ISA

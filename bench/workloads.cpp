@@ -29,13 +29,13 @@ std::vector<Workload> make_workloads() {
                {{"a", Init::Normal}, {"b", Init::Normal}, {"c", Init::Normal}}, Output::Array,
                3, 1, true, false});
   w.push_back({"lincomb", {"2*a+3*b"}, {{"a", Init::Normal}, {"b", Init::Normal}},
-               Output::Array, 2, 1, false, false});
+               Output::Array, 2, 1, true, false});
   w.push_back({"sincos", {"sin(a)**2 + cos(a)**2"}, {{"a", Init::Normal}}, Output::Array, 1,
                1, false, true});
   w.push_back({"compare", {"a*b-4.1*a > 2.5*b"}, {{"a", Init::Normal}, {"b", Init::Normal}},
-               Output::Bool, 2, 1, false, false});
+               Output::Bool, 2, 1, true, false});
   w.push_back({"dot", {"sum(a*b)"}, {{"a", Init::Normal}, {"b", Init::Normal}}, Output::Scalar,
-               2, 0, false, false});
+               2, 0, true, false});
   return w;
 }
 

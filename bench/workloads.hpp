@@ -38,7 +38,7 @@ struct Workload {
   Output output = Output::Array;
   int elements_read = 0;                // arrays read per element, over all programs
   int elements_written = 0;             // arrays written per element (bool counts 1 byte)
-  bool memory_bound = false;            // P1 workload
+  bool memory_bound = false;            // P1 workload (issue 3's memory-bound and fused list)
   bool transcendental = false;          // has a hand-written xsimd contender (P2)
 
   std::string description() const;     // the programs joined with " ; "

@@ -80,9 +80,10 @@ std::unique_ptr<Code> decline(std::string* why, const char* reason) {
 }  // namespace
 
 Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
-void set_mode(Mode m) {
-  mode_flag().store(m, std::memory_order_relaxed);
-  vm::settings_changed();
+Mode set_mode(Mode m) {
+  const Mode previous = mode_flag().exchange(m, std::memory_order_relaxed);
+  if (previous != m) vm::settings_changed();
+  return previous;
 }
 
 Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces)

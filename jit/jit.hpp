@@ -80,10 +80,12 @@ std::string listing(const Bytecode& bc);
 
 // Off: interpret everything. Tiered (the default): compile a program once a run has at least
 // kTierElements elements or after kTierRuns runs. Always: compile on the first run. The
-// environment variable EXPRVM_JIT=0 / 1 / always sets the initial mode.
+// environment variable EXPRVM_JIT=0 / 1 / always sets the initial mode. set_mode returns the
+// previous mode and, when the mode changes, bumps vm::settings_epoch (bound runs re-decide).
+// (exprvm::set_jit is the public form.)
 enum class Mode : std::uint8_t { Off, Tiered, Always };
 Mode mode();
-void set_mode(Mode m);
+Mode set_mode(Mode m);
 inline constexpr std::int64_t kTierElements = 4096;
 inline constexpr std::uint32_t kTierRuns = 16;
 

@@ -285,6 +285,22 @@ int exprvm_set_num_threads(int n, exprvm_error** err) {
 
 int exprvm_get_num_threads(void) { return exprvm::get_num_threads(); }
 
+static_assert(EXPRVM_JIT_OFF == static_cast<int>(exprvm::JitMode::Off) &&
+              EXPRVM_JIT_TIERED == static_cast<int>(exprvm::JitMode::Tiered) &&
+              EXPRVM_JIT_ALWAYS == static_cast<int>(exprvm::JitMode::Always));
+
+int exprvm_set_jit(exprvm_jit_mode mode, exprvm_error** err) {
+  return guarded(err, -1, [&] {
+    const int value = static_cast<int>(mode);  // a C caller may pass any int
+    if (value < EXPRVM_JIT_OFF || value > EXPRVM_JIT_ALWAYS)
+      argument_error("exprvm_set_jit: " + std::to_string(value) +
+                     " is not EXPRVM_JIT_OFF (0), EXPRVM_JIT_TIERED (1) or EXPRVM_JIT_ALWAYS (2)");
+    return static_cast<int>(exprvm::set_jit(static_cast<exprvm::JitMode>(value)));
+  });
+}
+
+exprvm_jit_mode exprvm_get_jit(void) { return static_cast<exprvm_jit_mode>(exprvm::jit_mode()); }
+
 }  // extern "C"
 
 int exprvm_check_writable(const exprvm_program* program, const char* const* names, size_t nnames,

@@ -1,6 +1,7 @@
 #include <exprvm/exprvm.hpp>
 
 #include "compiler/pipeline.hpp"
+#include "jit/jit.hpp"
 #include "runtime/program_impl.hpp"
 #include "vm/threads.hpp"
 
@@ -50,6 +51,18 @@ void set_isa(std::string_view name) {
   throw Error(ErrorKind::Argument, "instruction set '" + std::string(name) +
                                        "' is not available on this CPU");
 }
+
+static_assert(static_cast<int>(JitMode::Off) == static_cast<int>(jit::Mode::Off) &&
+              static_cast<int>(JitMode::Tiered) == static_cast<int>(jit::Mode::Tiered) &&
+              static_cast<int>(JitMode::Always) == static_cast<int>(jit::Mode::Always));
+
+JitMode set_jit(JitMode mode) {
+  if (mode != JitMode::Off && mode != JitMode::Tiered && mode != JitMode::Always)
+    throw Error(ErrorKind::Argument, "JIT mode " + std::to_string(static_cast<int>(mode)) +
+                                         " is not Off (0), Tiered (1) or Always (2)");
+  return static_cast<JitMode>(jit::set_mode(static_cast<jit::Mode>(mode)));
+}
+JitMode jit_mode() { return static_cast<JitMode>(jit::mode()); }
 
 std::size_t chunk_size() { return vm::chunk_elements(); }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/test_helpers.hpp"
+#include "vm/kernel.hpp"
 
 namespace exprvm {
 namespace {
@@ -225,6 +226,40 @@ TEST_CASE("a bound program follows set_isa between its runs", "[vm]") {
       }
     }
   set_isa(saved);
+}
+
+// set_jit (the public form of jit::set_mode): returns the previous mode, rejects a value that is
+// not a JitMode, and bumps vm::settings_epoch only when the mode changes, so that a bound run
+// drops its kept decision (the JIT code) exactly then; the bound program gives the general
+// path's bytes in every mode, switched between its runs.
+TEST_CASE("set_jit switches the JIT mode; a bound program follows it between its runs", "[vm][jit]") {
+  const JitMode saved = jit_mode();
+  CHECK(set_jit(JitMode::Off) == saved);
+  CHECK(jit_mode() == JitMode::Off);
+  const std::uint64_t epoch = vm::settings_epoch.load();
+  CHECK(set_jit(JitMode::Off) == JitMode::Off);
+  CHECK(vm::settings_epoch.load() == epoch);  // unchanged: bound runs keep their decision
+  CHECK(set_jit(JitMode::Always) == JitMode::Off);
+  CHECK(vm::settings_epoch.load() != epoch);  // changed: they re-decide
+  CHECK_THROWS_AS(set_jit(static_cast<JitMode>(3)), Error);
+  CHECK(jit_mode() == JitMode::Always);
+
+  const std::int64_t n = 5000;
+  TestArray a = random_array(DType::Float32, n, 31), b = random_array(DType::Float32, n, 32);
+  TestArray as = strided_copy(a.view), bs = strided_copy(b.view);
+  for (const char* source : {"sum(a * b)", "a * b - 1.5"}) {
+    const Program p = compile(source, {{"a", DType::Float32}, {"b", DType::Float32}});
+    const std::vector<std::byte> general = testing::element_bytes(p.run(std::vector<Array>{as.view, bs.view}).array());
+    BoundProgram bound = p.bind(std::vector<Array>{a.view, b.view});
+    for (JitMode mode : {JitMode::Tiered, JitMode::Off, JitMode::Always, JitMode::Off, JitMode::Tiered}) {
+      set_jit(mode);
+      for (int run = 0; run < 20; ++run) {  // past the JIT's tiering, then from the kept decision
+        INFO(source << ", mode " << static_cast<int>(mode) << ", run " << run);
+        CHECK(testing::element_bytes(bound.run().array()) == general);
+      }
+    }
+  }
+  set_jit(saved);
 }
 
 }  // namespace exprvm

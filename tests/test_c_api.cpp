@@ -276,6 +276,22 @@ TEST_CASE("C API: dtype constants and names follow core/dtypes.def; version; thr
   CHECK(exprvm_get_num_threads() == 1);
   CHECK(exprvm_set_num_threads(before, &err) == 1);
 
+  // The JIT mode: fixed values, the previous mode returned, -1 and an error for another int.
+  CHECK(EXPRVM_JIT_OFF == 0);
+  CHECK(EXPRVM_JIT_TIERED == 1);
+  CHECK(EXPRVM_JIT_ALWAYS == 2);
+  const exprvm_jit_mode jit_before = exprvm_get_jit();
+  CHECK(exprvm_set_jit(EXPRVM_JIT_OFF, &err) == static_cast<int>(jit_before));
+  CHECK(err.error == nullptr);
+  CHECK(exprvm_get_jit() == EXPRVM_JIT_OFF);
+  CHECK(exprvm::jit_mode() == exprvm::JitMode::Off);
+  CHECK(exprvm_set_jit(EXPRVM_JIT_ALWAYS, &err) == EXPRVM_JIT_OFF);
+  CHECK(exprvm_set_jit(static_cast<exprvm_jit_mode>(3), &err) == -1);  // (C callers pass ints)
+  CHECK(err.kind() == EXPRVM_ERROR_ARGUMENT);
+  CHECK(err.message().find("exprvm_set_jit") != std::string::npos);
+  CHECK(exprvm_get_jit() == EXPRVM_JIT_ALWAYS);
+  CHECK(exprvm_set_jit(jit_before, &err) == EXPRVM_JIT_ALWAYS);
+
   CompiledProgram p("a * 2 + 1");
   char* text = exprvm_disassemble(p.program, &err);
   REQUIRE(text != nullptr);

@@ -36,7 +36,7 @@
  *   strings         exprvm_disassemble returns a string the caller frees with
  *                   exprvm_string_free; exprvm_dtype_name, exprvm_error_kind_name and
  *                   exprvm_version return static strings (never freed).
- * The thread count (exprvm_set_num_threads) is process-wide.
+ * The thread count (exprvm_set_num_threads) and the JIT mode (exprvm_set_jit) are process-wide.
  */
 #ifndef EXPRVM_EXPRVM_H
 #define EXPRVM_EXPRVM_H
@@ -190,6 +190,25 @@ EXPRVM_API void exprvm_bound_free(exprvm_bound *bound);
  * an error) when n < 1. */
 EXPRVM_API int exprvm_set_num_threads(int n, exprvm_error **err);
 EXPRVM_API int exprvm_get_num_threads(void);
+
+/* ------------------------------------------------------------------------------------ JIT */
+
+/* The JIT tier (mirrors exprvm::JitMode; the values are fixed within one SONAME): TIERED, the
+ * default, compiles a program's loop to native code on its first run of at least 4096
+ * elements or on its 16th run; ALWAYS on its first run; OFF interprets everything. Results are
+ * the same bits in every mode. The environment variable EXPRVM_JIT (0 or off / 1 / always)
+ * sets the initial mode. */
+typedef enum exprvm_jit_mode {
+  EXPRVM_JIT_OFF,
+  EXPRVM_JIT_TIERED,
+  EXPRVM_JIT_ALWAYS
+} exprvm_jit_mode;
+
+/* Sets the JIT mode (process-wide; from the next run on, bound programs included). Returns the
+ * previous mode, or -1 (and an EXPRVM_ERROR_ARGUMENT error) for a value that is not an
+ * exprvm_jit_mode. */
+EXPRVM_API int exprvm_set_jit(exprvm_jit_mode mode, exprvm_error **err);
+EXPRVM_API exprvm_jit_mode exprvm_get_jit(void);
 
 /* ------------------------------------------------------------------------ untrusted strings */
 

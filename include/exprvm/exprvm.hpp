@@ -187,6 +187,16 @@ EXPRVM_API std::string active_isa();
 EXPRVM_API std::vector<std::string> available_isas();
 EXPRVM_API void set_isa(std::string_view name);
 
+// The JIT tier: Tiered (the default) compiles a program's loop to native code on its first run
+// of at least 4096 elements or on its 16th run; Always compiles on the first run; Off
+// interprets everything (as do the SSE2 kernels in every mode). Results are the same bits in
+// every mode. The environment variable EXPRVM_JIT (0 or off / 1 / always) sets the initial
+// mode. Process-wide; it takes effect at the next run, bound programs included. set_jit
+// returns the previous mode; it throws Error(Argument) for a value that is not a JitMode.
+enum class JitMode : std::uint8_t { Off, Tiered, Always };
+EXPRVM_API JitMode set_jit(JitMode mode);
+EXPRVM_API JitMode jit_mode();
+
 // The largest chunk: every instruction of a program runs over at most this many elements at a
 // time (a program whose registers would overflow the L1 cache uses 1/2 or 1/4 of it).
 EXPRVM_API std::size_t chunk_size();
