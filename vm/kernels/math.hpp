@@ -285,8 +285,9 @@ template <> struct Impl<Op::POW> {
 
 // ---- xsimd 8.1 functions wrapped to fix their edge cases (C99/glibc results)
 
-// exp(x) for float64 where the CPU has no double <-> int64 conversion (SSE2, AVX2): xsimd 8.1
-// converts lane by lane there (several times slower than on AVX-512). x = k ln2 + r with
+// exp(x) for float64 on every ISA: xsimd 8.1's converts lane by lane where the CPU has no
+// double <-> int64 conversion (SSE2, AVX2), and on AVX-512 returned inf from x = 709.7069
+// (exp is 1.67e308 there; ulp_quick's bound check). x = k ln2 + r with
 // |r| <= ln2/2, exp(r) by its degree-13 Taylor polynomial (< 1 ULP), 2**k built in the
 // exponent bits; k is pulled into the normal range (and the result rescaled by one exact
 // multiplication) near overflow and for subnormal results.
@@ -386,10 +387,8 @@ template <> struct Impl<Op::EXP> {
       return complex_by_libm<Op::EXP>(a);
     } else if constexpr (std::is_same_v<E, float>) {
       return sleef_exp(a);
-    } else if constexpr (std::is_same_v<E, double> && !kIsAvx512<A>) {
+    } else {  // (also on AVX-512: xsimd 8.1's overflowed from 709.7, below log(DBL_MAX))
       return exp_by_reduction(a);
-    } else {
-      return xsimd::exp(a);
     }
   }
 };
