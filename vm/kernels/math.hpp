@@ -72,8 +72,8 @@ template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E,
 #include "vm/kernels/sincos.hpp"
 #endif
 
-// sin and cos: float32 on AVX2 the engine's one-reduction kernel (sincos.hpp), else SLEEF's.
-template <class E, class A> inline constexpr bool kSinCosByOwnKernel = std::is_same_v<E, float> && kIsAvx2<A>;
+// sin and cos: float32 on AVX2 and AVX-512 the engine's one-reduction kernel (sincos.hpp), else SLEEF's.
+template <class E, class A> inline constexpr bool kSinCosByOwnKernel = std::is_same_v<E, float> && (kIsAvx2<A> || kIsAvx512<A>);
 template <class E, class A> inline auto sin_of(const xsimd::batch<E, A>& x) {
   if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).first;
   else return sleef_sin_by_range(x);

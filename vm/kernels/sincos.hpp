@@ -3,7 +3,7 @@
 // the same bits whether SIN, COS or CIS asks for it (CIS is the optimizer's sin + cos of one
 // operand, and the JIT's paired vector call). Larger arguments, Inf and NaN take SLEEF's
 // (sleef_*_by_range). Included inside the ISA namespace (see common.hpp), used by the AVX2
-// compilation only.
+// compilation (intrinsics) and the AVX-512 one (the same steps on xsimd batches).
 //
 // Per lane, 2**-12 <= |x| < 2**17 (below, sin x rounds to x and cos x to 1): q = nearest
 // integer to x c, c = 2/pi in float32, from one FMA with 1.5 * 2**23 (exact while |x c| <
@@ -85,16 +85,75 @@ struct SinCosFloat {
   return {_mm256_blendv_ps(sin_x, x_in, tiny), cos_x};
 }
 
+// sincos_float_avx2's steps, operation for operation (so the same bits per lane), on the
+// AVX-512 kernels' 16 lanes. The fused multiply-adds are intrinsics: xsimd 8.1's fma, fnma and
+// fms round twice on AVX-512 (its generic x * y + z), and the reduction needs them exact.
+template <class A>
+[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_avx512(
+    const xsimd::batch<float, A>& x_in) {
+  using R = xsimd::batch<float, A>;
+  using I = xsimd::batch<std::int32_t, A>;
+  struct Fused {
+    static R fma(const R& x, const R& y, const R& z) { return _mm512_fmadd_ps(x, y, z); }
+    static R fnma(const R& x, const R& y, const R& z) { return _mm512_fnmadd_ps(x, y, z); }
+    static R fms(const R& x, const R& y, const R& z) { return _mm512_fmsub_ps(x, y, z); }
+  };
+  const auto tiny = xsimd::abs(x_in) < R(0x1p-12f);
+  const R x = xsimd::select(tiny, R(0.0f), x_in);
+  const R shifter(0x1.8p23f);
+  const R shifted = Fused::fma(x, R(0x1.45f306p-1f), shifter);
+  const R q = shifted - shifter;
+  const R p2(-0x1.777a5cp-25f);
+  const R r1 = Fused::fnma(q, R(0x1.921fb6p0f), x);
+  const R r_hi = r1 - q * p2;
+  const R r_lo = Fused::fnma(q, R(-0x1.ee59dap-50f), Fused::fnma(q, p2, r1 - r_hi));
+  const R z = r_hi * r_hi;
+  const R half_z = z * R(0.5f);
+  const R one(1.0f);
+  R s(0x1.7b5852p-19f);
+  for (float k : {-0x1.a056a2p-13f, 0x1.111172p-7f, -0x1.555556p-3f}) s = Fused::fma(s, z, R(k));
+  const R sin_r = r_hi + Fused::fma(r_hi * z, s, Fused::fnma(r_lo, half_z, r_lo));
+  R c(0x1.99e23ap-16f);
+  for (float k : {-0x1.6c0c1cp-10f, 0x1.55554ap-5f}) c = Fused::fma(c, z, R(k));
+  const R w = one - half_z;
+  const R z_error = Fused::fma(r_hi, r_lo, Fused::fms(r_hi, r_hi, z) * R(0.5f));
+  const R w_error = (one - w) - half_z;
+  const R cos_r = w + Fused::fma(z * z, c, w_error - z_error);
+  // q's low bits, as in sincos_float_avx2: odd (an all-ones lane mask) and the sign flips
+  const I quadrant = xsimd::bitwise_cast<I>(shifted);
+  const R odd = xsimd::bitwise_cast<R>((quadrant << 31) >> 31);
+  const R sign(-0.0f);
+  const R sin_flip = xsimd::bitwise_cast<R>(quadrant << 30) & sign;
+  const R cos_flip = sin_flip ^ (odd & sign);
+  const R sin_x = ((sin_r & ~odd) | (cos_r & odd)) ^ sin_flip;
+  const R cos_x = ((cos_r & ~odd) | (sin_r & odd)) ^ cos_flip;
+  return {xsimd::select(tiny, x_in, sin_x), cos_x};
+}
+
+// The float32 sine and cosine of batch x below kSinCosFloatLimit: sincos_float_avx2's (AVX2)
+// or sincos_float_avx512's, the same bits per lane.
+template <class A>
+[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_below_limit(
+    const xsimd::batch<float, A>& x) {
+  using R = xsimd::batch<float, A>;
+  if constexpr (kIsAvx512<A>) {
+    return sincos_float_avx512(x);
+  } else {
+    const SinCosFloat both = sincos_float_avx2(x);
+    return {R(both.sin), R(both.cos)};
+  }
+}
+
 // sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
 // by SLEEF's. Out of line, with x by value: the common call stays small and free of spills.
 template <class A>
 [[gnu::noinline]] std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_above_limit(xsimd::batch<float, A> x) {
   using R = xsimd::batch<float, A>;
   const auto below = xsimd::abs(x) < R(kSinCosFloatLimit);  // false for NaN
-  const SinCosFloat both = sincos_float_avx2(x);
+  const auto both = sincos_float_below_limit(x);
   const R rest = xsimd::select(below, R(0.0f), x);
-  return {xsimd::select(below, R(both.sin), sleef_sin_by_range(rest)),
-          xsimd::select(below, R(both.cos), sleef_cos_by_range(rest))};
+  return {xsimd::select(below, both.first, sleef_sin_by_range(rest)),
+          xsimd::select(below, both.second, sleef_cos_by_range(rest))};
 }
 
 // sin and cos of a float32 batch, each lane by its range: sincos_float_avx2 below
@@ -105,6 +164,5 @@ template <class A>
     const xsimd::batch<float, A>& x) {
   using R = xsimd::batch<float, A>;
   if (!xsimd::all(xsimd::abs(x) < R(kSinCosFloatLimit))) return sincos_float_above_limit(x);
-  const SinCosFloat both = sincos_float_avx2(x);
-  return {R(both.sin), R(both.cos)};
+  return sincos_float_below_limit(x);
 }
