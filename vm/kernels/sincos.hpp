@@ -1,9 +1,9 @@
-// float32 sine and cosine on AVX2 from one argument reduction, in float32 arithmetic: the
+// float32 sine and cosine on AVX2 and AVX-512 from one argument reduction, in float32 arithmetic: the
 // kernels of SIN, COS and CIS (math.hpp) for |x| < kSinCosFloatLimit, where every lane gives
 // the same bits whether SIN, COS or CIS asks for it (CIS is the optimizer's sin + cos of one
 // operand, and the JIT's paired vector call). Larger arguments, Inf and NaN take SLEEF's
 // (sleef_*_by_range). Included inside the ISA namespace (see common.hpp), used by the AVX2
-// compilation (intrinsics) and the AVX-512 one (the same steps on xsimd batches).
+// and AVX-512 compilations (the same steps on 8 or 16 lanes).
 //
 // Per lane, 2**-12 <= |x| < 2**17 (below, sin x rounds to x and cos x to 1): q = nearest
 // integer to x c, c = 2/pi in float32, from one FMA with 1.5 * 2**23 (exact while |x c| <
@@ -31,77 +31,39 @@
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
 #endif
 
-// Arguments of smaller magnitude take sincos_float_avx2 (see the exactness argument above).
+// Arguments of smaller magnitude take sincos_float_below_limit (see the exactness argument above).
 inline constexpr float kSinCosFloatLimit = 131072.0f;
 
-struct SinCosFloat {
-  __m256 sin, cos;
-};
-
-// sin and cos of eight float32 lanes of magnitude below kSinCosFloatLimit (other lanes give
-// unspecified values); sin(-0) = -0.
-[[gnu::always_inline]] inline SinCosFloat sincos_float_avx2(__m256 x_in) {
-  // Below 2**-12, sin x rounds to x and cos x to 1; such lanes compute with x = 0 instead, so
-  // no step makes a subnormal (slow on some CPUs), and keep x as their sine (sin(-0) = -0).
-  const __m256 sign = _mm256_set1_ps(-0.0f);
-  const __m256 tiny = _mm256_cmp_ps(_mm256_andnot_ps(sign, x_in), _mm256_set1_ps(0x1p-12f), _CMP_LT_OQ);
-  const __m256 x = _mm256_andnot_ps(tiny, x_in);
-  const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
-  const __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.45f306p-1f), shifter);  // 1.5 * 2**23 + q
-  const __m256 q = _mm256_sub_ps(shifted, shifter);
-  const __m256 p2 = _mm256_set1_ps(-0x1.777a5cp-25f);
-  const __m256 r1 = _mm256_fnmadd_ps(q, _mm256_set1_ps(0x1.921fb6p0f), x);
-  const __m256 p = _mm256_mul_ps(q, p2);
-  const __m256 r_hi = _mm256_sub_ps(r1, p);
-  const __m256 r_lo =
-      _mm256_fnmadd_ps(q, _mm256_set1_ps(-0x1.ee59dap-50f), _mm256_fnmadd_ps(q, p2, _mm256_sub_ps(r1, r_hi)));
-
-  const __m256 z = _mm256_mul_ps(r_hi, r_hi);
-  const __m256 half_z = _mm256_mul_ps(z, _mm256_set1_ps(0.5f));
-  const __m256 one = _mm256_set1_ps(1.0f);
-  // sin r = r_hi + (r_hi z S(z) + r_lo (1 - z/2))
-  __m256 s = _mm256_set1_ps(0x1.7b5852p-19f);
-  for (float k : {-0x1.a056a2p-13f, 0x1.111172p-7f, -0x1.555556p-3f}) s = _mm256_fmadd_ps(s, z, _mm256_set1_ps(k));
-  const __m256 sin_tail = _mm256_fmadd_ps(_mm256_mul_ps(r_hi, z), s, _mm256_fnmadd_ps(r_lo, half_z, r_lo));
-  const __m256 sin_r = _mm256_add_ps(r_hi, sin_tail);
-  // cos r = w + ((1 - w) - z/2 - (r_hi r_lo + (r_hi**2 - z)/2) + z**2 C(z)), w = 1 - z/2 rounded
-  __m256 c = _mm256_set1_ps(0x1.99e23ap-16f);
-  for (float k : {-0x1.6c0c1cp-10f, 0x1.55554ap-5f}) c = _mm256_fmadd_ps(c, z, _mm256_set1_ps(k));
-  const __m256 w = _mm256_sub_ps(one, half_z);
-  const __m256 z_error =
-      _mm256_fmadd_ps(r_hi, r_lo, _mm256_mul_ps(_mm256_fmsub_ps(r_hi, r_hi, z), _mm256_set1_ps(0.5f)));
-  const __m256 w_error = _mm256_sub_ps(_mm256_sub_ps(one, w), half_z);
-  const __m256 cos_tail = _mm256_fmadd_ps(_mm256_mul_ps(z, z), c, _mm256_sub_ps(w_error, z_error));
-  const __m256 cos_r = _mm256_add_ps(w, cos_tail);
-
-  // q's low bits: sin(x) is sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x) is cos r,
-  // -sin r, -cos r, sin r.
-  const __m256i quadrant = _mm256_castps_si256(shifted);
-  const __m256 odd = _mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 31));  // sign bit: q odd
-  const __m256 sin_flip = _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32(quadrant, 30)), sign);
-  const __m256 cos_flip = _mm256_xor_ps(sin_flip, odd);  // bit 1 of q + 1
-  const __m256 sin_x = _mm256_xor_ps(_mm256_blendv_ps(sin_r, cos_r, odd), sin_flip);
-  const __m256 cos_x = _mm256_xor_ps(_mm256_blendv_ps(cos_r, sin_r, odd), cos_flip);
-  return {_mm256_blendv_ps(sin_x, x_in, tiny), cos_x};
-}
-
-// sincos_float_avx2's steps, operation for operation (so the same bits per lane), on the
-// AVX-512 kernels' 16 lanes. The fused multiply-adds are intrinsics: xsimd 8.1's fma, fnma and
-// fms round twice on AVX-512 (its generic x * y + z), and the reduction needs them exact.
+// sin and cos of the float32 lanes of x (AVX2's 8, AVX-512's 16) of magnitude below
+// kSinCosFloatLimit (other lanes give unspecified values); sin(-0) = -0. The same operations
+// on either width, so a lane's bits do not depend on the ISA. The fused multiply-adds are
+// the ISA's intrinsics: xsimd 8.1's fma, fnma and fms round twice on AVX-512 (its generic
+// x * y + z), and the reduction needs them exact.
 template <class A>
-[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_avx512(
+[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_below_limit(
     const xsimd::batch<float, A>& x_in) {
   using R = xsimd::batch<float, A>;
   using I = xsimd::batch<std::int32_t, A>;
   struct Fused {
-    static R fma(const R& x, const R& y, const R& z) { return _mm512_fmadd_ps(x, y, z); }
-    static R fnma(const R& x, const R& y, const R& z) { return _mm512_fnmadd_ps(x, y, z); }
-    static R fms(const R& x, const R& y, const R& z) { return _mm512_fmsub_ps(x, y, z); }
+    static R fma(const R& x, const R& y, const R& z) {
+      if constexpr (kIsAvx512<A>) return _mm512_fmadd_ps(x, y, z);
+      else return _mm256_fmadd_ps(x, y, z);
+    }
+    static R fnma(const R& x, const R& y, const R& z) {
+      if constexpr (kIsAvx512<A>) return _mm512_fnmadd_ps(x, y, z);
+      else return _mm256_fnmadd_ps(x, y, z);
+    }
+    static R fms(const R& x, const R& y, const R& z) {
+      if constexpr (kIsAvx512<A>) return _mm512_fmsub_ps(x, y, z);
+      else return _mm256_fmsub_ps(x, y, z);
+    }
   };
+  // Below 2**-12, sin x rounds to x and cos x to 1; such lanes compute with x = 0 instead, so
+  // no step makes a subnormal (slow on some CPUs), and keep x as their sine (sin(-0) = -0).
   const auto tiny = xsimd::abs(x_in) < R(0x1p-12f);
   const R x = xsimd::select(tiny, R(0.0f), x_in);
   const R shifter(0x1.8p23f);
-  const R shifted = Fused::fma(x, R(0x1.45f306p-1f), shifter);
+  const R shifted = Fused::fma(x, R(0x1.45f306p-1f), shifter);  // 1.5 * 2**23 + q
   const R q = shifted - shifter;
   const R p2(-0x1.777a5cp-25f);
   const R r1 = Fused::fnma(q, R(0x1.921fb6p0f), x);
@@ -110,38 +72,27 @@ template <class A>
   const R z = r_hi * r_hi;
   const R half_z = z * R(0.5f);
   const R one(1.0f);
+  // sin r = r_hi + (r_hi z S(z) + r_lo (1 - z/2))
   R s(0x1.7b5852p-19f);
   for (float k : {-0x1.a056a2p-13f, 0x1.111172p-7f, -0x1.555556p-3f}) s = Fused::fma(s, z, R(k));
   const R sin_r = r_hi + Fused::fma(r_hi * z, s, Fused::fnma(r_lo, half_z, r_lo));
+  // cos r = w + ((1 - w) - z/2 - (r_hi r_lo + (r_hi**2 - z)/2) + z**2 C(z)), w = 1 - z/2 rounded
   R c(0x1.99e23ap-16f);
   for (float k : {-0x1.6c0c1cp-10f, 0x1.55554ap-5f}) c = Fused::fma(c, z, R(k));
   const R w = one - half_z;
   const R z_error = Fused::fma(r_hi, r_lo, Fused::fms(r_hi, r_hi, z) * R(0.5f));
   const R w_error = (one - w) - half_z;
   const R cos_r = w + Fused::fma(z * z, c, w_error - z_error);
-  // q's low bits, as in sincos_float_avx2: odd (an all-ones lane mask) and the sign flips
+  // q's low bits: sin(x) is sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x) is cos r,
+  // -sin r, -cos r, sin r. odd: all-ones lanes where q is odd.
   const I quadrant = xsimd::bitwise_cast<I>(shifted);
   const R odd = xsimd::bitwise_cast<R>((quadrant << 31) >> 31);
   const R sign(-0.0f);
   const R sin_flip = xsimd::bitwise_cast<R>(quadrant << 30) & sign;
-  const R cos_flip = sin_flip ^ (odd & sign);
+  const R cos_flip = sin_flip ^ (odd & sign);  // bit 1 of q + 1
   const R sin_x = ((sin_r & ~odd) | (cos_r & odd)) ^ sin_flip;
   const R cos_x = ((cos_r & ~odd) | (sin_r & odd)) ^ cos_flip;
   return {xsimd::select(tiny, x_in, sin_x), cos_x};
-}
-
-// The float32 sine and cosine of batch x below kSinCosFloatLimit: sincos_float_avx2's (AVX2)
-// or sincos_float_avx512's, the same bits per lane.
-template <class A>
-[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_below_limit(
-    const xsimd::batch<float, A>& x) {
-  using R = xsimd::batch<float, A>;
-  if constexpr (kIsAvx512<A>) {
-    return sincos_float_avx512(x);
-  } else {
-    const SinCosFloat both = sincos_float_avx2(x);
-    return {R(both.sin), R(both.cos)};
-  }
 }
 
 // sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
@@ -156,7 +107,7 @@ template <class A>
           xsimd::select(below, both.second, sleef_cos_by_range(rest))};
 }
 
-// sin and cos of a float32 batch, each lane by its range: sincos_float_avx2 below
+// sin and cos of a float32 batch, each lane by its range: sincos_float_below_limit below
 // kSinCosFloatLimit, SLEEF's above, for Inf and NaN. SIN, COS and CIS all take this, so a
 // lane's sine (cosine) has the same bits in each.
 template <class A>
