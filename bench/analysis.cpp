@@ -119,8 +119,8 @@ std::string sweep_text(const std::string& contender, const Sweep& s) {
          std::to_string(s.above) + " of " + std::to_string(s.points) + " points above";
 }
 
-// Issue 3's P1 / P2 as its "done when" reads them: `bound` (JIT tiered) within `limit` of
-// `reference` at every n >= 4096 measured, for each dtype and thread count. The verdict is
+// P1 / P2 (issue 3's targets) as issue 15's "done when" reads them: `bound` (JIT tiered)
+// within `limit` of `reference` at every n >= 4096 measured, for each dtype and thread count. The verdict is
 // bound's; bound_nojit's figures (the same program, JIT off) stand beside them for information.
 // "met where measured" when the run lacks n = 2^24 or, on a machine with several cores, ran
 // on 1 thread only.

@@ -33,17 +33,12 @@ std::uint32_t predicate(Op op) {
 }  // namespace
 
 void SegmentEmitter::compare(int bits, int d, int x, const Operand& y, std::uint32_t predicate) {
-  const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
-  if (!in_zmm(bits)) {
-    a_.emit(cmp, vec(d, bits), vec(x, bits), y, Imm(predicate));
-    return;
-  }
-  a_.emit(cmp, k1, vec(x, bits), y, Imm(predicate));
-  if (result_only_stored_) {
+  if (in_zmm(bits) && result_only_stored_) {  // (store_mask_bytes reads k1)
+    a_.emit(bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd, k1, vec(x, bits), y, Imm(predicate));
     mask_in_k1_ = true;
     return;
   }
-  a_.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, vec(d, bits), k1);
+  emit_compare_mask(a_, bits, vec(d, bits), vec(x, bits), y, predicate);
 }
 
 void SegmentEmitter::blend(int bits, int d, int if_false, int if_true, int mask) {

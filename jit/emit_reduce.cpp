@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "jit/inline_functions.hpp"
+
 namespace exprvm::jit {
 namespace {
 
@@ -241,12 +243,7 @@ class ReductionEmitter {
   void combine_batch(int acc, int x) {
     combine(acc, x);
     if (!tracks_nan()) return;
-    if (zmm_) {
-      a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), k1, V(x), V(x), Imm(kUnord));
-      a_.emit(pick(Inst::kIdVpmovm2d, Inst::kIdVpmovm2q), V(kS0), k1);
-    } else {
-      a_.emit(pick(Inst::kIdVcmpps, Inst::kIdVcmppd), V(kS0), V(x), V(x), Imm(kUnord));
-    }
+    emit_compare_mask(a_, f32_ ? 32 : 64, V(kS0), V(x), V(x), kUnord);
     a_.vorps(V(nan_), V(nan_), V(kS0));
   }
 

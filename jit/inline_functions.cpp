@@ -12,17 +12,21 @@ bool is_inline_function(Op op, DType t) {
   return op == Op::ISNAN || op == Op::ISFINITE || op == Op::ISINF || op == Op::SIGNBIT || op == Op::COPYSIGN;
 }
 
+void emit_compare_mask(Assembler& a, int bits, const Vec& out, const Vec& x, const Operand& y, std::uint32_t predicate) {
+  const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
+  if (!out.isZmm()) {
+    a.emit(cmp, out, x, y, Imm(predicate));
+    return;
+  }
+  a.emit(cmp, k1, x, y, Imm(predicate));
+  a.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, out, k1);
+}
+
 void emit_inline_function(Assembler& a, Op op, int bits, const Vec& d, const Vec& x, const Vec& y, const Vec& s0,
                           const Vec& s1, const Vec& abs_mask) {
-  const InstId cmp = bits == 32 ? Inst::kIdVcmpps : Inst::kIdVcmppd;
   const InstId sub = bits == 32 ? Inst::kIdVsubps : Inst::kIdVsubpd;
   constexpr std::uint32_t kUnordered = 0x03, kOrdered = 0x07;
-  // out = the lane mask of `p` v v (a zmm compares into k1, then spreads it into lanes).
-  auto compare = [&](const Vec& out, const Vec& v, std::uint32_t p) {
-    if (!out.isZmm()) return void(a.emit(cmp, out, v, v, Imm(p)));
-    a.emit(cmp, k1, v, v, Imm(p));
-    a.emit(bits == 32 ? Inst::kIdVpmovm2d : Inst::kIdVpmovm2q, out, k1);
-  };
+  auto compare = [&](const Vec& out, const Vec& v, std::uint32_t p) { emit_compare_mask(a, bits, out, v, v, p); };
   switch (op) {
     case Op::ISNAN: compare(d, x, kUnordered); break;
     case Op::ISFINITE:  // x - x is 0 for finite x, NaN for infinities and NaN

@@ -17,9 +17,16 @@ namespace exprvm::jit {
 // Whether op on float dtype t (float32 or float64) is computed inline.
 bool is_inline_function(Op op, DType t);
 
+// Vector register `out` = the lane mask of x `predicate` y (vcmpps/vcmppd by `bits`; y a
+// register or memory): all-ones lanes where it holds. A zmm `out` (512-bit plans) compares
+// into k1 and spreads it into lanes (vpmovm2d/vpmovm2q): AVX-512 compares only into mask
+// registers. Shared by the inline functions, the fused comparisons and the reduction's NaN mask.
+void emit_compare_mask(asmjit::x86::Assembler& a, int bits, const asmjit::x86::Vec& out, const asmjit::x86::Vec& x,
+                       const asmjit::Operand& y, std::uint32_t predicate);
+
 // Emits op on lanes of `bits` (32: float32, 64: float64) of x (and y, copysign's sign source)
 // into d, written last; s0 and s1 are scratch; abs_mask holds every bit but the sign bit (read
-// by copysign only). d may be x or y. zmm operands (512-bit plans) compare through k1.
+// by copysign only). d may be x or y.
 void emit_inline_function(asmjit::x86::Assembler& a, Op op, int bits, const asmjit::x86::Vec& d,
                           const asmjit::x86::Vec& x, const asmjit::x86::Vec& y, const asmjit::x86::Vec& s0,
                           const asmjit::x86::Vec& s1, const asmjit::x86::Vec& abs_mask);
