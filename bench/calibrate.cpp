@@ -113,6 +113,20 @@ void print_machine_constants() {
     cold.push_back(ns_per_call(fork, 1, 1));
   }
   std::sort(cold.begin(), cold.end());
+  // After shorter idle gaps (median of 25 each): how long the workers stay awake.
+  std::printf("\n// fork-join after an idle gap (median of 25):");
+  for (const int gap_us : {0, 20, 100, 500, 1000, 2000, 3000, 5000}) {
+    std::vector<double> after;
+    for (int k = 0; k < 25; ++k) {
+      fork();
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(gap_us);
+      while (std::chrono::steady_clock::now() < until) {}  // a busy caller, as in a script
+      after.push_back(ns_per_call(fork, 1, 1));
+    }
+    std::sort(after.begin(), after.end());
+    std::printf(" %d us: %.0f ns;", gap_us, after[after.size() / 2]);
+  }
+  std::printf("\n");
   constexpr std::size_t kWords = 64 * 1024;
   std::vector<std::uint32_t> data(kWords, 1);
   volatile std::uint32_t sink = 0;
@@ -132,6 +146,17 @@ void print_machine_constants() {
       sum(b * kWords / parts, e * kWords / parts);
     });
   }, 20, 50);
+  // In a loop of parallel runs over the same data (no rewrite: each core keeps its part), what
+  // a run costs beyond its share of the serial work: the awake fork-join a real run pays.
+  const double local_kept = ns_per_call([&] { sum(0, kWords / parts); }, 20, 50);
+  const double spread_kept = ns_per_call([&] {
+    parallel_ranges(*team, parts, [&](std::size_t b, std::size_t e, int) {
+      sum(b * kWords / parts, e * kWords / parts);
+    });
+  }, 20, 50);
+  std::printf("// in a loop of runs over the same %zu KB: parallel %.0f ns, one part alone %.0f ns, "
+              "fork_join_awake_ns %.0f\n",
+              kWords * sizeof(std::uint32_t) / 1024, spread_kept, local_kept, spread_kept - local_kept);
   const double remote_bytes = double(kWords * sizeof(std::uint32_t)) / double(parts);
   const double cross = std::max(0.0, (spread - fork_join - local) / remote_bytes);
   std::printf("\n// %d threads: fork_join_ns %.0f (workers awake), %.0f (after 20 ms idle, "

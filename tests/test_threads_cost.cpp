@@ -4,12 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "compiler/lower.hpp"
 #include "tests/test_helpers.hpp"
+#include "vm/threads.hpp"
 #include "vm/threads_cost.hpp"
 
 namespace exprvm {
@@ -67,7 +70,10 @@ TEST_CASE("elementwise runs equal the oracle at every output alignment", "[vm][t
 }
 
 TEST_CASE("the parallel cost model weighs work, bytes and threads", "[vm][threads]") {
-  using vm::parallel_pays;
+  const double cold = vm::parallel_costs().fork_join_ns;
+  auto parallel_pays = [&](std::int64_t n, double work, double bytes, int threads) {
+    return vm::parallel_pays(n, work, bytes, threads, cold, vm::parallel_costs().cross_core_ns_per_byte);
+  };
   auto bytecode = [](const std::string& source) {
     return lower(check(parse(source), {{"a", DType::Float32}, {"b", DType::Float32}}, {}));
   };
@@ -92,6 +98,33 @@ TEST_CASE("the parallel cost model weighs work, bytes and threads", "[vm][thread
       paid = paid || pays;
     }
   }
+  // Awake workers cost less to start: some runs pay only while they are awake.
+  using vm::ParallelVerdict;
+  CHECK(vm::parallel_costs().fork_join_awake_ns < cold);
+  CHECK(vm::parallel_verdict(1 << 24, cheap, 12, 2) == ParallelVerdict::Parallel);
+  CHECK(vm::parallel_verdict(1 << 24, heavy, 12, 1) == ParallelVerdict::Serial);
+  CHECK(vm::parallel_verdict(64, cheap, 12, 2) == ParallelVerdict::Serial);
+  std::int64_t while_awake = 0;
+  for (std::int64_t n = 1; n <= (1 << 26) && !while_awake; n *= 2)
+    if (vm::parallel_verdict(n, cheap, 12, 2) == ParallelVerdict::WhileAwake) while_awake = n;
+  CHECK(while_awake > 0);
+  CHECK_FALSE(parallel_pays(while_awake, cheap, 12, 2));
+}
+
+TEST_CASE("runs in a loop, or soon after a parallel run, count the workers as awake", "[vm][threads]") {
+  // A thread of its own (the request time is per thread), after the workers fell asleep.
+  std::thread([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK_FALSE(vm::workers_awake_or_looping());  // the first request after 20 ms idle
+    CHECK(vm::workers_awake_or_looping());        // the next one at once: a loop
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK_FALSE(vm::workers_awake_or_looping());
+    const auto team = vm::current_team();
+    vm::parallel_ranges(*team, 2, [](std::size_t, std::size_t, int) {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    vm::parallel_ranges(*team, 2, [](std::size_t, std::size_t, int) {});
+    CHECK(vm::workers_awake_or_looping());  // a parallel run just ended
+  }).join();
 }
 
 TEST_CASE("JIT-compiled programs weigh their fused loop, not the interpreter's passes", "[vm][threads]") {
@@ -121,8 +154,10 @@ TEST_CASE("JIT-compiled programs weigh their fused loop, not the interpreter's p
   const double bytes = vm::array_bytes_per_element(chain);
   std::int64_t interpreted_from = 0, jit_from = 0;  // the smallest power of two that goes parallel
   for (std::int64_t n = 1; n <= (1 << 26) && !jit_from; n *= 2) {
-    if (!interpreted_from && vm::parallel_pays(n, chain_interpreted, bytes, 2)) interpreted_from = n;
-    if (vm::parallel_pays(n, chain_jit, bytes, 2)) jit_from = n;
+    if (!interpreted_from && vm::parallel_pays(n, chain_interpreted, bytes, 2, vm::parallel_costs().fork_join_ns,
+                                                 vm::parallel_costs().cross_core_ns_per_byte)) interpreted_from = n;
+    if (vm::parallel_pays(n, chain_jit, bytes, 2, vm::parallel_costs().fork_join_ns,
+                                                 vm::parallel_costs().cross_core_ns_per_byte)) jit_from = n;
   }
   CHECK(interpreted_from > 0);
   CHECK(jit_from > interpreted_from);

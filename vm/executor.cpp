@@ -456,11 +456,16 @@ void run_plan(const RunPlan& plan) {
   const bool direct = plan.direct && code && code->any_length() && (code->reduces() || !ex.code.reduction);
   // JIT code costs less per element than the kernel loop: its own estimate decides (threads_cost.hpp).
   const double work = code ? ex.jit_work_ns[isa] : ex.work_ns[isa];
-  const bool parallel = !plan.register_template.empty() && parallel_pays(plan.n, work, ex.array_bytes, threads());
-  if (direct && !parallel) {
+  const ParallelVerdict verdict = plan.register_template.empty()
+                                      ? ParallelVerdict::Serial
+                                      : parallel_verdict(plan.n, work, ex.array_bytes, threads());
+  const bool parallel = verdict == ParallelVerdict::Parallel ||
+                        (verdict == ParallelVerdict::WhileAwake && workers_awake_or_looping());
+  if (direct && verdict == ParallelVerdict::Serial) {
     plan.direct_run = {epoch, code->fn(), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
     return run_direct(plan, code->fn(), isa);
   }
+  if (direct && !parallel) return run_direct(plan, code->fn(), isa);
   run_chunks(plan, isa, code, parallel);
 }
 

@@ -10,6 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -46,6 +49,16 @@ void happens_after(void* token) { __tsan_acquire(token); }
 void happens_before(void*) {}
 void happens_after(void*) {}
 #endif
+
+// Workers sleep after 1-2 ms without tasks (measured: 0.4-0.7 us fork-join after a 1 ms gap,
+// 15-23 us after 3-5 ms); below this gap they are taken as awake.
+constexpr std::int64_t kAwakeNs = 1'000'000;
+std::atomic<std::int64_t> last_parallel_end_ns{std::numeric_limits<std::int64_t>::min() / 2};
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct AlignedBuffer {
   std::unique_ptr<std::byte[]> storage;
@@ -108,6 +121,15 @@ void parallel_ranges(const Team& team, std::size_t count,
           tbb::static_partitioner());
     });
   });
+  last_parallel_end_ns.store(now_ns(), std::memory_order_relaxed);
+}
+
+bool workers_awake_or_looping() {
+  thread_local std::int64_t last_request_ns = std::numeric_limits<std::int64_t>::min() / 2;
+  const std::int64_t now = now_ns();
+  const bool looping = now - last_request_ns < kAwakeNs;
+  last_request_ns = now;
+  return looping || now - last_parallel_end_ns.load(std::memory_order_relaxed) < kAwakeNs;
 }
 
 std::byte* thread_scratch(int which, std::size_t bytes) {

@@ -28,6 +28,13 @@ int team_slots(const Team& team);
 void parallel_ranges(const Team& team, std::size_t count,
                      const std::function<void(std::size_t, std::size_t, int)>& body);
 
+// Whether a run that pays on several threads only while the workers are awake should go
+// parallel: a parallel run ended less than about 1 ms ago (TBB's workers spin for 1-2 ms after
+// their last task, then sleep; `exprvm bench --calibrate` prints the fork-join cost after each
+// idle gap), or the calling thread asked the same less than 1 ms ago (runs in a loop, where
+// waking the workers once pays for the runs that follow). Each call counts as such a request.
+bool workers_awake_or_looping();
+
 // 64-byte aligned scratch owned by the calling thread, grown on demand and kept for reuse,
 // so runs in the steady state allocate nothing. `which` selects one of three independent
 // areas (0: per-run state of the calling thread, 1: per-chunk registers, 2: the register

@@ -15,6 +15,11 @@ namespace {
 // they are awake), deliberately the pessimistic figure, so that a run goes parallel only
 // when it pays even from cold; cross-core 0.058-0.059 ns per byte in 3 of 5 runs (0 in 2).
 constexpr double kForkJoinNs = 20000;
+// With the workers awake, in a loop of parallel runs: what a run costs beyond its share of
+// the serial work. `--calibrate` measures 1.8-4.0 us on a Sapphire Rapids guest (its "in a loop
+// of runs" line), though an empty fork-join takes only 0.4-0.75 us there; the bench's programs
+// agree (2-thread runs at 32768 elements lost to 1-thread ones at 1 us, won at 65536 at 2 us).
+constexpr double kForkJoinAwakeNs = 2000;
 constexpr double kCrossCoreNsPerByte = 0.06;
 // The JIT constants (JitCosts): the median of 3 runs of the same command on the same machine
 // (fits 0.0047-0.0051 ns/byte, fused 0.044-0.071, divide 0.51-0.64, load average 10; the
@@ -69,7 +74,8 @@ double caller_cache_bytes() {
 const ParallelCosts& parallel_costs() {
   // fork-join and cross-core: measured with `exprvm bench --calibrate` (see the README's
   // "Threads: the cost model"); the cache size: this machine's L2.
-  static const ParallelCosts costs{kForkJoinNs, kCrossCoreNsPerByte, caller_cache_bytes()};
+  static const ParallelCosts costs{kForkJoinNs, kForkJoinAwakeNs, kCrossCoreNsPerByte,
+                                   caller_cache_bytes()};
   return costs;
 }
 
@@ -126,16 +132,27 @@ double array_bytes_per_element(const Bytecode& bc) {
 }
 
 bool parallel_pays(std::int64_t n, double work_ns_per_element, double bytes_per_element,
-                   int threads) {
+                   int threads, double fork_join_ns, double cross_core_ns_per_byte) {
   if (threads < 2) return false;
   const ParallelCosts& c = parallel_costs();
   const double elements = static_cast<double>(n);
   const double serial = elements * work_ns_per_element;
   const double share = static_cast<double>(threads - 1) / threads;
-  double parallel = serial / threads + c.fork_join_ns;
+  double parallel = serial / threads + fork_join_ns;
   if (elements * bytes_per_element <= c.caller_cache_bytes)
-    parallel += elements * bytes_per_element * c.cross_core_ns_per_byte * share;
+    parallel += elements * bytes_per_element * cross_core_ns_per_byte * share;
   return parallel < serial;
+}
+
+ParallelVerdict parallel_verdict(std::int64_t n, double work_ns_per_element,
+                                 double bytes_per_element, int threads) {
+  const ParallelCosts& c = parallel_costs();
+  if (parallel_pays(n, work_ns_per_element, bytes_per_element, threads, c.fork_join_ns,
+                    c.cross_core_ns_per_byte))
+    return ParallelVerdict::Parallel;
+  return parallel_pays(n, work_ns_per_element, bytes_per_element, threads, c.fork_join_awake_ns, 0)
+             ? ParallelVerdict::WhileAwake
+             : ParallelVerdict::Serial;
 }
 
 }  // namespace exprvm::vm

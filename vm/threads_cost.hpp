@@ -15,7 +15,8 @@ namespace exprvm::vm {
 
 // The model's machine constants (measured by `exprvm bench --calibrate`, see threads_cost.cpp).
 struct ParallelCosts {
-  double fork_join_ns;        // starting and joining the tasks of one parallel run
+  double fork_join_ns;        // starting and joining the tasks of one parallel run, workers asleep
+  double fork_join_awake_ns;  // the same while the workers are awake (within 1 ms of their last task)
   double cross_core_ns_per_byte;  // extra cost per byte another core reads from the caller's cache
   double caller_cache_bytes;  // arrays larger than this come from memory for every core alike
 };
@@ -67,9 +68,19 @@ double array_bytes_per_element(const Bytecode& bc);
 
 // Whether running n elements on `threads` threads is estimated faster than on one:
 //   serial   n * work
-//   parallel n * work / threads + fork_join + (while the arrays fit the caller's cache, which
-//            the other threads must read from) n * bytes * cross_core * (threads - 1) / threads
+//   parallel n * work / threads + fork_join_ns + (while the arrays fit the caller's cache, which
+//            the other threads must read from) n * bytes * cross_core_ns_per_byte * (threads - 1) / threads
 bool parallel_pays(std::int64_t n, double work_ns_per_element, double bytes_per_element,
-                   int threads);
+                   int threads, double fork_join_ns, double cross_core_ns_per_byte);
+
+// parallel_pays for the two states a run can find: Parallel when it pays from cold (workers
+// asleep, the arrays in the caller's cache: fork_join_ns and cross_core_ns_per_byte);
+// WhileAwake when it pays only in a loop of parallel runs (workers awake, and each core finding
+// its own part of the arrays in its own cache, as the static partition gives every run the
+// same parts: fork_join_awake_ns, no cross-core term); else Serial, a decision a bound
+// program keeps. workers_awake_or_looping() decides WhileAwake runs.
+enum class ParallelVerdict { Serial, WhileAwake, Parallel };
+ParallelVerdict parallel_verdict(std::int64_t n, double work_ns_per_element,
+                                 double bytes_per_element, int threads);
 
 }  // namespace exprvm::vm
