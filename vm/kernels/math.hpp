@@ -83,6 +83,14 @@ template <class E, class A> inline auto cos_of(const xsimd::batch<E, A>& x) {
   else return sleef_cos_by_range(x);
 }
 
+// float64 tanh: xsimd's, exactly +-1 from 0x1.30fc1931f09cap+4 (19.0615...) on, the first
+// double whose tanh rounds to +-1 (where xsimd's can give 1 - 2**-53). SLEEF's took 3.5-4.4x
+// as long on AVX2 and AVX-512 (8.3 and 10.2 ns per element on a Sapphire Rapids guest).
+template <class A> inline auto tanh_saturated(const xsimd::batch<double, A>& x) {
+  using R = xsimd::batch<double, A>;
+  return xsimd::select(xsimd::abs(x) >= R(0x1.30fc1931f09cap+4), xsimd::copysign(R(1.0), x), xsimd::tanh(x));
+}
+
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
 // xsimd's); complex operands take libm.
 #define EXPRVM_BY_DTYPE(NAME, float_fn, double_fn)                                \
@@ -98,7 +106,7 @@ EXPRVM_BY_DTYPE(COS, cos_of, cos_of)
 EXPRVM_BY_DTYPE(TAN, sleef_tan_by_range, sleef_tan_by_range)
 EXPRVM_BY_DTYPE(ARCSIN, sleef_asin, xsimd::asin)
 EXPRVM_BY_DTYPE(ARCTAN, sleef_atan, xsimd::atan)
-EXPRVM_BY_DTYPE(TANH, xsimd::tanh, sleef_tanh)
+EXPRVM_BY_DTYPE(TANH, xsimd::tanh, tanh_saturated)
 EXPRVM_BY_DTYPE(EXP2, sleef_exp2, sleef_exp2)  // xsimd's overflows early, flushes subnormals
 EXPRVM_BY_DTYPE(LOG, xsimd::log, sleef_log)     // float64: xsimd's is wrong for subnormals
 EXPRVM_BY_DTYPE(LOG2, xsimd::log2, sleef_log2)
