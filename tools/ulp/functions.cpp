@@ -82,6 +82,11 @@ Function binary(std::string name, std::string source, MpfrBinary fn, Bound bound
   return f;
 }
 
+Function near_half_pi(Function f) {
+  f.near_half_pi_multiples = true;
+  return f;
+}
+
 std::vector<Function> make_table() {
   using B = Bound;
   const std::vector<Range> unit = {linear(-1, 1, 2), magnitudes(kTiny, v(1), true), linear(0.99, 1.01, 0.5),
@@ -103,9 +108,9 @@ std::vector<Function> make_table() {
             {magnitudes(kTiny, kMax, false), linear(-1, 1), magnitudes(kTiny, v(1), true), linear(-1, -0.999, 0.3)}),
       unary("log10", "log10", mpfr_log10, B::Reported, positive_line()),
       unary("log2", "log2", mpfr_log2, B::Reported, positive_line()),
-      unary("sin", "sin", mpfr_sin, B::TwoUlp, trig),
-      unary("cos", "cos", mpfr_cos, B::TwoUlp, trig),
-      unary("tan", "tan", mpfr_tan, B::TwoUlp, trig),
+      near_half_pi(unary("sin", "sin", mpfr_sin, B::TwoUlp, trig)),
+      near_half_pi(unary("cos", "cos", mpfr_cos, B::TwoUlp, trig)),
+      near_half_pi(unary("tan", "tan", mpfr_tan, B::TwoUlp, trig)),
       unary("arcsin", "arcsin", mpfr_asin, B::TwoUlp, unit),
       unary("arccos", "arccos", mpfr_acos, B::TwoUlp, unit),
       unary("arctan", "arctan", mpfr_atan, B::TwoUlp, whole_line()),

@@ -52,6 +52,7 @@ struct Function {
   std::vector<Range> b_ranges;
   bool pow_pairs = false;       // ...except pow, whose b also spans the overflow edge of a**b
   bool saturates_to_one = false;  // tanh: exactly +-1 past saturation (checked separately)
+  bool near_half_pi_multiples = false;  // sin, cos, tan: also where the argument reduction cancels
 };
 
 const std::vector<Function>& functions();

@@ -1,6 +1,7 @@
 #include "tools/ulp/measure.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -98,6 +99,31 @@ std::vector<double> specials(const Format& f) {
           f.min_normal, -f.min_normal, f.max_finite, -f.max_finite, 1.0, -1.0};
 }
 
+// The values of dtype t nearest to k pi/2 and their two neighbours, for k = 1..1024 and for
+// `count` / 3 more k drawn log-uniformly below 2**21, both signs: where x - k pi/2 cancels,
+// so an argument reduction short of bits shows (the float64 kernel's |k| < 2**20 and beyond).
+void append_near_half_pi_multiples(DType t, std::size_t count, std::mt19937_64& rng, std::vector<double>& out) {
+  mpfr_t half_pi, product;
+  mpfr_inits2(256, half_pi, product, static_cast<mpfr_ptr>(nullptr));
+  mpfr_const_pi(half_pi, MPFR_RNDN);
+  mpfr_div_2ui(half_pi, half_pi, 1, MPFR_RNDN);
+  auto add = [&](std::uint64_t k) {
+    mpfr_mul_ui(product, half_pi, k, MPFR_RNDN);
+    const double nearest = round_to(t, mpfr_get_d(product, MPFR_RNDN));
+    const double inf = std::numeric_limits<double>::infinity();
+    const float nearest_float = static_cast<float>(nearest);
+    const std::array<double, 3> values =
+        t == DType::Float32
+            ? std::array<double, 3>{nearest, std::nextafter(nearest_float, HUGE_VALF), std::nextafter(nearest_float, -HUGE_VALF)}
+            : std::array<double, 3>{nearest, std::nextafter(nearest, inf), std::nextafter(nearest, -inf)};
+    for (double x : values) out.push_back(rng() & 1 ? x : -x);
+  };
+  for (std::uint64_t k = 1; k <= 1024; ++k) add(k);
+  std::uniform_real_distribution<double> log2_k(10, 21);
+  for (std::size_t i = 0; i < count / 3; ++i) add(static_cast<std::uint64_t>(std::exp2(log2_k(rng))));
+  mpfr_clears(half_pi, product, static_cast<mpfr_ptr>(nullptr));
+}
+
 // Engine buffers: doubles converted to dtype t's bytes and back.
 std::vector<unsigned char> to_bytes(DType t, const std::vector<double>& x) {
   std::vector<unsigned char> bytes(x.size() * itemsize(t));
@@ -170,6 +196,7 @@ Sample make_sample(const Function& f, DType t, std::size_t count, std::uint64_t 
     else
       for (double y : special) s.a.push_back(x), s.b.push_back(y);
   }
+  if (f.near_half_pi_multiples) append_near_half_pi_multiples(t, count / 8, rng, s.a);
   RangeDrawer da(f.a_ranges, t, rng);
   RangeDrawer db(f.arity == 2 ? f.b_ranges : f.a_ranges, t, rng);
   const double log2_max = std::log2(fmt.max_finite), log2_min = std::log2(fmt.min_subnormal);
