@@ -32,12 +32,16 @@ std::vector<double> ramp(std::size_t n, double scale, double offset) {
   return v;
 }
 
+// A size the cost model runs on the thread pool when a program repeats (vm/threads_cost.hpp):
+// a * b + 1 over float64 from its second run in a row on a thread.
+constexpr std::size_t kParallelSized = (std::size_t{1} << 17) + 3;
+
 TEST_CASE("threads share one Program, small and parallel-sized runs", "[concurrency]") {
   const int saved = set_num_threads(2);
   const Program p = compile("a * b + 1", {{"a", DType::Float64}, {"b", DType::Float64}});
   std::atomic<int> wrong{0};
   on_threads([&](int t) {
-    for (std::size_t n : {std::size_t{100}, static_cast<std::size_t>(2 * vm::kParallelMinElements + 3)}) {
+    for (std::size_t n : {std::size_t{100}, kParallelSized}) {
       std::vector<double> a = ramp(n, 1, t), b = ramp(n, 0.5, 0), out(n);
       const Array args[] = {Array::from(a), Array::from(b)};
       Array out_view = Array::from(out);
@@ -89,7 +93,7 @@ TEST_CASE("BoundPrograms of one Program, one per thread", "[concurrency]") {
 
 TEST_CASE("set_num_threads while other threads evaluate", "[concurrency]") {
   const int saved = get_num_threads();
-  const std::size_t n = 2 * static_cast<std::size_t>(vm::kParallelMinElements) + 5;
+  const std::size_t n = kParallelSized + 2;
   std::vector<double> expected_sums;
   for (int t = 0; t < kThreads; ++t) {
     std::vector<double> a = ramp(n, 0.25, t);

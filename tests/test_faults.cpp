@@ -83,7 +83,7 @@ TEST_CASE("a failing staging copy of an aliased input leaves out untouched", "[f
 TEST_CASE("allocation failures of a parallel run: out fully written or untouched", "[faults]") {
   FaultScope scope;
   set_num_threads(2);
-  const std::size_t n = 4 * static_cast<std::size_t>(vm::kParallelMinElements) + 17;
+  const std::size_t n = 4 * (std::size_t{1} << 15) + 17;  // a run of 65553 elements, half of them strided
   std::vector<double> a(n), b(n), out(n, -1.0);
   for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<double>(i), b[i] = 0.5;
   // a strided input takes the gathering path, whose register files have chunk buffers
@@ -116,7 +116,7 @@ TEST_CASE("an exception inside a thread-pool task reaches the caller; no task ou
   set_num_threads(2);
   // Large enough for the cost model to go parallel; the fused paths (JIT, temporary-free
   // programs) run a thread's whole range in one chunk call, so only the first few are counted.
-  const std::size_t n = 32 * static_cast<std::size_t>(vm::kParallelMinElements);
+  const std::size_t n = std::size_t{1} << 22;  // parallel even from cold (a run of 1 ms or more)
   std::vector<float> a(n, 2.0f), out(n, 0.0f);
   const Program p = compile("a * a", {{"a", DType::Float32}});
   const Array args[] = {Array::from(a)};

@@ -448,6 +448,7 @@ void run_plan(const RunPlan& plan) {
   const std::uint64_t epoch = settings_epoch.load(std::memory_order_relaxed);
   if (plan.direct_run.epoch == epoch) {
     const RunPlan::DirectRun& d = plan.direct_run;
+    if (plan.n >= kParallelMinElements) note_serial_run(plan.ex, plan.n);
     return d.few_partials ? run_few_partials(plan, d.fn, d.isa) : run_direct(plan, d.fn, d.isa);
   }
   const Executable& ex = *plan.ex;
@@ -459,8 +460,9 @@ void run_plan(const RunPlan& plan) {
   const ParallelVerdict verdict = plan.register_template.empty()
                                       ? ParallelVerdict::Serial
                                       : parallel_verdict(plan.n, work, ex.array_bytes, threads());
-  const bool parallel = verdict == ParallelVerdict::Parallel ||
-                        (verdict == ParallelVerdict::WhileAwake && workers_awake_or_looping());
+  const bool parallel = verdict != ParallelVerdict::Serial &&
+                        parallel_in_loop(&ex, plan.n, verdict == ParallelVerdict::Parallel);
+  if (verdict == ParallelVerdict::Serial && plan.n >= kParallelMinElements) note_serial_run(&ex, plan.n);
   if (direct && verdict == ParallelVerdict::Serial) {
     plan.direct_run = {epoch, code->fn(), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
     return run_direct(plan, code->fn(), isa);

@@ -29,7 +29,7 @@ constexpr std::size_t chunk_elements() { return kChunk; }
 inline constexpr std::size_t kRegisterBytes = kChunk * 16;  // room for kChunk complex128
 // Runs below this size take the fast path on the calling thread (vm/fast_path.hpp); larger
 // ones go parallel when the cost model says it pays (vm/threads_cost.hpp).
-inline constexpr std::int64_t kParallelMinElements = 1 << 15;
+inline constexpr std::int64_t kParallelMinElements = 1 << 12;
 inline constexpr std::size_t kFastPathMaxRegs = 64;
 
 // Fills `count` copies of the `size`-byte value at dst (which holds the first copy).

@@ -124,12 +124,32 @@ void parallel_ranges(const Team& team, std::size_t count,
   last_parallel_end_ns.store(now_ns(), std::memory_order_relaxed);
 }
 
-bool workers_awake_or_looping() {
-  thread_local std::int64_t last_request_ns = std::numeric_limits<std::int64_t>::min() / 2;
+// The calling thread's previous run that could have gone parallel (parallel_in_loop).
+struct PreviousRun {
+  const void* program = nullptr;
+  std::int64_t n = -1;
+  bool parallel = false;
+  std::int64_t start_ns = std::numeric_limits<std::int64_t>::min() / 2;  // when parallel_in_loop last ran
+};
+thread_local PreviousRun previous;
+
+void note_serial_run(const void* program, std::int64_t n) {
+  previous.program = program;
+  previous.n = n;
+  previous.parallel = false;
+}
+
+bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold) {
   const std::int64_t now = now_ns();
-  const bool looping = now - last_request_ns < kAwakeNs;
-  last_request_ns = now;
-  return looping || now - last_parallel_end_ns.load(std::memory_order_relaxed) < kAwakeNs;
+  bool parallel = pays_from_cold;
+  if (!parallel) {
+    const bool in_loop = previous.parallel || (previous.program == program && previous.n == n);
+    const bool awake = now - previous.start_ns < kAwakeNs ||
+                       now - last_parallel_end_ns.load(std::memory_order_relaxed) < kAwakeNs;
+    parallel = in_loop && awake;
+  }
+  previous = {program, n, parallel, now};
+  return parallel;
 }
 
 std::byte* thread_scratch(int which, std::size_t bytes) {

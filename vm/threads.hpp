@@ -4,6 +4,7 @@
 #error "upward include: vm/ may be included by vm/, runtime/ and code above the library"
 #endif
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -28,12 +29,21 @@ int team_slots(const Team& team);
 void parallel_ranges(const Team& team, std::size_t count,
                      const std::function<void(std::size_t, std::size_t, int)>& body);
 
-// Whether a run that pays on several threads only while the workers are awake should go
-// parallel: a parallel run ended less than about 1 ms ago (TBB's workers spin for 1-2 ms after
-// their last task, then sleep; `exprvm bench --calibrate` prints the fork-join cost after each
-// idle gap), or the calling thread asked the same less than 1 ms ago (runs in a loop, where
-// waking the workers once pays for the runs that follow). Each call counts as such a request.
-bool workers_awake_or_looping();
+// Whether a run of `program` over n elements, which the cost model says pays on several
+// threads, goes parallel: always when it pays even from cold (`pays_from_cold`). When it pays
+// only in a loop of parallel runs (the workers awake, each core finding its part of the arrays
+// in its own cache, vm/threads_cost.hpp), only if the calling thread's previous such run went
+// parallel or was the same program over the same n, and the workers are likely awake: a
+// parallel run ended, or that previous run started, less than 1 ms ago (TBB's workers spin
+// for 1-2 ms after their last task, then sleep; `exprvm bench --calibrate` prints the
+// fork-join cost after each idle gap). So a loop of one program wakes the workers once and
+// goes parallel from its second run, while a run after another program's serial run stays
+// serial (that run's outputs sit in the caller's cache). Each call is recorded, as are the
+// serial runs given to note_serial_run.
+bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold);
+// Records a serial run of `program` over n elements on the calling thread for
+// parallel_in_loop (its outputs are in this thread's cache).
+void note_serial_run(const void* program, std::int64_t n);
 
 // 64-byte aligned scratch owned by the calling thread, grown on demand and kept for reuse,
 // so runs in the steady state allocate nothing. `which` selects one of three independent

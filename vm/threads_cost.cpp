@@ -10,10 +10,11 @@
 namespace exprvm::vm {
 namespace {
 
-// Measured by `exprvm bench --calibrate` on the machine of threads_costs.def: fork-join is
-// the median after 20 ms idle (sleeping workers: 20-23 us there under load; 0.2-0.3 us when
-// they are awake), deliberately the pessimistic figure, so that a run goes parallel only
-// when it pays even from cold; cross-core 0.058-0.059 ns per byte in 3 of 5 runs (0 in 2).
+// Measured by `exprvm bench --calibrate`: fork-join is the median after 20 ms idle (sleeping
+// workers: 20-23 us on an AMD EPYC guest under load, 14-28 us on the Sapphire Rapids guest of
+// threads_costs.def), deliberately the pessimistic figure, so that a run goes parallel from
+// cold only when it pays even then; cross-core 0.058-0.059 ns per byte on the EPYC in 3 of 5
+// runs (0 in 2), 0.01-0.14 on the Sapphire Rapids guest (noisy; the EPYC figure is kept).
 constexpr double kForkJoinNs = 20000;
 // With the workers awake, in a loop of parallel runs: what a run costs beyond its share of
 // the serial work. `--calibrate` measures 1.8-4.0 us on a Sapphire Rapids guest (its "in a loop
@@ -21,12 +22,12 @@ constexpr double kForkJoinNs = 20000;
 // agree (2-thread runs at 32768 elements lost to 1-thread ones at 1 us, won at 65536 at 2 us).
 constexpr double kForkJoinAwakeNs = 2000;
 constexpr double kCrossCoreNsPerByte = 0.06;
-// The JIT constants (JitCosts): the median of 3 runs of the same command on the same machine
-// (fits 0.0047-0.0051 ns/byte, fused 0.044-0.071, divide 0.51-0.64, load average 10; the
-// fit is on JIT / interpreter time ratios, so a loaded machine slows both sides alike).
-constexpr double kJitNsPerByte = 0.0051;
-constexpr double kJitFusedFactor = 0.059;
-constexpr double kJitDivideFactor = 0.62;
+// The JIT constants (JitCosts): the medians of 6 runs of `--calibrate` on the machine of
+// threads_costs.def, with its weights (fits 0.0034-0.0041 ns/byte, fused 0-0.083, divide
+// 0.72-0.84: on AVX-512 the fused arithmetic hides behind the loads, so its fit is noisy).
+constexpr double kJitNsPerByte = 0.0037;
+constexpr double kJitFusedFactor = 0.031;
+constexpr double kJitDivideFactor = 0.77;
 
 // Per op: ns per element for (sse2, avx2, avx512) x (float32, float64); 0 = not measured.
 struct OpCost {

@@ -78,7 +78,7 @@ bool parallel_pays(std::int64_t n, double work_ns_per_element, double bytes_per_
 // WhileAwake when it pays only in a loop of parallel runs (workers awake, and each core finding
 // its own part of the arrays in its own cache, as the static partition gives every run the
 // same parts: fork_join_awake_ns, no cross-core term); else Serial, a decision a bound
-// program keeps. workers_awake_or_looping() decides WhileAwake runs.
+// program keeps. parallel_in_loop (vm/threads.hpp) decides WhileAwake runs.
 enum class ParallelVerdict { Serial, WhileAwake, Parallel };
 ParallelVerdict parallel_verdict(std::int64_t n, double work_ns_per_element,
                                  double bytes_per_element, int threads);
