@@ -57,9 +57,9 @@ WorkSplit jit_work_split(const Bytecode& bc, Isa isa);
 // Estimated serial nanoseconds per element of `bc` once JIT-compiled, on `isa`:
 //   array_bytes_per_element * ns_per_byte + fused_factor * fused_ns
 //     + divide_factor * divide_ns + called_ns
-// and never more than work_ns_per_element (the generated loop replaces the kernel loop).
-// Cheap fused programs cost a fraction of their interpreted work (the parallel threshold
-// moves up); programs dominated by function calls (tanh, exp, sin) keep theirs.
+// (not capped by work_ns_per_element: its L1 weights undercount the traffic of arrays past L1,
+// which the byte term prices). Long fused chains cost a fraction of their interpreted work (the
+// parallel threshold moves up); programs dominated by function calls (tanh, exp, sin) keep theirs.
 double jit_work_ns_per_element(const Bytecode& bc, Isa isa);
 
 // Bytes of caller arrays one element of `bc` reads and writes (inputs read, outputs, an
