@@ -71,20 +71,19 @@ template <class E, class A> inline auto sleef_tan_by_range(const xsimd::batch<E,
 #if defined(__AVX2__) && defined(__FMA__)
 #include "vm/kernels/sincos.hpp"
 #include "vm/kernels/sincos_double.hpp"
+#include "vm/kernels/sincos_range.hpp"
 #endif
 
 // sin and cos: on AVX2 and AVX-512 the engine's one-reduction kernels (float32: sincos.hpp,
-// float64: sincos_double.hpp), else SLEEF's.
-template <class E, class A> inline constexpr bool kSinCosByOwnKernel = std::is_same_v<E, float> && (kIsAvx2<A> || kIsAvx512<A>);
-template <class E, class A> inline constexpr bool kSinCosDoubleByOwnKernel = std::is_same_v<E, double> && (kIsAvx2<A> || kIsAvx512<A>);
+// float64: sincos_double.hpp; by range: sincos_range.hpp), else SLEEF's.
+template <class E, class A> inline constexpr bool kSinCosByOwnKernel =
+    (std::is_same_v<E, float> || std::is_same_v<E, double>) && (kIsAvx2<A> || kIsAvx512<A>);
 template <class E, class A> inline auto sin_of(const xsimd::batch<E, A>& x) {
-  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).first;
-  else if constexpr (kSinCosDoubleByOwnKernel<E, A>) return sincos_double_by_range(x).first;
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_by_range(x).first;
   else return sleef_sin_by_range(x);
 }
 template <class E, class A> inline auto cos_of(const xsimd::batch<E, A>& x) {
-  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_float_by_range(x).second;
-  else if constexpr (kSinCosDoubleByOwnKernel<E, A>) return sincos_double_by_range(x).second;
+  if constexpr (kSinCosByOwnKernel<E, A>) return sincos_by_range(x).second;
   else return sleef_cos_by_range(x);
 }
 
@@ -151,10 +150,7 @@ template <> struct Impl<Op::LOG1P> {
 template <> struct Impl<Op::CIS> {
   template <class E, class A> static auto apply(const xsimd::batch<E, A>& a) {
     if constexpr (kSinCosByOwnKernel<E, A>) {
-      const auto both = sincos_float_by_range(a);
-      return xsimd::batch<std::complex<E>, A>(both.second, both.first);
-    } else if constexpr (kSinCosDoubleByOwnKernel<E, A>) {
-      const auto both = sincos_double_by_range(a);
+      const auto both = sincos_by_range(a);
       return xsimd::batch<std::complex<E>, A>(both.second, both.first);
     } else {
       return xsimd::batch<std::complex<E>, A>(sleef_cos_by_range(a), sleef_sin_by_range(a));

@@ -2,7 +2,7 @@
 // kernels of SIN, COS and CIS (math.hpp) for |x| < kSinCosFloatLimit, where every lane gives
 // the same bits whether SIN, COS or CIS asks for it (CIS is the optimizer's sin + cos of one
 // operand, and the JIT's paired vector call). Larger arguments, Inf and NaN take SLEEF's
-// (sleef_*_by_range). Included inside the ISA namespace (see common.hpp), used by the AVX2
+// (sincos_range.hpp). Included inside the ISA namespace (see common.hpp), used by the AVX2
 // and AVX-512 compilations (the same steps on 8 or 16 lanes).
 //
 // Per lane, 2**-12 <= |x| < 2**17 (below, sin x rounds to x and cos x to 1): q = nearest
@@ -34,30 +34,55 @@
 // Arguments of smaller magnitude take sincos_float_below_limit (see the exactness argument above).
 inline constexpr float kSinCosFloatLimit = 131072.0f;
 
+// The ISA's fused multiply-adds on a float32 or float64 batch, each rounded once: x y + z,
+// z - x y and x y - z. Intrinsics, because xsimd 8.1's fma, fnma and fms round twice on
+// AVX-512 (its generic x * y + z), and the sin/cos reductions need them exact.
+template <class R> struct FusedOps;
+template <class E, class A> struct FusedOps<xsimd::batch<E, A>> {
+  using R = xsimd::batch<E, A>;
+  static R fma(const R& x, const R& y, const R& z) {
+    if constexpr (kIsAvx512<A> && std::is_same_v<E, float>) return _mm512_fmadd_ps(x, y, z);
+    else if constexpr (kIsAvx512<A>) return _mm512_fmadd_pd(x, y, z);
+    else if constexpr (std::is_same_v<E, float>) return _mm256_fmadd_ps(x, y, z);
+    else return _mm256_fmadd_pd(x, y, z);
+  }
+  static R fnma(const R& x, const R& y, const R& z) {
+    if constexpr (kIsAvx512<A> && std::is_same_v<E, float>) return _mm512_fnmadd_ps(x, y, z);
+    else if constexpr (kIsAvx512<A>) return _mm512_fnmadd_pd(x, y, z);
+    else if constexpr (std::is_same_v<E, float>) return _mm256_fnmadd_ps(x, y, z);
+    else return _mm256_fnmadd_pd(x, y, z);
+  }
+  static R fms(const R& x, const R& y, const R& z) {
+    if constexpr (kIsAvx512<A> && std::is_same_v<E, float>) return _mm512_fmsub_ps(x, y, z);
+    else if constexpr (kIsAvx512<A>) return _mm512_fmsub_pd(x, y, z);
+    else if constexpr (std::is_same_v<E, float>) return _mm256_fmsub_ps(x, y, z);
+    else return _mm256_fmsub_pd(x, y, z);
+  }
+};
+
+// sin x and cos x from sin r and cos r of the reduced argument r = x - q pi/2, by q mod 4
+// (q in the low bits of `shifted`, the shifter's sum): sin x is sin r, cos r, -sin r, -cos r
+// for q mod 4 = 0..3, and cos x is cos r, -sin r, -cos r, sin r.
+template <class R>
+[[gnu::always_inline]] inline std::pair<R, R> by_quadrant(const R& shifted, const R& sin_r, const R& cos_r) {
+  using E = typename R::value_type;
+  using I = xsimd::batch<std::conditional_t<std::is_same_v<E, float>, std::int32_t, std::int64_t>, typename R::arch_type>;
+  const I quadrant = xsimd::bitwise_cast<I>(shifted);
+  const R odd = xsimd::bitwise_cast<R>(I(0) - (quadrant & I(1)));  // all-ones lanes where q is odd
+  const R sign(E(-0.0));
+  const R sin_flip = xsimd::bitwise_cast<R>(quadrant << (8 * sizeof(E) - 2)) & sign;  // bit 1 of q
+  const R cos_flip = sin_flip ^ (odd & sign);                                          // bit 1 of q + 1
+  return {((sin_r & ~odd) | (cos_r & odd)) ^ sin_flip, ((cos_r & ~odd) | (sin_r & odd)) ^ cos_flip};
+}
+
 // sin and cos of the float32 lanes of x (AVX2's 8, AVX-512's 16) of magnitude below
 // kSinCosFloatLimit (other lanes give unspecified values); sin(-0) = -0. The same operations
-// on either width, so a lane's bits do not depend on the ISA. The fused multiply-adds are
-// the ISA's intrinsics: xsimd 8.1's fma, fnma and fms round twice on AVX-512 (its generic
-// x * y + z), and the reduction needs them exact.
+// on either width (FusedOps), so a lane's bits do not depend on the ISA.
 template <class A>
 [[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_below_limit(
     const xsimd::batch<float, A>& x_in) {
   using R = xsimd::batch<float, A>;
-  using I = xsimd::batch<std::int32_t, A>;
-  struct Fused {
-    static R fma(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fmadd_ps(x, y, z);
-      else return _mm256_fmadd_ps(x, y, z);
-    }
-    static R fnma(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fnmadd_ps(x, y, z);
-      else return _mm256_fnmadd_ps(x, y, z);
-    }
-    static R fms(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fmsub_ps(x, y, z);
-      else return _mm256_fmsub_ps(x, y, z);
-    }
-  };
+  using Fused = FusedOps<R>;
   // Below 2**-12, sin x rounds to x and cos x to 1; such lanes compute with x = 0 instead, so
   // no step makes a subnormal (slow on some CPUs), and keep x as their sine (sin(-0) = -0).
   const auto tiny = xsimd::abs(x_in) < R(0x1p-12f);
@@ -83,37 +108,6 @@ template <class A>
   const R z_error = Fused::fma(r_hi, r_lo, Fused::fms(r_hi, r_hi, z) * R(0.5f));
   const R w_error = (one - w) - half_z;
   const R cos_r = w + Fused::fma(z * z, c, w_error - z_error);
-  // q's low bits: sin(x) is sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x) is cos r,
-  // -sin r, -cos r, sin r. odd: all-ones lanes where q is odd.
-  const I quadrant = xsimd::bitwise_cast<I>(shifted);
-  const R odd = xsimd::bitwise_cast<R>((quadrant << 31) >> 31);
-  const R sign(-0.0f);
-  const R sin_flip = xsimd::bitwise_cast<R>(quadrant << 30) & sign;
-  const R cos_flip = sin_flip ^ (odd & sign);  // bit 1 of q + 1
-  const R sin_x = ((sin_r & ~odd) | (cos_r & odd)) ^ sin_flip;
-  const R cos_x = ((cos_r & ~odd) | (sin_r & odd)) ^ cos_flip;
+  const auto [sin_x, cos_x] = by_quadrant(shifted, sin_r, cos_r);
   return {xsimd::select(tiny, x_in, sin_x), cos_x};
-}
-
-// sincos_float_by_range for a batch with lanes of kSinCosFloatLimit and above (Inf, NaN): those
-// by SLEEF's. Out of line, with x by value: the common call stays small and free of spills.
-template <class A>
-[[gnu::noinline]] std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_above_limit(xsimd::batch<float, A> x) {
-  using R = xsimd::batch<float, A>;
-  const auto below = xsimd::abs(x) < R(kSinCosFloatLimit);  // false for NaN
-  const auto both = sincos_float_below_limit(x);
-  const R rest = xsimd::select(below, R(0.0f), x);
-  return {xsimd::select(below, both.first, sleef_sin_by_range(rest)),
-          xsimd::select(below, both.second, sleef_cos_by_range(rest))};
-}
-
-// sin and cos of a float32 batch, each lane by its range: sincos_float_below_limit below
-// kSinCosFloatLimit, SLEEF's above, for Inf and NaN. SIN, COS and CIS all take this, so a
-// lane's sine (cosine) has the same bits in each.
-template <class A>
-[[gnu::always_inline]] inline std::pair<xsimd::batch<float, A>, xsimd::batch<float, A>> sincos_float_by_range(
-    const xsimd::batch<float, A>& x) {
-  using R = xsimd::batch<float, A>;
-  if (!xsimd::all(xsimd::abs(x) < R(kSinCosFloatLimit))) return sincos_float_above_limit(x);
-  return sincos_float_below_limit(x);
 }

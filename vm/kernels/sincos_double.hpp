@@ -1,8 +1,8 @@
 // float64 sine and cosine on AVX2 and AVX-512 from one argument reduction: the kernels of SIN,
 // COS and CIS (math.hpp) for |x| < kSinCosDoubleLimit, where every lane gives the same bits
 // whether SIN, COS or CIS asks for it (and on AVX2 and AVX-512 alike). Larger arguments, Inf
-// and NaN take SLEEF's (sleef_*_by_range), as every lane does on SSE2. Included inside the
-// ISA namespace (see common.hpp) after math.hpp's SLEEF wrappers.
+// and NaN take SLEEF's (sincos_range.hpp), as every lane does on SSE2. Included inside the
+// ISA namespace (see common.hpp) after sincos.hpp.
 //
 // The polynomials are fdlibm's (Sun, as in musl and FreeBSD's msun: __kernel_sin(y0, y1, 1)
 // and musl's __cos(y0, y1), each within 1 ULP of y0 + y1 on |y| <= pi/4). Per lane:
@@ -30,28 +30,13 @@ template <class R> [[gnu::always_inline]] inline R two_sum_error(const R& a, con
 }
 
 // sin and cos of the float64 lanes of x (AVX2's 4, AVX-512's 8) of magnitude below
-// kSinCosDoubleLimit (other lanes give unspecified values); sin(-0) = -0. The fused
-// multiply-adds are the ISA's intrinsics (xsimd 8.1's round twice on AVX-512), so a lane's
-// bits are the same on AVX2 and AVX-512.
+// kSinCosDoubleLimit (other lanes give unspecified values); sin(-0) = -0. The same operations
+// on either width (FusedOps, sincos.hpp), so a lane's bits are the same on AVX2 and AVX-512.
 template <class A>
 [[gnu::always_inline]] inline std::pair<xsimd::batch<double, A>, xsimd::batch<double, A>> sincos_double_below_limit(
     const xsimd::batch<double, A>& x_in) {
   using R = xsimd::batch<double, A>;
-  using I = xsimd::batch<std::int64_t, A>;
-  struct Fused {
-    static R fma(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fmadd_pd(x, y, z);
-      else return _mm256_fmadd_pd(x, y, z);
-    }
-    static R fnma(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fnmadd_pd(x, y, z);
-      else return _mm256_fnmadd_pd(x, y, z);
-    }
-    static R fms(const R& x, const R& y, const R& z) {
-      if constexpr (kIsAvx512<A>) return _mm512_fmsub_pd(x, y, z);
-      else return _mm256_fmsub_pd(x, y, z);
-    }
-  };
+  using Fused = FusedOps<R>;
   const auto tiny = xsimd::abs(x_in) < R(0x1p-27);
   const R x = xsimd::select(tiny, R(0.0), x_in);
   const R shifter(0x1.8p52);
@@ -82,38 +67,6 @@ template <class A>
   const R one(1.0);
   const R c_w = one - half_z;
   const R cos_r = c_w + (((one - c_w) - half_z) + Fused::fms(z, c_r, y0 * y1));
-  // q's low bits: sin(x) is sin r, cos r, -sin r, -cos r for q mod 4 = 0..3; cos(x) is cos r,
-  // -sin r, -cos r, sin r. odd: all-ones lanes where q is odd.
-  const I quadrant = xsimd::bitwise_cast<I>(shifted);
-  const R odd = xsimd::bitwise_cast<R>(I(0) - (quadrant & I(1)));
-  const R sign(-0.0);
-  const R sin_flip = xsimd::bitwise_cast<R>(quadrant << 62) & sign;
-  const R cos_flip = sin_flip ^ (odd & sign);  // bit 1 of q + 1
-  const R sin_x = ((sin_r & ~odd) | (cos_r & odd)) ^ sin_flip;
-  const R cos_x = ((cos_r & ~odd) | (sin_r & odd)) ^ cos_flip;
+  const auto [sin_x, cos_x] = by_quadrant(shifted, sin_r, cos_r);
   return {xsimd::select(tiny, x_in, sin_x), xsimd::select(tiny, one, cos_x)};
-}
-
-// sincos_double_by_range for a batch with lanes of kSinCosDoubleLimit and above (Inf, NaN):
-// those by SLEEF's. Out of line, with x by value: the common call stays small.
-template <class A>
-[[gnu::noinline]] std::pair<xsimd::batch<double, A>, xsimd::batch<double, A>> sincos_double_above_limit(
-    xsimd::batch<double, A> x) {
-  using R = xsimd::batch<double, A>;
-  const auto below = xsimd::abs(x) < R(kSinCosDoubleLimit);  // false for NaN
-  const auto both = sincos_double_below_limit(xsimd::select(below, x, R(0.0)));
-  const R rest = xsimd::select(below, R(0.0), x);
-  return {xsimd::select(below, both.first, sleef_sin_by_range(rest)),
-          xsimd::select(below, both.second, sleef_cos_by_range(rest))};
-}
-
-// sin and cos of a float64 batch, each lane by its range: sincos_double_below_limit below
-// kSinCosDoubleLimit, SLEEF's above, for Inf and NaN. SIN, COS and CIS all take this, so a
-// lane's sine (cosine) has the same bits in each.
-template <class A>
-[[gnu::always_inline]] inline std::pair<xsimd::batch<double, A>, xsimd::batch<double, A>> sincos_double_by_range(
-    const xsimd::batch<double, A>& x) {
-  using R = xsimd::batch<double, A>;
-  if (!xsimd::all(xsimd::abs(x) < R(kSinCosDoubleLimit))) return sincos_double_above_limit(x);
-  return sincos_double_below_limit(x);
 }

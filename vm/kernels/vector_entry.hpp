@@ -38,9 +38,9 @@ template <Op op, int arity, class E> struct VectorEntry {
 };
 
 // sin and cos of one operand by CIS's kernel: returns one part, stores the other at `other`.
-// float32: the common batch (every lane below kSinCosFloatLimit) straight from
-// sincos_float_below_limit, the others by CIS's kernel in a tail call, so the common call needs no
-// stack frame. CIS's kernel computes the same (sincos_float_by_range).
+// The common batch (every lane below kSinCosLimit) straight from sincos_below_limit, the others
+// by CIS's kernel in a tail call, so the common call needs no stack frame. CIS's kernel
+// computes the same (sincos_by_range).
 template <class E, bool returns_sin> struct SinCosPairEntry {
   using B = xsimd::batch<E, Arch>;
   using Register = typename B::register_type;
@@ -51,8 +51,8 @@ template <class E, bool returns_sin> struct SinCosPairEntry {
   }
   static Register call(Register a, Register* other) {
     if constexpr (kSinCosByOwnKernel<E, Arch>) {
-      if (xsimd::all(xsimd::abs(B(a)) < B(kSinCosFloatLimit))) {
-        const auto [sin_a, cos_a] = sincos_float_below_limit(B(a));
+      if (xsimd::all(xsimd::abs(B(a)) < B(kSinCosLimit<E>))) {
+        const auto [sin_a, cos_a] = sincos_below_limit(B(a));
         *other = returns_sin ? cos_a : sin_a;
         return returns_sin ? sin_a : cos_a;
       }
