@@ -140,20 +140,19 @@ void print_machine_constants() {
     std::fill(data.begin(), data.end(), 1u);
     sum(0, kWords / parts);
   }, 20, 50);
-  const double spread = ns_per_call([&] {
-    std::fill(data.begin(), data.end(), 1u);
+  auto parallel_sum = [&] {
     parallel_ranges(*team, parts, [&](std::size_t b, std::size_t e, int) {
       sum(b * kWords / parts, e * kWords / parts);
     });
+  };
+  const double spread = ns_per_call([&] {
+    std::fill(data.begin(), data.end(), 1u);
+    parallel_sum();
   }, 20, 50);
   // In a loop of parallel runs over the same data (no rewrite: each core keeps its part), what
   // a run costs beyond its share of the serial work: the awake fork-join a real run pays.
   const double local_kept = ns_per_call([&] { sum(0, kWords / parts); }, 20, 50);
-  const double spread_kept = ns_per_call([&] {
-    parallel_ranges(*team, parts, [&](std::size_t b, std::size_t e, int) {
-      sum(b * kWords / parts, e * kWords / parts);
-    });
-  }, 20, 50);
+  const double spread_kept = ns_per_call(parallel_sum, 20, 50);
   std::printf("// in a loop of runs over the same %zu KB: parallel %.0f ns, one part alone %.0f ns, "
               "fork_join_awake_ns %.0f\n",
               kWords * sizeof(std::uint32_t) / 1024, spread_kept, local_kept, spread_kept - local_kept);
