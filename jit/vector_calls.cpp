@@ -1,5 +1,8 @@
 #include "jit/vector_calls.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "vm/kernel_tables.hpp"
 
 namespace exprvm::jit {
@@ -64,25 +67,88 @@ bool may_overwrite(const Bytecode& bc, const Instruction& j, Reg x) {
 
 }  // namespace
 
+namespace {
+
+// Whether registers x and y may share memory: the same register, or temps of one chunk buffer.
+bool same_memory(const Bytecode& bc, Reg x, Reg y) {
+  if (x == kNoReg || y == kNoReg) return false;
+  if (x == y) return true;
+  const RegInfo& rx = bc.regs[x];
+  const RegInfo& ry = bc.regs[y];
+  return rx.kind == RegKind::Temp && ry.kind == RegKind::Temp && rx.index == ry.index;
+}
+
+bool touches(const Bytecode& bc, const Instruction& ins, Reg x) {
+  return same_memory(bc, ins.dst, x) || same_memory(bc, ins.a, x) || same_memory(bc, ins.b, x) ||
+         same_memory(bc, ins.c, x);
+}
+
+// The sin_cos_split kernel of the ISA table whose CIS kernel for t is `cis_kernel`, or null.
+vm::Kernel split_kernel_for(vm::Kernel cis_kernel, DType t) {
+  if (t != DType::Float32 && t != DType::Float64) return nullptr;
+  for (vm::Isa isa : vm::available_isas()) {
+    const vm::KernelTable& table = vm::kernel_table(isa);
+    if (table.op[int(Op::CIS)][index_of(t)] == cis_kernel) return table.sin_cos_split[t == DType::Float32 ? 0 : 1];
+  }
+  return nullptr;
+}
+
+// The CIS at i, read only by `readers` (one REAL and one IMAG), becomes one call of `split`
+// writing sin into the IMAG's register and cos into the REAL's (as its c), and the readers
+// go: when both are temps apart from each other and from the operand, and nothing between
+// the CIS and each reader touches that reader's register.
+bool split_into_chunk_call(Bytecode& bc, std::vector<vm::Kernel>& kernels, std::size_t i,
+                           const std::vector<std::size_t>& readers, vm::Kernel split) {
+  if (readers.size() != 2 || bc.code[readers[0]].op == bc.code[readers[1]].op) return false;
+  const std::size_t imag_at = bc.code[readers[0]].op == Op::IMAG ? readers[0] : readers[1];
+  const std::size_t real_at = readers[0] + readers[1] - imag_at;
+  const Reg sin_reg = bc.code[imag_at].dst, cos_reg = bc.code[real_at].dst;
+  const Reg operand = bc.code[i].a;
+  for (Reg r : {sin_reg, cos_reg})
+    if (bc.regs[r].kind != RegKind::Temp || same_memory(bc, r, operand)) return false;
+  if (same_memory(bc, sin_reg, cos_reg)) return false;
+  for (auto [reg, at] : {std::pair{sin_reg, imag_at}, std::pair{cos_reg, real_at}})
+    for (std::size_t k = i + 1; k < at; ++k)
+      if (touches(bc, bc.code[k], reg)) return false;
+  bc.code[i].dst = sin_reg;
+  bc.code[i].c = cos_reg;
+  kernels[i] = split;
+  for (std::size_t at : {std::max(imag_at, real_at), std::min(imag_at, real_at)}) {
+    bc.code.erase(bc.code.begin() + static_cast<std::ptrdiff_t>(at));
+    kernels.erase(kernels.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  return true;
+}
+
+}  // namespace
+
 bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels) {
   if (!cpu_has_avx2_fma()) return false;
   const vm::KernelTable& avx2 = vm::kernel_table_avx2();
   bool changed = false;
   for (std::size_t i = 0; i < bc.code.size(); ++i) {
     const Instruction cis = bc.code[i];
-    if (cis.op != Op::CIS || kernels[i] != avx2.op[int(Op::CIS)][index_of(cis.dtype)]) continue;
-    if (bc.regs[cis.dst].kind != RegKind::Temp || (bc.reduction && bc.reduction->source == cis.dst)) continue;
+    if (cis.op != Op::CIS || bc.regs[cis.dst].kind != RegKind::Temp ||
+        (bc.reduction && bc.reduction->source == cis.dst))
+      continue;
+    const bool by_vector_calls = kernels[i] == avx2.op[int(Op::CIS)][index_of(cis.dtype)];
+    const vm::Kernel chunk_split = by_vector_calls ? nullptr : split_kernel_for(kernels[i], cis.dtype);
+    if (!by_vector_calls && !chunk_split) continue;
     std::vector<std::size_t> readers;
     bool ok = true, operand_kept = true;
     for (std::size_t j = i + 1; j < bc.code.size() && ok; ++j) {
       const Instruction& ins = bc.code[j];
       const bool reads = ins.a == cis.dst || ins.b == cis.dst || ins.c == cis.dst;
-      if (reads) ok = operand_kept && (ins.op == Op::REAL || ins.op == Op::IMAG) && ins.b == kNoReg;
+      if (reads) ok = (operand_kept || !by_vector_calls) && (ins.op == Op::REAL || ins.op == Op::IMAG) && ins.b == kNoReg;
       if (reads) readers.push_back(j);
       if (ins.dst == cis.dst) break;
       operand_kept = operand_kept && !may_overwrite(bc, ins, cis.a);
     }
     if (!ok || readers.empty()) continue;
+    if (!by_vector_calls) {
+      changed = split_into_chunk_call(bc, kernels, i, readers, chunk_split) || changed;
+      continue;
+    }
     for (std::size_t j : readers) {
       Instruction& ins = bc.code[j];
       ins.op = ins.op == Op::REAL ? Op::COS : Op::SIN;

@@ -22,10 +22,14 @@ namespace exprvm::jit {
 const void* vector_function(const Bytecode& bc, const Instruction& ins, vm::Kernel interpreter_kernel);
 
 // Replaces each CIS (cos + i sin in one pass, complex) whose result is read only by REAL and
-// IMAG, soon enough that its operand still holds its value: those become COS and SIN of the
-// operand, which compute the same bits (vm/kernels/math.hpp), and the CIS goes. Only where the
-// CIS's kernel is the AVX2 table's, so the two become vector calls; kernels (one per
-// instruction) is updated alike. Returns whether it changed anything.
+// IMAG, so that no complex chunk is written and read back:
+// * where the CIS's kernel is the AVX2 table's and the readers come soon enough that its
+//   operand still holds its value, they become COS and SIN of the operand, which compute the
+//   same bits (vm/kernels/math.hpp), and the CIS goes: the two become vector calls;
+// * where it is another ISA table's (AVX-512: no vector calls), the CIS becomes one call of that
+//   table's sin_cos_split kernel (the same bits) writing sin into the IMAG's register and cos
+//   into the REAL's (its c), and the readers go, when those registers are temps free between.
+// kernels (one per instruction) is updated alike. Returns whether it changed anything.
 bool split_cis(Bytecode& bc, std::vector<vm::Kernel>& kernels);
 
 // Pairs each float SIN or COS vector call with a later one of the other op on the same operand

@@ -2,7 +2,8 @@
 // jit/plan.cpp), the plans that follow (sin/cos pairs kept, broken pairs called per chunk), and
 // every vector entry point against its kernel bit for bit: the heavy functions' entries are not
 // reached by the plans any more (only through the per-chunk kernel), so they are checked here
-// directly, for whichever plan calls them. `build/exprvm_tests "[jit]"`.
+// directly, for whichever plan calls them; and the AVX-512 split of a CIS into one sin_cos_split
+// call (jit::split_cis). `build/exprvm_tests "[jit]"`.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -96,7 +97,10 @@ TEST_CASE("jit: programs mixing per-chunk and per-vector calls, bit-identical", 
       "sin(a) * exp(b) + cos(a)", "sin(a) * cos(a) + sign(b) * tanh(b)", "where(a > 0, a, expm1(a)) * sign(b) - b",
       "c = exp(a) - sign(b); d = log1p(abs(c)) * a; d + c", "a = tanh(a + b) * b; b = sign(a) + cos(b)",
       // the loop index and end across a vector call: in r15 and r14, in r15 and the frame, in the frame
-      "sign(a) + 1", "sign(a) * b + c", "sign(a) * b + c * d", "sum(sign(a) * b)", "max(sin(a) * cos(a) - b)"};
+      "sign(a) + 1", "sign(a) * b + c", "sign(a) * b + c * d", "sum(sign(a) * b)", "max(sin(a) * cos(a) - b)",
+      // sin and cos of one operand: on AVX-512 one sin_cos_split call when both parts go to
+      // temps (split_cis), else CIS's kernel (a part assigned to an operand)
+      "sin(a) + cos(a)", "sin(a)**2 + cos(a)**2 - b", "c = sin(a); d = cos(a) * c; c - d", "sin(a) * cos(a) * sin(b)"};
   std::uint64_t k = 0;
   for (const DType t : {DType::Float32, DType::Float64}) {
     for (const std::string& p : programs) {
@@ -129,6 +133,64 @@ TEST_CASE("jit: programs mixing per-chunk and per-vector calls, bit-identical", 
         for (std::size_t i = 0; i < written[0].size(); ++i) REQUIRE(same_values(written[0][i], written[1][i], t));
       }
     }
+  }
+}
+
+TEST_CASE("jit: on AVX-512 a CIS read as cos and sin becomes one sin_cos_split call of CIS's bits", "[jit]") {
+  const std::uint64_t seed = seed_base() + 285000;
+  std::printf("jit sin_cos_split: EXPRVM_JIT_SEED=%llu\n", static_cast<unsigned long long>(seed - 285000));
+  std::mt19937_64 rng(seed);
+  // The kernel: sin into d and cos into c, the parts of CIS's kernel, for every table and tail.
+  for (const vm::Isa isa : vm::available_isas()) {
+    const vm::KernelTable& table = vm::kernel_table(isa);
+    for (const DType t : {DType::Float32, DType::Float64}) {
+      const vm::Kernel split = table.sin_cos_split[t == DType::Float32 ? 0 : 1];
+      REQUIRE(split != nullptr);
+      const std::vector<Value> edges = edge_values(t);
+      for (std::int64_t n = 0; n <= 40; ++n) {
+        INFO(dtype_name(t) << " n=" << n << " seed=" << seed);
+        TestArray x = make_array(t, {n}), sin_x = make_array(t, {n}), cos_x = make_array(t, {n});
+        TestArray both = make_array(t == DType::Float32 ? DType::Complex64 : DType::Complex128, {n});
+        for (std::int64_t i = 0; i < n; ++i)
+          set_element(x.view, i, rng() % 4 == 0 ? edges[rng() % edges.size()] : random_value(t, rng, -1e6, 1e6));
+        split(std::size_t(n), sin_x.view.data, x.view.data, nullptr, cos_x.view.data);
+        table.op[int(Op::CIS)][index_of(t)](std::size_t(n), both.view.data, x.view.data, nullptr, nullptr);
+        const std::size_t size = itemsize(t);
+        std::vector<std::byte> real_part, imag_part;
+        const auto* parts = static_cast<const std::byte*>(both.view.data);
+        for (std::int64_t i = 0; i < n; ++i) {
+          real_part.insert(real_part.end(), parts + 2 * i * size, parts + (2 * i + 1) * size);
+          imag_part.insert(imag_part.end(), parts + (2 * i + 1) * size, parts + (2 * i + 2) * size);
+        }
+        REQUIRE(same_values(element_bytes(sin_x.view), imag_part, t));
+        REQUIRE(same_values(element_bytes(cos_x.view), real_part, t));
+      }
+    }
+  }
+  // The plan: under AVX-512's kernels the CIS and its two readers become one call.
+  if (!jit::cpu_has_avx512()) return;
+  const vm::KernelTable& avx512 = vm::kernel_table(vm::Isa::Avx512);
+  auto kernels_of = [&](const Bytecode& bc) {
+    std::vector<vm::Kernel> kernels;
+    for (const Instruction& ins : bc.code) kernels.push_back(avx512.op[int(ins.op)][index_of(ins.dtype)]);
+    return kernels;
+  };
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    Bytecode bc = compile_source("sin(a)**2 + cos(a)**2", {{"a", t}});
+    REQUIRE(bc.code.size() == 6);  // cis, imag, mul, real, mul, add
+    std::vector<vm::Kernel> kernels = kernels_of(bc);
+    REQUIRE(jit::split_cis(bc, kernels));
+    REQUIRE(bc.code.size() == 4);
+    REQUIRE(bc.code[0].op == Op::CIS);
+    REQUIRE(bc.code[0].c != kNoReg);
+    REQUIRE(kernels[0] == avx512.sin_cos_split[t == DType::Float32 ? 0 : 1]);
+    for (const Instruction& ins : bc.code) REQUIRE((ins.op != Op::REAL && ins.op != Op::IMAG));
+    // both parts in one register: refused
+    Bytecode same = compile_source("sin(a)**2 + cos(a)**2", {{"a", t}});
+    for (Instruction& ins : same.code)
+      if (ins.op == Op::IMAG) ins.dst = same.code[3].dst;
+    std::vector<vm::Kernel> same_kernels = kernels_of(same);
+    REQUIRE_FALSE(jit::split_cis(same, same_kernels));
   }
 }
 

@@ -44,6 +44,10 @@ constexpr bool has_simd_kernels(DType t) {
 struct KernelTable {
   Kernel op[kOpCount][kNativeDTypeCount] = {};             // indexed [op][operand dtype]
   Kernel cast[kNativeDTypeCount][kNativeDTypeCount] = {};  // indexed [to][from]
+  // [0] float32, [1] float64: CIS's kernel split in two outputs, not in the opcode table (the
+  // JIT's, see jit::split_cis): sin of a into d and cos of a into c (written, not read), the
+  // same bits as the imaginary and real parts of CIS.
+  Kernel sin_cos_split[2] = {};
 };
 
 // The kernel table for `isa`: its SIMD kernels plus the generic ones. Only valid for an ISA

@@ -116,6 +116,31 @@ template <Op op, class E, class A, int arity> struct ElementwiseStep {
   static void run(void* d, const void* a, const void* b, const void* c) { store_result(compute(a, b, c), d); }
 };
 
+// KernelTable::sin_cos_split: sin of a into d and cos of a into c, per batch by CIS's Impl (so
+// the bits of CIS's parts) without interleaving them into complex elements.
+template <class E>
+void run_sin_cos_split(std::size_t n, void* d, const void* a, const void*, const void* c) {
+  using B = xsimd::batch<E, Arch>;
+  constexpr std::size_t lanes = B::size;
+  const auto* x = static_cast<const E*>(a);
+  auto* sin_out = static_cast<E*>(d);
+  auto* cos_out = static_cast<E*>(const_cast<void*>(c));  // (a chunk buffer: KernelTable passes it as an operand)
+  const std::size_t full = n - n % lanes;
+  for (std::size_t i = 0; i < full; i += lanes) {
+    const auto cis = Impl<Op::CIS>::apply(B::load_unaligned(x + i));
+    cis.imag().store_unaligned(sin_out + i);
+    cis.real().store_unaligned(cos_out + i);
+  }
+  if (full == n) return;
+  alignas(64) E part[lanes] = {};
+  std::copy(x + full, x + n, part);
+  const auto cis = Impl<Op::CIS>::apply(B::load_aligned(part));
+  cis.imag().store_aligned(part);
+  std::copy(part, part + (n - full), sin_out + full);
+  cis.real().store_aligned(part);
+  std::copy(part, part + (n - full), cos_out + full);
+}
+
 // This table's entries (for build_kernel_table): only the (op, dtype) pairs of the opcode
 // table whose dtype has SIMD kernels get a kernel (and an instantiation); likewise the casts
 // between two such dtypes.
@@ -138,7 +163,12 @@ struct SimdFiller {
 
 namespace exprvm::vm {
 const KernelTable& EXPRVM_ISA_TABLE() {
-  static const KernelTable table = build_kernel_table<EXPRVM_ISA_NS::SimdFiller>();
+  static const KernelTable table = [] {
+    KernelTable t = build_kernel_table<EXPRVM_ISA_NS::SimdFiller>();
+    t.sin_cos_split[0] = &EXPRVM_ISA_NS::run_sin_cos_split<float>;
+    t.sin_cos_split[1] = &EXPRVM_ISA_NS::run_sin_cos_split<double>;
+    return t;
+  }();
   return table;
 }
 }  // namespace exprvm::vm
