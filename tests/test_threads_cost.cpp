@@ -136,6 +136,40 @@ TEST_CASE("runs that pay only in a loop go parallel from a loop's second run", "
   }).join();
 }
 
+TEST_CASE("a loop's parallel choice is measured: parallel unless clearly slower, re-measured later", "[vm][threads]") {
+  constexpr int w = vm::LoopChoice::kWindow;
+  constexpr std::int64_t later = vm::LoopChoice::kExploreAfterNs;
+  // Runs `runs` times at time t: each run's choice must be `parallel`; it takes ns(parallel).
+  auto run = [](vm::LoopChoice& c, std::int64_t t, int runs, bool parallel, auto ns) {
+    for (int i = 0; i < runs; ++i) {
+      const bool p = c.parallel_next(t);
+      REQUIRE(p == parallel);
+      c.record(p, ns(p));
+    }
+  };
+  {  // parallel 1.3x slower at its best (and once 100x: a cold run): serial
+    vm::LoopChoice c;
+    int k = 0;
+    auto ns = [&](bool p) -> std::int64_t { return p ? (k++ == 0 ? 200000 : 2600) : 2000; };
+    run(c, 0, w, true, ns);
+    run(c, 0, w, false, ns);
+    run(c, 1000, 100, false, ns);
+    // later the loser is measured again; now parallel is faster (the machine changed): parallel
+    auto faster = [](bool p) -> std::int64_t { return p ? 1200 : 2000; };
+    run(c, later + 1000, w, true, faster);
+    run(c, later + 2000, 100, true, faster);
+  }
+  {  // parallel within kSlowerBy of serial (a worker joining late costs a serial run): parallel
+    vm::LoopChoice c;
+    auto ns = [](bool p) -> std::int64_t { return p ? 2080 : 2000; };
+    run(c, 0, w, true, ns);
+    run(c, 0, w, false, ns);
+    run(c, 1000, 100, true, ns);
+    run(c, later + 1000, w, false, ns);  // serial measured again
+    run(c, later + 2000, 10, true, ns);
+  }
+}
+
 TEST_CASE("JIT-compiled programs weigh their fused loop, not the interpreter's passes", "[vm][threads]") {
   auto bytecode = [](const std::string& source) {
     return lower(check(parse(source), {{"a", DType::Float32}, {"b", DType::Float32}}, {}));

@@ -467,8 +467,9 @@ void run_plan(const RunPlan& plan) {
     plan.direct_run = {epoch, code->fn(), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
     return run_direct(plan, code->fn(), isa);
   }
-  if (direct && !parallel) return run_direct(plan, code->fn(), isa);
-  run_chunks(plan, isa, code, parallel);
+  if (direct && !parallel) run_direct(plan, code->fn(), isa);
+  else run_chunks(plan, isa, code, parallel);
+  if (verdict == ParallelVerdict::WhileAwake) finish_loop_run();
 }
 
 OwnedArray execute(const Executable& ex, std::span<const Array> args, const Array* out) {

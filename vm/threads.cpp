@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -30,6 +31,10 @@ struct Pool {
   std::mutex mutex;  // guards arena replacement
   std::atomic<int> count{hardware_threads()};
   std::shared_ptr<Team> team = std::make_shared<Team>(count);
+  // The teams of the thread counts set before (at most kKeptTeams), reused when a count comes
+  // back, so its workers need not join a new arena.
+  static constexpr std::size_t kKeptTeams = 8;
+  std::map<int, std::shared_ptr<Team>> teams{{count.load(), team}};
 };
 
 Pool& pool() {
@@ -79,7 +84,10 @@ int set_threads(int n) {
   n = std::clamp(n, 1, 1024);
   if (n != old) {
     p.count.store(n);
-    p.team = std::make_shared<Team>(n);  // runs in flight keep the old team
+    std::shared_ptr<Team>& kept = p.teams[n];
+    if (!kept) kept = std::make_shared<Team>(n);  // runs in flight keep the old team
+    p.team = kept;
+    if (p.teams.size() > Pool::kKeptTeams) p.teams = {{n, kept}};
     settings_changed();
   }
   return old;
@@ -130,26 +138,68 @@ struct PreviousRun {
   std::int64_t n = -1;
   bool parallel = false;
   std::int64_t start_ns = std::numeric_limits<std::int64_t>::min() / 2;  // when parallel_in_loop last ran
+  bool timed = false;  // finish_loop_run records this run in `choice`
+  LoopChoice choice;   // for a loop of `program` over n
 };
 thread_local PreviousRun previous;
 
 void note_serial_run(const void* program, std::int64_t n) {
+  if (previous.program != program || previous.n != n) previous.choice = {};
   previous.program = program;
   previous.n = n;
   previous.parallel = false;
+  previous.timed = false;
 }
 
 bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold) {
   const std::int64_t now = now_ns();
+  const bool same = previous.program == program && previous.n == n;
+  if (!same) previous.choice = {};
   bool parallel = pays_from_cold;
   if (!parallel) {
-    const bool in_loop = previous.parallel || (previous.program == program && previous.n == n);
+    const bool in_loop = previous.parallel || same;
     const bool awake = now - previous.start_ns < kAwakeNs ||
                        now - last_parallel_end_ns.load(std::memory_order_relaxed) < kAwakeNs;
-    parallel = in_loop && awake;
+    parallel = in_loop && awake && previous.choice.parallel_next(now);
   }
-  previous = {program, n, parallel, now};
+  previous.program = program;
+  previous.n = n;
+  previous.parallel = parallel;
+  previous.start_ns = now;
+  previous.timed = !pays_from_cold;
   return parallel;
+}
+
+void finish_loop_run() {
+  if (!previous.timed) return;
+  previous.timed = false;
+  previous.choice.record(previous.parallel, now_ns() - previous.start_ns);
+}
+
+std::int64_t LoopChoice::Estimate::best() const {
+  return *std::min_element(ns, ns + std::min(count, kWindow));
+}
+
+bool LoopChoice::parallel_next(std::int64_t now_ns) {
+  if (parallel_.count < kWindow) return true;
+  if (serial_.count < kWindow) return false;
+  if (explore_left_ > 0) return exploring_;
+  // parallel unless clearly slower even at its best (a run without the worker costs a serial one)
+  const bool faster = static_cast<double>(parallel_.best()) <= kSlowerBy * static_cast<double>(serial_.best());
+  if (measured_ns_ < 0) measured_ns_ = now_ns;
+  if (now_ns - measured_ns_ >= kExploreAfterNs) {
+    measured_ns_ = now_ns;
+    exploring_ = !faster;
+    explore_left_ = kWindow;
+    return exploring_;
+  }
+  return faster;
+}
+
+void LoopChoice::record(bool parallel, std::int64_t ns) {
+  Estimate& e = parallel ? parallel_ : serial_;
+  e.ns[e.count++ % kWindow] = ns;
+  if (explore_left_ > 0 && parallel == exploring_) --explore_left_;
 }
 
 std::byte* thread_scratch(int which, std::size_t bytes) {

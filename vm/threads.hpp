@@ -40,7 +40,43 @@ void parallel_ranges(const Team& team, std::size_t count,
 // goes parallel from its second run, while a run after another program's serial run stays
 // serial (that run's outputs sit in the caller's cache). Each call is recorded, as are the
 // serial runs given to note_serial_run.
+// In such a loop the choice is then measured, not assumed (see LoopChoice): the run is timed
+// (finish_loop_run), and parallel and serial runs are compared on this machine as it is now.
 bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold);
+// Ends a run that asked parallel_in_loop and was not parallel from cold: records its time.
+void finish_loop_run();
+
+// The measured choice for a loop of one program over one n whose parallel runs pay only by
+// the model's estimate of an awake pool: a few microseconds of fork-join, which differs by
+// machine and load (on an AMD EPYC guest, 2 threads took 1.3-2.8x the serial time of fused
+// Adam at 4096-16384 elements where the model expected a gain). Each option is measured over
+// kWindow consecutive runs, parallel first, and its estimate is the fastest of its last
+// kWindow runs: a worker busy in another arena or asleep joins 100-250 us late there (those
+// runs cost what serial ones do, one up to 130 us), so the slower runs say little. The loop
+// stays parallel unless that is kSlowerBy slower than serial; kExploreAfterNs after the last
+// measurement the other option is measured again, so a changed machine or load turns the
+// choice (by time, not runs: measuring parallel after serial runs costs 50-130 us).
+class LoopChoice {
+ public:
+  static constexpr int kWindow = 8;
+  static constexpr double kSlowerBy = 1.05;
+  static constexpr std::int64_t kExploreAfterNs = 50'000'000;
+  // Whether the next run, starting at now_ns (steady clock), goes parallel.
+  bool parallel_next(std::int64_t now_ns);
+  // Records the time of a run that went parallel or not.
+  void record(bool parallel, std::int64_t ns);
+
+ private:
+  struct Estimate {
+    std::int64_t ns[kWindow] = {};  // the last runs' times, the newest at (count - 1) % kWindow
+    int count = 0;                  // runs recorded
+    std::int64_t best() const;      // the fastest of the last kWindow runs
+  };
+  Estimate parallel_, serial_;
+  std::int64_t measured_ns_ = -1;  // when both were measured last (-1: not yet)
+  int explore_left_ = 0;           // runs of `exploring_` still to come
+  bool exploring_ = false;         // the option being measured again
+};
 // Records a serial run of `program` over n elements on the calling thread for
 // parallel_in_loop (its outputs are in this thread's cache).
 void note_serial_run(const void* program, std::int64_t n);
