@@ -195,6 +195,13 @@ std::string format_ns(double ns) {
 // Times every contender of `setup` at size n for each thread count. Thread counts are
 // interleaved sample by sample with the contenders (each sample first sets the engine's
 // thread count), so that machine noise hits the 1-thread and N-thread figures alike (P4).
+// A sample that changes the thread count first makes untimed calls for kSettleNs (at least
+// one): the first contender after a change (always `bound`) ran 10-30 % slower than the same
+// code under `run` at 2^20-2^22 elements on a Zen 5 guest (not with one thread count; and a
+// standalone loop of either runs as fast): a position, not a contender. The 2-thread runs
+// after the 1-thread ones find the workers asleep, and there a worker joined a loop
+// 100-250 us late.
+constexpr double kSettleNs = 2e6;
 void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& config,
                   std::map<int, std::unique_ptr<LoopRunner>>& runners, Results& results,
                   std::string& progress) {
@@ -207,7 +214,8 @@ void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& confi
     exprvm::set_num_threads(threads);
     for (Contender& c : make_contenders(setup, data, args, *runners.at(threads))) {
       batches.push_back([threads, batch = c.batch](long calls) {
-        exprvm::set_num_threads(threads);
+        if (exprvm::set_num_threads(threads) != threads)
+          for (double settled = 0; settled < kSettleNs;) settled += batch(1);
         return batch(calls);
       });
       contenders.emplace_back(threads, std::move(c));
