@@ -177,7 +177,7 @@ void finish_loop_run() {
 }
 
 std::int64_t LoopChoice::Estimate::best() const {
-  return *std::min_element(ns, ns + std::min(count, kWindow));
+  return *std::min_element(ns, ns + count);
 }
 
 bool LoopChoice::parallel_next(std::int64_t now_ns) {
@@ -198,7 +198,9 @@ bool LoopChoice::parallel_next(std::int64_t now_ns) {
 
 void LoopChoice::record(bool parallel, std::int64_t ns) {
   Estimate& e = parallel ? parallel_ : serial_;
-  e.ns[e.count++ % kWindow] = ns;
+  e.ns[e.next] = ns;
+  e.next = (e.next + 1) % kWindow;
+  e.count = std::min(e.count + 1, kWindow);
   if (explore_left_ > 0 && parallel == exploring_) --explore_left_;
 }
 

@@ -68,8 +68,9 @@ class LoopChoice {
 
  private:
   struct Estimate {
-    std::int64_t ns[kWindow] = {};  // the last runs' times, the newest at (count - 1) % kWindow
-    int count = 0;                  // runs recorded
+    std::int64_t ns[kWindow] = {};  // the last runs' times (ring)
+    int next = 0;                   // where the next run's time goes
+    int count = 0;                  // runs recorded, at most kWindow
     std::int64_t best() const;      // the fastest of the last kWindow runs
   };
   Estimate parallel_, serial_;
