@@ -65,10 +65,6 @@ bool may_overwrite(const Bytecode& bc, const Instruction& j, Reg x) {
   return d.kind == RegKind::Output || d.kind == RegKind::Result;
 }
 
-}  // namespace
-
-namespace {
-
 // Whether registers x and y may share memory: the same register, or temps of one chunk buffer.
 bool same_memory(const Bytecode& bc, Reg x, Reg y) {
   if (x == kNoReg || y == kNoReg) return false;

@@ -30,11 +30,10 @@ namespace {
 struct Pool {
   std::mutex mutex;  // guards arena replacement
   std::atomic<int> count{hardware_threads()};
-  std::shared_ptr<Team> team = std::make_shared<Team>(count);
-  // The teams of the thread counts set before (at most kKeptTeams), reused when a count comes
-  // back, so its workers need not join a new arena.
+  // The team of `count` and those of the counts set before (at most kKeptTeams in all), reused
+  // when a count comes back, so its workers need not join a new arena.
   static constexpr std::size_t kKeptTeams = 8;
-  std::map<int, std::shared_ptr<Team>> teams{{count.load(), team}};
+  std::map<int, std::shared_ptr<Team>> teams{{count.load(), std::make_shared<Team>(count)}};
 };
 
 Pool& pool() {
@@ -85,9 +84,8 @@ int set_threads(int n) {
   if (n != old) {
     p.count.store(n);
     std::shared_ptr<Team>& kept = p.teams[n];
-    if (!kept) kept = std::make_shared<Team>(n);  // runs in flight keep the old team
-    p.team = kept;
-    if (p.teams.size() > Pool::kKeptTeams) p.teams = {{n, kept}};
+    if (!kept) kept = std::make_shared<Team>(n);
+    if (p.teams.size() > Pool::kKeptTeams) p.teams = {{n, kept}};  // runs in flight keep their team
     settings_changed();
   }
   return old;
@@ -98,7 +96,7 @@ int threads() { return pool().count.load(std::memory_order_relaxed); }
 std::shared_ptr<const Team> current_team() {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
-  return p.team;
+  return p.teams.at(p.count.load());
 }
 
 int team_slots(const Team& team) { return team.arena.max_concurrency(); }
@@ -132,6 +130,8 @@ void parallel_ranges(const Team& team, std::size_t count,
   last_parallel_end_ns.store(now_ns(), std::memory_order_relaxed);
 }
 
+namespace {
+
 // The calling thread's previous run that could have gone parallel (parallel_in_loop).
 struct PreviousRun {
   const void* program = nullptr;
@@ -143,18 +143,27 @@ struct PreviousRun {
 };
 thread_local PreviousRun previous;
 
-void note_serial_run(const void* program, std::int64_t n) {
-  if (previous.program != program || previous.n != n) previous.choice = {};
+// Records program over n as the calling thread's latest run; returns whether the run before
+// was the same program over the same n (else a new loop: its choice starts afresh).
+bool continue_loop(const void* program, std::int64_t n) {
+  const bool same = previous.program == program && previous.n == n;
+  if (!same) previous.choice = {};
   previous.program = program;
   previous.n = n;
+  return same;
+}
+
+}  // namespace
+
+void note_serial_run(const void* program, std::int64_t n) {
+  continue_loop(program, n);
   previous.parallel = false;
   previous.timed = false;
 }
 
 bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold) {
   const std::int64_t now = now_ns();
-  const bool same = previous.program == program && previous.n == n;
-  if (!same) previous.choice = {};
+  const bool same = continue_loop(program, n);
   bool parallel = pays_from_cold;
   if (!parallel) {
     const bool in_loop = previous.parallel || same;
@@ -162,8 +171,6 @@ bool parallel_in_loop(const void* program, std::int64_t n, bool pays_from_cold) 
                        now - last_parallel_end_ns.load(std::memory_order_relaxed) < kAwakeNs;
     parallel = in_loop && awake && previous.choice.parallel_next(now);
   }
-  previous.program = program;
-  previous.n = n;
   previous.parallel = parallel;
   previous.start_ns = now;
   previous.timed = !pays_from_cold;

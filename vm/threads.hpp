@@ -78,6 +78,7 @@ class LoopChoice {
   int explore_left_ = 0;           // runs of `exploring_` still to come
   bool exploring_ = false;         // the option being measured again
 };
+
 // Records a serial run of `program` over n elements on the calling thread for
 // parallel_in_loop (its outputs are in this thread's cache).
 void note_serial_run(const void* program, std::int64_t n);
