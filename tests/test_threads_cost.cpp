@@ -147,17 +147,33 @@ TEST_CASE("a loop's parallel choice is measured: parallel unless clearly slower,
       c.record(p, ns(p));
     }
   };
-  {  // parallel 1.3x slower at its best (and once 100x: a cold run): serial
+  constexpr std::int64_t confirm = vm::LoopChoice::kConfirmAfterNs;
+  {  // parallel 1.3x slower at its best (and once 100x: a cold run): serial, confirmed
     vm::LoopChoice c;
     int k = 0;
     auto ns = [&](bool p) -> std::int64_t { return p ? (k++ == 0 ? 200000 : 2600) : 2000; };
     run(c, 0, w, true, ns);
     run(c, 0, w, false, ns);
     run(c, 1000, 100, false, ns);
+    run(c, confirm + 1000, w, true, ns);  // the serial verdict confirmed by a second measurement
+    run(c, confirm + 2000, 100, false, ns);
+    run(c, confirm + later / 2, 100, false, ns);  // confirmed: the next measurement comes later
     // later the loser is measured again; now parallel is faster (the machine changed): parallel
     auto faster = [](bool p) -> std::int64_t { return p ? 1200 : 2000; };
-    run(c, later + 1000, w, true, faster);
-    run(c, later + 2000, 100, true, faster);
+    run(c, confirm + later + 1000, w, true, faster);
+    run(c, confirm + later + 2000, 100, true, faster);
+  }
+  {  // every parallel run of the first measurement fell in a gap of the second core: the serial
+     // verdict stands only until the confirming measurement, which finds parallel faster
+    vm::LoopChoice c;
+    auto gap = [](bool p) -> std::int64_t { return p ? 2400 : 2000; };
+    auto fine = [](bool p) -> std::int64_t { return p ? 1100 : 2000; };
+    run(c, 0, w, true, gap);
+    run(c, 0, w, false, gap);
+    run(c, 0, 10, false, fine);
+    run(c, confirm - 1000, 10, false, fine);
+    run(c, confirm, w, true, fine);
+    run(c, confirm + 1000, 100, true, fine);
   }
   {  // parallel within kSlowerBy of serial (a worker joining late costs a serial run): parallel
     vm::LoopChoice c;

@@ -193,10 +193,13 @@ bool LoopChoice::parallel_next(std::int64_t now_ns) {
   if (explore_left_ > 0) return exploring_;
   // parallel unless clearly slower even at its best (a run without the worker costs a serial one)
   const bool faster = static_cast<double>(parallel_.best()) <= kSlowerBy * static_cast<double>(serial_.best());
+  if (faster) serial_confirmed_ = false;
   if (measured_ns_ < 0) measured_ns_ = now_ns;
-  if (now_ns - measured_ns_ >= kExploreAfterNs) {
+  const std::int64_t wait = faster || serial_confirmed_ ? kExploreAfterNs : kConfirmAfterNs;
+  if (now_ns - measured_ns_ >= wait) {
     measured_ns_ = now_ns;
     exploring_ = !faster;
+    serial_confirmed_ = !faster;  // (decided once this measurement of parallel ends)
     explore_left_ = kWindow;
     return exploring_;
   }

@@ -55,12 +55,18 @@ void finish_loop_run();
 // runs cost what serial ones do, one up to 130 us), so the slower runs say little. The loop
 // stays parallel unless that is kSlowerBy slower than serial; kExploreAfterNs after the last
 // measurement the other option is measured again, so a changed machine or load turns the
-// choice (by time, not runs: measuring parallel after serial runs costs 50-130 us).
+// choice (by time, not runs: measuring parallel after serial runs costs 50-130 us). A first
+// verdict for serial is confirmed kConfirmAfterNs later by measuring parallel once more: on a
+// guest whose host deschedules the second vCPU for milliseconds at a time (steal time 8-20 %
+// on the Zen 5 guest), all kWindow parallel runs of one measurement can fall in such a gap,
+// and a loop then ran serial, 1.9x slower, for the next 50 ms (tanh of ReLU, float64, 65536
+// elements: a quarter of 4000 runs; sin**2 + cos**2 at 16384: all of them in one run).
 class LoopChoice {
  public:
   static constexpr int kWindow = 8;
   static constexpr double kSlowerBy = 1.05;
   static constexpr std::int64_t kExploreAfterNs = 50'000'000;
+  static constexpr std::int64_t kConfirmAfterNs = 5'000'000;
   // Whether the next run, starting at now_ns (steady clock), goes parallel.
   bool parallel_next(std::int64_t now_ns);
   // Records the time of a run that went parallel or not.
@@ -77,6 +83,7 @@ class LoopChoice {
   std::int64_t measured_ns_ = -1;  // when both were measured last (-1: not yet)
   int explore_left_ = 0;           // runs of `exploring_` still to come
   bool exploring_ = false;         // the option being measured again
+  bool serial_confirmed_ = false;  // parallel lost a measurement that confirmed a serial verdict
 };
 
 // Records a serial run of `program` over n elements on the calling thread for
