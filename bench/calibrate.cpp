@@ -103,7 +103,7 @@ void print_machine_constants() {
   using namespace exprvm::vm;
   const int saved = set_threads(hardware_threads());
   const auto team = current_team();
-  auto fork = [&] { parallel_ranges(*team, std::size_t(threads()), [](std::size_t, std::size_t, int) {}); };
+  auto fork = [&] { parallel_ranges(*team, std::size_t(threads()), false, [](std::size_t, std::size_t, int) {}); };
   const double fork_join = ns_per_call(fork, 200, 25);
   // The same after 20 ms idle, when the workers sleep (median of 25): what a run pays after
   // other work, as between a benchmark's samples or a script's statements.
@@ -141,7 +141,7 @@ void print_machine_constants() {
     sum(0, kWords / parts);
   }, 20, 50);
   auto parallel_sum = [&] {
-    parallel_ranges(*team, parts, [&](std::size_t b, std::size_t e, int) {
+    parallel_ranges(*team, parts, false, [&](std::size_t b, std::size_t e, int) {
       sum(b * kWords / parts, e * kWords / parts);
     });
   };

@@ -104,6 +104,8 @@ TEST_CASE("every available ISA matches the reference; exact ops agree bit for bi
 
 TEST_CASE("one thread and many threads give bit-identical results", "[vm][kernels]") {
   EngineSettings restore;
+  // (arrays of several MB, past any L2: parallel runs take the balanced partition, see
+  // vm::parallel_ranges, whose ranges differ from run to run; the bits must not)
   const std::int64_t n = (1 << 20) + 17;
   const int many = std::max(2, detect_number_of_cores());
   for (DType t : {DType::Float32, DType::Float64}) {

@@ -59,6 +59,7 @@ class Runner {
     if (parallel) {
       team_ = current_team();
       slots_ = static_cast<std::size_t>(team_slots(*team_));
+      balanced_ = static_cast<double>(p_.n) * ex_.array_bytes > parallel_costs().caller_cache_bytes;
       slot_files_ = thread_scratch(2, slots_ * file_bytes_);
     }
   }
@@ -122,7 +123,7 @@ class Runner {
   template <class Body>
   void for_ranges(std::size_t count, void** regs, const Body& body) const {
     if (!team_ || count < 2) return body(0, count, regs);
-    parallel_ranges(*team_, count, [&](std::size_t begin, std::size_t end, int slot) {
+    parallel_ranges(*team_, count, balanced_, [&](std::size_t begin, std::size_t end, int slot) {
       if (slot < 0 || static_cast<std::size_t>(slot) >= slots_)
         throw Error(ErrorKind::Internal, "thread-pool slot " + std::to_string(slot) + " out of range");
       body(begin, end, registers_in(slot_files_ + static_cast<std::size_t>(slot) * file_bytes_));
@@ -225,6 +226,7 @@ class Runner {
   std::size_t file_bytes_ = 0;           // one register file
   std::byte* own_file_ = nullptr;        // the calling thread's
   std::shared_ptr<const Team> team_;     // set when the cost model sends the run to the thread pool
+  bool balanced_ = false;                // its arrays pass the caller's cache (see parallel_ranges)
   std::size_t slots_ = 0;                // ... with this many slots
   std::byte* slot_files_ = nullptr;      // ... and their register files, slot after slot
 };
