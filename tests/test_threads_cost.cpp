@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -136,6 +138,32 @@ TEST_CASE("runs that pay only in a loop go parallel from a loop's second run", "
   }).join();
 }
 
+TEST_CASE("the balanced partition covers every index once, one range per slot at a time", "[vm][threads]") {
+  const int saved = set_num_threads(2);
+  const std::shared_ptr<const vm::Team> team = vm::current_team();
+  const int slots = vm::team_slots(*team);
+  for (const bool balanced : {false, true}) {
+    for (const std::size_t count : {1, 2, 31, 32, 33, 1000, 2047, 16384}) {
+      std::vector<std::atomic<int>> covered(count);
+      std::vector<std::atomic<int>> in_use(static_cast<std::size_t>(slots));
+      std::atomic<int> ranges{0}, bad_slot{0}, shared_slot{0};
+      vm::parallel_ranges(*team, count, balanced, [&](std::size_t begin, std::size_t end, int slot) {
+        ++ranges;
+        if (slot < 0 || slot >= slots) return void(++bad_slot);
+        if (in_use[static_cast<std::size_t>(slot)].exchange(1)) ++shared_slot;
+        for (std::size_t i = begin; i < end; ++i) ++covered[i];
+        in_use[static_cast<std::size_t>(slot)] = 0;
+      });
+      INFO("count " << count << (balanced ? " balanced" : " static"));
+      CHECK(bad_slot == 0);
+      CHECK(shared_slot == 0);
+      CHECK(std::all_of(covered.begin(), covered.end(), [](const std::atomic<int>& c) { return c == 1; }));
+      if (balanced) CHECK(ranges == static_cast<int>(std::min<std::size_t>(count, 16 * slots)));
+    }
+  }
+  set_num_threads(saved);
+}
+
 TEST_CASE("a loop's parallel choice is measured: parallel unless clearly slower, re-measured later", "[vm][threads]") {
   constexpr int w = vm::LoopChoice::kWindow;
   constexpr std::int64_t later = vm::LoopChoice::kExploreAfterNs;
@@ -162,6 +190,21 @@ TEST_CASE("a loop's parallel choice is measured: parallel unless clearly slower,
     auto faster = [](bool p) -> std::int64_t { return p ? 1200 : 2000; };
     run(c, confirm + later + 1000, w, true, faster);
     run(c, confirm + later + 2000, 100, true, faster);
+  }
+  {  // parallel wins; later 8 runs in a row fall in a gap: serial from then, confirmed
+     // kConfirmAfterNs after the flip (not at once, in the same gap), parallel again after it
+    vm::LoopChoice c;
+    auto fine = [](bool p) -> std::int64_t { return p ? 1100 : 2000; };
+    auto gap = [](bool p) -> std::int64_t { return p ? 2600 : 2000; };
+    run(c, 0, w, true, fine);
+    run(c, 0, w, false, fine);
+    run(c, 1000, 10, true, fine);
+    const std::int64_t t = 20'000'000;
+    run(c, t, w, true, gap);           // (the ring now holds only the slow runs)
+    run(c, t + 1000, 10, false, gap);  // serial at once, and not measured again yet
+    run(c, t + confirm - 1000, 10, false, gap);
+    run(c, t + 1000 + confirm, w, true, fine);  // the confirming measurement: parallel wins
+    run(c, t + 2000 + confirm, 10, true, fine);
   }
   {  // every parallel run of the first measurement fell in a gap of the second core: the serial
      // verdict stands only until the confirming measurement, which finds parallel faster

@@ -59,7 +59,8 @@ class Runner {
     if (parallel) {
       team_ = current_team();
       slots_ = static_cast<std::size_t>(team_slots(*team_));
-      balanced_ = static_cast<double>(p_.n) * ex_.array_bytes > parallel_costs().caller_cache_bytes;
+      balanced_ = static_cast<double>(p_.n) * ex_.array_bytes >
+                  static_cast<double>(slots_) * parallel_costs().caller_cache_bytes;
       slot_files_ = thread_scratch(2, slots_ * file_bytes_);
     }
   }
@@ -226,7 +227,7 @@ class Runner {
   std::size_t file_bytes_ = 0;           // one register file
   std::byte* own_file_ = nullptr;        // the calling thread's
   std::shared_ptr<const Team> team_;     // set when the cost model sends the run to the thread pool
-  bool balanced_ = false;                // its arrays pass the caller's cache (see parallel_ranges)
+  bool balanced_ = false;                // its arrays pass the threads' L2s (see parallel_ranges)
   std::size_t slots_ = 0;                // ... with this many slots
   std::byte* slot_files_ = nullptr;      // ... and their register files, slot after slot
 };

@@ -57,7 +57,7 @@ void happens_after(void*) {}
 // Workers sleep after 1-2 ms without tasks (measured: 0.4-0.7 us fork-join after a 1 ms gap,
 // 15-23 us after 3-5 ms); below this gap they are taken as awake.
 constexpr std::int64_t kAwakeNs = 1'000'000;
-constexpr int kBalancedRangesPerThread = 16;  // parallel_ranges(balanced): ranges per thread, at most
+constexpr int kBalancedRangesPerThread = 16;  // parallel_ranges(balanced): ranges per thread
 std::atomic<std::int64_t> last_parallel_end_ns{std::numeric_limits<std::int64_t>::min() / 2};
 
 std::int64_t now_ns() {
@@ -127,9 +127,15 @@ void parallel_ranges(const Team& team, std::size_t count, bool balanced,
         tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 1), range_body, tbb::static_partitioner());
         return;
       }
-      const auto pieces = static_cast<std::size_t>(kBalancedRangesPerThread * team.arena.max_concurrency());
-      const std::size_t grain = std::max<std::size_t>(1, count / pieces);
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, grain), range_body, tbb::simple_partitioner());
+      // Piece p of `pieces` covers [p * count / pieces, (p + 1) * count / pieces): one body each.
+      const std::size_t pieces =
+          std::min(count, static_cast<std::size_t>(kBalancedRangesPerThread * team.arena.max_concurrency()));
+      tbb::parallel_for(
+          tbb::blocked_range<std::size_t>(0, pieces, 1),
+          [&](const tbb::blocked_range<std::size_t>& r) {
+            range_body(tbb::blocked_range<std::size_t>(r.begin() * count / pieces, r.end() * count / pieces, 1));
+          },
+          tbb::simple_partitioner());
     });
   });
   last_parallel_end_ns.store(now_ns(), std::memory_order_relaxed);
@@ -199,7 +205,10 @@ bool LoopChoice::parallel_next(std::int64_t now_ns) {
   // parallel unless clearly slower even at its best (a run without the worker costs a serial one)
   const bool faster = static_cast<double>(parallel_.best()) <= kSlowerBy * static_cast<double>(serial_.best());
   if (faster) serial_confirmed_ = false;
-  if (measured_ns_ < 0) measured_ns_ = now_ns;
+  // (a serial verdict new since the last call, by a measurement or by slow parallel runs within
+  // a parallel verdict, is confirmed kConfirmAfterNs from now: not at once, in the same gap)
+  if (measured_ns_ < 0 || (!faster && was_faster_)) measured_ns_ = now_ns;
+  was_faster_ = faster;
   const std::int64_t wait = faster || serial_confirmed_ ? kExploreAfterNs : kConfirmAfterNs;
   if (now_ns - measured_ns_ >= wait) {
     measured_ns_ = now_ns;

@@ -26,13 +26,13 @@ int team_slots(const Team& team);
 // [0, team_slots(team)), differs between bodies running at the same time, so a run can
 // allocate each slot's memory before it starts. An exception thrown by a body cancels the
 // other ranges and is rethrown here once every task has finished.
-// A run whose arrays fit the callers' caches (`balanced` false) splits [0, count) statically,
+// A run whose arrays fit the threads' caches (`balanced` false) splits [0, count) statically,
 // one range per thread, so every run gives each core the same part and it finds that part in
 // its own cache (TBB's dynamic partitions measured 1.2-1.4x slower there). A run over arrays
-// past them (`balanced`) splits into up to 16 ranges per thread, taken by whichever thread is
-// free: there a static half waited for a descheduled vCPU (steal time 8-20 % on the Zen 5
-// guest), and 2 threads ran ELU at 2^24 elements 1.06-1.12x faster than 1 where the xsimd loop,
-// dynamically split, ran 1.73-1.88x faster.
+// past them (`balanced`) splits into 16 ranges per thread (fewer when count is smaller), taken
+// by whichever thread is free: there a static half waited for a descheduled vCPU (steal time
+// 8-20 % on the Zen 5 guest), and 2 threads ran ELU at 2^24 elements 1.06-1.12x faster than 1
+// where the xsimd loop, dynamically split, ran 1.73-1.88x faster.
 void parallel_ranges(const Team& team, std::size_t count, bool balanced,
                      const std::function<void(std::size_t, std::size_t, int)>& body);
 
@@ -91,6 +91,7 @@ class LoopChoice {
   int explore_left_ = 0;           // runs of `exploring_` still to come
   bool exploring_ = false;         // the option being measured again
   bool serial_confirmed_ = false;  // parallel lost a measurement that confirmed a serial verdict
+  bool was_faster_ = true;         // the verdict of the previous call (parallel)
 };
 
 // Records a serial run of `program` over n elements on the calling thread for

@@ -77,7 +77,8 @@ bool parallel_pays(std::int64_t n, double work_ns_per_element, double bytes_per_
 // asleep, the arrays in the caller's cache: fork_join_ns and cross_core_ns_per_byte);
 // WhileAwake when it pays only in a loop of parallel runs (workers awake, and each core finding
 // its own part of the arrays in its own cache, as the static partition gives every run the
-// same parts: fork_join_awake_ns, no cross-core term); else Serial, a decision a bound
+// same parts while the arrays fit the threads' L2s, see parallel_ranges: fork_join_awake_ns,
+// no cross-core term); else Serial, a decision a bound
 // program keeps. parallel_in_loop (vm/threads.hpp) decides WhileAwake runs.
 enum class ParallelVerdict { Serial, WhileAwake, Parallel };
 ParallelVerdict parallel_verdict(std::int64_t n, double work_ns_per_element,
