@@ -118,24 +118,19 @@ void parallel_ranges(const Team& team, std::size_t count, bool balanced,
     happens_after(&token);
     Finished finished{&token};
     tbb::this_task_arena::isolate([&] {
+      // Statically one range of [0, count) per thread; balanced, `pieces` ranges, piece p
+      // covering [p * count / pieces, (p + 1) * count / pieces), one body each.
+      const std::size_t pieces =
+          balanced ? std::min(count, static_cast<std::size_t>(kBalancedRangesPerThread * team.arena.max_concurrency()))
+                   : count;
       auto range_body = [&](const tbb::blocked_range<std::size_t>& r) {
         happens_after(&token);
         Finished finished{&token};
-        body(r.begin(), r.end(), tbb::this_task_arena::current_thread_index());
+        body(r.begin() * count / pieces, r.end() * count / pieces, tbb::this_task_arena::current_thread_index());
       };
-      if (!balanced) {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 1), range_body, tbb::static_partitioner());
-        return;
-      }
-      // Piece p of `pieces` covers [p * count / pieces, (p + 1) * count / pieces): one body each.
-      const std::size_t pieces =
-          std::min(count, static_cast<std::size_t>(kBalancedRangesPerThread * team.arena.max_concurrency()));
-      tbb::parallel_for(
-          tbb::blocked_range<std::size_t>(0, pieces, 1),
-          [&](const tbb::blocked_range<std::size_t>& r) {
-            range_body(tbb::blocked_range<std::size_t>(r.begin() * count / pieces, r.end() * count / pieces, 1));
-          },
-          tbb::simple_partitioner());
+      const tbb::blocked_range<std::size_t> all(0, pieces, 1);
+      if (balanced) tbb::parallel_for(all, range_body, tbb::simple_partitioner());
+      else tbb::parallel_for(all, range_body, tbb::static_partitioner());
     });
   });
   last_parallel_end_ns.store(now_ns(), std::memory_order_relaxed);
@@ -204,16 +199,19 @@ bool LoopChoice::parallel_next(std::int64_t now_ns) {
   if (explore_left_ > 0) return exploring_;
   // parallel unless clearly slower even at its best (a run without the worker costs a serial one)
   const bool faster = static_cast<double>(parallel_.best()) <= kSlowerBy * static_cast<double>(serial_.best());
-  if (faster) serial_confirmed_ = false;
-  // (a serial verdict new since the last call, by a measurement or by slow parallel runs within
-  // a parallel verdict, is confirmed kConfirmAfterNs from now: not at once, in the same gap)
-  if (measured_ns_ < 0 || (!faster && was_faster_)) measured_ns_ = now_ns;
-  was_faster_ = faster;
-  const std::int64_t wait = faster || serial_confirmed_ ? kExploreAfterNs : kConfirmAfterNs;
-  if (now_ns - measured_ns_ >= wait) {
+  if (measured_ns_ < 0) measured_ns_ = now_ns;
+  if (faster) {
+    verdict_ = Verdict::Parallel;
+  } else if (verdict_ == Verdict::Parallel) {
+    // a new serial verdict, by a measurement or by slow parallel runs within a parallel
+    // verdict: confirmed kConfirmAfterNs from now (not at once, in the same gap)
+    verdict_ = Verdict::Serial;
+    measured_ns_ = now_ns;
+  }
+  if (now_ns - measured_ns_ >= (verdict_ == Verdict::Serial ? kConfirmAfterNs : kExploreAfterNs)) {
     measured_ns_ = now_ns;
     exploring_ = !faster;
-    serial_confirmed_ = !faster;  // (decided once this measurement of parallel ends)
+    if (verdict_ == Verdict::Serial) verdict_ = Verdict::SerialConfirmed;  // (stays if parallel loses again)
     explore_left_ = kWindow;
     return exploring_;
   }

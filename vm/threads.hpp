@@ -90,8 +90,11 @@ class LoopChoice {
   std::int64_t measured_ns_ = -1;  // when both were measured last (-1: not yet)
   int explore_left_ = 0;           // runs of `exploring_` still to come
   bool exploring_ = false;         // the option being measured again
-  bool serial_confirmed_ = false;  // parallel lost a measurement that confirmed a serial verdict
-  bool was_faster_ = true;         // the verdict of the previous call (parallel)
+  // The verdict of the last decision: parallel; serial, not yet confirmed; or serial once
+  // parallel has been measured again since it formed (the next measurement then waits
+  // kExploreAfterNs, not kConfirmAfterNs).
+  enum class Verdict : char { Parallel, Serial, SerialConfirmed };
+  Verdict verdict_ = Verdict::Parallel;
 };
 
 // Records a serial run of `program` over n elements on the calling thread for
