@@ -57,10 +57,23 @@ Contender make_contender_in_mode(std::string name, exprvm::JitMode mode, F call)
           }};
 }
 
-// BoundProgram::run of every program of a workload, bound on the first call (inside the timed
-// code's error handling: binding validates). Each call of this function binds anew.
-auto bound_calls(const EnginePrograms& engine, const EngineArgs& args, const exprvm::Array* out) {
-  auto bound = std::make_shared<std::vector<exprvm::BoundProgram>>();
+// The bound programs of a workload at one size, bound by the first call of bound_calls.
+using Bindings = std::shared_ptr<std::vector<exprvm::BoundProgram>>;
+
+// The bound programs the `bound` and `bound_nojit` contenders run. One pair serves every
+// thread count of a size, so that the 1-thread and all-cores figures (P4) differ in the
+// thread count only: two bindings of one program differ in where their state lies, and that
+// alone moved a run by up to 1.45x at small sizes (`2*a + 3*b`, float32, 16 elements, one
+// thread: 8.6 ns for most placements of the output within its page, 12.2-12.6 ns for three,
+// in one process on a Zen 5 guest), which P4 had counted as the threads' cost.
+struct EngineBindings {
+  Bindings bound = std::make_shared<std::vector<exprvm::BoundProgram>>();
+  Bindings bound_nojit = std::make_shared<std::vector<exprvm::BoundProgram>>();
+};
+
+// BoundProgram::run of every program of a workload, bound into `bound` on the first call
+// (inside the timed code's error handling: binding validates).
+auto bound_calls(const EnginePrograms& engine, const EngineArgs& args, const exprvm::Array* out, Bindings bound) {
   return [&programs = engine.programs, &run_args = args.run_args, out, bound] {
     if (bound->empty())
       for (std::size_t k = 0; k < programs.size(); ++k)
@@ -84,16 +97,17 @@ struct WorkloadSetup {
 // The contenders of `setup` on `data` (whose engine arguments are `args`), in report order.
 // The returned calls reference data, args, setup and runner: keep them alive.
 std::vector<Contender> make_contenders(const WorkloadSetup& setup, WorkloadData& data,
-                                       const EngineArgs& args, LoopRunner& runner) {
+                                       const EngineArgs& args, LoopRunner& runner,
+                                       const EngineBindings& bindings) {
   std::vector<Contender> contenders;
   const Workload& w = *setup.workload;
   const exprvm::Array* out = data.out_or_null();
   // bound runs in the mode the whole run has (tiered, run_benchmark), bound_nojit interpreted.
   if (setup.engine && !setup.disabled.count(kBound))
-    contenders.push_back(make_contender(kBound, bound_calls(*setup.engine, args, out)));
+    contenders.push_back(make_contender(kBound, bound_calls(*setup.engine, args, out, bindings.bound)));
   if (setup.engine && !setup.disabled.count(kBoundNojit))
     contenders.push_back(make_contender_in_mode(kBoundNojit, exprvm::JitMode::Off,
-                                                bound_calls(*setup.engine, args, out)));
+                                                bound_calls(*setup.engine, args, out, bindings.bound_nojit)));
   if (setup.engine && !setup.disabled.count(kRun)) {
     contenders.push_back(make_contender(
         kRun, [&programs = setup.engine->programs, &run_args = args.run_args, out] {
@@ -152,7 +166,7 @@ void check_contenders(WorkloadSetup& setup, std::int64_t n, LoopRunner& runner,
     if (setup.disabled.count(name)) continue;
     WorkloadData actual = make_data(w, setup.dtype, n);
     const EngineArgs args = setup.engine ? engine_args(*setup.engine, actual) : EngineArgs{};
-    for (Contender& c : make_contenders(setup, actual, args, runner)) {
+    for (Contender& c : make_contenders(setup, actual, args, runner, EngineBindings{})) {
       if (c.name != name) continue;
       try {
         c.once();
@@ -210,9 +224,10 @@ void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& confi
   const double bytes = bytes_per_element(*setup.workload, setup.dtype);
   std::vector<std::pair<int, Contender>> contenders;
   std::vector<Batch> batches;
+  const EngineBindings bindings;
   for (int threads : config.threads) {
     exprvm::set_num_threads(threads);
-    for (Contender& c : make_contenders(setup, data, args, *runners.at(threads))) {
+    for (Contender& c : make_contenders(setup, data, args, *runners.at(threads), bindings)) {
       batches.push_back([threads, batch = c.batch](long calls) {
         if (exprvm::set_num_threads(threads) != threads)
           for (double settled = 0; settled < kSettleNs;) settled += batch(1);

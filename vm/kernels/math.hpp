@@ -90,9 +90,23 @@ template <class E, class A> inline auto cos_of(const xsimd::batch<E, A>& x) {
 // float64 tanh: xsimd's, exactly +-1 from 0x1.30fc1931f09cap+4 (19.0615...) on, the first
 // double whose tanh rounds to +-1 (where xsimd's can give 1 - 2**-53). SLEEF's took 3.5-4.4x
 // as long on AVX2 and AVX-512 (8.3 and 10.2 ns per element on a Sapphire Rapids guest).
-template <class A> inline auto tanh_saturated(const xsimd::batch<double, A>& x) {
+// xsimd 8.1's tanh (xsimd_generic_trigo.hpp) step by step, with the saturation applied to its
+// |x| >= 0.625 branch before the sign goes on: one comparison and one selection, where
+// selecting on the finished tanh took four more operations (abs, copysign's two, the select);
+// the same bits, and 1.7-2 % less time on AVX-512 (a fused loop, 4096 and 65536 elements).
+template <class A> inline auto tanh_saturated(const xsimd::batch<double, A>& self) {
   using R = xsimd::batch<double, A>;
-  return xsimd::select(xsimd::abs(x) >= R(0x1.30fc1931f09cap+4), xsimd::copysign(R(1.0), x), xsimd::tanh(x));
+  const R one(1.0);
+  const R x = xsimd::abs(self);
+  const auto small = x < R(5.0) / R(8.0);
+  const R sign = xsimd::bitofsign(self);
+  R z = one;
+  if (xsimd::any(small)) {
+    z = xsimd::kernel::detail::tanh_kernel<R>::tanh(x);
+    if (xsimd::all(small)) return z ^ sign;
+  }
+  const R r = xsimd::fma(R(-2.0), one / (one + xsimd::exp(x + x)), one);
+  return xsimd::select(small, z, xsimd::select(x >= R(0x1.30fc1931f09cap+4), one, r)) ^ sign;
 }
 
 // Kernels given by one function for float32 and one for float64 (SLEEF's, see sleef.hpp, or
