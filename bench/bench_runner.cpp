@@ -210,11 +210,13 @@ std::string format_ns(double ns) {
 // interleaved sample by sample with the contenders (each sample first sets the engine's
 // thread count), so that machine noise hits the 1-thread and N-thread figures alike (P4).
 // A sample that changes the thread count first makes untimed calls for kSettleNs (at least
-// one): the first contender after a change (always `bound`) ran 10-30 % slower than the same
-// code under `run` at 2^20-2^22 elements on a Zen 5 guest (not with one thread count; and a
-// standalone loop of either runs as fast): a position, not a contender. The 2-thread runs
-// after the 1-thread ones find the workers asleep, and there a worker joined a loop
-// 100-250 us late.
+// one): the first contender after a change (then always `bound`) ran 10-30 % slower than the
+// same code under `run` at 2^20-2^22 elements on a Zen 5 guest (not with one thread count;
+// and a standalone loop of either runs as fast): a position, not a contender. The 2-thread
+// runs after the 1-thread ones find the workers asleep, and there a worker joined a loop
+// 100-250 us late. The settling did not remove it (`bound` on 2 threads at 2^22, float32
+// `sgd`: 249 us against `run`'s 211 and `hand`'s 225 in one run), so sample_interleaved
+// also rotates the order round by round: each contender follows the change in few rounds.
 constexpr double kSettleNs = 2e6;
 void measure_size(WorkloadSetup& setup, std::int64_t n, const BenchConfig& config,
                   std::map<int, std::unique_ptr<LoopRunner>>& runners, Results& results,

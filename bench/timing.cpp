@@ -45,9 +45,10 @@ std::vector<Samples> sample_interleaved(const std::vector<Batch>& contenders,
     wanted[c] = sample_count(policy, one_call_ns, samples[c].calls_per_sample);
     rounds = std::max(rounds, wanted[c]);
   }
+  const std::size_t count = contenders.size();
   for (int round = 0; round < rounds; ++round)
-    for (std::size_t c = 0; c < contenders.size(); ++c)
-      if (round < wanted[c]) {
+    for (std::size_t k = 0; k < count; ++k)
+      if (const std::size_t c = (k + static_cast<std::size_t>(round)) % count; round < wanted[c]) {
         const long calls = samples[c].calls_per_sample;
         const double cpu_start = process_cpu_ns();
         const double wall = contenders[c](calls);

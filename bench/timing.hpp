@@ -54,7 +54,10 @@ long calibrate(const Batch& batch, const TimingPolicy& policy, double* one_call_
 int sample_count(const TimingPolicy& policy, double one_call_ns, long calls);
 
 // Times the contenders in turns (one sample of each per round), so that noise from other
-// processes hits them alike. Returns their samples, in the contenders' order.
+// processes hits them alike; round r starts at contender r (mod their count) and goes round
+// in order, so that no contender always takes the same place after another (the first
+// sample after a thread-count change ran 10-30 % slower, see measure_size). Returns their
+// samples, in the contenders' order.
 std::vector<Samples> sample_interleaved(const std::vector<Batch>& contenders,
                                         const TimingPolicy& policy);
 

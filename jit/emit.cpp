@@ -148,16 +148,31 @@ void SegmentEmitter::load(Reg r, int id) {
   }
 }
 
+bool SegmentEmitter::streams(Reg r) const {
+  const RegKind kind = bc_.regs[r].kind;
+  const DType t = storage(dtype(r));
+  if (!plan_.streaming_stores || (kind != RegKind::Output && kind != RegKind::Result) ||
+      (t != DType::Float32 && t != DType::Float64))
+    return false;
+  for (std::size_t j = static_cast<std::size_t>(seg_.end); j < bc_.code.size(); ++j)
+    if (reads(bc_.code[j], r)) return false;
+  return true;
+}
+
 void SegmentEmitter::store(Reg r, int id) {
   if (is_narrow_int(dtype(r)))
     return emit_narrow_store(a_, dtype(r), narrow_at(r), vector_ ? plan_.step : 1, id, kS1, kS2, kTmp);
   const bool v = vector_;
+  const bool stream = v && streams(r);
+  streamed_ |= stream;
   switch (storage(dtype(r))) {
     case DType::Float32:
-      v ? a_.vmovups(at(r, 2, 0), vec(id, 32)) : a_.vmovss(at(r, 2, 4), xmm(id));
+      if (stream) a_.vmovntps(at(r, 2, 0), vec(id, 32));
+      else v ? a_.vmovups(at(r, 2, 0), vec(id, 32)) : a_.vmovss(at(r, 2, 4), xmm(id));
       break;
     case DType::Float64:
-      v ? a_.vmovupd(at(r, 3, 0), vec(id, 64)) : a_.vmovsd(at(r, 3, 8), xmm(id));
+      if (stream) a_.vmovntpd(at(r, 3, 0), vec(id, 64));
+      else v ? a_.vmovupd(at(r, 3, 0), vec(id, 64)) : a_.vmovsd(at(r, 3, 8), xmm(id));
       break;
     default: {  // mask -> bytes 0/1
       if (plan_.vector_bits == 512) return store_mask_bytes(r, id);
@@ -357,9 +372,9 @@ void emit_calls(Assembler& a, const Bytecode& bc, const Segment& seg, std::span<
 
 }  // namespace
 
-bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
-                         std::span<const vm::Kernel> kernels) {
-  bool any_length = true;
+ChunkFunction emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
+                                  std::span<const vm::Kernel> kernels) {
+  ChunkFunction result;
   ConstantPool pool{a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(),
                     a.newLabel()};
   const Gp saved[] = {rbx, rbp, r12, r13, r14, r15};
@@ -375,12 +390,15 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
     if (a.logger())
       a.commentf("; %s instructions %d..%d", seg.fused ? "fused loop:" : "whole-chunk kernel calls:", seg.begin, seg.end - 1);
     if (seg.fused) {
-      any_length &= !SegmentEmitter(a, bc, plan, seg, pool).emit();
+      SegmentEmitter segment(a, bc, plan, seg, pool);
+      result.any_length &= !segment.emit();
+      result.streams |= segment.streamed();
     } else {
       emit_calls(a, bc, seg, kernels);
-      any_length = false;
+      result.any_length = false;
     }
   }
+  if (result.streams) a.sfence();  // the non-temporal stores are ordered before the return
   a.vzeroupper();
   if (plan.vector_calls > 0) leave_call_frame(a);
   a.add(rsp, 8 + kFrameBytes);
@@ -397,7 +415,7 @@ bool emit_chunk_function(Assembler& a, const Bytecode& bc, const Plan& plan,
   word32(pool.one32, 0x3f800000u);
   word32(pool.sign32, 0x80000000u);
   word32(pool.abs32, 0x7fffffffu);
-  return any_length;
+  return result;
 }
 
 }  // namespace exprvm::jit

@@ -14,15 +14,21 @@
 
 namespace exprvm::jit {
 
+struct ChunkFunction {
+  // The function touches no chunk buffer (no kernel call, no spill, no value between
+  // segments): len may exceed the chunk size.
+  bool any_length = true;
+  // It made non-temporal stores (plan.streaming_stores and an output that qualifies).
+  bool streams = false;
+};
+
 // Emits into `a` the function ChunkFn (jit/jit.hpp): every instruction of
 // bc.code over elements [0, len) of each register's memory regs[r] (the executor's register
 // file, with a null at regs[bc.regs.size()]). Fused segments are vector loops of plan.step
 // elements plus a one-element tail loop; other instructions call kernels[i] (the kernel the
 // interpreter would call for instruction i) on the whole chunk. With plan.fused_reduction the
-// last loop also folds each chunk's reduction source into an accumulator (jit/emit_reduce.hpp). Returns whether the function
-// touches no chunk buffer (no kernel call, no spill, no value between segments): then len may
-// exceed the chunk size.
-bool emit_chunk_function(asmjit::x86::Assembler& a, const Bytecode& bc, const Plan& plan,
-                         std::span<const vm::Kernel> kernels);
+// last loop also folds each chunk's reduction source into an accumulator (jit/emit_reduce.hpp).
+ChunkFunction emit_chunk_function(asmjit::x86::Assembler& a, const Bytecode& bc, const Plan& plan,
+                                  std::span<const vm::Kernel> kernels);
 
 }  // namespace exprvm::jit

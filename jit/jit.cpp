@@ -77,6 +77,50 @@ std::unique_ptr<Code> decline(std::string* why, const char* reason) {
   return nullptr;
 }
 
+// Whether an Output register is the parameter of an Input register (an in-place update).
+bool updates_an_input(const Bytecode& bc) {
+  for (const RegInfo& out : bc.regs)
+    if (out.kind == RegKind::Output)
+      for (const RegInfo& in : bc.regs)
+        if (in.kind == RegKind::Input && in.index == out.index) return true;
+  return false;
+}
+
+// One chunk function of `plan` made executable, or the reason it was not.
+struct Assembled {
+  ChunkFn fn = nullptr;
+  std::size_t bytes = 0;
+  ChunkFunction shape;
+  const char* failure = nullptr;
+};
+
+Assembled assemble(const Bytecode& bc, const Plan& plan, std::span<const vm::Kernel> kernels, std::string* listing) {
+  Assembled out;
+  asmjit::CodeHolder holder;
+  holder.init(runtime().environment());
+  asmjit::StringLogger logger;
+  if (listing) {
+    logger.addFlags(asmjit::FormatFlags::kMachineCode);
+    holder.setLogger(&logger);
+  }
+  FirstError errors;
+  holder.setErrorHandler(&errors);
+  asmjit::x86::Assembler a(&holder);
+  try {
+    out.shape = emit_chunk_function(a, bc, plan, kernels);
+  } catch (const std::logic_error&) {
+    out.failure = "the emitter met an instruction it does not fuse";
+    return out;
+  }
+  if (errors.error != asmjit::kErrorOk) out.failure = "the assembler rejected an instruction";
+  else if (holder.codeSize() > kMaxCodeBytes) out.failure = "the code would exceed kMaxCodeBytes";
+  else if (runtime().add(&out.fn, &holder) != asmjit::kErrorOk) out.failure = "no executable memory";
+  if (out.failure) return out;
+  out.bytes = holder.codeSize();
+  if (listing) *listing = logger.data();
+  return out;
+}
+
 }  // namespace
 
 Mode mode() { return mode_flag().load(std::memory_order_relaxed); }
@@ -86,9 +130,14 @@ Mode set_mode(Mode m) {
   return previous;
 }
 
-Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces)
-    : fn_(fn), bytes_(bytes), fused_(fused), called_(called), any_length_(any_length), reduces_(reduces) {}
-Code::~Code() { runtime().release(fn_); }
+Code::Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces,
+           ChunkFn streaming_fn)
+    : fn_(fn), streaming_fn_(streaming_fn), bytes_(bytes), fused_(fused), called_(called),
+      any_length_(any_length), reduces_(reduces) {}
+Code::~Code() {
+  runtime().release(fn_);
+  if (streaming_fn_) runtime().release(streaming_fn_);
+}
 
 std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> kernels,
                               std::string* listing, std::string* why, vm::Isa isa) {
@@ -100,32 +149,24 @@ std::unique_ptr<Code> compile(const Bytecode& bc, std::span<const vm::Kernel> ke
     std::vector<vm::Kernel> split_kernels(kernels.begin(), kernels.end());
     if (split_cis(split, split_kernels)) return compile(split, split_kernels, listing, why, isa);
   }
-  const Plan plan = plan_for(bc, kernels, isa);
+  Plan plan = plan_for(bc, kernels, isa);
   if (plan.fused_instructions == 0) return decline(why, "no instruction can be fused");
-  asmjit::CodeHolder holder;
-  holder.init(runtime().environment());
-  asmjit::StringLogger logger;
-  if (listing) {
-    logger.addFlags(asmjit::FormatFlags::kMachineCode);
-    holder.setLogger(&logger);
+  const Assembled main = assemble(bc, plan, kernels, listing);
+  if (main.failure) return decline(why, main.failure);
+  // The streaming variant, for programs that write arrays (not reductions) and whose loops
+  // store some output themselves; it is what the executor calls past the last-level cache.
+  // Not for a program that updates an argument it reads (`p = p - g`, Adam): its runs always
+  // overlap an output with an input, and never stream.
+  ChunkFn streaming = nullptr;
+  if (!bc.reduction && !updates_an_input(bc)) {
+    plan.streaming_stores = true;
+    const Assembled variant = assemble(bc, plan, kernels, nullptr);
+    if (variant.fn && variant.shape.streams) streaming = variant.fn;
+    else if (variant.fn) runtime().release(variant.fn);
   }
-  FirstError errors;
-  holder.setErrorHandler(&errors);
-  asmjit::x86::Assembler a(&holder);
-  bool any_length = false;
-  try {
-    any_length = emit_chunk_function(a, bc, plan, kernels);
-  } catch (const std::logic_error&) {
-    return decline(why, "the emitter met an instruction it does not fuse");
-  }
-  if (errors.error != asmjit::kErrorOk) return decline(why, "the assembler rejected an instruction");
-  if (holder.codeSize() > kMaxCodeBytes) return decline(why, "the code would exceed kMaxCodeBytes");
-  ChunkFn fn = nullptr;
-  if (runtime().add(&fn, &holder) != asmjit::kErrorOk) return decline(why, "no executable memory");
-  if (listing) *listing = logger.data();
   const int fused = plan.fused_instructions;
-  return std::make_unique<Code>(fn, holder.codeSize(), fused, static_cast<int>(bc.code.size()) - fused,
-                                any_length, plan.fused_reduction);
+  return std::make_unique<Code>(main.fn, main.bytes, fused, static_cast<int>(bc.code.size()) - fused,
+                                main.shape.any_length, plan.fused_reduction, streaming);
 }
 
 }  // namespace exprvm::jit
@@ -148,7 +189,8 @@ std::string listing(const Bytecode& bc) {
          "): " + std::to_string(code->fused_instructions()) +
          " fused instructions (" + std::to_string(plan.vector_calls) + " of them vector calls), " +
          std::to_string(code->called_instructions()) + " kernel calls, " + std::to_string(code->bytes()) +
-         " bytes" + (code->reduces() ? ", reduction fused" : "") + "\n" + text;
+         " bytes" + (code->reduces() ? ", reduction fused" : "") +
+         (code->has_streaming() ? "; a streaming-store variant for runs past the last-level cache" : "") + "\n" + text;
 }
 
 }  // namespace exprvm::jit

@@ -43,11 +43,19 @@ inline constexpr std::size_t kMaxInstructions = 1024;  // (planning is quadratic
 // Generated code, executable (never writable through the same mapping), freed with it.
 class Code {
  public:
-  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces);
+  Code(ChunkFn fn, std::size_t bytes, int fused, int called, bool any_length, bool reduces,
+       ChunkFn streaming_fn = nullptr);
   ~Code();
   Code(const Code&) = delete;
   Code& operator=(const Code&) = delete;
   ChunkFn fn() const { return fn_; }
+  // The function for a call whose outputs may be written around the caches: with `streaming`
+  // and a streaming variant (vector stores of the outputs no later instruction reads are
+  // non-temporal, Plan::streaming_stores), that variant; else fn(). The caller guarantees that
+  // every Output and Result pointer of such a call is 64-byte aligned, and the variant computes
+  // the same bytes as fn().
+  ChunkFn fn(bool streaming) const { return streaming && streaming_fn_ ? streaming_fn_ : fn_; }
+  bool has_streaming() const { return streaming_fn_ != nullptr; }
   std::size_t bytes() const { return bytes_; }
   int fused_instructions() const { return fused_; }
   int called_instructions() const { return called_; }
@@ -59,6 +67,7 @@ class Code {
 
  private:
   ChunkFn fn_;
+  ChunkFn streaming_fn_;
   std::size_t bytes_;
   int fused_, called_;
   bool any_length_, reduces_;

@@ -76,6 +76,11 @@ struct Plan {
   // The whole-array or axis reduction is folded inside the last fused loop (see
   // jit/emit_reduce.hpp): its source is the last instruction's result, never stored.
   bool fused_reduction = false;
+  // Set by jit::compile for a Code's streaming variant (see Code::fn): a vector store of a
+  // 4- or 8-byte Output or Result that no later segment reads is non-temporal (vmovntps,
+  // vmovntpd: the line goes to memory without being read first), then an sfence before the
+  // function returns. Such stores need every call's outputs aligned to the vector width.
+  bool streaming_stores = false;
 };
 
 // Programs of nothing but int8/uint8 arithmetic and bit operations get one kernel-call segment

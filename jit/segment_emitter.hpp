@@ -61,6 +61,8 @@ class SegmentEmitter {
   // Emits the segment; returns whether its code touched a chunk buffer (a Temp register's
   // memory: a value from or for another segment, or a spill).
   bool emit();
+  // Whether it made a non-temporal store (see Plan::streaming_stores).
+  bool streamed() const { return streamed_; }
 
  private:
   DType dtype(Reg r) const { return bc_.regs[r].dtype; }
@@ -102,6 +104,9 @@ class SegmentEmitter {
   void load(Reg r, int id);
   // Vector register id into register r's memory at the index.
   void store(Reg r, int id);
+  // Whether a vector store of r is non-temporal: plan.streaming_stores, r an Output or Result
+  // of 4- or 8-byte elements, and no instruction after this segment reads it back.
+  bool streams(Reg r) const;
 
   // Bool r's 0/1 bytes at the index (512-bit plans): from k1 when mask_in_k1_, else from the
   // lane mask in vector register id, through k1 and a zero-masked load of byte_ones.
@@ -184,6 +189,7 @@ class SegmentEmitter {
   bool result_only_stored_ = false;  // the current instruction's bool result: stored, never read
   bool mask_in_k1_ = false;          // its value is k1's mask, not its vector register's
   bool touched_temps_ = false;
+  bool streamed_ = false;
   // The body's state, per register: the vector register holding it (-1: none), a bool held
   // as 64-bit lanes, a value not yet in memory; per vector register: the register it holds.
   std::vector<int> vec_of_;

@@ -50,6 +50,7 @@ class Runner {
   Runner(const RunPlan& plan, int isa, const jit::Code* jit_code, bool parallel)
       : p_(plan), ex_(*plan.ex), bc_(ex_.code), isa_(isa), jit_code_(jit_code),
         jit_(jit_code_ ? jit_code_->fn() : nullptr),
+        jit_body_(jit_code_ ? jit_code_->fn(plan.streaming) : nullptr),
         jit_reduces_(jit_code_ && jit_code_->reduces()),
         jit_ranges_(jit_code_ && jit_code_->any_length() && !bc_.reduction && all_direct()),
         jit_ranges_reduce_(jit_reduces_ && jit_code_->any_length() && ex_.chunk == kChunk && all_direct()) {
@@ -103,7 +104,8 @@ class Runner {
       }  // Scatter and StageOut: after the instructions
     }
     const std::size_t kernel_len = p_.padded ? p_.padded : len;
-    if (jit_) jit_(jit_reduces_ ? len : kernel_len, regs, acc, acc_stride);  // (the fold takes len elements)
+    // (the fold takes len elements; only the unaligned head, at 0, is not past the aligned head)
+    if (jit_) (start != 0 || !p_.aligned_head ? jit_body_ : jit_)(jit_reduces_ ? len : kernel_len, regs, acc, acc_stride);
     else for (const ExecInstr& e : ex_.main[isa_]) e.fn(kernel_len, regs[e.d], regs[e.a], regs[e.b], regs[e.c]);
     for (const BoundReg& b : p_.copy_back) {
       if (b.access == Access::Scatter) {
@@ -221,6 +223,7 @@ class Runner {
   int isa_;
   const jit::Code* jit_code_;  // null: interpret
   jit::ChunkFn jit_;
+  jit::ChunkFn jit_body_;  // past the aligned head: jit_, or its streaming variant (RunPlan::streaming)
   bool jit_reduces_;  // jit_ folds the reduction (jit_code_->reduces())
   bool jit_ranges_;  // run whole ranges of chunks in one call (jit_code_->any_length())
   bool jit_ranges_reduce_;  // ... and fold_range's whole range, when jit_ folds the reduction
@@ -437,14 +440,34 @@ void finish_plan(RunPlan& plan) {
   // loads of arrays laid out alike, would straddle cache lines: in place `p - g` at 2^18
   // float32 ran 1.6x slower (AVX2).
   plan.aligned_head = 0;
+  plan.streaming = false;
   if (plan.padded || plan.n <= static_cast<std::int64_t>(plan.ex->chunk)) return;
   for (const BoundReg& b : plan.bound) {
     const RegKind kind = plan.ex->code.regs[b.reg].kind;
     if (b.access != Access::Direct || (kind != RegKind::Output && kind != RegKind::Result)) continue;
     const auto offset = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(b.base) % 64);
     plan.aligned_head = offset % b.size ? 0 : (64 - offset) % 64 / b.size;
-    return;
+    break;
   }
+  plan.streaming = streams_outputs(plan);
+}
+
+bool streams_outputs(const RunPlan& plan) {
+  const Executable& ex = *plan.ex;
+  const double llc = last_level_cache_bytes();
+  if (ex.code.reduction || llc <= 0 || static_cast<double>(plan.n) * ex.array_bytes <= llc) return false;
+  const auto n = static_cast<std::size_t>(plan.n);
+  bool any_output = false;
+  for (const BoundReg& b : plan.bound) {
+    if (b.access != Access::Direct) return false;
+    const RegKind kind = ex.code.regs[b.reg].kind;
+    if (kind != RegKind::Output && kind != RegKind::Result) continue;
+    any_output = true;
+    if (reinterpret_cast<std::uintptr_t>(b.base + plan.aligned_head * b.size) % 64 != 0) return false;
+    for (const BoundReg& other : plan.bound)  // (Direct buffers of n elements each)
+      if (&other != &b && b.base < other.base + n * other.size && other.base < b.base + n * b.size) return false;
+  }
+  return any_output;
 }
 
 void run_plan(const RunPlan& plan) {
@@ -452,7 +475,7 @@ void run_plan(const RunPlan& plan) {
   if (plan.direct_run.epoch == epoch) {
     const RunPlan::DirectRun& d = plan.direct_run;
     if (plan.n >= kParallelMinElements) note_serial_run(plan.ex, plan.n);
-    return d.few_partials ? run_few_partials(plan, d.fn, d.isa) : run_direct(plan, d.fn, d.isa);
+    return d.few_partials ? run_few_partials(plan, d.fn, d.isa) : run_direct(plan, d.fn, d.body_fn, d.isa);
   }
   const Executable& ex = *plan.ex;
   const int isa = static_cast<int>(active_isa());
@@ -467,10 +490,10 @@ void run_plan(const RunPlan& plan) {
                         parallel_in_loop(&ex, plan.n, verdict == ParallelVerdict::Parallel);
   if (verdict == ParallelVerdict::Serial && plan.n >= kParallelMinElements) note_serial_run(&ex, plan.n);
   if (direct && verdict == ParallelVerdict::Serial) {
-    plan.direct_run = {epoch, code->fn(), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
-    return run_direct(plan, code->fn(), isa);
+    plan.direct_run = {epoch, code->fn(), code->fn(plan.streaming), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
+    return run_direct(plan, code->fn(), code->fn(plan.streaming), isa);
   }
-  if (direct && !parallel) run_direct(plan, code->fn(), isa);
+  if (direct && !parallel) run_direct(plan, code->fn(), code->fn(plan.streaming), isa);
   else run_chunks(plan, isa, code, parallel);
   if (verdict == ParallelVerdict::WhileAwake) finish_loop_run();
 }

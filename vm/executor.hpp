@@ -139,11 +139,17 @@ struct RunPlan {
   bool contiguous = false;
   bool direct = false;
   std::size_t aligned_head = 0;
+  // The run's calls past the aligned head take JIT code's streaming variant (jit::Code::fn):
+  // no reduction, every bound register Direct, every output 64-byte aligned from the head on
+  // and overlapping no other bound buffer, and the arrays together larger than the last-level
+  // cache (so the outputs would leave it anyway: their lines go to memory unread).
+  bool streaming = false;
   // run_plan's decision for a plan that ran serially on the single-range path, kept for its
   // next runs (a bound program's) while vm::settings_epoch still reads `epoch` (0: none).
   struct DirectRun {
     std::uint64_t epoch = 0;
     jit::ChunkFn fn = nullptr;
+    jit::ChunkFn body_fn = nullptr;  // run_direct's code past the aligned head
     int isa = 0;
     bool few_partials = false;  // run_few_partials applies
   };
@@ -152,6 +158,8 @@ struct RunPlan {
 
 // Sets `plan`'s derived fields from its bound registers; call once the rest is laid out.
 void finish_plan(RunPlan& plan);
+// RunPlan::streaming's rule for a laid-out plan (aligned_head set).
+bool streams_outputs(const RunPlan& plan);
 
 // The executor body: reads the scalar arguments, runs the prologue, then the chunk loop over
 // the plan's n elements (elementwise, or folding a reduction with a fixed partition that does

@@ -48,7 +48,7 @@ void finish_full_reduction(const RunPlan& plan, int isa, const std::byte* partia
   else scatter_convert(static_cast<char*>(plan.result), 0, plan.result_dtype, total, r.dtype, 1);
 }
 
-void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa) {
+void run_direct(const RunPlan& plan, jit::ChunkFn fn, jit::ChunkFn body_fn, int isa) {
   const Executable& ex = *plan.ex;
   const std::optional<ReductionPlan>& reduction = ex.code.reduction;
   // A staged plan's file points its bound registers at the staging buffers, which later
@@ -60,15 +60,15 @@ void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa) {
     regs = staged_file;
   }
   if (ex.has_prologue) run_prologue(plan, regs, isa);
-  auto call = [&](std::size_t start, std::size_t len, void* acc, std::size_t acc_stride) {
+  auto call = [&](std::size_t start, std::size_t len, void* acc, std::size_t acc_stride, jit::ChunkFn code) {
     fault::before_chunk();
     for (const BoundReg& b : plan.bound) regs[b.reg] = b.base + start * b.size;
-    fn(len, regs, acc, acc_stride);
+    code(len, regs, acc, acc_stride);
   };
   const auto n = static_cast<std::size_t>(plan.n);
   if (!reduction) {  // the unaligned head first, so the rest starts on a cache line of the output
-    if (plan.aligned_head) call(0, plan.aligned_head, nullptr, 0);
-    return call(plan.aligned_head, n - plan.aligned_head, nullptr, 0);
+    if (plan.aligned_head) call(0, plan.aligned_head, nullptr, 0, fn);
+    return call(plan.aligned_head, n - plan.aligned_head, nullptr, 0, body_fn);
   }
   // The executor's partition (full_reduction): with one chunk per block one call folds chunk
   // c into partial c; else one call per block folds its chunks into its partial.
@@ -77,11 +77,11 @@ void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa) {
   alignas(64) std::byte partials[kMaxReductionBlocks * 16];
   for (std::size_t blk = 0; blk < blocks.count; ++blk) copy_element(partials + blk * isz, ex.reduction_identity, isz);
   if (blocks.per_block == 1) {
-    call(0, n, partials, isz);
+    call(0, n, partials, isz, fn);
   } else {
     const std::size_t block = blocks.per_block * kChunk;
     for (std::size_t blk = 0; blk < blocks.count; ++blk)
-      call(blk * block, std::min(block, n - blk * block), partials + blk * isz, 0);
+      call(blk * block, std::min(block, n - blk * block), partials + blk * isz, 0, fn);
   }
   finish_full_reduction(plan, isa, partials, blocks.count);
 }

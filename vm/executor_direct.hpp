@@ -52,9 +52,10 @@ void run_few_partials(const RunPlan& plan, jit::ChunkFn fn, int isa);
 // plan's result element (converted when its dtype differs).
 void finish_full_reduction(const RunPlan& plan, int isa, const std::byte* partials, std::size_t count);
 
-// Runs `plan` through the JIT code `fn` on the calling thread. The caller has checked that
-// the single-range path applies: plan.direct, the code takes any length and folds the
-// plan's reduction, if any, itself; and that the run is serial.
-void run_direct(const RunPlan& plan, jit::ChunkFn fn, int isa);
+// Runs `plan` through the JIT code `fn` on the calling thread, the elements past the aligned
+// head through `body_fn` (the code's streaming variant when plan.streaming, else fn). The
+// caller has checked that the single-range path applies: plan.direct, the code takes any
+// length and folds the plan's reduction, if any, itself; and that the run is serial.
+void run_direct(const RunPlan& plan, jit::ChunkFn fn, jit::ChunkFn body_fn, int isa);
 
 }  // namespace exprvm::vm

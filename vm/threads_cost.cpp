@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 
 #include "jit/plan.hpp"
 
@@ -71,6 +74,27 @@ double caller_cache_bytes() {
 }
 
 }  // namespace
+
+double last_level_cache_bytes() {
+  static const double bytes = [] {
+    double best = 0;
+    int best_level = 0;
+    for (int index = 0; index < 8; ++index) {
+      const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/";
+      std::ifstream level_file(dir + "level"), size_file(dir + "size");
+      int level = 0;
+      std::string size;
+      if (!(level_file >> level) || !(size_file >> size) || size.empty() || level < best_level) continue;
+      const char unit = size.back();
+      double value = std::atof(size.c_str());
+      if (unit == 'K') value *= 1024;
+      else if (unit == 'M') value *= 1024 * 1024;
+      if (value > 0) best = value, best_level = level;
+    }
+    return best;
+  }();
+  return bytes;
+}
 
 const ParallelCosts& parallel_costs() {
   // fork-join and cross-core: measured with `exprvm bench --calibrate` (see the README's

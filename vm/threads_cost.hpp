@@ -22,6 +22,12 @@ struct ParallelCosts {
 };
 const ParallelCosts& parallel_costs();
 
+// Bytes of the largest cache level the calling core has (Linux's sysfs cache description of
+// cpu0, e.g. 32 MB: one Zen 5 CCD's L3, where glibc's sysconf(_SC_LEVEL3_CACHE_SIZE) reported
+// the whole host's 384 MB in a KVM guest); 0 when unknown. Runs whose arrays together exceed it
+// write their outputs with non-temporal stores (vm/executor.cpp, finish_plan).
+double last_level_cache_bytes();
+
 // How a JIT-compiled program's work per element follows from the kernel weights (see
 // jit_work_ns_per_element): the fused loop loads and stores each caller array once per element
 // (ns_per_byte) and computes each fused instruction in registers, at a fraction of its
