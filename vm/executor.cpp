@@ -426,6 +426,29 @@ Executable::Executable(Bytecode bc) : code(std::move(bc)) {
             });
 }
 
+namespace {
+
+// RunPlan::streaming's rule for a laid-out plan (aligned_head set).
+bool streams_outputs(const RunPlan& plan) {
+  const Executable& ex = *plan.ex;
+  const double llc = last_level_cache_bytes();
+  if (ex.code.reduction || llc <= 0 || static_cast<double>(plan.n) * ex.array_bytes <= llc) return false;
+  const auto n = static_cast<std::size_t>(plan.n);
+  bool any_output = false;
+  for (const BoundReg& b : plan.bound) {
+    if (b.access != Access::Direct) return false;
+    const RegKind kind = ex.code.regs[b.reg].kind;
+    if (kind != RegKind::Output && kind != RegKind::Result) continue;
+    any_output = true;
+    if (reinterpret_cast<std::uintptr_t>(b.base + plan.aligned_head * b.size) % 64 != 0) return false;
+    for (const BoundReg& other : plan.bound)  // (Direct buffers of n elements each)
+      if (&other != &b && b.base < other.base + n * other.size && other.base < b.base + n * b.size) return false;
+  }
+  return any_output;
+}
+
+}  // namespace
+
 void finish_plan(RunPlan& plan) {
   plan.contiguous = std::all_of(plan.bound.begin(), plan.bound.end(), [](const BoundReg& b) {
     return b.access == Access::Direct || b.access == Access::StageIn || b.access == Access::StageOut;
@@ -452,24 +475,6 @@ void finish_plan(RunPlan& plan) {
   plan.streaming = streams_outputs(plan);
 }
 
-bool streams_outputs(const RunPlan& plan) {
-  const Executable& ex = *plan.ex;
-  const double llc = last_level_cache_bytes();
-  if (ex.code.reduction || llc <= 0 || static_cast<double>(plan.n) * ex.array_bytes <= llc) return false;
-  const auto n = static_cast<std::size_t>(plan.n);
-  bool any_output = false;
-  for (const BoundReg& b : plan.bound) {
-    if (b.access != Access::Direct) return false;
-    const RegKind kind = ex.code.regs[b.reg].kind;
-    if (kind != RegKind::Output && kind != RegKind::Result) continue;
-    any_output = true;
-    if (reinterpret_cast<std::uintptr_t>(b.base + plan.aligned_head * b.size) % 64 != 0) return false;
-    for (const BoundReg& other : plan.bound)  // (Direct buffers of n elements each)
-      if (&other != &b && b.base < other.base + n * other.size && other.base < b.base + n * b.size) return false;
-  }
-  return any_output;
-}
-
 void run_plan(const RunPlan& plan) {
   const std::uint64_t epoch = settings_epoch.load(std::memory_order_relaxed);
   if (plan.direct_run.epoch == epoch) {
@@ -491,7 +496,7 @@ void run_plan(const RunPlan& plan) {
   if (verdict == ParallelVerdict::Serial && plan.n >= kParallelMinElements) note_serial_run(&ex, plan.n);
   if (direct && verdict == ParallelVerdict::Serial) {
     plan.direct_run = {epoch, code->fn(), code->fn(plan.streaming), isa, few_partials_apply(plan, isa)};  // (the code, once compiled, stays)
-    return run_direct(plan, code->fn(), code->fn(plan.streaming), isa);
+    return run_direct(plan, plan.direct_run.fn, plan.direct_run.body_fn, isa);
   }
   if (direct && !parallel) run_direct(plan, code->fn(), code->fn(plan.streaming), isa);
   else run_chunks(plan, isa, code, parallel);

@@ -158,8 +158,6 @@ struct RunPlan {
 
 // Sets `plan`'s derived fields from its bound registers; call once the rest is laid out.
 void finish_plan(RunPlan& plan);
-// RunPlan::streaming's rule for a laid-out plan (aligned_head set).
-bool streams_outputs(const RunPlan& plan);
 
 // The executor body: reads the scalar arguments, runs the prologue, then the chunk loop over
 // the plan's n elements (elementwise, or folding a reduction with a fixed partition that does
